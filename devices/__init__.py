@@ -1,0 +1,1 @@
+"""Serial sensors: transports by URL, pure protocol parsers, drivers, simulators, reference firmware."""

@@ -1,0 +1,72 @@
+"""The exercise registry: names to classes, and parsing of ``KEY=VALUE`` settings."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from exercises.base import Exercise
+from station.core import InputError
+
+_REGISTRY: dict[str, type[Exercise]] = {}
+
+# Modules that define exercises; imported on first use of the registry so that registering does
+# not depend on import order and importing ``exercises`` stays cheap.
+_MODULES = (
+    "exercises.tracing",
+    "exercises.jumps",
+)
+_loaded = False
+
+
+def register(cls: type[Exercise]) -> type[Exercise]:
+    """Class decorator: make an exercise available by its ``name``."""
+    if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
+        raise ValueError(f"exercise name '{cls.name}' registered twice")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def _load() -> None:
+    global _loaded
+    if not _loaded:
+        for mod in _MODULES:
+            importlib.import_module(mod)
+        _loaded = True
+
+
+def names() -> list[str]:
+    """Registered exercise names, sorted."""
+    _load()
+    return sorted(_REGISTRY)
+
+
+def get(name: str) -> type[Exercise]:
+    """The exercise class registered as ``name``; :class:`InputError` naming the known ones."""
+    _load()
+    key = name.strip().lower().replace("-", "_")
+    try:
+        return _REGISTRY[key]
+    except KeyError:
+        raise InputError(
+            f"unknown exercise '{name}'", fix=f"choose one of: {', '.join(sorted(_REGISTRY))}"
+        ) from None
+
+
+def parse_sets(pairs: Iterable[str]) -> dict[str, str]:
+    """Parse ``["key=value", ...]`` from ``--set`` options; :class:`InputError` on a malformed one."""
+    out: dict[str, str] = {}
+    for raw in pairs:
+        key, sep, value = raw.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError(f"malformed --set '{raw}'", fix="write --set KEY=VALUE, e.g. --set shape=circle")
+        out[key.replace("-", "_")] = value.strip()
+    return out
+
+
+def create(name: str, settings: Mapping[str, Any] | None = None, *, trial: int = 0) -> Exercise:
+    """Build a validated exercise instance."""
+    cls = get(name)
+    return cls(cls.parse_settings(settings or {}), trial=trial)

@@ -1,0 +1,3 @@
+from station.cli import console_main
+
+console_main()

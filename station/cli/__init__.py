@@ -1,0 +1,81 @@
+"""The ``station`` command line.
+
+Each module in this package that defines ``register(app)`` adds its commands; modules are found
+automatically, so areas (vision, devices, data, UI) add commands without editing a shared file.
+Modules must import heavy packages (OpenCV, MediaPipe, Qt) inside their command functions, so
+``station --help`` stays fast.
+
+Bad input raises :class:`station.core.InputError`: printed as one line ``error: ...`` with exit code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+import sys
+
+import typer
+from rich.console import Console
+
+from station import __version__
+from station.core import InputError
+
+app = typer.Typer(
+    name="station",
+    help="Motor Station: sensor-assisted motor practice for pediatric occupational therapy.\n\n"
+    "Example: station demo --headless --seconds 20",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"motor-station {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages to stderr."),
+) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _register_all() -> None:
+    pkg = sys.modules[__name__]
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"{__name__}.{info.name}")
+        reg = getattr(mod, "register", None)
+        if callable(reg):
+            reg(app)
+
+
+_register_all()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``station`` console script; returns the exit code."""
+    try:
+        app(args=argv)  # standalone: exits through SystemExit with the command's code
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except InputError as exc:
+        err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        err_console.print("interrupted", markup=False)
+        return 130
+    return 0
+
+
+def console_main() -> None:
+    """The console script: ``sys.exit(main())``."""
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""``station demo``: the main job on embedded defaults."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        help="Run a short practice session on embedded defaults and record it.\n\n"
+        "Without a webcam a clearly labelled simulated child plays the protocol (tracing, jumps). "
+        "The session goes into the station database and a report is written.\n\n"
+        "Example: station demo --headless --seconds 20"
+    )
+    def demo(
+        seconds: float | None = typer.Option(None, "--seconds", min=1.0, help="Bound the whole protocol to N seconds (default: about a minute)."),
+        headless: bool = typer.Option(False, "--headless", help="Never open a window; print a live text dashboard."),
+        participant: str = typer.Option("DEMO-001", "--participant", help="Pseudonymous participant code (never a name)."),
+        db: str | None = typer.Option(None, "--db", help="Database URL (default: SQLite in the station's data directory)."),
+        fast: bool = typer.Option(False, "--fast", help="Run as fast as possible instead of real time (for testing)."),
+        seed: int = typer.Option(0, "--seed", help="Seed of the simulated child."),
+    ) -> None:
+        from station.cli.dashboard import TextDashboard, summary_table
+        from station.core import SystemClock
+        from station.demo import SIM_LABEL, DemoOptions, simulated_trials
+        from station.paths import default_db_url, session_dir
+        from station.report import write_report
+        from station.session import SessionRunner
+        from station.storage import open_database
+
+        console = Console()
+        database = open_database(db or default_db_url())
+        trials = simulated_trials(DemoOptions(seconds=seconds, seed=seed))
+        runner = SessionRunner(
+            database, participant, SystemClock(), pacing="none" if fast else "own",
+            config={"command": "demo", "seconds": seconds, "seed": seed, "source": "simulated"}, deadline_s=seconds,
+        )
+        previous = signal.getsignal(signal.SIGTERM)
+        signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+        try:
+            with TextDashboard(banner=SIM_LABEL) as dash:
+                runner.on_update = dash.update
+                summary = runner.run(trials)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        report = write_report(database, summary.session_id, session_dir(summary.session_id) / "report.html")
+        os.chmod(report, 0o600)
+        console.print(summary_table(summary))
+        console.print(f"session: {summary.session_id} ({summary.status}, {summary.rows_written} rows)", soft_wrap=True)
+        console.print(f"database: {database.url}", highlight=False, soft_wrap=True)
+        console.print(f"report: {Path(report).resolve()}", highlight=False, soft_wrap=True)
+        database.dispose()

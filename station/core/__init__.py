@@ -1,0 +1,47 @@
+"""The kernel every package may import: typed messages, the session clock, the event bus.
+
+``station.core`` imports nothing from the rest of the project and nothing heavy (no OpenCV, no Qt,
+no MediaPipe), so every other package can depend on it.
+"""
+
+from station.core.bus import EventBus, Subscription
+from station.core.clock import FakeClock, SessionClock, SystemClock
+from station.core.errors import InputError, StationError
+from station.core.messages import (
+    CalibrationRecord,
+    DeviceInfo,
+    DeviceState,
+    Frame,
+    HandObservation,
+    Observation,
+    PoseObservation,
+    SampleFlag,
+    ScoreEvent,
+    SensorSample,
+    SessionMeta,
+    SourceState,
+    TrackedFrame,
+)
+
+__all__ = [
+    "CalibrationRecord",
+    "DeviceInfo",
+    "DeviceState",
+    "EventBus",
+    "FakeClock",
+    "Frame",
+    "HandObservation",
+    "InputError",
+    "Observation",
+    "PoseObservation",
+    "SampleFlag",
+    "ScoreEvent",
+    "SensorSample",
+    "SessionClock",
+    "SessionMeta",
+    "SourceState",
+    "StationError",
+    "Subscription",
+    "SystemClock",
+    "TrackedFrame",
+]

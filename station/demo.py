@@ -1,0 +1,65 @@
+"""The demo: one short protocol played by a clearly labelled simulated child (or a webcam).
+
+Trials (default total about one minute, real time):
+
+1. tracing a circle with the index fingertip (synthetic hand landmarks, ``vision.synth_hand``);
+2. bunny hops (synthetic pose landmarks, ``vision.synth_body``).
+
+``seconds`` bounds the whole protocol: trial durations are scaled to fit it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from exercises.base import StepInput
+from exercises.templates import make_template
+from station.session import TrialSpec
+from vision.synth_body import jumps_stream
+from vision.synth_hand import tracing_stream
+
+SIM_LABEL = "SIMULATED CHILD (synthetic landmarks, no camera)"
+
+# Default share of the protocol per trial (seconds at full length).
+DEFAULT_TRIALS_S = {"tracing": 30.0, "jumps": 30.0}
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    seconds: float | None = None
+    fps: float = 30.0
+    seed: int = 0
+
+
+def _frames_to_inputs(frames: Iterable, ) -> Iterable[StepInput]:  # type: ignore[type-arg]
+    for f in frames:
+        yield StepInput(f.t_ns, hands=f.hands, poses=f.poses, frame_seq=f.seq, image_size=f.image_size)
+
+
+def simulated_trials(opts: DemoOptions) -> list[TrialSpec]:
+    """The demo protocol played by the simulated child."""
+    total = sum(DEFAULT_TRIALS_S.values())
+    scale = 1.0 if opts.seconds is None else min(1.0, opts.seconds / total)
+    d_trace = DEFAULT_TRIALS_S["tracing"] * scale
+    d_jump = DEFAULT_TRIALS_S["jumps"] * scale
+    size = (640, 480)
+    tmpl = make_template("circle", center=(0.5, 0.5), size=0.6, aspect=size[0] / size[1])
+
+    def trace_feed(t0: int) -> Iterable[StepInput]:
+        frames, _ = tracing_stream(tmpl.points, duration_s=max(0.5, d_trace), fps=opts.fps, image_size=size, t0_ns=t0, seed=opts.seed)
+        return _frames_to_inputs(frames)
+
+    period = 1.4
+    lead = min(1.0, d_jump * 0.15)
+    n_jumps = max(1, int((d_jump - 2 * lead) // period))
+
+    def jump_feed(t0: int) -> Iterable[StepInput]:
+        frames, _ = jumps_stream(n_jumps, fps=opts.fps, period_s=period, lead_s=lead, tail_s=lead, image_size=size, t0_ns=t0, seed=opts.seed)
+        return _frames_to_inputs(frames)
+
+    return [
+        TrialSpec("tracing", {"shape": "circle", "center": (0.5, 0.5), "size": 0.6, "tolerance": 0.03}, trace_feed,
+                  label="Trace the circle", duration_s=d_trace + 0.5, source="synthetic"),
+        TrialSpec("jumps", {}, jump_feed, label="Bunny hops", duration_s=d_jump + 0.5, source="synthetic"),
+    ]

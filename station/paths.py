@@ -1,0 +1,48 @@
+"""Where the station keeps its data.
+
+The data directory is ``platformdirs.user_data_dir("motor-station")`` unless the environment
+variable ``MOTOR_STATION_HOME`` names another folder (tests point it at a temporary directory). It
+is created readable by its owner only (mode 0700): children's data is health data.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+from station.core import InputError
+
+ENV_HOME = "MOTOR_STATION_HOME"
+
+
+def data_dir(create: bool = True) -> Path:
+    """The station's data directory (created with mode 0700 when ``create``)."""
+    raw = os.environ.get(ENV_HOME)
+    path = Path(raw).expanduser() if raw else Path(platformdirs.user_data_dir("motor-station", appauthor=False))
+    if create:
+        try:
+            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(path, 0o700)
+        except OSError as exc:
+            raise InputError(
+                "the data directory cannot be created or is not writable",
+                where=str(path),
+                fix=f"fix its permissions or set {ENV_HOME} to a writable folder ({exc.strerror})",
+            ) from None
+        if not os.access(path, os.W_OK):
+            raise InputError("the data directory is not writable", where=str(path), fix=f"set {ENV_HOME} to a writable folder")
+    return path
+
+
+def default_db_url() -> str:
+    """SQLite database inside the data directory."""
+    return f"sqlite:///{data_dir() / 'station.db'}"
+
+
+def session_dir(session_id: str) -> Path:
+    """Folder for a session's files (report, Parquet streams, optional video), mode 0700."""
+    d = data_dir() / "sessions" / session_id
+    d.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return d

@@ -1,0 +1,203 @@
+"""The session runner: feeds -> exercise scoring -> recording, with injected time.
+
+One loop serves live play, replay, batch re-scoring and tests. A *trial* names an exercise, its
+settings and a *feed*: a function that, given the trial's start time on the session clock, returns an
+iterable of :class:`~exercises.base.StepInput` in time order. Pacing:
+
+``own``
+    the runner sleeps on the session clock until each input's ``t_ns`` (simulated child, replay in
+    real time); with a :class:`~station.core.FakeClock` this costs nothing.
+``external`` / ``none``
+    inputs are consumed as they come (a live camera paces itself; batch runs go as fast as possible).
+
+The runner never blocks on storage (the :class:`~station.storage.Recorder` has its own thread).
+Ctrl-C (``KeyboardInterrupt``) or :meth:`SessionRunner.stop` ends the current trial cleanly: its
+result is stored and the session is marked ``stopped``; all data already recorded is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, Literal
+
+import exercises
+from exercises.base import ExerciseResult, StepInput
+from station import __version__
+from station.core import DeviceInfo, ScoreEvent, SessionClock, SessionMeta
+from station.storage import Database, Recorder
+
+log = logging.getLogger(__name__)
+
+Pacing = Literal["own", "external", "none"]
+Feed = Callable[[int], Iterable[StepInput]]
+
+
+@dataclass
+class TrialSpec:
+    """One trial of a session plan."""
+
+    exercise: str
+    settings: dict[str, Any]
+    feed: Feed
+    label: str = ""
+    duration_s: float | None = None
+    """Upper bound on the trial's length (session-clock seconds); ``None`` = until the feed ends."""
+    devices: tuple[DeviceInfo, ...] = ()
+    source: str = "synthetic"
+    """What produced the input: ``camera``, ``video:NAME``, ``synthetic`` (the simulated child)..."""
+
+
+@dataclass
+class LiveState:
+    """What a dashboard shows; refreshed by the runner after each step."""
+
+    session_id: str
+    trial: int
+    n_trials: int
+    label: str
+    exercise: str
+    source: str
+    elapsed_s: float
+    live: dict[str, float]
+    reps: int
+    last_events: list[ScoreEvent]
+    steps: int
+
+
+@dataclass
+class SessionSummary:
+    session_id: str
+    participant: str
+    status: str
+    results: list[tuple[TrialSpec, ExerciseResult]] = field(default_factory=list)
+    rows_written: int = 0
+
+
+def host_info() -> dict[str, Any]:
+    """Where and with what the data was produced (for the session header)."""
+    pkgs = {}
+    for name in ("numpy", "mediapipe", "opencv-contrib-python", "pyserial", "SQLAlchemy"):
+        try:
+            pkgs[name] = version(name)
+        except PackageNotFoundError:
+            pkgs[name] = None
+    return {
+        "hostname_hash": uuid.uuid5(uuid.NAMESPACE_DNS, socket.gethostname()).hex[:12],
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "packages": pkgs,
+    }
+
+
+class SessionRunner:
+    """Runs a list of trials for one participant and records everything."""
+
+    def __init__(
+        self,
+        db: Database,
+        participant: str,
+        clock: SessionClock,
+        *,
+        pacing: Pacing = "own",
+        config: dict[str, Any] | None = None,
+        on_update: Callable[[LiveState], None] | None = None,
+        deadline_s: float | None = None,
+    ) -> None:
+        self.db = db
+        self.participant = participant
+        self.clock = clock
+        self.pacing = pacing
+        self.config = dict(config or {})
+        self.on_update = on_update
+        self.deadline_s = deadline_s
+        self._stop = threading.Event()
+        self.session_id = str(uuid.uuid4())
+        self.meta: SessionMeta | None = None
+
+    def stop(self) -> None:
+        """Ask the runner to end the current trial and the session (thread-safe)."""
+        self._stop.set()
+
+    def run(self, trials: Sequence[TrialSpec]) -> SessionSummary:
+        utc, t0 = self.clock.anchor()
+        devices = tuple(d for t in trials for d in t.devices)
+        self.meta = SessionMeta(
+            session_id=self.session_id,
+            participant=self.participant,
+            utc_start=utc,
+            clock_start_ns=t0,
+            software_version=__version__,
+            host=host_info(),
+            config=self.config | {"trials": [{"exercise": t.exercise, "settings": t.settings, "source": t.source} for t in trials]},
+            devices=devices,
+        )
+        self.db.create_session(self.meta)
+        recorder = Recorder(self.db, self.session_id)
+        for d in devices:
+            recorder.record_device(d)
+        summary = SessionSummary(self.session_id, self.participant, "complete")
+        deadline = None if self.deadline_s is None else t0 + int(self.deadline_s * 1e9)
+        try:
+            for i, spec in enumerate(trials):
+                if self._stop.is_set() or (deadline is not None and self.clock.now_ns() >= deadline):
+                    summary.status = "stopped"
+                    break
+                result = self._run_trial(i, len(trials), spec, recorder, deadline)
+                summary.results.append((spec, result))
+            if self._stop.is_set():
+                summary.status = "stopped"
+        finally:
+            recorder.close()
+            summary.rows_written = recorder.rows_written
+            self.db.end_session(self.session_id, summary.status)
+        return summary
+
+    def _run_trial(self, i: int, n: int, spec: TrialSpec, rec: Recorder, deadline: int | None) -> ExerciseResult:
+        ex = exercises.create(spec.exercise, spec.settings, trial=i)
+        t_start = self.clock.now_ns()
+        end = t_start + int(spec.duration_s * 1e9) if spec.duration_s else None
+        if deadline is not None:
+            end = deadline if end is None else min(end, deadline)
+        rec.begin_trial(i, spec.exercise, spec.settings, t_start)
+        steps = 0
+        last: list[ScoreEvent] = []
+        try:
+            for inp in spec.feed(t_start):
+                if self._stop.is_set():
+                    break
+                if end is not None and inp.t_ns > end:
+                    break
+                if self.pacing == "own":
+                    self.clock.sleep_until(inp.t_ns)
+                new = ex.step(inp)
+                steps += 1
+                rec.record_observations(i, inp.hands, inp.poses)
+                if inp.samples:
+                    rec.record_samples(i, inp.samples)
+                if new:
+                    rec.record_events(new)
+                    last = (last + new)[-5:]
+                if self.on_update is not None:
+                    self.on_update(
+                        LiveState(self.session_id, i, n, spec.label or ex.title, spec.exercise, spec.source,
+                                  (inp.t_ns - t_start) / 1e9, ex.live(), ex.reps(), last, steps)
+                    )
+        except KeyboardInterrupt:
+            log.info("interrupted: ending trial %d and the session cleanly", i)
+            self._stop.set()
+        final = ex.finish()
+        if final:
+            rec.record_events(final)
+        t_end = ex.t_last_ns if ex.t_last_ns is not None else t_start
+        result = ex.result()
+        rec.end_trial(i, result, t_end)
+        return result

@@ -1,0 +1,43 @@
+"""Shared test setup: hermetic data directory, offscreen Qt, real media from ../shared/media."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Qt must never look for a display, and must not pick up OpenCV's bundled Qt plugins.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.pop("QT_QPA_PLATFORM_PLUGIN_PATH", None)
+
+ROOT = Path(__file__).resolve().parents[1]
+MEDIA = ROOT.parent / "shared" / "media"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--grip-port", default=None, help="serial port of a real grip dynamometer (hardware tests)")
+    parser.addoption("--balance-port", default=None, help="serial port of a real balance board (hardware tests)")
+
+
+@pytest.fixture(autouse=True)
+def station_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own station data directory."""
+    home = tmp_path / "station-home"
+    monkeypatch.setenv("MOTOR_STATION_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def media() -> Path:
+    """The shared real media folder; a missing folder is an error, never a skip."""
+    if not (MEDIA / "README.md").is_file():
+        pytest.fail(f"real test media not found at {MEDIA}: clone the project beside ../shared")
+    return MEDIA
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

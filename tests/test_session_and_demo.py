@@ -1,0 +1,149 @@
+"""The session loop end to end: simulated child -> scoring -> recorder -> SQLite -> report."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, select
+
+from station.core import FakeClock
+from station.demo import DemoOptions, simulated_trials
+from station.report import render_html
+from station.session import SessionRunner
+from station.storage import open_database
+from station.storage import schema as S
+from station.storage.recorder import unpack_landmarks
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _count(db, table, session_id):  # type: ignore[no-untyped-def]
+    with db.engine.connect() as c:
+        return c.execute(select(func.count()).select_from(table).where(table.c.session_id == session_id)).scalar_one()
+
+
+def test_session_runner_records_everything_with_fake_clock(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'x.db'}")
+    clock = FakeClock(start_ns=10**12)
+    states = []
+    runner = SessionRunner(db, "P-0001", clock, pacing="own", on_update=states.append)
+    summary = runner.run(simulated_trials(DemoOptions(seconds=20)))
+    assert summary.status == "complete"
+    (_t_spec, t_res), (_j_spec, j_res) = summary.results
+    assert t_res.reps == 1 and t_res.metrics["completion"] == 1.0
+    assert j_res.reps == j_res.metrics["jumps"] >= 5
+    # pacing "own" on a fake clock: the clock advanced by the protocol's length, at no cost
+    assert 18e9 <= clock.now_ns() - 10**12 <= 21e9
+    sess = db.session(summary.session_id)
+    assert sess["status"] == "complete" and sess["participant"] == "P-0001"
+    assert sess["header"]["format"] == "motor-station-session" and sess["header"]["format_version"] == 1
+    n_frames = sum(1 for s in states)
+    assert _count(db, S.landmarks, summary.session_id) == n_frames
+    assert _count(db, S.events, summary.session_id) == len(t_res.events) + len(j_res.events)
+    assert _count(db, S.trials, summary.session_id) == 2
+    with db.engine.connect() as c:
+        row = c.execute(select(S.landmarks).where(S.landmarks.c.kind == "hand").limit(1)).mappings().first()
+        m = c.execute(select(S.metrics.c.value).where(S.metrics.c.name == "jumps")).scalar_one()
+    assert row is not None and unpack_landmarks(row["data"]).shape == (21, 4)
+    assert m == j_res.reps
+    html = render_html(db, summary.session_id)
+    assert "P-0001" in html and "mean_dev" in html and "perpendicular distance" in html
+
+
+def test_stop_ends_session_cleanly_and_keeps_data(tmp_path: Path) -> None:
+    db = open_database(f"sqlite:///{tmp_path / 'x.db'}")
+    clock = FakeClock()
+    runner = SessionRunner(db, "P-0002", clock)
+
+    def stop_after_some(state):  # type: ignore[no-untyped-def]
+        if state.steps == 50:
+            runner.stop()
+
+    runner.on_update = stop_after_some
+    summary = runner.run(simulated_trials(DemoOptions(seconds=20)))
+    assert summary.status == "stopped"
+    assert len(summary.results) == 1  # the first trial, cut short, is still stored
+    assert db.session(summary.session_id)["status"] == "stopped"
+    assert _count(db, S.landmarks, summary.session_id) == 50
+
+
+def test_database_and_data_dir_are_owner_only(tmp_path: Path, station_home: Path) -> None:
+    from station.paths import data_dir, default_db_url
+
+    d = data_dir()
+    db = open_database(default_db_url())
+    db.dispose()
+    assert stat.S_IMODE(os.stat(d).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(d / "station.db").st_mode) == 0o600
+
+
+def _station(*args: str, env_home: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, MOTOR_STATION_HOME=str(env_home))
+    return subprocess.run([sys.executable, "-m", "station", *args], capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def test_demo_end_to_end_five_seconds(station_home: Path) -> None:
+    t0 = time.monotonic()
+    r = _station("demo", "--headless", "--seconds", "5", env_home=station_home)
+    wall = time.monotonic() - t0
+    assert r.returncode == 0, r.stderr
+    assert "SIMULATED CHILD" in r.stdout
+    assert wall >= 4.5  # real-time pacing: the protocol really took about five seconds
+    report = Path(r.stdout.split("report: ")[1].split()[0])
+    assert report.is_file() and "Session report" in report.read_text()
+    db = open_database(f"sqlite:///{station_home / 'station.db'}")
+    with db.engine.connect() as c:
+        rows = c.execute(select(S.sessions.c.id, S.sessions.c.status)).all()
+    assert len(rows) == 1 and rows[0].status == "complete"
+    assert rows[0].id in r.stdout
+
+
+def test_demo_sigint_saves_data(station_home: Path) -> None:
+    env = dict(os.environ, MOTOR_STATION_HOME=str(station_home))
+    p = subprocess.Popen([sys.executable, "-m", "station", "demo", "--headless"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    db_path = station_home / "station.db"
+    deadline = time.monotonic() + 60
+    # wait until landmarks are being written, then interrupt
+    while time.monotonic() < deadline:
+        if db_path.exists():
+            db = open_database(f"sqlite:///{db_path}")
+            with db.engine.connect() as c:
+                n = c.execute(select(func.count()).select_from(S.landmarks)).scalar_one()
+            db.dispose()
+            if n > 30:
+                break
+        time.sleep(0.1)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 0, err
+    db = open_database(f"sqlite:///{db_path}")
+    with db.engine.connect() as c:
+        status = c.execute(select(S.sessions.c.status)).scalar_one()
+        n = c.execute(select(func.count()).select_from(S.landmarks)).scalar_one()
+    assert status == "stopped"
+    assert n > 30
+    assert "report:" in out
+
+
+def test_cli_help_everywhere() -> None:
+    r = subprocess.run([sys.executable, "-m", "station", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "demo" in r.stdout
+    import typer.main
+
+    from station.cli import app
+
+    group = typer.main.get_command(app)
+    for name, cmd in group.commands.items():  # type: ignore[attr-defined]
+        sub = getattr(cmd, "commands", None)
+        for path, _c in ([(f"{name} {k}", v) for k, v in sub.items()] if sub else [(name, cmd)]):
+            r = subprocess.run([sys.executable, "-m", "station", *path.split(), "--help"], capture_output=True, text=True)
+            assert r.returncode == 0, path
+            assert "Example" in r.stdout, f"'station {path} --help' shows no example"
+    _ = np
