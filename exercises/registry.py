@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -11,12 +12,10 @@ from station.core import InputError
 
 _REGISTRY: dict[str, type[Exercise]] = {}
 
-# Modules that define exercises; imported on first use of the registry so that registering does
-# not depend on import order and importing ``exercises`` stays cheap.
-_MODULES = (
-    "exercises.tracing",
-    "exercises.jumps",
-)
+# Every module of the ``exercises`` package (and its subpackages) is imported on first use of the
+# registry, so a new exercise only needs ``@register`` in its own module; importing ``exercises``
+# itself stays cheap.
+_NOT_EXERCISES = {"base", "registry", "templates"}
 _loaded = False
 
 
@@ -31,8 +30,10 @@ def register(cls: type[Exercise]) -> type[Exercise]:
 def _load() -> None:
     global _loaded
     if not _loaded:
-        for mod in _MODULES:
-            importlib.import_module(mod)
+        pkg = importlib.import_module("exercises")
+        for info in pkgutil.walk_packages(pkg.__path__, prefix="exercises."):
+            if info.name.rsplit(".", 1)[-1] not in _NOT_EXERCISES:
+                importlib.import_module(info.name)
         _loaded = True
 
 

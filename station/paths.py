@@ -46,3 +46,10 @@ def session_dir(session_id: str) -> Path:
     d = data_dir() / "sessions" / session_id
     d.mkdir(parents=True, exist_ok=True, mode=0o700)
     return d
+
+
+def calibration_dir() -> Path:
+    """Root of the versioned calibration store (:class:`calibration.store.CalibrationStore`)."""
+    d = data_dir() / "calibration"
+    d.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return d
