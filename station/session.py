@@ -94,6 +94,7 @@ def host_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        "pid": os.getpid(),
         "packages": pkgs,
     }
 
