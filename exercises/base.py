@@ -28,7 +28,7 @@ InputKind = Literal["hand", "pose", "grip", "balance"]
 class Settings(BaseModel):
     """Base of every exercise's settings: frozen, unknown keys rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 @dataclass(frozen=True, slots=True)
