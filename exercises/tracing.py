@@ -1,68 +1,137 @@
 """Tracing: follow a path with the index fingertip (MediaPipe hand landmark 8).
 
-Definitions (version 1). Positions are the index fingertip in normalised image coordinates; all
-distances are in **frame heights** (x scaled by the frame's aspect ratio), also reported in pixels.
+Modes
+-----
+``screen`` (default)
+    The template is drawn over the mirrored camera view. Positions are the fingertip in normalised
+    coordinates of the **unmirrored** image (x right, y down, 0..1); ``center`` is in those
+    coordinates and ``size`` in frame heights. Distances are in **frame heights** (x scaled by the
+    frame's aspect ratio) and also reported in pixels (``*_px``: frame heights x image height).
+``tabletop``
+    The child traces a printed sheet (``station calibrate sheet``). The fingertip is mapped to sheet
+    millimetres by the workspace calibration: the observation's ``workspace`` landmarks when the
+    pipeline supplies them, else the ``homography`` setting (9 numbers, row-major, image pixels ->
+    sheet mm). ``center`` and ``size`` are then in mm and distances in mm. Frames without a mapping
+    are counted (``unmapped_frames``) and not scored.
+``free``
+    "Draw a circle" anywhere: nothing is scored live; at the end the template named by ``shape`` is
+    aligned to the drawing (translation and scale, plus rotation with ``free_rotation=true``) and
+    scored against the aligned template; every other parametric shape is aligned too and the best
+    match is reported (``best_shape``; ``shape_match`` = 1 when it equals ``shape``).
 
-``mean_dev`` / ``rms_dev`` / ``max_dev``
-    Mean, root-mean-square and maximum of the perpendicular distance from each fingertip sample to
-    the template polyline.
-``in_band_pct``
-    Percent of samples whose distance is at most ``tolerance``.
-``band_exits``
-    Number of times the fingertip went from inside to outside the band (each is a ``left_path``
-    event; a BOT-2-style scorer marks these as errors).
-``completion``
-    Fraction (0..1) of the path's length covered: the path is cut into 100 equal arc-length bins;
-    a bin is covered when an in-band sample projects into it.
-``duration_s``
-    Time from the first to the last fingertip sample.
-``mean_speed``
-    Fingertip path length divided by duration, in frame heights per second.
+Definitions (version 2): see :mod:`exercises.trace_metrics` (deviation, band exits, completion in
+order, SPARC, LDLJ, velocity peaks, Hausdorff, area between paths). Every metric carries its unit
+and definition in :meth:`Tracing.result`.
+
+Events: ``left_path`` (the fingertip left the tolerance band; value = deviation), ``entered_path``,
+``rep`` (completion first reached 0.9; value = seconds since the first sample).
 """
 
 from __future__ import annotations
 
-import numpy as np
-from pydantic import field_validator
+import logging
+from typing import Literal
 
+import numpy as np
+from pydantic import field_validator, model_validator
+
+from exercises import trace_metrics as tm
 from exercises.base import Exercise, Settings, StepInput
 from exercises.registry import register
-from exercises.templates import SHAPES, make_template, point_to_path
-from station.core import ScoreEvent
+from exercises.templates import Template, is_shape, make_template, point_to_path, shape_names
+from station.core import HandObservation, ScoreEvent
+
+log = logging.getLogger(__name__)
 
 N_BINS = 100
+COMPLETE = 0.9
+"""Completion at which the trace counts as done (one ``rep``)."""
+
+
+def _floats(v: object, n: int, what: str) -> object:
+    if isinstance(v, str):
+        parts = [p for p in v.replace(";", ",").split(",") if p.strip()]
+        if len(parts) != n:
+            raise ValueError(f"{what} needs {n} comma-separated numbers")
+        return tuple(float(p) for p in parts)
+    return v
 
 
 class TracingSettings(Settings):
     shape: str = "circle"
+    """A parametric shape or one letter/digit (see :mod:`exercises.templates`)."""
     center: tuple[float, float] = (0.5, 0.5)
     size: float = 0.6
     tolerance: float = 0.03
+    """Half-width of the band, in the mode's length unit (frame heights or mm)."""
     hand: str = "any"
+    mode: Literal["screen", "tabletop", "free"] = "screen"
+    turns: float = 4.0
+    """Spiral turns."""
+    rotation: float = 0.0
+    """Rotation of the template about its centre, degrees clockwise on screen."""
+    free_rotation: bool = False
+    """Free mode: also fit a rotation when aligning the template to the drawing."""
+    homography: tuple[float, ...] | None = None
+    """Tabletop mode without workspace landmarks: 3x3 image-pixel -> sheet-mm homography, row-major."""
 
     @field_validator("center", mode="before")
     @classmethod
     def _center(cls, v: object) -> object:
-        if isinstance(v, str):
-            parts = v.split(",")
-            if len(parts) != 2:
-                raise ValueError("center must be 'x,y', e.g. 0.5,0.5")
-            return tuple(float(p) for p in parts)
-        return v
+        return _floats(v, 2, "center (e.g. 0.5,0.5)")
+
+    @field_validator("homography", mode="before")
+    @classmethod
+    def _homography(cls, v: object) -> object:
+        return None if v in (None, "") else _floats(v, 9, "homography")
 
     @field_validator("shape")
     @classmethod
     def _shape(cls, v: str) -> str:
-        if v not in SHAPES:
-            raise ValueError(f"unknown shape '{v}'; choose one of {', '.join(SHAPES)}")
-        return v
+        if not is_shape(v):
+            raise ValueError(f"unknown shape '{v}'; choose one of {', '.join(shape_names()[:8])} or a letter/digit")
+        return v.upper() if len(v) == 1 else v
+
+    @field_validator("hand")
+    @classmethod
+    def _hand(cls, v: str) -> str:
+        if v.lower() not in ("any", "left", "right"):
+            raise ValueError("hand must be any, left or right")
+        return v.lower()
 
     @field_validator("size", "tolerance")
     @classmethod
     def _positive(cls, v: float) -> float:
-        if v <= 0:
-            raise ValueError("must be positive")
+        if not 0 < v <= 10_000:
+            raise ValueError("must be positive and at most 10000 (frame heights or mm)")
         return v
+
+    @field_validator("turns")
+    @classmethod
+    def _turns(cls, v: float) -> float:
+        if not 0 < v <= 50:
+            raise ValueError("spiral turns must be in (0, 50]")
+        return v
+
+    @field_validator("center")
+    @classmethod
+    def _center_range(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not all(abs(c) <= 10_000 for c in v):
+            raise ValueError("center coordinates must be within +-10000")
+        return v
+
+    @field_validator("rotation")
+    @classmethod
+    def _rotation(cls, v: float) -> float:
+        if not abs(v) <= 3600:
+            raise ValueError("rotation must be within +-3600 degrees")
+        return v
+
+    @model_validator(mode="after")
+    def _homography_is_3x3(self) -> TracingSettings:
+        if self.homography is not None and len(self.homography) != 9:
+            raise ValueError("homography needs 9 numbers (3x3, row-major)")
+        return self
 
 
 @register
@@ -70,124 +139,162 @@ class Tracing(Exercise):
     name = "tracing"
     title = "Tracing"
     inputs = ("hand",)
+    definitions_version = "2"
     Settings = TracingSettings
 
     def __init__(self, settings: TracingSettings | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
         self.s: TracingSettings = self.settings  # type: ignore[assignment]
-        self._template = None
+        self._template: Template | None = None
+        self._aspect = 1.0
         self._t: list[int] = []
         self._xy: list[tuple[float, float]] = []
         self._dev: list[float] = []
         self._inside = True
         self._exits = 0
-        self._bins = np.zeros(N_BINS, dtype=bool)
+        self._in_band = 0
+        self._coverage: tm.OrderedCoverage | None = None
         self._height_px = 0
-        self._s_prev: float | None = None
+        self._unmapped = 0
+        self._done = False
+        self._H = None if self.s.homography is None else np.asarray(self.s.homography, dtype=np.float64).reshape(3, 3)
+        self._handedness: dict[str, int] = {}
+
+    @property
+    def unit(self) -> str:
+        """Length unit of positions and deviations."""
+        return "mm" if self.s.mode == "tabletop" else "frame_height"
 
     def _ensure_template(self, image_size: tuple[int, int]) -> None:
         if self._template is None:
             w, h = image_size
             self._height_px = h
-            self._template = make_template(self.s.shape, center=self.s.center, size=self.s.size, aspect=w / h)
-            self._path_iso = self._template.iso
-            self._length = self._template.length
+            self._aspect = 1.0 if self.s.mode == "tabletop" else w / h
+            self._template = make_template(
+                self.s.shape, center=self.s.center, size=self.s.size, aspect=self._aspect,
+                turns=self.s.turns, rotation_deg=self.s.rotation,
+            )
+            self._coverage = tm.OrderedCoverage(self._template.length, self._template.closed, N_BINS)
 
     @property
-    def template(self):
+    def template(self) -> Template | None:
+        """The template in force (built at the first hand observation, when the frame size is known)."""
         return self._template
 
+    def _position(self, hand: HandObservation) -> np.ndarray | None:
+        """Fingertip in the mode's isotropic units, or ``None`` when it cannot be mapped."""
+        if self.s.mode != "tabletop":
+            return np.asarray(hand.landmarks[8, :2], dtype=np.float64) * np.array([self._aspect, 1.0])
+        if hand.workspace is not None:
+            return np.asarray(hand.workspace[8, :2], dtype=np.float64)
+        if self._H is not None:
+            w, h = hand.image_size
+            p = self._H @ np.array([hand.landmarks[8, 0] * w, hand.landmarks[8, 1] * h, 1.0])
+            if not (np.all(np.isfinite(p)) and abs(p[2]) > 1e-12):
+                return None
+            return p[:2] / p[2]
+        return None
+
     def _step(self, inp: StepInput) -> list[ScoreEvent]:
-        hands = [h for h in inp.hands if self.s.hand == "any" or h.handedness.lower() == self.s.hand.lower()]
+        hands = [h for h in inp.hands if self.s.hand == "any" or h.handedness.lower() == self.s.hand]
         if not hands:
             return []
         hand = max(hands, key=lambda h: h.score)
         self._ensure_template(hand.image_size)
-        assert self._template is not None
-        tip = np.asarray(hand.landmarks[8, :2], dtype=np.float64)
-        iso = tip * np.array([self._template.aspect, 1.0])
-        d, s = point_to_path(iso, self._path_iso)
-        dev = float(d[0])
+        pos = self._position(hand)
+        if pos is None:
+            self._unmapped += 1
+            return []
+        self._handedness[hand.handedness] = self._handedness.get(hand.handedness, 0) + 1
         self._t.append(inp.t_ns)
-        self._xy.append((float(iso[0]), float(iso[1])))
+        self._xy.append((float(pos[0]), float(pos[1])))
+        if self.s.mode == "free":
+            return []
+        assert self._template is not None and self._coverage is not None
+        d, s = point_to_path(pos, self._template)
+        dev = float(d[0])
         self._dev.append(dev)
         events: list[ScoreEvent] = []
         inside = dev <= self.s.tolerance
-        if inside:
-            self._cover(float(s[0]))
-        else:
-            self._s_prev = None
+        self._in_band += inside
+        self._coverage.update(float(s[0]), inside)
         if self._inside and not inside:
             self._exits += 1
-            events.append(self.event(inp.t_ns, "left_path", rep=self._exits, value=dev, unit="frame_height"))
+            events.append(self.event(inp.t_ns, "left_path", rep=self._exits, value=dev, unit=self.unit))
         elif not self._inside and inside:
-            events.append(self.event(inp.t_ns, "entered_path", rep=self._exits, value=dev, unit="frame_height"))
+            events.append(self.event(inp.t_ns, "entered_path", rep=self._exits, value=dev, unit=self.unit))
         self._inside = inside
+        if not self._done and self._coverage.fraction >= COMPLETE:
+            self._done = True
+            events.append(self.event(inp.t_ns, "rep", rep=1, value=(inp.t_ns - self._t[0]) / 1e9, unit="s"))
         return events
 
-    def _cover(self, s: float) -> None:
-        """Mark the arc-length bins reached; fill the bins between two consecutive in-band samples
-        when the fingertip moved forward by less than a tenth of the path (sparse frames)."""
-        L = max(self._length, 1e-12)
-        b = min(N_BINS - 1, int(s / L * N_BINS))
-        self._bins[b] = True
-        prev = self._s_prev
-        self._s_prev = s
-        if prev is None:
-            return
-        step = s - prev
-        if self._template is not None and self._template.closed:
-            step %= L
-        if 0 < step < 0.1 * L:
-            b0 = int(prev / L * N_BINS)
-            idx = np.arange(b0, b0 + int(np.ceil(step / L * N_BINS)) + 1) % N_BINS
-            self._bins[idx] = True
-
     def live(self) -> dict[str, float]:
+        n = len(self._dev)
         return {
-            "deviation": self._dev[-1] if self._dev else float("nan"),
-            "in_band_pct": 100.0 * float(np.mean(np.asarray(self._dev) <= self.s.tolerance)) if self._dev else float("nan"),
-            "completion": float(self._bins.mean()),
+            "deviation": self._dev[-1] if n else float("nan"),
+            "in_band_pct": 100.0 * self._in_band / n if n else float("nan"),
+            "completion": self._coverage.fraction if self._coverage is not None else 0.0,
             "band_exits": float(self._exits),
+            "samples": float(len(self._t)),
         }
 
     def reps(self) -> int:
-        return 1 if self._bins.mean() >= 0.9 else 0
+        return 1 if self._done else 0
 
     def _metrics(self) -> tuple[dict[str, float | int | str | None], dict[str, str], dict[str, str]]:
-        dev = np.asarray(self._dev)
-        n = dev.size
-        dur = (self._t[-1] - self._t[0]) / 1e9 if n > 1 else None
-        xy = np.asarray(self._xy)
-        plen = float(np.hypot(*np.diff(xy, axis=0).T).sum()) if n > 1 else 0.0
-        h = self._height_px
-        m: dict[str, float | int | str | None] = {
-            "samples": n,
-            "mean_dev": float(dev.mean()) if n else None,
-            "rms_dev": float(np.sqrt((dev**2).mean())) if n else None,
-            "max_dev": float(dev.max()) if n else None,
-            "mean_dev_px": float(dev.mean() * h) if n else None,
-            "in_band_pct": float(100 * (dev <= self.s.tolerance).mean()) if n else None,
-            "band_exits": self._exits,
-            "completion": float(self._bins.mean()),
-            "duration_s": dur,
-            "mean_speed": plen / dur if dur else None,
-        }
-        units = {
-            "samples": "count", "mean_dev": "frame_height", "rms_dev": "frame_height", "max_dev": "frame_height",
-            "mean_dev_px": "px", "in_band_pct": "%", "band_exits": "count", "completion": "fraction",
-            "duration_s": "s", "mean_speed": "frame_height/s",
-        }
-        defs = {
-            "samples": "fingertip samples scored",
-            "mean_dev": "mean perpendicular distance from fingertip to the path",
-            "rms_dev": "root-mean-square perpendicular distance to the path",
-            "max_dev": "largest perpendicular distance to the path",
-            "mean_dev_px": "mean_dev in pixels of the source image",
-            "in_band_pct": "percent of samples within the tolerance band",
-            "band_exits": "transitions from inside to outside the tolerance band",
-            "completion": "fraction of 100 arc-length bins reached by an in-band sample",
-            "duration_s": "time from first to last fingertip sample",
-            "mean_speed": "fingertip path length / duration",
-        }
+        u = self.unit
+        units = tm.units_for(u)
+        defs = dict(tm.DEFINITIONS)
+        t = np.asarray(self._t, dtype=np.int64)
+        xy = np.asarray(self._xy, dtype=np.float64).reshape(-1, 2)
+        m: dict[str, float | int | str | None] = {}
+        template = self._template
+        if self.s.mode == "free" and len(xy) >= 4:
+            fits = tm.best_shape(xy, rotation=self.s.free_rotation)
+            expected = tm.align_template(xy, self.s.shape, rotation=self.s.free_rotation, turns=self.s.turns)
+            template = expected.template
+            m |= {
+                "best_shape": fits[0].shape,
+                "best_shape_fit": fits[0].rms,
+                "shape_match": int(fits[0].shape == self.s.shape),
+                "fit_scale": expected.scale,
+                "fit_angle_deg": expected.angle_deg,
+                "fit_rms": expected.rms,
+            }
+            units |= {"best_shape": "", "best_shape_fit": "fraction", "shape_match": "bool", "fit_scale": u,
+                      "fit_angle_deg": "deg", "fit_rms": "fraction"}
+            defs |= {
+                "best_shape": "parametric shape whose aligned template is closest to the drawing",
+                "best_shape_fit": "RMS distance of the best shape after alignment / RMS radius of the drawing",
+                "shape_match": "1 when best_shape equals the requested shape",
+                "fit_scale": "width of the requested shape after alignment to the drawing",
+                "fit_angle_deg": "rotation of the aligned template (0 unless free_rotation)",
+                "fit_rms": "RMS distance of the requested shape after alignment / RMS radius of the drawing",
+            }
+        if template is not None and len(xy):
+            score = tm.score_trace(t, xy, template, self.s.tolerance)
+            m |= score.as_dict()
+            if self.s.mode == "free":
+                pass
+            else:
+                m["band_exits"] = self._exits  # identical to the offline count; keeps the live events authoritative
+        else:
+            m |= {k: None for k in tm.UNITS} | {"samples": len(xy), "band_exits": 0, "completion": 0.0}
+        if self.s.mode != "tabletop":
+            h = self._height_px
+            for k in ("mean_dev", "rms_dev", "max_dev", "hausdorff"):
+                v = m.get(k)
+                m[f"{k}_px"] = None if v is None or not np.isfinite(float(v)) else float(v) * h  # type: ignore[arg-type]
+                units[f"{k}_px"] = "px"
+                defs[f"{k}_px"] = f"{k} in pixels of the source image (frame heights x image height {h})"
+        m["unmapped_frames"] = self._unmapped
+        units["unmapped_frames"] = "count"
+        defs["unmapped_frames"] = "frames with a hand that could not be mapped to the sheet (tabletop without calibration)"
+        m["hand_used"] = max(self._handedness, key=self._handedness.get) if self._handedness else None  # type: ignore[arg-type]
+        units["hand_used"] = ""
+        defs["hand_used"] = "handedness of most scored samples (anatomical, unmirrored image)"
+        m["template_length"] = template.length if template is not None else None
+        units["template_length"] = u
+        defs["template_length"] = "drawn length of the template path"
         return m, units, defs
