@@ -6,16 +6,21 @@ what happens once per session: create the schema, register participants, open an
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import hmac
 import json
 import logging
 import os
+import secrets
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, select, update
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy import Engine, Table, create_engine, delete, event, func, insert, inspect, select, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 
 from station.core import InputError, SessionMeta
 from station.storage import schema as S
@@ -94,51 +99,287 @@ class Database:
             c.execute(insert(S.audit).values(utc=utc_now(), action=action, detail=json.loads(json.dumps(detail, default=str))))
 
     def session(self, session_id: str) -> dict[str, Any]:
+        """The session row (header included); ``session_id`` may be a unique prefix of the id."""
+        sid = self.resolve_session(session_id)
         with self.engine.connect() as c:
-            row = c.execute(select(S.sessions).where(S.sessions.c.id == session_id)).mappings().first()
-        if row is None:
-            raise InputError(f"unknown session '{session_id}'", fix="list sessions with: station sessions list")
+            row = c.execute(select(S.sessions).where(S.sessions.c.id == sid)).mappings().first()
+        assert row is not None
         return dict(row)
+
+    def resolve_session(self, session_id: str) -> str:
+        """The full id of the session ``session_id`` names (the id, or a unique prefix of at least 4 characters)."""
+        sid = session_id.strip()
+        with self.engine.connect() as c:
+            if c.execute(select(S.sessions.c.id).where(S.sessions.c.id == sid)).first() is not None:
+                return sid
+            found = [] if len(sid) < 4 else [r[0] for r in c.execute(select(S.sessions.c.id).where(S.sessions.c.id.startswith(sid, autoescape=True)).limit(2))]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise InputError(f"session id prefix '{sid}' is ambiguous", fix="give more characters of the id (station sessions list)")
+        raise InputError(f"unknown session '{sid}'", fix="list sessions with: station sessions list")
+
+    # -- participants --------------------------------------------------------------------------
+    def participant(self, code: str) -> dict[str, Any]:
+        """The participant row; :class:`InputError` when the code is unknown."""
+        with self.engine.connect() as c:
+            row = c.execute(select(S.participants).where(S.participants.c.code == code)).mappings().first()
+        if row is None:
+            raise InputError(f"unknown participant '{code}'", fix="list participants with: station participants list")
+        return dict(row)
+
+    def update_participant(self, code: str, **fields: Any) -> None:
+        """Set some of ``birth_year``, ``birth_month``, ``dominant_hand``, ``notes`` of a known participant."""
+        self.participant(code)
+        allowed = {"birth_year", "birth_month", "dominant_hand", "notes"}
+        bad = set(fields) - allowed
+        if bad:
+            raise ValueError(f"not participant fields: {sorted(bad)}")
+        if fields:
+            with self.engine.begin() as c:
+                c.execute(update(S.participants).where(S.participants.c.code == code).values(**fields))
+
+    def list_participants(self) -> list[dict[str, Any]]:
+        """Participants with their number of sessions and first/last session start (UTC ISO)."""
+        s = S.sessions
+        q = (
+            select(
+                S.participants,
+                func.count(s.c.id).label("n_sessions"),
+                func.min(s.c.utc_start).label("first_utc"),
+                func.max(s.c.utc_start).label("last_utc"),
+            )
+            .select_from(S.participants.outerjoin(s, s.c.participant == S.participants.c.code))
+            .group_by(*S.participants.c)
+            .order_by(S.participants.c.code)
+        )
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(q).mappings()]
+
+    def list_sessions(self, participant: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Sessions, newest first, with ``n_trials``, ``exercises`` (in trial order) and total ``reps``."""
+        t = S.trials
+        q = select(S.sessions).order_by(S.sessions.c.utc_start.desc(), S.sessions.c.id)
+        if participant is not None:
+            q = q.where(S.sessions.c.participant == participant)
+        if limit is not None:
+            q = q.limit(limit)
+        with self.engine.connect() as c:
+            rows = [dict(r) for r in c.execute(q).mappings()]
+            tq = select(t.c.session_id, t.c.exercise, t.c.reps).order_by(t.c.session_id, t.c.trial)
+            if participant is not None:
+                tq = tq.where(t.c.session_id.in_([r["id"] for r in rows]))
+            trials = c.execute(tq).all()
+        by: dict[str, list[tuple[str, int]]] = {}
+        for sid, name, reps in trials:
+            by.setdefault(sid, []).append((name, int(reps or 0)))
+        for r in rows:
+            ts = by.get(r["id"], [])
+            r["exercises"] = [n for n, _ in ts]
+            r["n_trials"] = len(ts)
+            r["reps"] = sum(n for _, n in ts)
+        return rows
+
+    def rows(self, table: Table, session_id: str, order: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """All rows of ``table`` for one session (``order``: column names to sort by)."""
+        q = select(table).where(table.c.session_id == session_id)
+        if order:
+            q = q.order_by(*(table.c[o] for o in order))
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(q).mappings()]
+
+    def metric_history(self, participant: str, names: list[str] | None = None) -> list[dict[str, Any]]:
+        """Every numeric metric of a participant's sessions, oldest session first.
+
+        Rows: ``session_id``, ``utc_start``, ``status``, ``trial``, ``exercise``, ``name``, ``value``, ``unit``.
+        """
+        m, s = S.metrics, S.sessions
+        q = (
+            select(m.c.session_id, s.c.utc_start, s.c.status, m.c.trial, m.c.exercise, m.c.name, m.c.value, m.c.unit)
+            .select_from(m.join(s, s.c.id == m.c.session_id))
+            .where(s.c.participant == participant, m.c.value.is_not(None))
+            .order_by(s.c.utc_start, m.c.trial, m.c.name)
+        )
+        if names:
+            q = q.where(m.c.name.in_(names))
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(q).mappings()]
+
+    def forget_participant(self, code: str) -> dict[str, Any]:
+        """Delete a participant and every row that belongs to them, in one transaction.
+
+        Returns what was removed: ``sessions`` (ids), ``rows`` (count per table) and ``files`` (paths
+        relative to the data directory that the caller should delete). The audit log records that a
+        participant was forgotten, with counts but without the code.
+        """
+        self.participant(code)
+        removed: dict[str, int] = {}
+        with self.engine.begin() as c:
+            sids = [r[0] for r in c.execute(select(S.sessions.c.id).where(S.sessions.c.participant == code))]
+            files = [r[0] for r in c.execute(select(S.files.c.path).where(S.files.c.session_id.in_(sids)))] if sids else []
+            for table in (S.landmarks, S.samples, S.events, S.metrics, S.trials, S.devices, S.calibrations, S.files):
+                n = c.execute(delete(table).where(table.c.session_id.in_(sids))).rowcount if sids else 0
+                removed[table.name] = int(n or 0)
+            removed["sessions"] = int(c.execute(delete(S.sessions).where(S.sessions.c.participant == code)).rowcount or 0)
+            removed["participants"] = int(c.execute(delete(S.participants).where(S.participants.c.code == code)).rowcount or 0)
+            c.execute(insert(S.audit).values(utc=utc_now(), action="forget_participant",
+                                             detail={"sessions": len(sids), "rows": removed}))
+        return {"sessions": sids, "rows": removed, "files": files}
+
+    # -- privacy helpers -------------------------------------------------------------------------
+    def _secret(self) -> bytes:
+        """A random per-database secret (created once) that keys date shifts."""
+        with self.engine.begin() as c:
+            row = c.execute(select(S.meta.c.value).where(S.meta.c.key == "date_shift_secret")).first()
+            if row is None:
+                value = secrets.token_hex(32)
+                c.execute(insert(S.meta).values(key="date_shift_secret", value=value))
+                return bytes.fromhex(value)
+        return bytes.fromhex(row[0])
+
+    def date_shift_days(self, code: str) -> int:
+        """Days to subtract from every date of participant ``code`` when exports shift dates.
+
+        Keyed by a secret kept in this database, so the shift is the same in every export of that
+        participant and cannot be recomputed from the code alone. The shift is at least 101 years
+        (dates land in 1925 or earlier, as BIDS recommends for shifted dates) plus 0-364 days.
+        """
+        h = hmac.new(self._secret(), code.encode("utf-8"), hashlib.sha256).digest()
+        return 36890 + int.from_bytes(h[:4], "big") % 365
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def open_database(url: str) -> Database:
-    """Open (and create or check) the database at ``url`` (``sqlite:///path`` or ``postgresql://...``).
+MIGRATIONS = Path(__file__).with_name("migrations")
 
-    Raises :class:`InputError` when it cannot connect or was written by a newer schema version.
+
+def _alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _known_revisions() -> tuple[set[str], str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    revs = {r.revision for r in script.walk_revisions()}
+    head = script.get_current_head()
+    assert head is not None
+    return revs, head
+
+
+def _migrate(engine: Engine, url: str) -> None:
+    """Bring the database to the newest schema with Alembic, or refuse a newer one.
+
+    A database made before migrations existed (tables but no ``alembic_version``, station_meta
+    ``schema_version`` 1) is stamped as revision ``0001`` and upgraded from there.
+    """
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    known, head = _known_revisions()
+    with engine.begin() as c:
+        if engine.dialect.name == "postgresql":  # several stations may start at once: one migrates
+            c.execute(text("SELECT pg_advisory_xact_lock(7245190311)"))
+        current = MigrationContext.configure(c).get_current_heads()
+        tables = set(inspect(c).get_table_names())
+        if not current and "station_meta" in tables:
+            row = c.execute(text("SELECT value FROM station_meta WHERE key = 'schema_version'")).first()
+            legacy = int(row[0]) if row else 1
+            if legacy > S.SCHEMA_VERSION:
+                current = (f"{legacy:04d}",)
+            else:
+                command.stamp(_alembic_config(c), f"{legacy:04d}")
+                current = (f"{legacy:04d}",)
+        unknown = [r for r in current if r not in known]
+        if unknown:
+            raise InputError(
+                f"the database was written by a newer Motor Station (schema revision {', '.join(unknown)}; "
+                f"this version knows up to {head})",
+                where=_redact(url),
+                fix="upgrade Motor Station on this computer, or use another database with --db",
+            )
+        if tuple(current) != (head,):
+            log.info("migrating database %s from %s to %s", _redact(url), current or "empty", head)
+            command.upgrade(_alembic_config(c), "head")
+
+
+def _redact(url: str) -> str:
+    """The URL without its password (for messages and logs)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if url.startswith("sqlite:///") and url not in ("sqlite:///", "sqlite:///:memory:"):
+        return Path(url[len("sqlite:///") :].split("?", 1)[0])
+    return None
+
+
+def open_database(url: str) -> Database:
+    """Open the database at ``url`` (``sqlite:///path`` or ``postgresql://user:pw@host/db``), create or
+    upgrade its schema with the migrations shipped in the package, and return it.
+
+    Raises
+    ------
+    InputError
+        When the URL is malformed, the database does not connect, or it was written by a newer
+        version of Motor Station (nothing is written to it then).
     """
     kwargs: dict[str, Any] = {}
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    if url.startswith("sqlite:///"):
-        path = Path(url[len("sqlite:///") :])
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    path = _sqlite_path(url)
+    if url.startswith("sqlite"):
+        if path is not None:
+            if path.is_dir():
+                raise InputError("the database path is a folder", where=str(path), fix="name a file, e.g. sqlite:///station.db")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            except OSError as exc:
+                raise InputError("cannot create the database folder", where=str(path.parent), fix=exc.strerror) from None
+            if not os.access(path.parent, os.W_OK):
+                raise InputError("the database folder is not writable", where=str(path.parent), fix="choose another --db")
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 5}
+    elif url.startswith("postgresql"):
+        kwargs["connect_args"] = {"connect_timeout": 5}
+        kwargs["pool_pre_ping"] = True
     try:
         engine = create_engine(url, **kwargs)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise InputError("cannot use database URL", where=url, fix=f"use sqlite:///PATH or postgresql://USER@HOST/DB ({exc})") from None
+        raise InputError("cannot use database URL", where=_redact(url), fix=f"use sqlite:///PATH or postgresql://USER@HOST/DB ({exc})") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if path is not None and not path.exists():  # create it owner-only before SQLite does
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
     try:
-        S.metadata.create_all(engine)
-        with engine.begin() as c:
-            row = c.execute(select(S.meta.c.value).where(S.meta.c.key == "schema_version")).first()
-            if row is None:
-                c.execute(insert(S.meta).values(key="schema_version", value=str(S.SCHEMA_VERSION)))
-            elif int(row[0]) > S.SCHEMA_VERSION:
-                raise InputError(
-                    f"database was written by a newer Motor Station (schema {row[0]}, this one knows {S.SCHEMA_VERSION})",
-                    where=url,
-                    fix="upgrade Motor Station",
-                )
-    except OperationalError as exc:
-        raise InputError("cannot open database", where=url, fix=f"check the URL and that the server runs ({exc.orig})") from None
-    if engine.dialect.name == "sqlite":
-        db_path = Path(url[len("sqlite:///") :])
-        for p in (db_path, db_path.with_name(db_path.name + "-wal"), db_path.with_name(db_path.name + "-shm")):
+        if path is not None:  # serialise migrations of one SQLite file between processes
+            lock_path = path.with_name(path.name + ".lock")
+            fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                _migrate(engine, url)
+            finally:
+                os.close(fd)
+        else:
+            _migrate(engine, url)
+    except (OperationalError, InterfaceError) as exc:
+        engine.dispose()
+        msg = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(getattr(exc, "orig", exc)).strip() else type(exc).__name__
+        raise InputError("cannot open the database", where=_redact(url), fix=f"check the URL and that the server runs: {msg}") from None
+    except InputError:
+        engine.dispose()
+        raise
+    if path is not None:
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             if p.exists():
                 os.chmod(p, 0o600)
     return Database(engine, url)

@@ -2,8 +2,10 @@
 
 Producers call the ``record_*`` methods from any thread; they only put rows into an in-memory queue
 and never block on the database. The writer thread inserts them in batches, committing at least
-every ``flush_s`` seconds (default 0.5 s), so a crash loses at most the last second. ``close()``
-writes everything still queued before it returns (a clean stop loses nothing).
+every ``flush_s`` seconds (default 0.5 s), so a crash loses at most the last second (SQLite runs in
+WAL mode with ``synchronous=NORMAL``: a committed batch survives the process being killed).
+``close()`` writes everything still queued before it returns (a clean stop loses nothing).
+Even the end of a trial (its result and metrics) is queued, so the scoring loop never waits.
 
 If the database fails (disk full, server gone), the rows stay queued, the failure is counted in
 :attr:`Recorder.write_errors` and reported through :attr:`Recorder.last_error`, and the writer keeps
@@ -19,14 +21,14 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Table, insert, update
-from sqlalchemy.exc import SQLAlchemyError
 
 from exercises.base import ExerciseResult
-from station.core import DeviceInfo, HandObservation, PoseObservation, ScoreEvent, SensorSample
+from station.core import CalibrationRecord, DeviceInfo, HandObservation, PoseObservation, ScoreEvent, SensorSample
 from station.storage import schema as S
 from station.storage.db import Database
 
@@ -59,6 +61,7 @@ class Recorder:
         self.session_id = session_id
         self.flush_s = flush_s
         self._pending: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+        self._trial_updates: list[tuple[int, dict[str, Any]]] = []
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()  # one batch in flight at a time, in order
         self._wake = threading.Event()
@@ -149,56 +152,82 @@ class Recorder:
         )
 
     def end_trial(self, trial: int, result: ExerciseResult, t_end_ns: int) -> None:
-        """Store a trial's result and metrics (waits for rows queued before it, so order holds)."""
-        self.flush()
+        """Queue a trial's result and metrics (written after every row queued before it)."""
         d = result.to_dict()
-        with self.db.engine.begin() as c:
-            c.execute(
-                update(S.trials)
-                .where(S.trials.c.session_id == self.session_id, S.trials.c.trial == trial)
-                .values(t_end_ns=t_end_ns, reps=result.reps, result={k: v for k, v in d.items() if k != "events"})
-            )
-            rows = []
-            for name, value in d["metrics"].items():
-                num = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-                rows.append(
-                    dict(
-                        session_id=self.session_id,
-                        trial=trial,
-                        name=name,
-                        exercise=result.exercise,
-                        value=num,
-                        text=None if num is not None or value is None else str(value),
-                        unit=result.units.get(name, ""),
-                        definition=result.definitions.get(name, ""),
-                    )
+        rows = []
+        for name, value in d["metrics"].items():
+            num = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+            if num is not None and not np.isfinite(num):
+                num = None
+            rows.append(
+                dict(
+                    session_id=self.session_id,
+                    trial=trial,
+                    name=name,
+                    exercise=result.exercise,
+                    value=num,
+                    text=None if num is not None or value is None else str(value)[:256],
+                    unit=result.units.get(name, ""),
+                    definition=result.definitions.get(name, ""),
                 )
-            if rows:
-                c.execute(insert(S.metrics), rows)
+            )
+        values = dict(t_end_ns=t_end_ns, reps=result.reps, result=_json({k: v for k, v in d.items() if k != "events"}))
+        with self._lock:
+            self._pending[S.metrics].extend(rows)
+            self._trial_updates.append((trial, values))
+
+    def record_calibration(self, rec: CalibrationRecord) -> None:
+        """Queue a calibration the session uses (with its provenance)."""
+        self._put(
+            S.calibrations,
+            [dict(session_id=self.session_id, key=rec.key, kind=rec.kind, method=rec.method, version=rec.version,
+                  params=_json(dict(rec.params)), residual=rec.residual, residual_unit=rec.residual_unit,
+                  created_utc=rec.created_utc.isoformat(), software_version=rec.software_version)],
+        )
+
+    def record_file(self, kind: str, path: str, *, size: int | None = None, sha256: str | None = None,
+                    meta: dict[str, Any] | None = None) -> None:
+        """Queue a reference to a file kept beside the database.
+
+        ``kind`` says what it is (``landmarks_parquet``, ``samples_parquet``, ``video``...), ``path``
+        where it is, relative to the data directory (``sessions/<id>/...``).
+        """
+        self._put(
+            S.files,
+            [dict(session_id=self.session_id, kind=kind, path=path, bytes=size, sha256=sha256,
+                  created_utc=datetime.now(UTC).isoformat(), meta=_json(meta or {}))],
+        )
 
     # -- writer thread ---------------------------------------------------------------------------
-    def _take(self) -> dict[Table, list[dict[str, Any]]]:
+    Batch = tuple[dict[Table, list[dict[str, Any]]], list[tuple[int, dict[str, Any]]]]
+
+    def _take(self) -> Batch:
         with self._lock:
             batch, self._pending = self._pending, defaultdict(list)
-        return batch
+            updates, self._trial_updates = self._trial_updates, []
+        return batch, updates
 
-    def _write(self, batch: dict[Table, list[dict[str, Any]]]) -> bool:
-        if not any(batch.values()):
+    def _write(self, taken: Batch) -> bool:
+        batch, updates = taken
+        if not any(batch.values()) and not updates:
             return True
-        order = (S.trials, S.devices, S.landmarks, S.samples, S.events)
+        order = (S.trials, S.devices, S.calibrations, S.files, S.landmarks, S.samples, S.events, S.metrics)
         try:
             with self.db.engine.begin() as c:
                 for table in order:
                     rows = batch.get(table)
                     if rows:
                         c.execute(insert(table), rows)
-        except SQLAlchemyError as exc:
+                for trial, values in updates:
+                    c.execute(update(S.trials).where(S.trials.c.session_id == self.session_id, S.trials.c.trial == trial).values(**values))
+        except Exception as exc:  # never let the writer thread die: keep the rows and retry
             self.write_errors += 1
-            self.last_error = str(exc.orig if hasattr(exc, "orig") else exc)
+            self.last_error = str(getattr(exc, "orig", None) or exc)
             log.error("recorder could not write (%s); keeping %d rows queued", self.last_error, sum(map(len, batch.values())))
             with self._lock:  # put them back in front, preserving order
                 for table, rows in batch.items():
                     self._pending[table][0:0] = rows
+                self._trial_updates[0:0] = updates
             return False
         self.rows_written += sum(len(r) for r in batch.values())
         self.last_error = None
@@ -221,15 +250,23 @@ class Recorder:
         """Write everything queued now (from the caller's thread); ``True`` when it all went in."""
         return self._flush_once()
 
-    def close(self) -> None:
-        """Stop the writer thread after writing everything still queued."""
+    def close(self, retry_s: float = 10.0) -> None:
+        """Stop the writer thread after writing everything still queued.
+
+        When the database refuses the last rows, retries for up to ``retry_s`` seconds, then logs
+        how many rows could not be written (they are lost only if the process ends).
+        """
         self._stop.set()
         self._wake.set()
         self._thread.join()
-        if any(self._pending.values()):
-            self._flush_once()
+        deadline = time.monotonic() + retry_s
+        while (self.pending or self._trial_updates) and not self._flush_once() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if self.pending or self._trial_updates:
+            log.error("recorder closed with %d rows it could not write: %s", self.pending, self.last_error)
 
     @property
     def pending(self) -> int:
+        """Rows queued and not yet written."""
         with self._lock:
-            return sum(len(v) for v in self._pending.values())
+            return sum(len(v) for v in self._pending.values()) + len(self._trial_updates)

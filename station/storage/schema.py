@@ -1,9 +1,19 @@
-"""The database schema (SQLAlchemy Core).
+"""The database schema (SQLAlchemy Core), the one definition used on SQLite and PostgreSQL.
 
 Times: ``*_ns`` columns are session-clock nanoseconds (see :mod:`station.core.clock`); the session
 row's ``utc_start`` and ``clock_start_ns`` anchor them to UTC. ``*_utc`` columns are ISO-8601 UTC
 strings. Landmarks are stored one row per observation, ``data`` = float32 little-endian array of
 N x 4 (x, y, z, visibility) in normalised image coordinates (see :mod:`station.core.messages`).
+Sensor samples are one row per sample; ``values`` is the list of channel values whose names and
+units are in the device's row of ``devices`` (``info.channels`` / ``info.units``).
+
+The schema is general on purpose: any exercise adds events with its own ``kind`` and ``payload``,
+any device adds samples under its own ``device_id``; neither needs a migration. Files that live
+beside the database (Parquet streams, an opted-in video, reports) are referenced from ``files`` by a
+path relative to the data directory.
+
+Changing this module needs a new Alembic revision in ``station/storage/migrations/versions`` (the
+migrations, not ``metadata.create_all``, create and upgrade databases; a test checks they agree).
 """
 
 from __future__ import annotations
@@ -23,7 +33,12 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""Number of the newest Alembic revision this code knows (revision ids are ``"0001"``, ``"0002"``...)."""
+
+# 64-bit ids on PostgreSQL (a clinic accumulates billions of sample rows); SQLite's rowid is 64-bit
+# already and only ``INTEGER PRIMARY KEY`` autoincrements there.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 metadata = MetaData()
 
@@ -67,7 +82,7 @@ trials = Table(
 events = Table(
     "events",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigId, primary_key=True, autoincrement=True),
     Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
     Column("trial", Integer, nullable=False),
     Column("t_ns", BigInteger, nullable=False),
@@ -96,7 +111,7 @@ metrics = Table(
 samples = Table(
     "samples",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigId, primary_key=True, autoincrement=True),
     Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
     Column("trial", Integer, nullable=False),
     Column("device_id", String(32), nullable=False),
@@ -112,7 +127,7 @@ samples = Table(
 landmarks = Table(
     "landmarks",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigId, primary_key=True, autoincrement=True),
     Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
     Column("trial", Integer, nullable=False),
     Column("source_id", String(64), nullable=False),
@@ -140,10 +155,40 @@ devices = Table(
 audit = Table(
     "audit",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigId, primary_key=True, autoincrement=True),
     Column("utc", String(40), nullable=False),
     Column("action", String(32), nullable=False),
     Column("detail", JSON, nullable=False),
+    Index("ix_audit_utc", "utc"),
+)
+
+calibrations = Table(
+    "calibrations",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False, index=True),
+    Column("key", String(128), nullable=False),  # what was calibrated: a device serial, a camera id
+    Column("kind", String(32), nullable=False),  # loadcell | intrinsics | workspace | latency ...
+    Column("method", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("residual", Float),
+    Column("residual_unit", String(32), nullable=False, default=""),
+    Column("created_utc", String(40), nullable=False),
+    Column("software_version", String(32), nullable=False),
+)
+
+files = Table(
+    "files",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),  # landmarks_parquet | samples_parquet | video | report ...
+    Column("path", String(512), nullable=False),  # relative to the data directory
+    Column("bytes", BigInteger),
+    Column("sha256", String(64)),
+    Column("created_utc", String(40), nullable=False),
+    Column("meta", JSON, nullable=False),
 )
 
 meta = Table(

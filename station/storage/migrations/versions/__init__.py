@@ -1,0 +1,1 @@
+"""Alembic revision scripts (one module per revision, ids ``0001``, ``0002``...)."""
