@@ -1,0 +1,633 @@
+"""Shared machinery of the body (pose) exercises: person selection, gating, filtering, rep counting.
+
+Conventions
+-----------
+Input
+    :class:`~station.core.PoseObservation` landmarks (BlazePose 33) in normalised, unmirrored image
+    coordinates. Every geometric quantity here is computed in **pixels** (``x * width``,
+    ``y * height``) so that angles and ratios are the same for portrait and landscape frames; image
+    ``y`` grows downward, so "up" is negative ``y``.
+Scale
+    Signals are joint angles (degrees) or lengths divided by a body length measured on the same
+    person (leg, arm or trunk length, the robust maximum over the recent window), so counts do not
+    depend on image size, distance to the camera or the child's size.
+Time
+    ``t_ns`` of the frame on the session clock. Filters are designed for the frame rate measured
+    from the frames themselves (median interval), never from a nominal rate, and work from 10 to
+    60 fps.
+
+Machinery (definitions version 1)
+---------------------------------
+Person selection
+    Of the people in ``inp.poses`` (optionally only those whose centre lies in ``region``), the one
+    with the largest bounding box of landmarks visible above ``min_visibility`` (in pixels^2).
+Visibility gating
+    A frame is used only when every landmark the exercise's signal needs is visible above
+    ``min_visibility`` (bilateral signals use the better-visible side, or both when both are seen).
+    Gated frames neither start nor end a repetition.
+Pause
+    When nobody is found (or the signal is gated) for ``pause_after_s`` seconds, counting pauses:
+    the repetition in progress is dropped (a ``paused`` event), the filter restarts, and a new
+    repetition must start from the rest position after the person is back (``resumed`` event).
+Filtering
+    A causal 2nd-order Butterworth low-pass (:func:`scipy.signal.butter`, state kept between frames
+    with :func:`scipy.signal.sosfilt`) at ``cutoff_hz`` (clamped to 0.45 x the frame rate).
+Repetition (:class:`CycleCounter`)
+    The filtered signal's range is tracked over the last ``range_window_s`` seconds (running min and
+    max). A repetition is rest -> active -> rest: the signal leaves the rest side when it passes
+    ``enter_frac`` of the range away from the rest extreme, and the repetition completes when it comes
+    back within ``exit_frac`` of the rest extreme (hysteresis). It counts only if the range is at least
+    ``min_range`` (in the signal's own scale-free unit) and it lasted at least ``min_cycle_s``.
+"""
+
+from __future__ import annotations
+
+import abc
+import logging
+import math
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import Field, field_validator
+
+from exercises.base import Exercise, Settings, StepInput
+from station.core import PoseObservation, ScoreEvent
+
+log = logging.getLogger(__name__)
+
+# BlazePose landmark indices.
+NOSE = 0
+L_SH, R_SH, L_EL, R_EL, L_WR, R_WR = 11, 12, 13, 14, 15, 16
+L_HIP, R_HIP, L_KNEE, R_KNEE, L_ANK, R_ANK = 23, 24, 25, 26, 27, 28
+L_HEEL, R_HEEL, L_FOOT, R_FOOT = 29, 30, 31, 32
+
+
+# --------------------------------------------------------------------------------------------
+# geometry
+# --------------------------------------------------------------------------------------------
+def to_pixels(obs: PoseObservation) -> NDArray[np.float64]:
+    """Landmarks of ``obs`` in pixels (33 x 2, x right, y down)."""
+    return obs.xy_px()
+
+
+def angle_deg(a: NDArray[np.float64], b: NDArray[np.float64], c: NDArray[np.float64]) -> float:
+    """Angle ABC in degrees (0..180) between the segments B->A and B->C."""
+    v1x, v1y = a[0] - b[0], a[1] - b[1]
+    v2x, v2y = c[0] - b[0], c[1] - b[1]
+    return math.degrees(math.atan2(abs(v1x * v2y - v1y * v2x), v1x * v2x + v1y * v2y))
+
+
+def dist(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
+    """Euclidean distance between two points (pixels)."""
+    return math.hypot(a[0] - b[0], a[1] - b[1])
+
+
+def visible(vis: NDArray[np.floating] | None, idx: Sequence[int], threshold: float) -> bool:
+    """Whether all landmarks ``idx`` are visible above ``threshold`` (``vis=None``: always)."""
+    if vis is None:
+        return True
+    return bool(min(float(vis[i]) for i in idx) >= threshold)
+
+
+def parse_region(text: str) -> tuple[float, float, float, float] | None:
+    """Parse ``"x0,y0,x1,y1"`` (normalised image coordinates) or ``""`` (whole frame)."""
+    if not text.strip():
+        return None
+    parts = [float(p) for p in text.split(",")]
+    if len(parts) != 4:
+        raise ValueError("region must be 'x0,y0,x1,y1' in 0..1 of the frame")
+    x0, y0, x1, y1 = parts
+    if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
+        raise ValueError("region must satisfy 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1")
+    return x0, y0, x1, y1
+
+
+def person_area_px(obs: PoseObservation, min_visibility: float = 0.5) -> float:
+    """Bounding-box area (pixels^2) of the landmarks of ``obs`` visible above ``min_visibility``."""
+    pts = obs.xy_px()
+    if obs.visibility is not None:
+        pts = pts[np.asarray(obs.visibility) >= min_visibility]
+    if len(pts) < 2:
+        return 0.0
+    span = pts.max(axis=0) - pts.min(axis=0)
+    return float(span[0] * span[1])
+
+
+def select_person(
+    poses: Sequence[PoseObservation], *, min_visibility: float = 0.5, region: tuple[float, float, float, float] | None = None
+) -> PoseObservation | None:
+    """The largest person (bounding box of visible landmarks) among ``poses``, optionally in ``region``."""
+    best: PoseObservation | None = None
+    best_area = 0.0
+    for p in poses:
+        if region is not None:
+            lm = np.asarray(p.landmarks[:, :2])
+            if p.visibility is not None:
+                good = np.asarray(p.visibility) >= min_visibility
+                if good.any():
+                    lm = lm[good]
+            cx, cy = float(np.mean(lm[:, 0])), float(np.mean(lm[:, 1]))
+            if not (region[0] <= cx <= region[2] and region[1] <= cy <= region[3]):
+                continue
+        area = person_area_px(p, min_visibility)
+        if best is None or area > best_area:
+            best, best_area = p, area
+    return best
+
+
+# --------------------------------------------------------------------------------------------
+# signals
+# --------------------------------------------------------------------------------------------
+class LowPass:
+    """Causal Butterworth low-pass of a frame-rate signal (scipy design and ``sosfilt`` state).
+
+    The frame rate is measured from the first ``n_rate`` frame intervals (median); until then
+    samples pass through unfiltered. A gap longer than ``reset_after_s`` restarts the filter.
+    """
+
+    def __init__(self, cutoff_hz: float, order: int = 2, n_rate: int = 5, reset_after_s: float = 1.0) -> None:
+        self.cutoff_hz = cutoff_hz
+        self.order = order
+        self.n_rate = n_rate
+        self.reset_after_ns = int(reset_after_s * 1e9)
+        self.rate_hz: float | None = None
+        self._dts: list[int] = []
+        self._last_t: int | None = None
+        self._sos: NDArray[np.float64] | None = None
+        self._zi: NDArray[np.float64] | None = None
+
+    def reset(self) -> None:
+        """Forget the filter state (keep the measured rate)."""
+        self._zi = None
+        self._last_t = None
+
+    def _design(self) -> None:
+        from scipy.signal import butter
+
+        self.rate_hz = 1e9 / float(np.median(self._dts))
+        fc = min(self.cutoff_hz, 0.45 * self.rate_hz)
+        self._sos = np.asarray(butter(self.order, fc, btype="low", fs=self.rate_hz, output="sos"), dtype=np.float64)
+
+    def __call__(self, t_ns: int, v: float) -> float:
+        from scipy.signal import sosfilt, sosfilt_zi
+
+        if self._last_t is not None:
+            dt = t_ns - self._last_t
+            if dt > self.reset_after_ns:
+                self._zi = None
+            elif dt > 0 and self._sos is None:
+                self._dts.append(dt)
+                if len(self._dts) >= self.n_rate:
+                    self._design()
+        self._last_t = t_ns
+        if self._sos is None:
+            return v
+        if self._zi is None:
+            self._zi = sosfilt_zi(self._sos) * v
+            return v
+        y, self._zi = sosfilt(self._sos, (v,), zi=self._zi)
+        return float(y[0])
+
+
+class SlidingRange:
+    """Running minimum and maximum over the last ``window_ns`` (monotonic deques, O(1) amortised)."""
+
+    def __init__(self, window_s: float) -> None:
+        self.window_ns = int(window_s * 1e9)
+        self._min: deque[tuple[int, float]] = deque()
+        self._max: deque[tuple[int, float]] = deque()
+
+    def clear(self) -> None:
+        self._min.clear()
+        self._max.clear()
+
+    def push(self, t_ns: int, v: float) -> None:
+        while self._min and self._min[-1][1] >= v:
+            self._min.pop()
+        self._min.append((t_ns, v))
+        while self._max and self._max[-1][1] <= v:
+            self._max.pop()
+        self._max.append((t_ns, v))
+        cutoff = t_ns - self.window_ns
+        while self._min[0][0] < cutoff:
+            self._min.popleft()
+        while self._max[0][0] < cutoff:
+            self._max.popleft()
+
+    @property
+    def lo(self) -> float:
+        return self._min[0][1] if self._min else math.nan
+
+    @property
+    def hi(self) -> float:
+        return self._max[0][1] if self._max else math.nan
+
+
+class RobustMax:
+    """Running maximum of a length over a window, after a 3-sample median (one-frame spikes ignored)."""
+
+    def __init__(self, window_s: float) -> None:
+        self._rng = SlidingRange(window_s)
+        self._last: deque[float] = deque(maxlen=3)
+
+    def push(self, t_ns: int, v: float) -> float:
+        self._last.append(v)
+        self._rng.push(t_ns, sorted(self._last)[len(self._last) // 2])
+        return self._rng.hi
+
+    @property
+    def value(self) -> float:
+        return self._rng.hi
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """One completed repetition of a :class:`CycleCounter` (session-clock ns)."""
+
+    start_ns: int
+    """When the signal left the rest side."""
+    turn_ns: int
+    """When the signal was at its active extreme."""
+    end_ns: int
+    """When the signal came back to the rest side."""
+    extreme: float
+    """Signal value at the active extreme."""
+    depth: float
+    """How far the repetition went, 0..1 of the range at completion (1 = the deepest seen)."""
+    range: float
+    """Signal range (max - min over the window) at completion."""
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end_ns - self.start_ns) / 1e9
+
+
+class CycleCounter:
+    """Counts rest -> active -> rest cycles of a scalar signal with adaptive hysteresis.
+
+    Parameters
+    ----------
+    rest_high:
+        ``True`` when the rest position is the high end of the signal (e.g. elbow extended).
+    enter_frac, exit_frac:
+        Fractions of the current range, measured from the rest extreme, that the signal must pass to
+        become active, and come back within to complete the cycle (``exit_frac < enter_frac``).
+    min_range:
+        Minimum range (signal units) for anything to count: motion smaller than this is rest.
+    min_cycle_s:
+        Shortest repetition (rest -> rest) that counts, seconds.
+    window_s:
+        Window of the running min/max, seconds.
+    """
+
+    def __init__(
+        self, *, rest_high: bool, enter_frac: float, exit_frac: float, min_range: float, min_cycle_s: float, window_s: float
+    ) -> None:
+        if not 0 < exit_frac < enter_frac < 1:
+            raise ValueError("need 0 < exit_frac < enter_frac < 1")
+        self.rest_high = rest_high
+        self.enter_frac = enter_frac
+        self.exit_frac = exit_frac
+        self.min_range = min_range
+        self.min_cycle_ns = int(min_cycle_s * 1e9)
+        self.range = SlidingRange(window_s)
+        self.state = "unknown"
+        self.progress = 0.0
+        self._start_ns = 0
+        self._turn_ns = 0
+        self._extreme = 0.0
+        self._last_rest_ns = 0
+
+    def reset(self) -> None:
+        """Pause: drop the cycle in progress; a new cycle must start from rest."""
+        self.state = "unknown"
+        self.progress = 0.0
+
+    def update(self, t_ns: int, v: float) -> Cycle | None:
+        """Feed one filtered sample; returns the cycle completed by it, if any."""
+        self.range.push(t_ns, v)
+        lo, hi = self.range.lo, self.range.hi
+        rng = hi - lo
+        if rng < self.min_range:
+            self.progress = 0.0
+            if self.state != "active":
+                self.state = "rest"
+                self._last_rest_ns = t_ns
+            return None
+        # 0 at the rest extreme, 1 at the active extreme
+        p = (hi - v) / rng if self.rest_high else (v - lo) / rng
+        self.progress = p
+        if self.state == "unknown":
+            if p <= self.exit_frac:
+                self.state = "rest"
+                self._last_rest_ns = t_ns
+            return None
+        if self.state == "rest":
+            if p <= self.exit_frac:
+                self._last_rest_ns = t_ns
+            elif p >= self.enter_frac:
+                self.state = "active"
+                self._start_ns = self._last_rest_ns
+                self._turn_ns = t_ns
+                self._extreme = v
+            return None
+        # active
+        if (v < self._extreme) == self.rest_high and v != self._extreme:
+            self._extreme = v
+            self._turn_ns = t_ns
+        if p <= self.exit_frac:
+            self.state = "rest"
+            self._last_rest_ns = t_ns
+            if t_ns - self._start_ns < self.min_cycle_ns:
+                return None
+            depth = (hi - self._extreme) / rng if self.rest_high else (self._extreme - lo) / rng
+            return Cycle(self._start_ns, self._turn_ns, t_ns, self._extreme, float(depth), float(rng))
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# exercise base classes
+# --------------------------------------------------------------------------------------------
+def _region_validator(v: str) -> str:
+    parse_region(v)
+    return v
+
+
+class BodySettings(Settings):
+    """Settings shared by every body exercise (see the module docstring for definitions)."""
+
+    min_visibility: float = Field(0.5, ge=0.0, le=1.0, description="landmark visibility needed to use a frame")
+    pause_after_s: float = Field(1.0, gt=0.0, le=60.0, description="seconds without the person before counting pauses")
+    region: str = Field("", description="'x0,y0,x1,y1' (0..1 of the frame): follow only people centred there; '' = whole frame")
+
+    @field_validator("region")
+    @classmethod
+    def _check_region(cls, v: str) -> str:
+        return _region_validator(v)
+
+
+class RepSettings(BodySettings):
+    """Settings of a repetition counter (defaults are overridden per exercise)."""
+
+    cutoff_hz: float = Field(4.0, gt=0.2, le=30.0, description="low-pass cut-off of the signal, Hz")
+    enter_frac: float = Field(0.55, gt=0.0, lt=1.0, description="fraction of the range from rest to become active")
+    exit_frac: float = Field(0.3, gt=0.0, lt=1.0, description="fraction of the range from rest to complete the rep")
+    min_range: float = Field(0.3, gt=0.0, le=1000.0, description="smallest signal range that counts (signal units)")
+    min_cycle_s: float = Field(0.5, ge=0.0, le=30.0, description="shortest repetition that counts, s")
+    range_window_s: float = Field(10.0, ge=1.0, le=600.0, description="window of the running signal range, s")
+
+    @field_validator("exit_frac")
+    @classmethod
+    def _check_fracs(cls, v: float, info) -> float:  # type: ignore[no-untyped-def]
+        enter = info.data.get("enter_frac")
+        if enter is not None and not v < enter:
+            raise ValueError("exit_frac must be smaller than enter_frac")
+        return v
+
+
+class BodyExercise(Exercise):
+    """Base of the pose exercises: person selection, visibility gating and pausing.
+
+    Subclasses implement :meth:`_frame` (called with the followed person's landmarks in pixels and
+    their visibility; return ``None`` when the frame is gated) and :meth:`_on_pause`.
+    """
+
+    inputs = ("pose",)
+    Settings: ClassVar[type[Settings]] = BodySettings
+
+    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+        super().__init__(settings, trial=trial)
+        s: BodySettings = self.settings  # type: ignore[assignment]
+        self._region = parse_region(s.region)
+        self._min_vis = s.min_visibility
+        self._pause_ns = int(s.pause_after_s * 1e9)
+        self._last_valid_ns: int | None = None
+        self.paused = False
+        self.frames = 0
+        self.frames_used = 0
+        self.frames_no_person = 0
+        self.frames_gated = 0
+        self.paused_ns = 0
+        self._pause_start_ns = 0
+        self.image_size: tuple[int, int] | None = None
+
+    def _step(self, inp: StepInput) -> list[ScoreEvent]:
+        if inp.frame_seq is None and not inp.poses:
+            return []  # a sensor-only step
+        self.frames += 1
+        events: list[ScoreEvent] = []
+        person = select_person(inp.poses, min_visibility=self._min_vis, region=self._region) if inp.poses else None
+        used: list[ScoreEvent] | None = None
+        if person is None:
+            self.frames_no_person += 1
+        else:
+            self.image_size = person.image_size
+            pts = person.xy_px()
+            vis = None if person.visibility is None else np.asarray(person.visibility, dtype=np.float64)
+            used = self._frame(inp.t_ns, pts, vis)
+            if used is None:
+                self.frames_gated += 1
+        if used is None:
+            if not self.paused and self._last_valid_ns is not None and inp.t_ns - self._last_valid_ns >= self._pause_ns:
+                self.paused = True
+                self._pause_start_ns = self._last_valid_ns
+                self._on_pause()
+                why = "no_person" if person is None else "low_visibility"
+                events.append(self.event(inp.t_ns, "paused", rep=self.reps(), reason=why))
+            return events
+        self.frames_used += 1
+        if self.paused:
+            self.paused = False
+            self.paused_ns += inp.t_ns - self._pause_start_ns
+            events.append(self.event(inp.t_ns, "resumed", rep=self.reps(), paused_s=(inp.t_ns - self._pause_start_ns) / 1e9))
+        self._last_valid_ns = inp.t_ns
+        events.extend(used)
+        return events
+
+    @abc.abstractmethod
+    def _frame(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> list[ScoreEvent] | None:
+        """Score one frame of the followed person; ``None`` when the frame is gated (not used)."""
+
+    def _on_pause(self) -> None:
+        """The person has been gone for ``pause_after_s``: drop anything in progress."""
+
+    def _tracking_metrics(self) -> tuple[dict[str, float | int | str | None], dict[str, str], dict[str, str]]:
+        m: dict[str, float | int | str | None] = {
+            "frames": self.frames,
+            "frames_used": self.frames_used,
+            "frames_no_person": self.frames_no_person,
+            "frames_low_visibility": self.frames_gated,
+            "paused_s": self.paused_ns / 1e9,
+            "duration_s": self.duration_s,
+        }
+        u = {"frames": "count", "frames_used": "count", "frames_no_person": "count", "frames_low_visibility": "count",
+             "paused_s": "s", "duration_s": "s"}
+        d = {
+            "frames": "camera frames seen in the trial",
+            "frames_used": "frames with the followed person and every needed landmark visible",
+            "frames_no_person": "frames where nobody (in the region) was found",
+            "frames_low_visibility": "frames skipped because a needed landmark was below min_visibility",
+            "paused_s": "time counting was paused because the person was gone for pause_after_s or more",
+            "duration_s": "time from the first to the last frame of the trial",
+        }
+        return m, u, d
+
+
+@dataclass
+class Rep:
+    """One counted repetition with its quality."""
+
+    cycle: Cycle
+    quality: float
+    flags: list[str] = field(default_factory=list)
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+class RepExercise(BodyExercise):
+    """A body exercise counted as cycles of one scale-free signal (:class:`CycleCounter`).
+
+    Subclasses define ``rest_high`` and ``signal_unit``, implement :meth:`_signal` (return the raw
+    signal, or ``None`` when gated) and :meth:`_quality` (score a completed cycle from the features
+    they gathered in :meth:`_signal` since the last rep; reset them there).
+    """
+
+    Settings: ClassVar[type[Settings]] = RepSettings
+    rest_high: ClassVar[bool] = True
+    signal_unit: ClassVar[str] = ""
+    signal_definition: ClassVar[str] = ""
+    rep_kind: ClassVar[str] = "rep"
+
+    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+        super().__init__(settings, trial=trial)
+        s: RepSettings = self.settings  # type: ignore[assignment]
+        self.rs = s
+        self._lp = LowPass(s.cutoff_hz, reset_after_s=s.pause_after_s)
+        self.counter = CycleCounter(
+            rest_high=self.rest_high, enter_frac=s.enter_frac, exit_frac=s.exit_frac, min_range=s.min_range,
+            min_cycle_s=s.min_cycle_s, window_s=s.range_window_s,
+        )
+        self.rep_list: list[Rep] = []
+        self.rejected = 0
+        self.last_signal = math.nan
+
+    @abc.abstractmethod
+    def _signal(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> float | None:
+        """The raw (unfiltered) signal of this frame, or ``None`` when the frame is gated."""
+
+    def _quality(self, cycle: Cycle) -> tuple[float, list[str], dict[str, float]]:
+        """``(quality 0..1, flags, extra payload)`` of a completed cycle; reset per-rep features."""
+        return 1.0, [], {}
+
+    def _reject(self, cycle: Cycle) -> str | None:
+        """Why a completed cycle is not a repetition of this exercise (``None``: it counts)."""
+        return None
+
+    def _frame(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> list[ScoreEvent] | None:
+        raw = self._signal(t_ns, pts, vis)
+        if raw is None or not math.isfinite(raw):
+            return None
+        v = self._lp(t_ns, raw)
+        self.last_signal = v
+        cyc = self.counter.update(t_ns, v)
+        if cyc is None:
+            return []
+        why = self._reject(cyc)
+        if why is not None:
+            self.rejected += 1
+            self._reset_features()
+            return [self.event(t_ns, "incomplete", rep=len(self.rep_list), reason=why, start_ns=cyc.start_ns)]
+        q, flags, extra = self._quality(cyc)
+        q = float(min(1.0, max(0.0, q)))
+        self.rep_list.append(Rep(cyc, q, flags, extra))
+        n = len(self.rep_list)
+        prev = self.rep_list[-2].cycle.start_ns if n > 1 else None
+        payload = {
+            "start_ns": cyc.start_ns, "turn_ns": cyc.turn_ns, "duration_s": round(cyc.duration_s, 4),
+            "cycle_s": None if prev is None else round((cyc.start_ns - prev) / 1e9, 4),
+            "depth": round(cyc.depth, 4), "flags": ",".join(flags),
+        }
+        payload.update({k: round(float(x), 4) for k, x in extra.items()})
+        return [self.event(t_ns, self.rep_kind, rep=n, value=q, unit="quality", **payload)]
+
+    def _on_pause(self) -> None:
+        self.counter.reset()
+        self._lp.reset()
+        self._reset_features()
+
+    def _reset_features(self) -> None:
+        """Forget per-rep features gathered so far (override when there are some)."""
+
+    def reps(self) -> int:
+        return len(self.rep_list)
+
+    def live(self) -> dict[str, float]:
+        last_q = self.rep_list[-1].quality if self.rep_list else math.nan
+        return {
+            "reps": float(len(self.rep_list)),
+            "progress": float(self.counter.progress),
+            "paused": float(self.paused),
+            "last_quality": last_q,
+            "signal": self.last_signal,
+        }
+
+    def _metrics(self) -> tuple[dict[str, float | int | str | None], dict[str, str], dict[str, str]]:
+        reps = self.rep_list
+        starts = np.array([r.cycle.start_ns for r in reps], dtype=np.float64)
+        cyc = np.diff(starts) / 1e9 if len(reps) > 1 else np.array([])
+        durs = np.array([r.cycle.duration_s for r in reps])
+        flags: dict[str, int] = {}
+        for r in reps:
+            for f in r.flags:
+                flags[f] = flags.get(f, 0) + 1
+        m: dict[str, float | int | str | None] = {
+            "reps": len(reps),
+            "mean_cycle_s": float(cyc.mean()) if cyc.size else None,
+            "sd_cycle_s": float(cyc.std(ddof=1)) if cyc.size > 1 else None,
+            "mean_rep_s": float(durs.mean()) if durs.size else None,
+            "cadence_per_min": float(60.0 / cyc.mean()) if cyc.size else None,
+            "mean_quality": float(np.mean([r.quality for r in reps])) if reps else None,
+            "flags": ";".join(f"{k}={v}" for k, v in sorted(flags.items())),
+            "cycle_times_s": ",".join(f"{x:.3f}" for x in cyc),
+            "qualities": ",".join(f"{r.quality:.2f}" for r in reps),
+            "incomplete": self.rejected,
+        }
+        u = {"reps": "count", "mean_cycle_s": "s", "sd_cycle_s": "s", "mean_rep_s": "s", "cadence_per_min": "1/min",
+             "mean_quality": "0..1", "flags": "", "cycle_times_s": "s", "qualities": "0..1", "incomplete": "count"}
+        d = {
+            "reps": f"completed rest->active->rest cycles of the signal ({self.signal_definition}) with hysteresis",
+            "mean_cycle_s": "mean time between the starts of successive repetitions",
+            "sd_cycle_s": "sample standard deviation of the cycle times",
+            "mean_rep_s": "mean time from leaving rest to coming back to rest",
+            "cadence_per_min": "repetitions per minute, 60 / mean_cycle_s",
+            "mean_quality": "mean of the per-repetition quality scores",
+            "flags": "quality flags and how many repetitions raised each",
+            "cycle_times_s": "every cycle time, comma-separated",
+            "qualities": "every repetition's quality, comma-separated",
+            "incomplete": "cycles of the signal rejected as not a full repetition (see the exercise's definition)",
+        }
+        tm, tu, td = self._tracking_metrics()
+        m.update(tm)
+        u.update(tu)
+        d.update(td)
+        return m, u, d
+
+
+def sides(vis: NDArray[np.float64] | None, left: Sequence[int], right: Sequence[int], threshold: float) -> list[int]:
+    """Which body sides (0 = person's left, 1 = right) have all their landmarks visible."""
+    out = []
+    if visible(vis, left, threshold):
+        out.append(0)
+    if visible(vis, right, threshold):
+        out.append(1)
+    return out
+
+
+def upright(pts: NDArray[np.float64], side: int, max_tilt_deg: float = 40.0) -> bool:
+    """Whether the trunk (hip -> shoulder of ``side``) points up within ``max_tilt_deg`` of vertical."""
+    sh, hp = (L_SH, L_HIP) if side == 0 else (R_SH, R_HIP)
+    dx, dy = pts[sh, 0] - pts[hp, 0], pts[hp, 1] - pts[sh, 1]  # dy > 0: shoulder above hip
+    return bool(dy > 0 and math.degrees(math.atan2(abs(dx), dy)) <= max_tilt_deg)
