@@ -1,0 +1,594 @@
+"""Composition of source -> tracker -> smoothing -> exercise, for recorded videos, saved landmarks
+and live cameras.
+
+Used by ``station analyze`` / ``station track`` and by anyone who wants a scored result or a
+session feed from a video, a landmark file or a webcam. (``vision`` may not import ``exercises``
+or ``station``: this module is where they meet.)
+
+Time base
+---------
+A file analysed here runs on **file time**: frame ``t_ns`` is the file's own frame time in ns
+starting at 0 (``t0_ns = 0``), so results and saved landmarks are reproducible, and re-scoring saved
+landmarks gives exactly the live run's events. Feeds for :class:`station.session.SessionRunner`
+(:func:`video_feed`, :func:`replay_feed`) shift file time to the trial's start on the session clock;
+:func:`camera_feed` uses the session clock itself.
+
+Which models run
+----------------
+Only those an exercise consumes: its ``inputs`` class attribute (``("hand",)``, ``("pose",)``,
+both) selects the hand and/or pose tracker (:func:`tracker_kinds`). An exercise consuming only
+sensors cannot be analysed from video (:class:`InputError`).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from exercises import registry
+from exercises.base import Exercise, ExerciseResult, StepInput
+from station import __version__
+from station.core import EventBus, InputError, SessionClock, StationError, SystemClock, TrackedFrame
+from vision.smoothing import LandmarkSmoother, SmoothingSettings
+from vision.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES, ImageFolderSource, VideoFileSource, open_source
+from vision.trackers import Tracker, TrackKind, make_tracker
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int], None]
+"""``progress(frames_done, frames_total)``; ``frames_total`` is 0 when unknown."""
+
+
+@dataclass(frozen=True)
+class TrackerOptions:
+    """Model settings for an analysis (plain values, picklable for process pools)."""
+
+    hand_complexity: int = 1
+    max_hands: int = 2
+    pose_complexity: int = 1
+    mirrored: bool = False
+    backend: str = "mediapipe"
+
+    def hand(self, static: bool) -> dict[str, Any]:
+        return {"model_complexity": self.hand_complexity, "max_hands": self.max_hands, "mirrored": self.mirrored, "static": static}
+
+    def pose(self, static: bool) -> dict[str, Any]:
+        return {"model_complexity": self.pose_complexity, "mirrored": self.mirrored, "static": static}
+
+
+def tracker_kinds(inputs: Iterable[str]) -> tuple[TrackKind, ...]:
+    """The camera trackers an exercise needs, from its ``inputs`` (sensor inputs are ignored)."""
+    kinds: list[TrackKind] = []
+    for k in inputs:
+        if k in ("hand", "pose") and k not in kinds:
+            kinds.append(k)  # type: ignore[arg-type]
+    return tuple(kinds)
+
+
+def build_tracker(
+    kinds: Sequence[TrackKind], options: TrackerOptions | None = None, *, static: bool = False, clock: SessionClock | None = None
+) -> Tracker:
+    """Hand and/or pose tracker(s) with ``options``; ``static`` for unrelated images."""
+    o = options or TrackerOptions()
+    return make_tracker(kinds, backend=o.backend, clock=clock, hand_options=o.hand(static), pose_options=o.pose(static))
+
+
+def steps_from_tracked(frames: Iterable[TrackedFrame]) -> Iterator[StepInput]:
+    """One :class:`StepInput` per tracked frame (also frames without detections)."""
+    for tf in frames:
+        yield StepInput(tf.t_ns, hands=tf.hands, poses=tf.poses, frame_seq=tf.seq, image_size=tf.image_size)
+
+
+def create_exercise(name: str, sets: Mapping[str, Any] | Iterable[str] | None = None) -> Exercise:
+    """Validated exercise from a name and settings (a mapping, or ``KEY=VALUE`` strings)."""
+    if sets is None:
+        settings: Mapping[str, Any] = {}
+    elif isinstance(sets, Mapping):
+        settings = sets
+    else:
+        settings = registry.parse_sets(sets)
+    return registry.create(name, settings)
+
+
+def video_kinds(ex: Exercise | type[Exercise]) -> tuple[TrackKind, ...]:
+    kinds = tracker_kinds(ex.inputs)
+    if not kinds:
+        raise InputError(f"exercise '{ex.name}' uses sensors only ({', '.join(ex.inputs)}); it cannot be scored from video")
+    return kinds
+
+
+@dataclass
+class AnalysisResult:
+    """Result of scoring one video (or one landmark file)."""
+
+    source: str
+    result: ExerciseResult
+    frames: int
+    frames_with_detection: int
+    duration_s: float
+    """Time from the first to the last frame, in file seconds."""
+    processing_fps: float
+    """Frames processed per wall-clock second (decoding, models, smoothing, scoring)."""
+    kinds: tuple[str, ...] = ()
+    model: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+    dropped: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON result: ``exercise, reps, metrics, events, frames, frames_with_detection,
+        duration_s, processing_fps`` (+ units, definitions, provenance)."""
+        r = self.result.to_dict()
+        out: dict[str, Any] = {
+            "exercise": r["exercise"],
+            "reps": r["reps"],
+            "metrics": r["metrics"],
+            "events": r["events"],
+            "frames": self.frames,
+            "frames_with_detection": self.frames_with_detection,
+            "duration_s": round(self.duration_s, 6),
+            "processing_fps": round(self.processing_fps, 2),
+            "units": r["units"],
+            "definitions": r["definitions"],
+            "definitions_version": r["definitions_version"],
+            "source": self.source,
+            "settings": _jsonable_settings(self.settings),
+            "trackers": list(self.kinds),
+            "model": self.model,
+            "software_version": __version__,
+        }
+        return out
+
+
+def _jsonable_settings(s: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in s.items():
+        out[k] = list(v) if isinstance(v, tuple) else v
+    return out
+
+
+class _Scorer:
+    """Feeds tracked frames to an exercise and counts what the result needs."""
+
+    def __init__(self, ex: Exercise) -> None:
+        self.ex = ex
+        self.frames = 0
+        self.with_detection = 0
+        self.t_first: int | None = None
+        self.t_last: int | None = None
+
+    def __call__(self, tf: TrackedFrame) -> None:
+        self.frames += 1
+        if tf.hands or tf.poses:
+            self.with_detection += 1
+        if self.t_first is None:
+            self.t_first = tf.t_ns
+        self.t_last = tf.t_ns
+        self.ex.step(StepInput(tf.t_ns, hands=tf.hands, poses=tf.poses, frame_seq=tf.seq, image_size=tf.image_size))
+
+    def finish(self, source: str, wall_s: float, kinds: Sequence[str], model: str) -> AnalysisResult:
+        self.ex.finish()
+        dur = 0.0 if self.t_first is None or self.t_last is None else (self.t_last - self.t_first) / 1e9
+        return AnalysisResult(
+            source=source, result=self.ex.result(), frames=self.frames, frames_with_detection=self.with_detection,
+            duration_s=dur, processing_fps=self.frames / wall_s if wall_s > 0 else 0.0, kinds=tuple(kinds), model=model,
+            settings=self.ex.settings.model_dump(),
+        )
+
+
+class _Overlay:
+    """Draws the tracked frame, a fingertip trail and the exercise's target path(s) per frame."""
+
+    def __init__(self, path: Path, fps: float, size: tuple[int, int], ex: Exercise, overwrite: bool) -> None:
+        from vision.overlay import OverlayVideoWriter
+
+        self.writer = OverlayVideoWriter(path, fps, size, overwrite=overwrite)
+        self.ex = ex
+        self.trail: deque[tuple[float, float]] = deque(maxlen=60)
+
+    def _paths(self, size: tuple[int, int]) -> list[np.ndarray]:
+        hook = getattr(self.ex, "overlay_paths", None)
+        if callable(hook):
+            return [np.asarray(p, dtype=np.float64) for p in hook(size)]
+        tmpl = getattr(self.ex, "template", None)
+        pts = getattr(tmpl, "points", None)
+        if pts is not None:
+            arr = np.asarray(pts, dtype=np.float64)
+            if arr.ndim == 2 and arr.shape[1] == 2 and np.all(np.abs(arr) < 2.0):  # normalised image coordinates
+                return [arr]
+        return []
+
+    def __call__(self, frame: Any, tf: TrackedFrame) -> None:
+        from vision.overlay import draw_label, draw_path, draw_tracked, draw_trail
+
+        img = frame.image.copy()
+        for p in self._paths((frame.width, frame.height)):
+            draw_path(img, p, tolerance=getattr(self.ex.settings, "tolerance", None))
+        if tf.hands:
+            tip = tf.hands[0].landmarks[8, :2]
+            self.trail.append((float(tip[0]), float(tip[1])))
+        else:
+            self.trail.append((math.nan, math.nan))
+        draw_trail(img, np.array(self.trail))
+        draw_tracked(img, tf)
+        draw_label(img, f"{self.ex.title}: {self.ex.reps()}  t={tf.t_ns / 1e9:5.2f} s")
+        self.writer.write(img)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def analyze(
+    path: str | Path,
+    exercise: str,
+    sets: Mapping[str, Any] | Iterable[str] | None = None,
+    *,
+    options: TrackerOptions | None = None,
+    smoothing: SmoothingSettings | None = None,
+    overlay: str | Path | None = None,
+    landmarks_out: str | Path | None = None,
+    overwrite: bool = False,
+    progress: ProgressFn | None = None,
+    clock: SessionClock | None = None,
+    tracker: Tracker | None = None,
+) -> AnalysisResult:
+    """Score a video file (or an image / image folder) with an exercise, as fast as possible.
+
+    Parameters
+    ----------
+    path: a video (mp4, avi, mov, gif...), an image, or a folder of images.
+    exercise: registry name (``jumps``, ``tracing``...).
+    sets: exercise settings (mapping or ``KEY=VALUE`` strings).
+    options: model settings. smoothing: landmark filter (default: the children-tuned One Euro).
+    overlay: write an annotated MP4 here. landmarks_out: save raw landmarks (Parquet) here.
+    overwrite: allow replacing existing output files.
+    progress: called after each frame with ``(done, total)``.
+    tracker: use this tracker instead of building MediaPipe ones (e.g. a ReplayTracker).
+
+    Raises
+    ------
+    InputError: unknown exercise, malformed settings, missing/unreadable video, empty folder.
+    """
+    ex = create_exercise(exercise, sets)
+    kinds = video_kinds(ex)
+    src = open_source(path, timing="none", clock=clock or SystemClock())
+    src.t0_ns = 0  # file time: reproducible results
+    src.open()  # InputError for unreadable input, before loading any model
+    static = isinstance(src, ImageFolderSource)
+    total = src.frame_count if isinstance(src, VideoFileSource) else len(src.files)
+    fps = src.fps if isinstance(src, VideoFileSource) else 0.0
+    size = src.size if isinstance(src, VideoFileSource) else (0, 0)
+    smoother = LandmarkSmoother(smoothing or SmoothingSettings())
+    scorer = _Scorer(ex)
+    writer: Any = None
+    ov: _Overlay | None = None
+    trk: Tracker | None = None
+    try:
+        if overlay is not None:
+            if static:
+                raise InputError("--overlay needs a video, not images", where=str(path))
+            ov = _Overlay(Path(overlay), fps, size, ex, overwrite)
+        trk = tracker if tracker is not None else build_tracker(kinds, options, static=static, clock=clock)
+        if landmarks_out is not None:
+            from vision.recording import LandmarkWriter
+
+            writer = LandmarkWriter(landmarks_out, source=str(path), model=trk.model, kinds=kinds, overwrite=overwrite,
+                                    info={"software_version": __version__, "options": dataclasses.asdict(options or TrackerOptions())})
+        from vision.pipeline import track_stream
+
+        last: list[Any] = [None]
+
+        def keep(frame: Any, tf: TrackedFrame) -> None:
+            last[0] = frame
+            if writer is not None:
+                writer.write(tf)
+
+        t0 = time.perf_counter()
+        done = 0
+        for raw in track_stream(src, trk, on_frame=keep):
+            tf = smoother(raw)
+            scorer(tf)
+            if ov is not None:
+                ov(last[0], tf)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        wall = time.perf_counter() - t0
+        return scorer.finish(str(path), wall, kinds, trk.model)
+    finally:
+        if trk is not None and tracker is None:
+            trk.close()
+        src.close()
+        if writer is not None:
+            writer.close()
+        if ov is not None:
+            ov.close()
+
+
+def analyze_landmarks(
+    path: str | Path,
+    exercise: str,
+    sets: Mapping[str, Any] | Iterable[str] | None = None,
+    *,
+    smoothing: SmoothingSettings | None = None,
+    progress: ProgressFn | None = None,
+) -> AnalysisResult:
+    """Re-score saved landmarks (``station track`` output) without video or models.
+
+    With the same settings and smoothing, the result equals the run that saved them.
+    """
+    from vision.recording import ReplayTracker
+
+    ex = create_exercise(exercise, sets)
+    kinds = video_kinds(ex)
+    rep = ReplayTracker(path)
+    missing = [k for k in kinds if k not in rep.kinds]
+    if missing:
+        raise InputError(f"landmark file has no {', '.join(missing)} landmarks needed by '{ex.name}'", where=str(path),
+                         fix="track them: station track VIDEO --hands --pose")
+    smoother = LandmarkSmoother(smoothing or SmoothingSettings())
+    scorer = _Scorer(ex)
+    t0 = time.perf_counter()
+    for i, raw in enumerate(rep, 1):
+        scorer(smoother(raw))
+        if progress is not None:
+            progress(i, len(rep))
+    return scorer.finish(str(path), time.perf_counter() - t0, kinds, rep.model)
+
+
+def track_file(
+    path: str | Path,
+    out: str | Path,
+    kinds: Sequence[TrackKind],
+    *,
+    options: TrackerOptions | None = None,
+    overwrite: bool = False,
+    progress: ProgressFn | None = None,
+) -> tuple[int, int]:
+    """Save raw per-frame landmarks of a video/images to Parquet; returns ``(frames, frames_with_detection)``."""
+    from vision.pipeline import track_stream
+    from vision.recording import LandmarkWriter
+
+    if not kinds:
+        raise InputError("nothing to track", fix="pass --hands and/or --pose")
+    src = open_source(path, timing="none")
+    src.t0_ns = 0
+    src.open()
+    static = isinstance(src, ImageFolderSource)
+    total = src.frame_count if isinstance(src, VideoFileSource) else len(src.files)
+    frames = found = 0
+    try:
+        trk = build_tracker(kinds, options, static=static)
+        try:
+            with LandmarkWriter(out, source=str(path), model=trk.model, kinds=kinds, overwrite=overwrite,
+                                info={"software_version": __version__, "options": dataclasses.asdict(options or TrackerOptions())}) as w:
+                for tf in track_stream(src, trk):
+                    w.write(tf)
+                    frames += 1
+                    found += bool(tf.hands or tf.poses)
+                    if progress is not None:
+                        progress(frames, total)
+        finally:
+            trk.close()
+    finally:
+        src.close()
+    return frames, found
+
+
+# -- folders ---------------------------------------------------------------------------------------
+def media_files(folder: str | Path) -> list[Path]:
+    """Videos (and GIFs) in a folder, sorted by name (not recursive)."""
+    d = Path(folder)
+    if not d.is_dir():
+        raise InputError("not a folder", where=str(d))
+    return sorted(p for p in d.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
+
+
+def _analyze_one(path: str, exercise: str, sets: dict[str, Any], options: TrackerOptions) -> dict[str, Any]:
+    """Worker of :func:`analyze_folder`: one CSV row; never raises."""
+    row: dict[str, Any] = {"file": Path(path).name, "status": "ok", "error": ""}
+    try:
+        res = analyze(path, exercise, sets, options=options)
+    except (StationError, OSError, ValueError, RuntimeError) as exc:
+        row.update(status="error", error=str(exc))
+        return row
+    d = res.to_dict()
+    row.update(
+        exercise=d["exercise"], reps=d["reps"], frames=d["frames"], frames_with_detection=d["frames_with_detection"],
+        duration_s=d["duration_s"], processing_fps=d["processing_fps"],
+    )
+    for k, v in d["metrics"].items():
+        row[f"metric.{k}"] = v
+    row["_result"] = d
+    return row
+
+
+def analyze_folder(
+    folder: str | Path,
+    exercise: str,
+    sets: Mapping[str, Any] | Iterable[str] | None = None,
+    *,
+    jobs: int = 1,
+    options: TrackerOptions | None = None,
+    on_done: Callable[[dict[str, Any], int, int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Score every video of a folder in a process pool (``jobs`` workers); one row per video.
+
+    A broken file gives a row with ``status = "error"`` and the reason; the others go on. Rows come
+    back in file-name order. ``on_done(row, done, total)`` is called as each file finishes.
+    """
+    ex = create_exercise(exercise, sets)  # validate once, before starting workers
+    video_kinds(ex)
+    settings = dict(registry.parse_sets(sets) if sets is not None and not isinstance(sets, Mapping) else (sets or {}))
+    files = media_files(folder)
+    if not files:
+        raise InputError("no videos in folder", where=str(folder), fix=f"expected files ending in {', '.join(VIDEO_SUFFIXES)}")
+    opts = options or TrackerOptions()
+    rows: dict[str, dict[str, Any]] = {}
+    if jobs <= 1:
+        for i, f in enumerate(files, 1):
+            rows[str(f)] = _analyze_one(str(f), exercise, settings, opts)
+            if on_done is not None:
+                on_done(rows[str(f)], i, len(files))
+    else:
+        import multiprocessing
+
+        # spawn: MediaPipe runs threads; forking a process that has them is unsafe.
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futs = {pool.submit(_analyze_one, str(f), exercise, settings, opts): f for f in files}
+            for i, fut in enumerate(as_completed(futs), 1):
+                f = futs[fut]
+                try:
+                    rows[str(f)] = fut.result()
+                except Exception as exc:  # a worker that died (e.g. crashed in native code)
+                    rows[str(f)] = {"file": f.name, "status": "error", "error": f"worker failed: {exc}"}
+                if on_done is not None:
+                    on_done(rows[str(f)], i, len(files))
+    return [rows[str(f)] for f in files]
+
+
+CSV_FIRST = ["file", "status", "error", "exercise", "reps", "frames", "frames_with_detection", "duration_s", "processing_fps"]
+
+
+def write_csv(rows: Sequence[Mapping[str, Any]], out: str | Path, *, overwrite: bool = False) -> Path:
+    """Write folder rows as CSV (fixed first columns, then ``metric.*`` columns in first-seen order)."""
+    p = Path(out)
+    if p.exists() and not overwrite:
+        raise InputError("output file exists (never overwritten)", where=str(p), fix="choose another name or pass --force")
+    cols = list(CSV_FIRST)
+    for r in rows:
+        for k in r:
+            if k not in cols and not k.startswith("_"):
+                cols.append(k)
+    with p.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
+    return p
+
+
+# -- feeds for the session runner ---------------------------------------------------------------
+def video_feed(
+    path: str | Path,
+    kinds: Sequence[TrackKind],
+    *,
+    options: TrackerOptions | None = None,
+    smoothing: SmoothingSettings | None = None,
+) -> Callable[[int], Iterable[StepInput]]:
+    """A :data:`station.session.Feed` playing a video through the trackers.
+
+    File time is shifted to the trial start; use the runner's pacing ``own`` to play it in real
+    time or ``none`` for as fast as possible.
+    """
+    from vision.pipeline import track_stream
+
+    def feed(t0_ns: int) -> Iterator[StepInput]:
+        src = open_source(path, timing="none")
+        src.t0_ns = t0_ns
+        src.open()
+        trk = build_tracker(kinds, options, static=isinstance(src, ImageFolderSource))
+        smoother = LandmarkSmoother(smoothing or SmoothingSettings())
+        try:
+            yield from steps_from_tracked(smoother.stream(track_stream(src, trk)))
+        finally:
+            trk.close()
+            src.close()
+
+    return feed
+
+
+def replay_feed(path: str | Path, *, smoothing: SmoothingSettings | None = None) -> Callable[[int], Iterable[StepInput]]:
+    """A feed re-playing saved landmarks (Parquet) from the trial start, no video and no model."""
+    from vision.recording import ReplayTracker
+
+    def feed(t0_ns: int) -> Iterator[StepInput]:
+        rep = ReplayTracker(path)
+        first = rep.frames[0].t_ns if rep.frames else 0
+        rep.t0_ns = t0_ns - first
+        yield from steps_from_tracked(LandmarkSmoother(smoothing or SmoothingSettings()).stream(rep))
+
+    return feed
+
+
+def camera_feed(
+    device: int | str,
+    kinds: Sequence[TrackKind],
+    *,
+    clock: SessionClock | None = None,
+    bus: EventBus | None = None,
+    options: TrackerOptions | None = None,
+    smoothing: SmoothingSettings | None = None,
+    size: tuple[int, int] | None = (640, 480),
+    source: Any = None,
+) -> Callable[[int], Iterable[StepInput]]:
+    """A live feed: camera thread -> latest-frame slot -> tracker thread -> bus -> :class:`StepInput`.
+
+    Use with the runner's pacing ``external`` (the camera paces itself). The pipeline publishes
+    every ``TrackedFrame`` and the camera's ``SourceState`` messages on ``bus`` (a private bus when
+    none is given), so a UI can subscribe to the same stream. The feed ends when the trial ends
+    (the runner stops iterating) or the camera is closed; the pipeline is stopped either way.
+    A camera lost mid-trial yields nothing until it is back: the exercise sees the gap in frame
+    times, and the next observations carry ``gap_frames``.
+
+    ``source`` replaces the camera (any frame source; tests pass a :class:`vision.sources.FailingSource`).
+    """
+    from vision.pipeline import LivePipeline
+    from vision.sources import CameraSource
+
+    clk = clock or SystemClock()
+
+    def feed(t0_ns: int) -> Iterator[StepInput]:
+        b = bus or EventBus()
+        src = source if source is not None else CameraSource(device, size=size, clock=clk, bus=b)
+        trk = build_tracker(kinds, options, clock=clk)
+        sub, q = b.subscribe_queue(TrackedFrame, maxsize=256)
+        pipe = LivePipeline(src, trk, b, clock=clk, smoother=LandmarkSmoother(smoothing or SmoothingSettings()))
+        pipe.start()
+        try:
+            while True:
+                try:
+                    tf = q.get(timeout=0.1)
+                except Exception:  # queue.Empty
+                    if pipe.tracker_done.is_set() and len(q) == 0:
+                        return
+                    continue
+                if tf.t_ns < t0_ns:
+                    continue
+                yield StepInput(tf.t_ns, hands=tf.hands, poses=tf.poses, frame_seq=tf.seq, image_size=tf.image_size)
+        finally:
+            sub.close()
+            pipe.stop()
+            trk.close()
+
+    return feed
+
+
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "AnalysisResult",
+    "TrackerOptions",
+    "analyze",
+    "analyze_folder",
+    "analyze_landmarks",
+    "build_tracker",
+    "camera_feed",
+    "create_exercise",
+    "media_files",
+    "replay_feed",
+    "steps_from_tracked",
+    "track_file",
+    "tracker_kinds",
+    "video_feed",
+    "write_csv",
+]

@@ -1,0 +1,212 @@
+"""``station track`` and ``station analyze``: landmarks and scores from recorded videos, for researchers.
+
+OpenCV and MediaPipe are imported inside the command functions (through :mod:`station.analyze`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+
+def _progress(console: Console, label: str) -> Any:
+    """A rich progress bar on a terminal; a no-op context otherwise."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    if not console.is_terminal:
+        return None
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[fps]}"),
+                    TimeRemainingColumn(), console=console, transient=True)
+
+
+class _Bar:
+    def __init__(self, console: Console, label: str) -> None:
+        self.p = _progress(console, label)
+        self.label = label
+        self.task: Any = None
+        self._t0 = 0.0
+
+    def __enter__(self) -> _Bar:
+        import time
+
+        self._t0 = time.perf_counter()
+        if self.p is not None:
+            self.p.__enter__()
+            self.task = self.p.add_task(self.label, total=None, fps="")
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        import time
+
+        if self.p is not None and (done % 5 == 0 or done == total):
+            dt = time.perf_counter() - self._t0
+            self.p.update(self.task, completed=done, total=total or None, fps=f"{done / dt:.1f} fps" if dt > 0 else "")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.p is not None:
+            self.p.__exit__(*exc)
+
+
+def _write_json(data: Any, out: str, force: bool) -> None:
+    from station.core import InputError
+
+    text = json.dumps(data, indent=2)
+    if out == "-":
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+        return
+    p = Path(out)
+    if p.exists() and not force:
+        raise InputError("output file exists (never overwritten)", where=str(p), fix="choose another name or pass --force")
+    if not p.parent.exists():
+        raise InputError("output folder does not exist", where=str(p.parent))
+    p.write_text(text + "\n", encoding="utf-8")
+
+
+def _quiet_native_logs() -> None:
+    """Keep MediaPipe/TFLite start-up chatter (glog INFO/WARNING lines) off the researcher's terminal."""
+    import os
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"SymbolDatabase\.GetPrototype\(\) is deprecated", category=UserWarning)
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        help="Score a recorded video with an exercise, as fast as possible.\n\n"
+        "VIDEO is a video file (mp4, avi, mov, gif...), an image or a folder of images, a landmark file "
+        "saved by 'station track' (.parquet: re-scored without video), or a folder of videos (folder mode: "
+        "one row per video, in parallel with --jobs, written with --csv; broken files are reported and "
+        "skipped; exit code 1 when any file failed). Only the trackers the exercise needs are run.\n\n"
+        "Example: station analyze ../shared/media/body/squats_5.mp4 --exercise jumps --json -\n\n"
+        "Example: station analyze videos/ --exercise jumps --jobs 2 --csv scores.csv"
+    )
+    def analyze(
+        video: Path = typer.Argument(..., help="Video, image, image folder, landmark file (.parquet) or folder of videos."),
+        exercise: str = typer.Option(..., "--exercise", "-e", help="Exercise name (see the exercise registry, e.g. jumps, tracing)."),
+        sets: list[str] = typer.Option([], "--set", help="Exercise setting KEY=VALUE (repeatable)."),
+        json_out: str | None = typer.Option(None, "--json", help="Write the JSON result to OUT, or '-' for stdout."),
+        overlay: Path | None = typer.Option(None, "--overlay", help="Write an annotated video (landmarks, trail, target) to OUT.mp4."),
+        landmarks: Path | None = typer.Option(None, "--landmarks", help="Also save the raw landmarks to OUT.parquet."),
+        csv_out: Path | None = typer.Option(None, "--csv", help="Folder mode: write one CSV row per video to OUT."),
+        jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="Folder mode: videos analysed in parallel."),
+        hand_complexity: int = typer.Option(1, "--hand-complexity", min=0, max=1, help="MediaPipe hand model: 0 lite, 1 full."),
+        mirrored: bool = typer.Option(False, "--mirrored", help="The video is mirrored (selfie view); stored data is unmirrored."),
+        no_smooth: bool = typer.Option(False, "--no-smooth", help="Score raw landmarks (no One Euro filter)."),
+        force: bool = typer.Option(False, "--force", help="Overwrite existing output files."),
+    ) -> None:
+        from station import analyze as an
+        from station.core import InputError
+        from vision.smoothing import SmoothingSettings
+        from vision.sources import IMAGE_SUFFIXES
+
+        _quiet_native_logs()
+        out = Console(stderr=True)
+        parsed = an.registry.parse_sets(sets)
+        an.create_exercise(exercise, parsed)  # unknown exercise / bad settings: fail before any work
+        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored)
+        smoothing = SmoothingSettings(enabled=not no_smooth)
+        if not video.exists():
+            raise InputError("file or folder not found", where=str(video))
+        folder_mode = video.is_dir() and (bool(an.media_files(video)) or csv_out is not None or jobs > 1)
+        if folder_mode:
+            if overlay is not None or landmarks is not None:
+                raise InputError("--overlay and --landmarks work on one video, not a folder", where=str(video))
+            if csv_out is not None and csv_out.exists() and not force:
+                raise InputError("output file exists (never overwritten)", where=str(csv_out), fix="choose another name or pass --force")
+            with _Bar(out, f"{exercise}: {video.name}/") as bar:
+                rows = an.analyze_folder(video, exercise, parsed, jobs=jobs, options=opts, on_done=lambda r, i, n: bar(i, n))
+            if csv_out is not None:
+                an.write_csv(rows, csv_out, overwrite=force)
+            if json_out is not None:
+                _write_json([r.get("_result") or {k: v for k, v in r.items() if not k.startswith("_")} for r in rows], json_out, force)
+            bad = [r for r in rows if r["status"] != "ok"]
+            _print_rows(Console(stderr=json_out == "-"), rows)
+            for r in bad:
+                out.print(f"failed: {r['file']}: {r['error']}", markup=False, highlight=False, soft_wrap=True)
+            if bad:
+                raise typer.Exit(1)
+            return
+        if csv_out is not None:
+            raise InputError("--csv is for a folder of videos", where=str(video))
+        if video.is_dir() and not any(p.suffix.lower() in IMAGE_SUFFIXES for p in video.iterdir()):
+            raise InputError("no videos or images in folder", where=str(video))
+        with _Bar(out, f"{exercise}: {video.name}") as bar:
+            if video.suffix.lower() == ".parquet":
+                if overlay is not None or landmarks is not None:
+                    raise InputError("--overlay and --landmarks need a video, not a landmark file", where=str(video))
+                res = an.analyze_landmarks(video, exercise, parsed, smoothing=smoothing, progress=bar)
+            else:
+                res = an.analyze(video, exercise, parsed, options=opts, smoothing=smoothing, overlay=overlay,
+                                 landmarks_out=landmarks, overwrite=force, progress=bar)
+        d = res.to_dict()
+        if json_out is not None:
+            _write_json(d, json_out, force)
+        if json_out != "-":
+            _print_result(Console(), d)
+
+    @app.command(
+        help="Save per-frame landmarks of a video (or images) with their times to Parquet.\n\n"
+        "One row per hand/person per frame, plus one row per frame without detection; times are the "
+        "file's own frame times in ns (starting at 0). 'station analyze LANDMARKS.parquet' re-scores them "
+        "without video.\n\n"
+        "Example: station track ../shared/media/hand/open_palm.mp4 --out palm.parquet --hands"
+    )
+    def track(
+        video: Path = typer.Argument(..., help="Video file, image, or folder of images."),
+        out: Path = typer.Option(..., "--out", "-o", help="Parquet file to create."),
+        hands: bool = typer.Option(False, "--hands", help="Track hands (MediaPipe hands, up to 2)."),
+        pose: bool = typer.Option(False, "--pose", help="Track the body (MediaPipe pose, one person)."),
+        hand_complexity: int = typer.Option(1, "--hand-complexity", min=0, max=1, help="MediaPipe hand model: 0 lite, 1 full."),
+        mirrored: bool = typer.Option(False, "--mirrored", help="The video is mirrored (selfie view); stored data is unmirrored."),
+        force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    ) -> None:
+        from station import analyze as an
+        from station.core import InputError
+
+        _quiet_native_logs()
+        kinds: list[Any] = (["hand"] if hands else []) + (["pose"] if pose else [])
+        if not kinds:
+            raise InputError("nothing to track", fix="pass --hands and/or --pose")
+        if out.exists() and not force:
+            raise InputError("output file exists (never overwritten)", where=str(out), fix="choose another name or pass --force")
+        console = Console(stderr=True)
+        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored)
+        with _Bar(console, f"track: {video.name}") as bar:
+            frames, found = an.track_file(video, out, kinds, options=opts, overwrite=force, progress=bar)
+        Console().print(f"{out}: {frames} frames, {found} with detection ({', '.join(kinds)})", highlight=False, soft_wrap=True)
+
+
+def _print_result(console: Console, d: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    t = Table(title=f"{d['exercise']}: {d['reps']} reps  ({d['source']})", show_header=True)
+    t.add_column("metric")
+    t.add_column("value", justify="right")
+    t.add_column("unit")
+    for k, v in d["metrics"].items():
+        t.add_row(k, f"{v:.4g}" if isinstance(v, float) else str(v), d["units"].get(k, ""))
+    console.print(t)
+    console.print(
+        f"frames {d['frames']} ({d['frames_with_detection']} with detection), {d['duration_s']:.2f} s of video, "
+        f"{d['processing_fps']:.1f} frames/s", highlight=False, soft_wrap=True,
+    )
+
+
+def _print_rows(console: Console, rows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    t = Table(show_header=True)
+    for c in ("file", "status", "reps", "frames", "detected", "fps"):
+        t.add_column(c)
+    for r in rows:
+        t.add_row(r["file"], r["status"], str(r.get("reps", "")), str(r.get("frames", "")),
+                  str(r.get("frames_with_detection", "")), str(r.get("processing_fps", "")))
+    console.print(t)
