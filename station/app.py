@@ -1,0 +1,272 @@
+"""Composition root of the windowed station (``station run``).
+
+Builds, from plain options, what the windows need: the database, the session clock, a session plan
+(from ``--plan``, or one ``--exercise``), and a *session factory* that turns a participant code and a
+plan into a :class:`~station.ui.live.SessionController` whose trials read from the chosen input:
+
+``simulated``  the clearly labelled simulated child (``vision.synth_hand`` / ``vision.synth_body``),
+               paced in real time on the session clock (pacing ``own``);
+``video``      a video file through the MediaPipe trackers (``station.analyze``), played in real time;
+``camera``     a live webcam (``station.analyze.camera_feed``; the camera paces itself).
+
+The Qt windows live in :mod:`station.ui`; this module imports them only inside :func:`run_station`,
+so it can be used (and tested) without Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import exercises
+from exercises.base import StepInput
+from station.core import EventBus, InputError, SessionClock, SourceState, SystemClock
+from station.plans import PlanItem, SessionPlan, check_code, load_plan
+from station.session import SessionRunner, TrialSpec
+from station.ui.live import LiveModel, PlannedTrial, SessionController, schedule_of
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIM_S = 20.0
+"""Length of a simulated trial when the plan gives neither a duration nor a repetition target."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Options of ``station run`` (see :mod:`station.cli.run`)."""
+
+    camera: int | None = None
+    video: Path | None = None
+    grip: str | None = None
+    balance: str | None = None
+    participant: str = "DEMO-001"
+    exercise: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    plan: Path | None = None
+    child_screen: int | None = None
+    screenshot: Path | None = None
+    quit_after: float | None = None
+    countdown_s: float = 3.0
+    db_url: str | None = None
+    hz: float = 30.0
+    seed: int = 0
+    start: bool = False
+
+    @property
+    def source(self) -> str:
+        if self.video is not None:
+            return "video"
+        if self.camera is not None:
+            return "camera"
+        return "simulated"
+
+    @property
+    def pacing(self) -> str:
+        return "external" if self.source == "camera" else "own"
+
+
+def check_options(opts: RunOptions) -> None:
+    """Refuse contradictory or unusable options before any window opens."""
+    if opts.camera is not None and opts.video is not None:
+        raise InputError("--camera and --video both given", fix="choose one input: --camera N or --video PATH")
+    if opts.video is not None and not Path(opts.video).is_file():
+        raise InputError("video file not found", where=str(opts.video), fix="give the path of a video file")
+    if opts.plan is not None and opts.exercise is not None:
+        raise InputError("--plan and --exercise both given", fix="a plan names its exercises; drop --exercise")
+    if opts.quit_after is not None and opts.quit_after <= 0:
+        raise InputError("--quit-after must be positive", where=str(opts.quit_after))
+    if opts.screenshot is not None and opts.quit_after is None:
+        raise InputError("--screenshot needs --quit-after S", fix="e.g. --screenshot shot.png --quit-after 3")
+    check_code(opts.participant)
+
+
+def initial_plan(opts: RunOptions) -> SessionPlan | None:
+    """The plan given by ``--plan`` or ``--exercise`` (``None`` = the therapist composes one)."""
+    if opts.plan is not None:
+        plan = load_plan(opts.plan)
+        return plan if plan.participant else plan.model_copy(update={"participant": opts.participant})
+    if opts.exercise is not None:
+        cls = exercises.get(opts.exercise)
+        try:
+            item = PlanItem(exercise=cls.name, settings=dict(opts.settings))
+        except Exception as exc:
+            raise InputError(f"invalid settings for '{cls.name}'", where=str(exc).splitlines()[0]) from None
+        return SessionPlan(name=cls.name, participant=opts.participant, items=[item])
+    return None
+
+
+# -- feeds -----------------------------------------------------------------------------------------
+def _frames_to_inputs(frames: Iterable[Any]) -> Iterator[StepInput]:
+    for f in frames:
+        yield StepInput(f.t_ns, hands=f.hands, poses=f.poses, frame_seq=f.seq, image_size=f.image_size)
+
+
+def simulated_feed(item: PlanItem, seed: int = 0, size: tuple[int, int] = (640, 480)) -> Callable[[int], Iterable[StepInput]]:
+    """The simulated child playing ``item``: a fingertip along the exercise's path (hand exercises) or
+    two-footed jumps (body exercises). Sensor-only exercises need a device (or its simulator) instead."""
+    cls = exercises.get(item.exercise)
+    settings = cls.parse_settings(item.settings).model_dump()
+    if "hand" in cls.inputs:
+        from exercises.templates import make_template
+        from vision.synth_hand import tracing_stream
+
+        duration = item.duration_s or DEFAULT_SIM_S
+
+        def hand_feed(t0: int) -> Iterable[StepInput]:
+            shape = str(settings.get("shape", "circle"))
+            tmpl = make_template(shape, center=tuple(settings.get("center", (0.5, 0.5))), size=float(settings.get("size", 0.6)),
+                                 aspect=size[0] / size[1])
+            frames, _ = tracing_stream(tmpl.points, duration_s=max(1.0, duration * 0.9), fps=30.0, image_size=size, t0_ns=t0, seed=seed)
+            return _frames_to_inputs(frames)
+
+        return hand_feed
+    if "pose" in cls.inputs:
+        from vision.synth_body import jumps_stream
+
+        period = 1.4
+        n = item.reps or max(1, int(((item.duration_s or DEFAULT_SIM_S) - 2.0) // period))
+
+        def pose_feed(t0: int) -> Iterable[StepInput]:
+            frames, _ = jumps_stream(n, fps=30.0, period_s=period, lead_s=1.0, tail_s=1.0, image_size=size, t0_ns=t0, seed=seed)
+            return _frames_to_inputs(frames)
+
+        return pose_feed
+    raise InputError(f"exercise '{cls.name}' needs a device ({', '.join(cls.inputs)})",
+                     fix="give --grip URL / --balance URL (simulators: sim://grip, sim://balance)")
+
+
+class _TapSource:
+    """A frame source wrapper that shows every frame to ``push(image, t_ns)`` before passing it on."""
+
+    def __init__(self, inner: Any, push: Callable[[np.ndarray, int], None]) -> None:
+        self.inner = inner
+        self.push = push
+        self.source_id = getattr(inner, "source_id", "camera")
+
+    def __iter__(self) -> Iterator[Any]:
+        for f in self.inner:
+            self.push(f.image, f.t_ns)
+            yield f
+
+    def open(self) -> None:
+        self.inner.open()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@dataclass
+class _ImageHook:
+    """Late binding of the model's ``push_frame`` (the model is created after the feeds)."""
+
+    push: Callable[[np.ndarray, int], None] | None = None
+
+    def __call__(self, image: np.ndarray, t_ns: int) -> None:
+        if self.push is not None:
+            self.push(image, t_ns)
+
+    def bind(self, push: Callable[[np.ndarray, int], None]) -> None:
+        self.push = push
+
+
+def video_feed_with_images(path: Path, kinds: tuple[str, ...], hook: _ImageHook) -> Callable[[int], Iterable[StepInput]]:
+    """Like :func:`station.analyze.video_feed`, also publishing each decoded image to ``hook``."""
+    from station.analyze import build_tracker, steps_from_tracked
+    from vision.pipeline import track_stream
+    from vision.smoothing import LandmarkSmoother, SmoothingSettings
+    from vision.sources import open_source
+
+    def feed(t0_ns: int) -> Iterator[StepInput]:
+        src = open_source(path, timing="none")
+        src.t0_ns = t0_ns
+        src.open()
+        trk = build_tracker(kinds)  # type: ignore[arg-type]
+        try:
+            tracked = track_stream(src, trk, smoother=LandmarkSmoother(SmoothingSettings()),
+                                   on_frame=lambda f, _tf: hook(f.image, f.t_ns))
+            yield from steps_from_tracked(tracked)
+        finally:
+            trk.close()
+            src.close()
+
+    return feed
+
+
+def camera_feed_with_images(device: int, kinds: tuple[str, ...], hook: _ImageHook, clock: SessionClock,
+                            bus: EventBus) -> Callable[[int], Iterable[StepInput]]:
+    """:func:`station.analyze.camera_feed` with the camera wrapped so the child view gets its images."""
+    from station.analyze import camera_feed
+    from vision.sources import CameraSource
+
+    def feed(t0_ns: int) -> Iterable[StepInput]:
+        src = _TapSource(CameraSource(device, size=(640, 480), clock=clock, bus=bus), hook)
+        return camera_feed(device, kinds, clock=clock, bus=bus, source=src)(t0_ns)  # type: ignore[arg-type]
+
+    return feed
+
+
+def build_trials(plan: SessionPlan, opts: RunOptions, clock: SessionClock, bus: EventBus) -> tuple[list[PlannedTrial], _ImageHook]:
+    """One :class:`PlannedTrial` per plan item, reading from the input chosen in ``opts``."""
+    hook = _ImageHook()
+    out = []
+    for item in plan.items:
+        cls = exercises.get(item.exercise)
+        kinds = tuple(k for k in cls.inputs if k in ("hand", "pose"))
+        if opts.source == "simulated":
+            feed, source = simulated_feed(item, opts.seed), "synthetic"
+        elif not kinds:
+            raise InputError(f"exercise '{cls.name}' uses sensors only; it cannot be played from a camera or video")
+        elif opts.source == "video":
+            assert opts.video is not None
+            feed, source = video_feed_with_images(Path(opts.video), kinds, hook), f"video:{Path(opts.video).name}"
+        else:
+            assert opts.camera is not None
+            feed, source = camera_feed_with_images(opts.camera, kinds, hook, clock, bus), f"camera:{opts.camera}"
+        spec = TrialSpec(cls.name, dict(item.settings), feed, label=item.label or cls.title, duration_s=None, source=source)
+        out.append(PlannedTrial.from_item(item, spec))
+    return out, hook
+
+
+def make_session_factory(db: Any, opts: RunOptions, clock: SessionClock | None = None) -> Callable[[str, SessionPlan], tuple[SessionController, LiveModel]]:
+    """The function the window calls on Start: ``factory(participant, plan) -> (controller, model)``."""
+    clk = clock or SystemClock()
+
+    def factory(participant: str, plan: SessionPlan) -> tuple[SessionController, LiveModel]:
+        code = check_code(participant)
+        bus = EventBus()
+        trials, hook = build_trials(plan, opts, clk, bus)
+        label = {"simulated": "simulated", "video": "video", "camera": "camera"}[opts.source]
+        model = LiveModel(clk, schedule_of(trials), source_label=label)
+        model.set_stream(label, "waiting")
+        hook.bind(model.push_frame)
+        bus.subscribe(SourceState, lambda s: model.set_stream(label, s.state, s.detail))
+        runner = SessionRunner(db, code, clk, pacing=opts.pacing,  # type: ignore[arg-type]
+                               config={"command": "run", "source": opts.source, "plan": plan.model_dump(mode="json")})
+        ctl = SessionController(runner, trials, model, countdown_s=opts.countdown_s)
+        return ctl, model
+
+    return factory
+
+
+def run_station(opts: RunOptions) -> int:
+    """Open the station windows (blocks until they close or ``quit_after`` elapses); returns the exit code."""
+    check_options(opts)
+    from station.paths import default_db_url
+    from station.storage import open_database
+
+    plan = initial_plan(opts)
+    if plan is not None:
+        # fail before any window opens when the input cannot play this plan
+        build_trials(plan, opts, SystemClock(), EventBus())
+    db = open_database(opts.db_url or default_db_url())
+    try:
+        from station.ui.runner import run_windowed
+
+        return run_windowed(make_session_factory(db, opts), db, opts, plan)
+    finally:
+        db.dispose()

@@ -1,0 +1,316 @@
+"""Session plans, difficulty steps, stars and participant history: what the station UI needs, without Qt.
+
+A *session plan* is an ordered list of exercises for one participant, each with its difficulty
+settings, a target number of repetitions and/or a duration, and a rest after it. Plans are saved as
+validated TOML files (``format = "motor-station-plan"``, ``version = 1``)::
+
+    format = "motor-station-plan"
+    version = 1
+    name = "Tuesday fine motor"
+    participant = "P-017"
+
+    [[items]]
+    exercise = "tracing"
+    duration_s = 30.0
+    rest_s = 10.0
+    [items.settings]
+    shape = "circle"
+    tolerance = 0.04
+
+Units: ``duration_s`` and ``rest_s`` are seconds of active play on the session clock (pauses do not
+count); ``reps`` is a count. Settings are validated by the exercise's own pydantic model
+(:meth:`exercises.base.Exercise.parse_settings`), so a plan that loads is a plan that runs.
+
+Difficulty steps (:func:`step_difficulty`) are generic over settings *names*, so a new exercise gets
+them without UI changes: tolerances and allowed sway shrink, targets, holds and counts grow.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+import exercises
+from station.core import InputError
+
+log = logging.getLogger(__name__)
+
+PLAN_FORMAT = "motor-station-plan"
+PLAN_VERSION = 1
+
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+
+
+def check_code(code: str) -> str:
+    """Validate a pseudonymous participant code (letters, digits, ``_ . -``; no spaces, <= 32 chars).
+
+    Codes with spaces are refused because they usually are names; the station stores codes only.
+    """
+    code = code.strip()
+    if not CODE_RE.match(code):
+        raise InputError(
+            f"invalid participant code '{code}'",
+            fix="use a pseudonymous code such as P-017 (letters, digits, '-', '_' or '.', no spaces, never a name)",
+        )
+    return code
+
+
+class PlanItem(BaseModel):
+    """One exercise of a plan."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    exercise: str
+    settings: dict[str, Any] = Field(default_factory=dict)
+    reps: int | None = Field(default=None, ge=1, le=500)
+    """Target repetitions (the trial ends when reached); ``None`` = no target."""
+    duration_s: float | None = Field(default=None, gt=0, le=3600)
+    """Active play time bound in seconds; ``None`` = until the input ends or the target is reached."""
+    rest_s: float = Field(default=0.0, ge=0, le=600)
+    """Rest after this item, in seconds (the child view shows a resting picture)."""
+    label: str = ""
+
+    @field_validator("exercise")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        try:
+            return exercises.get(v).name
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+
+    @model_validator(mode="after")
+    def _settings_valid(self) -> PlanItem:
+        try:
+            exercises.get(self.exercise).parse_settings(self.settings)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+    def title(self) -> str:
+        return self.label or exercises.get(self.exercise).title
+
+
+class SessionPlan(BaseModel):
+    """An ordered list of :class:`PlanItem` for one participant."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["motor-station-plan"] = PLAN_FORMAT
+    version: Literal[1] = PLAN_VERSION
+    name: str = "plan"
+    participant: str | None = None
+    items: list[PlanItem] = Field(min_length=1)
+
+    @field_validator("participant")
+    @classmethod
+    def _code(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        try:
+            return check_code(v)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(plan)'}: {e['msg']}" for e in exc.errors())
+
+
+def plan_from_dict(data: Mapping[str, Any], where: str = "(plan)") -> SessionPlan:
+    """Validate a plan given as plain data; :class:`InputError` lists every problem."""
+    try:
+        return SessionPlan.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InputError("invalid session plan", where=f"{where}: {_problems(exc)}",
+                         fix="see station/plans.py for the format; 'station run --help' has an example") from None
+
+
+def load_plan(path: str | Path) -> SessionPlan:
+    """Read and validate a plan TOML file."""
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("plan file not found", where=str(p), fix="give the path of a saved plan (.toml)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError("plan file is not valid TOML", where=f"{p}: {exc}", fix="fix the TOML syntax") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError("cannot read plan file", where=str(p), fix=str(exc)) from None
+    return plan_from_dict(data, where=str(p))
+
+
+def save_plan(plan: SessionPlan, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write a plan as TOML (validated again first); refuses to overwrite unless asked."""
+    import tomli_w
+
+    p = Path(path)
+    plan = SessionPlan.model_validate(plan.model_dump())
+    if p.exists() and not overwrite:
+        raise InputError("plan file exists", where=str(p), fix="choose another name or allow overwriting")
+    data = plan.model_dump(exclude_none=True)
+    for item in data["items"]:
+        item["settings"] = {k: list(v) if isinstance(v, tuple) else v for k, v in item["settings"].items()}
+        if not item["label"]:
+            del item["label"]
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(p.suffix + ".tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    tmp.replace(p)
+    return p
+
+
+# -- difficulty ---------------------------------------------------------------------------------
+# (name pattern, direction): +1 = a larger value is harder, -1 = a smaller value is harder.
+_KNOBS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"(tolerance|band|max_sway|sway|radius_tol|slack|error)"), -1),
+    (re.compile(r"(target|hold|duration|reps|count|pegs|holes|distance|height|depth|level|speed)"), +1),
+)
+STEP_FACTOR = 1.25
+"""Each step multiplies (or divides) a float knob by this factor; integer knobs move by at least 1."""
+
+
+def difficulty_knobs(exercise: str) -> dict[str, int]:
+    """Settings of ``exercise`` that a difficulty step changes, with their direction (+1 larger=harder)."""
+    cls = exercises.get(exercise)
+    out: dict[str, int] = {}
+    for name, field in cls.Settings.model_fields.items():
+        if field.annotation not in (int, float):
+            continue
+        for pat, sign in _KNOBS:
+            if pat.search(name):
+                out[name] = sign
+                break
+    return out
+
+
+def step_difficulty(exercise: str, settings: Mapping[str, Any], steps: int) -> dict[str, Any]:
+    """Settings made ``steps`` levels harder (positive) or easier (negative), validated.
+
+    A step that would make the settings invalid (e.g. a tolerance below its minimum) is not taken;
+    the last valid settings are returned.
+    """
+    cls = exercises.get(exercise)
+    current = cls.parse_settings(settings).model_dump()
+    knobs = difficulty_knobs(exercise)
+    for _ in range(abs(steps)):
+        harder = steps > 0
+        trial = dict(current)
+        for name, sign in knobs.items():
+            v = current[name]
+            if not isinstance(v, int | float) or isinstance(v, bool):
+                continue
+            up = (sign > 0) == harder
+            if isinstance(v, int):
+                nv = max(v + 1, round(v * STEP_FACTOR)) if up else min(v - 1, round(v / STEP_FACTOR))
+                if nv < 1:
+                    continue
+            else:
+                nv = v * STEP_FACTOR if up else v / STEP_FACTOR
+                nv = float(f"{nv:.4g}")
+            trial[name] = nv
+        try:
+            current = cls.parse_settings(trial).model_dump()
+        except InputError:
+            break
+    return {k: v for k, v in current.items() if k in settings or k in knobs}
+
+
+# -- stars ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TrialScore:
+    """How well a trial went, in 0..1, and the 1-3 stars the child sees (never zero stars)."""
+
+    score: float
+    stars: int
+
+
+def trial_score(live: Mapping[str, float], reps: int, target_reps: int | None) -> TrialScore:
+    """Score from the exercise's live values: ``completion`` and ``in_band_pct`` when present (tracing-like),
+    else repetitions against the target (any reps without a target count as a full score)."""
+    parts: list[float] = []
+    comp = live.get("completion")
+    if comp is not None and math.isfinite(comp):
+        parts.append(min(1.0, max(0.0, float(comp))))
+    band = live.get("in_band_pct")
+    if band is not None and math.isfinite(band):
+        parts.append(min(1.0, max(0.0, float(band) / 100.0)))
+    if not parts:
+        if target_reps:
+            parts.append(min(1.0, reps / target_reps))
+        else:
+            parts.append(1.0 if reps > 0 else 0.0)
+    s = sum(parts) / len(parts)
+    return TrialScore(s, 1 + int(s >= 0.5) + int(s >= 0.85))
+
+
+# -- history --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class HistoryRow:
+    """One trial of a past session (for the dashboard's history table)."""
+
+    session_id: str
+    utc_start: str
+    status: str
+    trial: int
+    exercise: str
+    reps: int | None
+    main_metric: str
+    main_value: float | None
+    unit: str
+
+
+_MAIN = ("in_band_pct", "mean_dev", "reps", "peak_force", "sway_area", "height")
+
+
+def participants(db: Any) -> list[str]:
+    """Known participant codes, sorted."""
+    from sqlalchemy import select
+
+    from station.storage import schema as S
+
+    with db.engine.connect() as c:
+        return [r[0] for r in c.execute(select(S.participants.c.code).order_by(S.participants.c.code))]
+
+
+def history(db: Any, participant: str, limit: int = 200) -> list[HistoryRow]:
+    """The participant's trials across sessions, newest first (plain SQLAlchemy selects)."""
+    from sqlalchemy import select
+
+    from station.storage import schema as S
+
+    q = (
+        select(S.sessions.c.id, S.sessions.c.utc_start, S.sessions.c.status, S.trials.c.trial, S.trials.c.exercise,
+               S.trials.c.reps, S.trials.c.result)
+        .join(S.trials, S.trials.c.session_id == S.sessions.c.id)
+        .where(S.sessions.c.participant == participant)
+        .order_by(S.sessions.c.utc_start.desc(), S.trials.c.trial)
+        .limit(limit)
+    )
+    out = []
+    with db.engine.connect() as c:
+        for r in c.execute(q):
+            result = r.result or {}
+            metrics = result.get("metrics", {}) or {}
+            units = result.get("units", {}) or {}
+            name = next((m for m in _MAIN if isinstance(metrics.get(m), int | float)), "")
+            out.append(HistoryRow(r.id, r.utc_start, r.status, r.trial, r.exercise, r.reps, name,
+                                  float(metrics[name]) if name else None, units.get(name, "")))
+    return out
+
+
+def save_notes(db: Any, session_id: str, notes: str) -> None:
+    """Store the therapist's notes on a session (replaces earlier notes of that session)."""
+    from sqlalchemy import update
+
+    from station.storage import schema as S
+
+    with db.engine.begin() as c:
+        c.execute(update(S.sessions).where(S.sessions.c.id == session_id).values(notes=notes))

@@ -1,0 +1,213 @@
+"""The therapist's four live charts (pyqtgraph), fed from the live model's ring buffers.
+
+=============  ======================================  ==========================================
+chart          x                                       y
+=============  ======================================  ==========================================
+deviation      s since the trial's play started        distance to the path (% of frame height),
+                                                       tolerance band shaded
+repetitions    s since the trial's play started        cumulative reps; one marker per rep coloured
+                                                       by its quality (0..1; grey = not scored)
+grip force     s since the trial's play started        force in the device's unit, target zone
+                                                       (target +/- 15 %) shaded
+CoP            medio-lateral (right +)                 antero-posterior (forward +), with the 95 %
+                                                       prediction (sway) ellipse of the last 30 s
+=============  ======================================  ==========================================
+
+Speed: axis ranges are fixed and moved in steps (never auto-ranged: that paints twice), long traces
+use ``setDownsampling(auto=True, mode="peak")`` and ``setClipToView(True)``, the grid is off.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtWidgets import QGridLayout, QWidget
+
+from station.ui.live import LiveModel, sway_ellipse
+from station.ui.palette import BLUE, GREEN, INK, ORANGE, PAPER, SKY, VERMILLION, qc
+
+X_STEP_S = 15.0
+"""The time axis grows in steps of this many seconds (no per-frame re-ranging)."""
+COP_WINDOW_S = 30.0
+GRIP_ZONE = 0.15
+"""Target zone half-width as a fraction of the target force."""
+
+
+def quality_brushes(q: NDArray[np.float64]) -> list[object]:
+    """Marker colours for rep quality: vermillion < 0.5 <= orange < 0.8 <= bluish green; grey when unscored."""
+    out = []
+    for v in q:
+        if not math.isfinite(v):
+            out.append(pg.mkBrush(qc("#999999")))
+        elif v < 0.5:
+            out.append(pg.mkBrush(qc(VERMILLION)))
+        elif v < 0.8:
+            out.append(pg.mkBrush(qc(ORANGE)))
+        else:
+            out.append(pg.mkBrush(qc(GREEN)))
+    return out
+
+
+def _plot(title: str, xlabel: str, ylabel: str) -> pg.PlotWidget:
+    w = pg.PlotWidget(background=PAPER)
+    w.setTitle(title, color=INK, size="11pt")
+    pi = w.getPlotItem()
+    pi.setLabel("bottom", xlabel, color=INK)
+    pi.setLabel("left", ylabel, color=INK)
+    pi.setMenuEnabled(False)
+    pi.hideButtons()
+    for ax in ("bottom", "left"):
+        pi.getAxis(ax).setPen(pg.mkPen(INK))
+        pi.getAxis(ax).setTextPen(pg.mkPen(INK))
+    pi.setDownsampling(auto=True, mode="peak")
+    pi.setClipToView(True)
+    vb = pi.getViewBox()
+    vb.disableAutoRange()
+    vb.setMouseEnabled(x=True, y=False)
+    return w
+
+
+class LiveCharts(QWidget):
+    """Deviation, repetitions, grip force and CoP charts in a 2 x 2 grid."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QGridLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        self.dev_plot = _plot("Distance from the path", "time (s)", "% frame height")
+        self.reps_plot = _plot("Repetitions", "time (s)", "count")
+        self.grip_plot = _plot("Grip force", "time (s)", "N")
+        self.cop_plot = _plot("Centre of pressure", "left – right", "back – front")
+        self.cop_plot.getPlotItem().setClipToView(False)
+        self.cop_plot.getPlotItem().getViewBox().setAspectLocked(True)
+        self.cop_plot.getPlotItem().getViewBox().setMouseEnabled(x=False, y=False)
+        lay.addWidget(self.dev_plot, 0, 0)
+        lay.addWidget(self.reps_plot, 0, 1)
+        lay.addWidget(self.grip_plot, 1, 0)
+        lay.addWidget(self.cop_plot, 1, 1)
+
+        self.band = pg.LinearRegionItem((0, 3), orientation="horizontal", movable=False, brush=pg.mkBrush(qc(SKY, 70)),
+                                        pen=pg.mkPen(qc(BLUE, 160), width=1))
+        self.dev_plot.addItem(self.band)
+        self.dev_curve = self.dev_plot.plot(pen=pg.mkPen(BLUE, width=2))
+        self.reps_curve = self.reps_plot.plot(pen=pg.mkPen(INK, width=2), stepMode=None)
+        self.reps_marks = pg.ScatterPlotItem(size=14, pen=pg.mkPen(INK, width=1.5))
+        self.reps_plot.addItem(self.reps_marks)
+        self.zone = pg.LinearRegionItem((0, 0), orientation="horizontal", movable=False, brush=pg.mkBrush(qc(GREEN, 60)),
+                                        pen=pg.mkPen(qc(GREEN, 200), width=1))
+        self.grip_plot.addItem(self.zone)
+        self.grip_curve = self.grip_plot.plot(pen=pg.mkPen(VERMILLION, width=2))
+        self.cop_curve = self.cop_plot.plot(pen=pg.mkPen(qc(BLUE, 150), width=1.5))
+        self.cop_ellipse = self.cop_plot.plot(pen=pg.mkPen(ORANGE, width=3))
+        self.cop_dot = pg.ScatterPlotItem(size=16, brush=pg.mkBrush(qc(VERMILLION)), pen=pg.mkPen(INK, width=1.5))
+        self.cop_plot.addItem(self.cop_dot)
+        self._x_right = {"dev": 0.0, "reps": 0.0, "grip": 0.0}
+        self._y_top = {"dev": 0.0, "reps": 0.0, "grip": 0.0}
+        self._cop_range = 0.0
+        self.sway_area: float = math.nan
+        self.reset()
+
+    def show_kinds(self, inputs: tuple[str, ...]) -> None:
+        """Show the charts that matter for an exercise's inputs (repetitions always)."""
+        if not inputs:
+            return
+        self.dev_plot.setVisible("hand" in inputs)
+        self.grip_plot.setVisible("grip" in inputs)
+        self.cop_plot.setVisible("balance" in inputs)
+
+    def reset(self) -> None:
+        """Empty every chart and put the axes back to their first step (a new trial)."""
+        for c in (self.dev_curve, self.reps_curve, self.grip_curve, self.cop_curve, self.cop_ellipse):
+            c.setData([], [])
+        self.reps_marks.setData([], [])
+        self.cop_dot.setData([], [])
+        self._x_right = dict.fromkeys(self._x_right, 0.0)
+        self._y_top = dict.fromkeys(self._y_top, 0.0)
+        self._cop_range = 0.0
+        self.sway_area = math.nan
+        for plot in (self.dev_plot, self.reps_plot, self.grip_plot):
+            plot.setXRange(0.0, X_STEP_S, padding=0)
+        self.dev_plot.setYRange(0.0, 10.0, padding=0)
+        self.reps_plot.setYRange(0.0, 5.0, padding=0)
+        self.grip_plot.setYRange(0.0, 100.0, padding=0)
+        self.cop_plot.setXRange(-1.0, 1.0, padding=0)
+        self.cop_plot.setYRange(-1.0, 1.0, padding=0)
+
+    def _grow_x(self, key: str, plot: pg.PlotWidget, t_last: float) -> None:
+        right = max(X_STEP_S, math.ceil((t_last + 1.0) / X_STEP_S) * X_STEP_S)
+        if right != self._x_right[key]:
+            self._x_right[key] = right
+            plot.setXRange(0.0, right, padding=0)
+
+    def _grow_y(self, key: str, plot: pg.PlotWidget, top: float, bottom: float = 0.0) -> None:
+        if top > self._y_top[key] or top < self._y_top[key] * 0.4:
+            self._y_top[key] = top
+            plot.setYRange(bottom, top, padding=0)
+
+    def set_tolerance(self, tolerance: float | None) -> None:
+        """Tolerance of the path (frame heights); ``None`` hides the band."""
+        if tolerance is None:
+            self.band.hide()
+        else:
+            self.band.show()
+            self.band.setRegion((0.0, 100.0 * tolerance))
+
+    def set_grip_target(self, target: float | None, unit: str = "N") -> None:
+        if target is None:
+            self.zone.hide()
+        else:
+            self.zone.show()
+            self.zone.setRegion((target * (1 - GRIP_ZONE), target * (1 + GRIP_ZONE)))
+        self.grip_plot.getPlotItem().setLabel("left", unit, color=INK)
+
+    def update_from(self, model: LiveModel, tolerance: float | None = None, grip_target: float | None = None,
+                    cop_unit: str = "norm") -> None:
+        """Copy the ring buffers and redraw (UI thread)."""
+        t0 = model.play_t0_ns
+        if t0 is None:
+            return
+        t, v = model.deviation.snapshot()
+        if len(t):
+            x = (t - t0) / 1e9
+            y = v[:, 0] * 100.0
+            self.dev_curve.setData(x, y)
+            self._grow_x("dev", self.dev_plot, float(x[-1]))
+            tol = 100.0 * (tolerance or 0.0)
+            self._grow_y("dev", self.dev_plot, max(3 * tol, 1.2 * float(np.nanmax(y)), 1.0))
+        t, v = model.reps.snapshot()
+        if len(t):
+            x = (t - t0) / 1e9
+            xs = np.concatenate(([0.0], np.repeat(x, 2)))
+            ys = np.concatenate(([0.0, 0.0], np.repeat(v[:-1, 0], 2), [v[-1, 0]]))
+            self.reps_curve.setData(xs, ys)
+            self.reps_marks.setData(x, v[:, 0], brush=quality_brushes(v[:, 1]))
+            self._grow_x("reps", self.reps_plot, float(x[-1]))
+            self._grow_y("reps", self.reps_plot, max(5.0, math.ceil((v[-1, 0] + 1) / 5) * 5))
+        t, v = model.force.snapshot()
+        if len(t):
+            x = (t - t0) / 1e9
+            self.grip_curve.setData(x, v[:, 0])
+            self._grow_x("grip", self.grip_plot, float(x[-1]))
+            top = max(float(np.nanmax(v[:, 0])) * 1.2, (grip_target or 0.0) * 1.5, 1.0)
+            self._grow_y("grip", self.grip_plot, top)
+        t, v = model.cop.snapshot()
+        if len(t):
+            keep = t >= t[-1] - int(COP_WINDOW_S * 1e9)
+            xy = v[keep]
+            self.cop_curve.setData(xy[:, 0], xy[:, 1])
+            self.cop_dot.setData([xy[-1, 0]], [xy[-1, 1]])
+            outline, self.sway_area = sway_ellipse(xy)
+            self.cop_ellipse.setData(outline[:, 0], outline[:, 1]) if len(outline) else self.cop_ellipse.setData([], [])
+            rng = 1.0 if cop_unit == "norm" else max(10.0, math.ceil(float(np.nanmax(np.abs(xy))) * 1.3 / 10) * 10)
+            if rng > self._cop_range or cop_unit == "norm":
+                if rng != self._cop_range:
+                    self._cop_range = rng
+                    self.cop_plot.setXRange(-rng, rng, padding=0)
+                    self.cop_plot.setYRange(-rng, rng, padding=0)
+            if cop_unit != "norm":
+                self.cop_plot.getPlotItem().setLabel("bottom", f"left – right ({cop_unit})", color=INK)
+                self.cop_plot.getPlotItem().setLabel("left", f"back – front ({cop_unit})", color=INK)

@@ -1,0 +1,463 @@
+"""The child's screen: the mirrored camera image (or a drawn meadow) with the game drawn over it.
+
+Nothing here needs reading: a picture schedule (now / next), a big countdown, a character that follows
+the fingertip along the path, a balloon that grows with grip force, a turtle steered by the centre of
+pressure, a friendly figure over the body, dots that fill with stars per repetition, and stars with
+confetti at the end of every trial.
+
+Coordinates: observations are normalised, **unmirrored** image coordinates (x right, y down); this
+view mirrors them (x -> 1 - x) so the child sees itself as in a mirror. The image area keeps the
+camera's aspect ratio and is centred in the widget.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QImage, QLinearGradient, QPainter, QPainterPath, QPen, QRadialGradient
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from station.ui.live import ViewState
+from station.ui.palette import BLUE, GREEN, INK, ORANGE, PURPLE, SKY, VERMILLION, WHITE, YELLOW, qc
+from station.ui.pictograms import (
+    draw_balloon,
+    draw_bee,
+    draw_face,
+    draw_hourglass,
+    draw_pause,
+    draw_peg,
+    draw_pictogram,
+    draw_star,
+    draw_turtle,
+)
+
+log = logging.getLogger(__name__)
+
+# BlazePose limbs drawn as the child's friendly figure (landmark index pairs).
+POSE_LIMBS = ((11, 13), (13, 15), (12, 14), (14, 16), (11, 12), (11, 23), (12, 24), (23, 24), (23, 25), (25, 27), (24, 26), (26, 28))
+HAND_BONES = ((0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5, 9), (9, 10), (10, 11), (11, 12),
+              (9, 13), (13, 14), (14, 15), (15, 16), (13, 17), (17, 18), (18, 19), (19, 20), (0, 17))
+CONFETTI = (SKY, ORANGE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE)
+
+
+def _target(d: dict[str, float | object]) -> float | None:
+    """A numeric target from live values or settings: keys ``target``, ``target_*`` (first found)."""
+    for k, v in d.items():
+        if "target" in k and not k.endswith(("_low", "_high", "_x", "_y")) and isinstance(v, int | float) and v > 0:
+            return float(v)
+    return None
+
+
+class ChildView(QWidget):
+    """Paints a :class:`~station.ui.live.ViewState`; call :meth:`show_state` from the UI timer."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(480, 320)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.state: ViewState | None = None
+        self._qimage: QImage | None = None
+        self._image_t: int | None = None
+        self._t = 0.0
+        self._template_key: tuple[object, ...] | None = None
+        self._template: object | None = None
+        self.cop_trail: np.ndarray | None = None
+        """Recent CoP points (N x 2) for the balance trail; set by the window from the ring buffer."""
+
+    # -- data ------------------------------------------------------------------------------------
+    def show_state(self, state: ViewState, t_s: float) -> None:
+        """Take a new state (``t_s`` = display time in seconds, animates wings and confetti) and repaint."""
+        self.state = state
+        self._t = t_s
+        if state.image is not None and state.image_t_ns != self._image_t:
+            img = state.image
+            rgb = np.ascontiguousarray(img[:, ::-1, ::-1])  # mirror and BGR -> RGB in one copy
+            h, w = rgb.shape[:2]
+            self._qimage = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+            self._image_t = state.image_t_ns
+        elif state.image is None:
+            self._qimage = None
+        self.update()
+
+    def _image_size(self) -> tuple[int, int]:
+        s = self.state
+        if self._qimage is not None:
+            return self._qimage.width(), self._qimage.height()
+        if s is not None:
+            for o in (*s.hands, *s.poses):
+                return o.image_size
+        return 640, 480
+
+    def _area(self) -> QRectF:
+        """Where the (mirrored) image plane sits: keeps the camera aspect, below the schedule strip."""
+        w, h = self.width(), self.height()
+        top = h * 0.16
+        iw, ih = self._image_size()
+        avail_h = h - top
+        scale = min(w / iw, avail_h / ih)
+        aw, ah = iw * scale, ih * scale
+        return QRectF((w - aw) / 2, top + (avail_h - ah) / 2, aw, ah)
+
+    @staticmethod
+    def _map(area: QRectF, x: float, y: float) -> QPointF:
+        return QPointF(area.left() + (1.0 - x) * area.width(), area.top() + y * area.height())
+
+    # -- painting --------------------------------------------------------------------------------
+    def paintEvent(self, _event: object) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        try:
+            self._paint(p)
+        finally:
+            p.end()
+
+    def _paint(self, p: QPainter) -> None:
+        s = self.state
+        area = self._area()
+        self._background(p, area)
+        if s is None:
+            return
+        self._schedule(p, s)
+        if s.phase in ("play", "paused", "countdown"):
+            kinds = s.inputs
+            if "hand" in kinds:
+                self._hand_game(p, area, s)
+            if "pose" in kinds:
+                self._pose_game(p, area, s)
+            if "grip" in kinds:
+                self._grip_game(p, area, s)
+            if "balance" in kinds:
+                self._balance_game(p, area, s)
+            self._progress(p, s)
+        if s.phase == "countdown":
+            self._countdown(p, s)
+        elif s.phase == "paused":
+            draw_pause(p, self.width() / 2, self.height() / 2, min(self.width(), self.height()) * 0.16)
+        elif s.phase in ("celebrate", "done"):
+            self._celebrate(p, s)
+        elif s.phase == "rest":
+            self._rest(p, s)
+        if s.source_label == "simulated":
+            p.setPen(qc(INK, 150))
+            f = p.font()
+            f.setPixelSize(max(11, int(self.height() * 0.022)))
+            p.setFont(f)
+            p.drawText(QRectF(8, self.height() - 28, self.width() - 16, 24), Qt.AlignmentFlag.AlignRight, "simulated child")
+
+    def _background(self, p: QPainter, area: QRectF) -> None:
+        w, h = self.width(), self.height()
+        if self._qimage is not None:
+            p.fillRect(self.rect(), qc(INK))
+            p.drawImage(area, self._qimage)
+            return
+        sky = QLinearGradient(0, 0, 0, h)
+        sky.setColorAt(0.0, qc("#BFE3F7"))
+        sky.setColorAt(0.75, qc("#E8F5FC"))
+        p.fillRect(self.rect(), QBrush(sky))
+        p.setPen(Qt.PenStyle.NoPen)
+        sun = QRadialGradient(w * 0.9, h * 0.24, h * 0.14)
+        sun.setColorAt(0, qc(YELLOW))
+        sun.setColorAt(0.6, qc(YELLOW, 230))
+        sun.setColorAt(1, qc(YELLOW, 0))
+        p.setBrush(QBrush(sun))
+        p.drawEllipse(QPointF(w * 0.9, h * 0.24), h * 0.14, h * 0.14)
+        p.setBrush(qc(WHITE, 230))
+        for cx, cy, r in ((0.12, 0.26, 0.05), (0.17, 0.24, 0.065), (0.23, 0.27, 0.045), (0.62, 0.2, 0.04), (0.67, 0.19, 0.05)):
+            p.drawEllipse(QPointF(w * cx, h * cy), w * r, h * r * 0.8)
+        hills = QPainterPath()
+        hills.moveTo(0, h)
+        hills.lineTo(0, h * 0.8)
+        hills.cubicTo(w * 0.25, h * 0.7, w * 0.45, h * 0.86, w * 0.65, h * 0.78)
+        hills.cubicTo(w * 0.8, h * 0.72, w * 0.92, h * 0.76, w, h * 0.8)
+        hills.lineTo(w, h)
+        hills.closeSubpath()
+        p.setBrush(qc("#7CC9A4"))
+        p.drawPath(hills)
+
+    def _schedule(self, p: QPainter, s: ViewState) -> None:
+        """Picture schedule: done (with stars), now (big, outlined), next; no text."""
+        items = s.schedule
+        if not items:
+            return
+        h = self.height() * 0.14
+        w_card = h * 1.15
+        gap = h * 0.18
+        n = len(items)
+        total = n * w_card + (n - 1) * gap + w_card * 0.3
+        x = max(8.0, (self.width() - total) / 2)
+        for i, it in enumerate(items):
+            now = i == s.trial and s.phase not in ("done",)
+            scale = 1.0 if now else 0.78
+            cw, ch = w_card * scale * (1.3 if now else 1.0), h * scale
+            r = QRectF(x, 6 + (h - ch) / 2, cw, ch)
+            p.setPen(QPen(qc(ORANGE if now else INK, 255 if now else 120), 6 if now else 2))
+            p.setBrush(qc(WHITE, 240 if now or it.stars is None else 150))
+            p.drawRoundedRect(r, ch * 0.18, ch * 0.18)
+            draw_pictogram(p, r.adjusted(ch * 0.1, ch * 0.08, -ch * 0.1, -ch * 0.15), it.exercise, it.inputs)
+            if it.stars is not None:
+                for k in range(it.stars):
+                    draw_star(p, r.left() + r.width() * (0.25 + 0.25 * k), r.bottom() - ch * 0.06, ch * 0.13)
+            if i == s.trial + 1 and s.phase != "done":
+                p.setPen(QPen(qc(INK, 160), 4))
+                ax = r.left() - gap * 0.85
+                p.drawLine(QPointF(ax, r.center().y()), QPointF(ax + gap * 0.6, r.center().y()))
+                p.drawLine(QPointF(ax + gap * 0.6, r.center().y()), QPointF(ax + gap * 0.35, r.center().y() - gap * 0.25))
+                p.drawLine(QPointF(ax + gap * 0.6, r.center().y()), QPointF(ax + gap * 0.35, r.center().y() + gap * 0.25))
+            x += cw + gap
+
+    # -- games -----------------------------------------------------------------------------------
+    def _template_for(self, s: ViewState) -> object | None:
+        st = s.settings
+        if "shape" not in st:
+            return None
+        iw, ih = self._image_size()
+        key = (st.get("shape"), tuple(st.get("center", (0.5, 0.5))), st.get("size"), iw, ih)
+        if key != self._template_key:
+            from exercises.templates import make_template
+
+            try:
+                self._template = make_template(str(st["shape"]), center=tuple(st.get("center", (0.5, 0.5))),
+                                               size=float(st.get("size", 0.6)), aspect=iw / ih)
+            except Exception:  # a template the UI cannot draw must not break the screen
+                log.exception("cannot draw template %s", key)
+                self._template = None
+            self._template_key = key
+        return self._template
+
+    def _hand_game(self, p: QPainter, area: QRectF, s: ViewState) -> None:
+        tmpl = self._template_for(s)
+        tol = float(s.settings.get("tolerance", 0.03))
+        dev = s.live.get("deviation", math.nan)
+        on_path = math.isfinite(dev) and dev <= tol
+        if tmpl is not None:
+            pts = np.asarray(tmpl.points)  # type: ignore[attr-defined]
+            drawn = np.asarray(tmpl.drawn)  # type: ignore[attr-defined]
+            band_px = max(14.0, 2 * tol * area.height())
+            path = QPainterPath()
+            pen_up = True
+            for k in range(len(pts)):
+                q = self._map(area, float(pts[k, 0]), float(pts[k, 1]))
+                if pen_up:
+                    path.moveTo(q)
+                else:
+                    path.lineTo(q)
+                pen_up = k < len(drawn) and not drawn[k]
+            band = QPen(qc(SKY, 170 if on_path else 110), band_px)
+            band.setCapStyle(Qt.PenCapStyle.RoundCap)
+            band.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            p.setPen(band)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawPath(path)
+            centre = QPen(qc(BLUE, 230), max(3.0, band_px * 0.12), Qt.PenStyle.DashLine)
+            centre.setCapStyle(Qt.PenCapStyle.RoundCap)
+            p.setPen(centre)
+            p.drawPath(path)
+            comp = float(s.live.get("completion", 0.0) or 0.0)
+            if comp > 0:
+                n = max(2, int(len(pts) * min(1.0, comp)))
+                done = QPainterPath()
+                done.moveTo(self._map(area, float(pts[0, 0]), float(pts[0, 1])))
+                for k in range(1, n):
+                    done.lineTo(self._map(area, float(pts[k, 0]), float(pts[k, 1])))
+                dp = QPen(qc(GREEN, 230), max(6.0, band_px * 0.35))
+                dp.setCapStyle(Qt.PenCapStyle.RoundCap)
+                dp.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+                p.setPen(dp)
+                p.drawPath(done)
+            start = self._map(area, float(pts[0, 0]), float(pts[0, 1]))
+            draw_star(p, start.x(), start.y(), band_px * 0.55, filled=comp < 0.9)
+        for h in s.hands[:1]:
+            lm = np.asarray(h.landmarks)
+            if "shape" not in s.settings:  # a hand game without a path: show the whole hand softly
+                p.setPen(QPen(qc(WHITE, 200), max(4.0, area.height() * 0.012)))
+                for a, b in HAND_BONES:
+                    p.drawLine(self._map(area, lm[a, 0], lm[a, 1]), self._map(area, lm[b, 0], lm[b, 1]))
+            tip = self._map(area, float(lm[8, 0]), float(lm[8, 1]))
+            r = max(18.0, area.height() * 0.055)
+            if not on_path and tmpl is not None:
+                p.setPen(QPen(qc(ORANGE), 5, Qt.PenStyle.DashLine))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawEllipse(tip, r * 1.5, r * 1.5)
+            draw_bee(p, tip.x(), tip.y(), r, happy=on_path or tmpl is None, t=self._t)
+        pegs = int(s.target_reps or _target(s.settings) or 0)
+        if "peg" in s.exercise and pegs:
+            r = area.height() * 0.05
+            for k in range(pegs):
+                x = area.left() + area.width() * (k + 0.5) / pegs
+                draw_peg(p, x, area.bottom() - r * 1.4, r, CONFETTI[k % len(CONFETTI)], k < s.reps)
+
+    def _pose_game(self, p: QPainter, area: QRectF, s: ViewState) -> None:
+        for pose in s.poses[:1]:
+            lm = np.asarray(pose.landmarks)
+            vis = np.asarray(pose.visibility) if pose.visibility is not None else np.ones(len(lm))
+            width = max(8.0, area.height() * 0.03)
+            pen = QPen(qc(PURPLE, 220), width)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            p.setPen(pen)
+            for a, b in POSE_LIMBS:
+                if vis[a] > 0.4 and vis[b] > 0.4:
+                    p.drawLine(self._map(area, lm[a, 0], lm[a, 1]), self._map(area, lm[b, 0], lm[b, 1]))
+            if vis[0] > 0.4:
+                head = self._map(area, lm[0, 0], lm[0, 1])
+                sh = abs(lm[11, 0] - lm[12, 0]) * area.width()
+                r = max(16.0, sh * 0.45)
+                p.setPen(QPen(qc(INK), 3))
+                p.setBrush(qc(YELLOW, 235))
+                p.drawEllipse(head, r, r)
+                draw_face(p, head.x(), head.y(), r * 0.8, True)
+        tx, ty = s.live.get("target_x"), s.live.get("target_y")
+        if tx is not None and ty is not None and math.isfinite(tx) and math.isfinite(ty):
+            q = self._map(area, tx, ty)
+            draw_star(p, q.x(), q.y(), area.height() * 0.07)
+        if s.live.get("in_flight"):
+            r = area.height() * 0.08
+            p.setPen(QPen(qc(ORANGE), 10, cap=Qt.PenCapStyle.RoundCap))
+            x = area.right() - r * 1.5
+            p.drawLine(QPointF(x, area.top() + r * 3), QPointF(x, area.top() + r))
+            p.drawLine(QPointF(x, area.top() + r), QPointF(x - r * 0.5, area.top() + r * 1.5))
+            p.drawLine(QPointF(x, area.top() + r), QPointF(x + r * 0.5, area.top() + r * 1.5))
+
+    def _grip_game(self, p: QPainter, area: QRectF, s: ViewState) -> None:
+        target = _target(s.live) or _target(s.settings) or 100.0
+        f = max(0.0, s.grip or 0.0)
+        frac = min(1.5, f / target)
+        cx, cy = area.center().x(), area.center().y() - area.height() * 0.08
+        r_target = area.height() * 0.25
+        r = max(area.height() * 0.05, r_target * frac)
+        in_zone = 0.85 <= frac <= 1.15
+        p.setPen(QPen(qc(GREEN if in_zone else INK, 230), 8, Qt.PenStyle.SolidLine if in_zone else Qt.PenStyle.DashLine))
+        p.setBrush(qc(GREEN, 40))
+        p.drawEllipse(QPointF(cx, cy), r_target * 0.92 * 1.15, r_target * 1.1 * 1.15)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawEllipse(QPointF(cx, cy), r_target * 0.92 * 0.85, r_target * 1.1 * 0.85)
+        draw_balloon(p, cx, cy, r, VERMILLION if not in_zone else ORANGE, in_zone)
+        if in_zone:
+            for k in range(5):
+                a = self._t * 2 + k * 2 * math.pi / 5
+                draw_star(p, cx + math.cos(a) * r_target * 1.4, cy + math.sin(a) * r_target * 1.3, area.height() * 0.03)
+
+    def _balance_game(self, p: QPainter, area: QRectF, s: ViewState) -> None:
+        cx, cy = area.center().x(), area.center().y()
+        R = area.height() * 0.36
+        p.setPen(QPen(qc(BLUE), 6))
+        p.setBrush(qc(SKY, 120))
+        p.drawEllipse(QPointF(cx, cy), R, R)
+        p.setPen(QPen(qc(GREEN), 5, Qt.PenStyle.DashLine))
+        p.setBrush(qc(GREEN, 60))
+        p.drawEllipse(QPointF(cx, cy), R * 0.3, R * 0.3)
+        scale = R if s.cop_unit == "norm" else R / max(1e-6, float(s.settings.get("range_mm", 100.0)))
+        trail = self.cop_trail
+        if trail is not None and len(trail) > 1:
+            path = QPainterPath()
+            path.moveTo(cx + trail[0, 0] * scale, cy - trail[0, 1] * scale)
+            for x, y in trail[1:]:
+                path.lineTo(cx + x * scale, cy - y * scale)
+            p.setPen(QPen(qc(WHITE, 200), 4))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawPath(path)
+        if s.cop is not None:
+            x, y = s.cop
+            px, py = cx + max(-1.1, min(1.1, x * scale / R)) * R, cy - max(-1.1, min(1.1, y * scale / R)) * R
+            centred = math.hypot(px - cx, py - cy) <= R * 0.3
+            draw_turtle(p, px, py, R * 0.16, happy=centred)
+        else:
+            draw_turtle(p, cx, cy, R * 0.16, happy=False)
+
+    def _progress(self, p: QPainter, s: ViewState) -> None:
+        """Repetitions as big dots along the bottom (filled with a star when done), or the completion ring."""
+        w, h = self.width(), self.height()
+        comp = s.live.get("completion")
+        if comp is not None and math.isfinite(comp) and not s.target_reps:
+            r = h * 0.07
+            c = QPointF(w - r * 1.6, h - r * 1.6)
+            p.setPen(QPen(qc(WHITE, 220), r * 0.35))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(c, r, r)
+            pen = QPen(qc(GREEN), r * 0.35)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            p.setPen(pen)
+            p.drawArc(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r), 90 * 16, -int(360 * 16 * min(1.0, comp)))
+            draw_star(p, c.x(), c.y(), r * 0.55, filled=comp >= 0.9)
+            return
+        if "peg" in s.exercise:
+            return
+        target = s.target_reps or max(5, s.reps + (5 - s.reps % 5 if s.reps % 5 else 0) + (5 if s.reps and s.reps % 5 == 0 else 0))
+        n = min(target, 15)
+        r = min(h * 0.045, (w * 0.8) / (n * 2.6))
+        x0 = w / 2 - (n - 1) * r * 1.3
+        y = h - r * 1.8
+        shown = s.reps - (max(0, s.reps - 1) // n) * n if not s.target_reps else s.reps
+        for k in range(n):
+            x = x0 + k * r * 2.6
+            if k < shown:
+                p.setPen(QPen(qc(INK), 3))
+                p.setBrush(qc(GREEN))
+                p.drawEllipse(QPointF(x, y), r, r)
+                draw_star(p, x, y, r * 0.75)
+            else:
+                p.setPen(QPen(qc(INK, 150), 3, Qt.PenStyle.DashLine))
+                p.setBrush(qc(WHITE, 170))
+                p.drawEllipse(QPointF(x, y), r, r)
+
+    # -- phases ----------------------------------------------------------------------------------
+    def _countdown(self, p: QPainter, s: ViewState) -> None:
+        n = max(1, math.ceil(s.phase_remaining_s))
+        w, h = self.width(), self.height()
+        p.fillRect(self.rect(), qc(WHITE, 90))
+        r = min(w, h) * 0.2
+        frac = s.phase_remaining_s - math.floor(s.phase_remaining_s)
+        rr = r * (0.9 + 0.2 * frac)
+        p.setPen(QPen(qc(INK), 8))
+        p.setBrush(qc((VERMILLION, ORANGE, YELLOW, GREEN)[min(3, n - 1)] if n <= 4 else SKY))
+        p.drawEllipse(QPointF(w / 2, h * 0.55), rr, rr)
+        f = p.font()
+        f.setPixelSize(int(rr * 1.25))
+        f.setBold(True)
+        p.setFont(f)
+        p.setPen(qc(INK))
+        p.drawText(QRectF(w / 2 - rr, h * 0.55 - rr, 2 * rr, 2 * rr), Qt.AlignmentFlag.AlignCenter, str(n))
+
+    def _celebrate(self, p: QPainter, s: ViewState) -> None:
+        w, h = self.width(), self.height()
+        p.fillRect(self.rect(), qc(WHITE, 110))
+        rng = np.random.default_rng(7)
+        n = 90
+        xs, speed, phase, size = rng.uniform(0, 1, n), rng.uniform(0.15, 0.4, n), rng.uniform(0, 1, n), rng.uniform(0.6, 1.4, n)
+        p.setPen(Qt.PenStyle.NoPen)
+        for k in range(n):
+            y = ((phase[k] + self._t * speed[k]) % 1.0) * h
+            x = xs[k] * w + math.sin(self._t * 3 + k) * 12
+            p.setBrush(qc(CONFETTI[k % len(CONFETTI)]))
+            p.save()
+            p.translate(x, y)
+            p.rotate((self._t * 180 + k * 37) % 360)
+            p.drawRect(QRectF(-6 * size[k], -3 * size[k], 12 * size[k], 6 * size[k]))
+            p.restore()
+        if s.phase == "done":
+            stars = [it.stars or 1 for it in s.schedule if it.stars is not None]
+            n_stars = max(1, round(sum(stars) / len(stars))) if stars else 1
+        else:
+            n_stars = s.last_score.stars if s.last_score else 1
+        r = min(w, h) * 0.14
+        for k in range(3):
+            cx = w / 2 + (k - 1) * r * 2.3
+            cy = h * 0.5 - (r * 0.35 if k == 1 else 0)
+            pulse = 1.0 + 0.06 * math.sin(self._t * 6 + k)
+            draw_star(p, cx, cy, r * pulse * (1.15 if k == 1 else 1.0), filled=k < n_stars)
+
+    def _rest(self, p: QPainter, s: ViewState) -> None:
+        w, h = self.width(), self.height()
+        p.fillRect(self.rect(), qc(WHITE, 120))
+        total = max(0.1, float(s.phase_remaining_s) + 1e-9)
+        draw_hourglass(p, w * 0.35, h * 0.55, h * 0.2, 1.0 - min(1.0, s.phase_remaining_s / max(total, 1.0)))
+        nxt = s.schedule[s.trial] if 0 <= s.trial < len(s.schedule) else None
+        if nxt is not None:
+            r = QRectF(w * 0.52, h * 0.35, h * 0.4, h * 0.4)
+            p.setPen(QPen(qc(ORANGE), 6))
+            p.setBrush(qc(WHITE, 240))
+            p.drawRoundedRect(r, 20, 20)
+            draw_pictogram(p, r.adjusted(12, 12, -12, -12), nxt.exercise, nxt.inputs)

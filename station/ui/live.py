@@ -1,0 +1,618 @@
+"""The bridge between a running session (worker thread) and the station's screens (Qt thread). No Qt here.
+
+Producers never touch widgets. The session runner's thread writes into a :class:`LiveModel`
+(ring buffers and a few latest-value slots, under one lock); the UI pulls a consistent
+:class:`ViewState` copy on a timer (30-60 Hz). :class:`SessionController` runs a session plan on a
+worker thread and adds what the runner itself does not have: a countdown before each trial, pause and
+resume, rest between trials, a target number of repetitions and difficulty steps between trials.
+
+Time base: every ``t_ns`` is the session clock (nanoseconds). Chart times are **seconds since the
+start of the current trial's play** (after its countdown). Image coordinates are the unmirrored
+normalised ones of :mod:`station.core.messages`; only the child view mirrors.
+
+Pausing
+    *own*-paced feeds (the simulated child, replays in real time) are suspended and their later inputs
+    shifted by the time spent paused, so the child resumes where it stopped; *external* feeds (a live
+    camera) keep running and inputs that arrive while paused are dropped (never scored or recorded).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from exercises.base import StepInput
+from station.core import HandObservation, PoseObservation, ScoreEvent, SessionClock
+from station.core.ring import RingBuffer
+from station.plans import PlanItem, TrialScore, step_difficulty, trial_score
+from station.session import LiveState, SessionRunner, SessionSummary, TrialSpec
+
+log = logging.getLogger(__name__)
+
+Phase = Literal["idle", "countdown", "play", "paused", "celebrate", "rest", "done", "error"]
+CHART_CAPACITY = 20_000
+"""Rows kept per live chart (about 11 minutes at 30 Hz)."""
+STALL_S = 1.0
+"""A source or device with no new data for this long while playing is shown as stalled."""
+CELEBRATE_S = 2.5
+"""Shortest celebration between two trials (seconds)."""
+QUALITY_EVENTS = {"rep", "jump", "peg_placed", "hold_done", "tap", "step", "push_up", "squat"}
+
+
+@dataclass(frozen=True)
+class ScheduleItem:
+    """One entry of the picture schedule."""
+
+    exercise: str
+    title: str
+    inputs: tuple[str, ...]
+    target_reps: int | None
+    settings: dict[str, Any]
+    stars: int | None = None
+    """Stars earned (``None`` = not done yet)."""
+
+
+@dataclass(frozen=True)
+class StreamStatus:
+    """State of one input stream (camera, video, simulated child, grip, balance)."""
+
+    name: str
+    state: str
+    """``waiting``, ``streaming``, ``stalled``, ``ended``, ``failed`` or a driver's own state."""
+    rate_hz: float
+    detail: str = ""
+
+
+@dataclass
+class ViewState:
+    """A copy of everything the screens draw, taken under the model's lock."""
+
+    phase: Phase
+    phase_remaining_s: float
+    trial: int
+    schedule: list[ScheduleItem]
+    exercise: str
+    inputs: tuple[str, ...]
+    label: str
+    elapsed_s: float
+    live: dict[str, float]
+    reps: int
+    target_reps: int | None
+    settings: dict[str, Any]
+    hands: tuple[HandObservation, ...]
+    poses: tuple[PoseObservation, ...]
+    image: NDArray[np.uint8] | None
+    """Latest camera image (BGR, unmirrored) or ``None`` for the simulated child."""
+    image_t_ns: int | None
+    obs_t_ns: int | None
+    """Frame time of the latest observations (for movement-to-screen latency)."""
+    grip: float | None
+    """Latest grip force (in ``grip_unit``) or ``None``."""
+    grip_unit: str
+    cop: tuple[float, float] | None
+    """Latest centre of pressure, x right / y forward, in ``cop_unit``."""
+    cop_unit: str
+    events: list[ScoreEvent]
+    status: list[StreamStatus]
+    tracking_fps: float
+    inference_ms: float | None
+    source_label: str
+    summary: SessionSummary | None
+    session_id: str | None
+    error: str | None
+    last_score: TrialScore | None
+
+
+def _cop_from_corners(s: Any) -> tuple[float, float] | None:
+    """Normalised CoP (-1..1) from four corner load cells ``fl fr bl br``; ``None`` when unloaded."""
+    try:
+        fl, fr, bl, br = (s.value(c) for c in ("fl", "fr", "bl", "br"))
+    except ValueError:
+        return None
+    tot = fl + fr + bl + br
+    if tot <= 1e-9:
+        return None
+    return ((fr + br) - (fl + bl)) / tot, ((fl + fr) - (bl + br)) / tot
+
+
+class LiveModel:
+    """Thread-safe live data of one session, written by the worker, read by the UI.
+
+    Charts are :class:`~station.core.ring.RingBuffer` instances (time in ns, values):
+
+    ``deviation``  (deviation,) in the exercise's unit (tracing: frame heights)
+    ``reps``       (cumulative reps, quality 0..1 or NaN) one row per counted repetition
+    ``force``      (grip force,)
+    ``cop``        (x, y) centre of pressure
+    """
+
+    def __init__(self, clock: SessionClock, schedule: Sequence[ScheduleItem] = (), source_label: str = "") -> None:
+        self.clock = clock
+        self.deviation = RingBuffer(CHART_CAPACITY, 1)
+        self.reps = RingBuffer(CHART_CAPACITY, 2)
+        self.force = RingBuffer(CHART_CAPACITY, 1)
+        self.cop = RingBuffer(CHART_CAPACITY, 2)
+        self._lock = threading.Lock()
+        self._schedule = list(schedule)
+        self._phase: Phase = "idle"
+        self._phase_until_ns: int | None = None
+        self._trial = 0
+        self._state: LiveState | None = None
+        self._play_t0_ns: int | None = None
+        self._hands: tuple[HandObservation, ...] = ()
+        self._poses: tuple[PoseObservation, ...] = ()
+        self._obs_t: int | None = None
+        self._image: NDArray[np.uint8] | None = None
+        self._image_t: int | None = None
+        self._grip: float | None = None
+        self._grip_unit = "N"
+        self._cop_xy: tuple[float, float] | None = None
+        self._cop_unit = "norm"
+        self._events: deque[ScoreEvent] = deque(maxlen=50)
+        self._reps_seen = 0
+        self._frame_times: deque[int] = deque(maxlen=90)
+        self._inference_ns: int | None = None
+        self._streams: dict[str, tuple[str, int, str, deque[int]]] = {}
+        self.source_label = source_label
+        self._summary: SessionSummary | None = None
+        self._session_id: str | None = None
+        self._error: str | None = None
+        self._last_score: TrialScore | None = None
+        self._pending: StepInput | None = None
+
+    # -- written by the worker thread ------------------------------------------------------------
+    def set_phase(self, phase: Phase, until_ns: int | None = None) -> None:
+        with self._lock:
+            self._phase = phase
+            self._phase_until_ns = until_ns
+
+    @property
+    def phase(self) -> Phase:
+        return self._phase
+
+    def begin_trial(self, index: int) -> None:
+        """A new trial is about to start: clear the charts and the latest values."""
+        with self._lock:
+            self._trial = index
+            self._state = None
+            self._play_t0_ns = None
+            self._hands, self._poses, self._obs_t = (), (), None
+            self._grip, self._cop_xy = None, None
+            self._reps_seen = 0
+            self._events.clear()
+        for rb in (self.deviation, self.reps, self.force, self.cop):
+            rb.clear()
+
+    def start_play(self, t0_ns: int) -> None:
+        with self._lock:
+            self._play_t0_ns = t0_ns
+            self._phase = "play"
+            self._phase_until_ns = None
+
+    def set_settings(self, index: int, settings: dict[str, Any]) -> None:
+        with self._lock:
+            if 0 <= index < len(self._schedule):
+                self._schedule[index] = dataclasses.replace(self._schedule[index], settings=dict(settings))
+
+    def end_trial(self, score: TrialScore) -> None:
+        with self._lock:
+            self._last_score = score
+            if 0 <= self._trial < len(self._schedule):
+                self._schedule[self._trial] = dataclasses.replace(self._schedule[self._trial], stars=score.stars)
+
+    def set_stream(self, name: str, state: str, detail: str = "") -> None:
+        """Report a stream's state (e.g. from a driver's ``DeviceState``)."""
+        with self._lock:
+            old = self._streams.get(name)
+            times = old[3] if old else deque(maxlen=120)
+            self._streams[name] = (state, self.clock.now_ns(), detail, times)
+
+    def _tick_stream(self, name: str, t_ns: int) -> None:
+        old = self._streams.get(name)
+        times = old[3] if old else deque(maxlen=120)
+        times.append(t_ns)
+        self._streams[name] = ("streaming", self.clock.now_ns(), old[2] if old else "", times)
+
+    def on_input(self, inp: StepInput) -> None:
+        """The tap: the input about to be scored (published with the runner's next update)."""
+        self._pending = inp
+
+    def push_frame(self, image: NDArray[np.uint8], t_ns: int) -> None:
+        """Latest camera image (BGR, unmirrored); the model keeps a reference (no copy: frames are read-only)."""
+        with self._lock:
+            self._image = image
+            self._image_t = t_ns
+
+    def on_update(self, state: LiveState) -> None:
+        """``SessionRunner.on_update``: called on the worker thread after each scored step."""
+        inp, self._pending = self._pending, None
+        with self._lock:
+            self._state = state
+            self._session_id = state.session_id
+            if self._play_t0_ns is None:
+                self._play_t0_ns = (inp.t_ns if inp is not None else self.clock.now_ns()) - int(state.elapsed_s * 1e9)
+            for e in state.last_events:
+                if not self._events or (e.t_ns, e.kind, e.rep) > (self._events[-1].t_ns, self._events[-1].kind, self._events[-1].rep):
+                    self._events.append(e)
+            if inp is not None:
+                self._take_input(inp)
+            new_reps = state.reps - self._reps_seen
+        if inp is not None:
+            dev = state.live.get("deviation")
+            if dev is not None and math.isfinite(dev):
+                self.deviation.append(inp.t_ns, float(dev))
+        if new_reps > 0:
+            t = inp.t_ns if inp is not None else self.clock.now_ns()
+            q = self._quality(state.last_events)
+            for k in range(new_reps):
+                self.reps.append(t, float(self._reps_seen + k + 1), q)
+            self._reps_seen = state.reps
+
+    @staticmethod
+    def _quality(events: Sequence[ScoreEvent]) -> float:
+        for e in reversed(events):
+            if e.kind in QUALITY_EVENTS:
+                q = e.payload.get("quality", e.value if e.unit in ("", "fraction", "quality") else None)
+                if isinstance(q, int | float) and math.isfinite(q):
+                    return float(min(1.0, max(0.0, q)))
+                return math.nan
+        return math.nan
+
+    def _take_input(self, inp: StepInput) -> None:
+        if inp.frame_seq is not None:
+            self._hands, self._poses, self._obs_t = tuple(inp.hands), tuple(inp.poses), inp.t_ns
+            self._frame_times.append(inp.t_ns)
+            lat = [o.latency_ns for o in (*inp.hands, *inp.poses) if o.latency_ns]
+            if lat:
+                self._inference_ns = max(lat)
+            self._tick_stream(self.source_label or "camera", inp.t_ns)
+        for s in inp.samples:
+            self._tick_stream(s.device_id, s.t_ns)
+            if "force" in s.channels:
+                f = s.value("force")
+                self._grip, self._grip_unit = f, s.units[s.channels.index("force")]
+                self.force.append(s.t_ns, f)
+            cop: tuple[float, float] | None = None
+            if "cop_x" in s.channels and "cop_y" in s.channels:
+                cop = (s.value("cop_x"), s.value("cop_y"))
+                self._cop_unit = s.units[s.channels.index("cop_x")]
+            else:
+                cop = _cop_from_corners(s)
+                self._cop_unit = "norm"
+            if cop is not None and all(math.isfinite(c) for c in cop):
+                self._cop_xy = cop
+                self.cop.append(s.t_ns, *cop)
+
+    def finish(self, summary: SessionSummary | None, error: str | None = None) -> None:
+        with self._lock:
+            self._summary = summary
+            self._error = error
+            self._phase = "error" if error else "done"
+            self._phase_until_ns = None
+
+    # -- read by the UI thread -------------------------------------------------------------------
+    @property
+    def play_t0_ns(self) -> int | None:
+        return self._play_t0_ns
+
+    def view(self) -> ViewState:
+        """A consistent copy of the latest values (cheap: no chart data; take those from the ring buffers)."""
+        now = self.clock.now_ns()
+        with self._lock:
+            st = self._state
+            idx = self._trial
+            sched = list(self._schedule)
+            item = sched[idx] if 0 <= idx < len(sched) else None
+            ft = self._frame_times
+            fps = (len(ft) - 1) / ((ft[-1] - ft[0]) / 1e9) if len(ft) > 2 and ft[-1] > ft[0] else 0.0
+            status = []
+            for name, (state, t_seen, detail, times) in self._streams.items():
+                rate = (len(times) - 1) / ((times[-1] - times[0]) / 1e9) if len(times) > 2 and times[-1] > times[0] else 0.0
+                if state == "streaming" and self._phase == "play" and now - t_seen > STALL_S * 1e9:
+                    state = "stalled"
+                status.append(StreamStatus(name, state, rate, detail))
+            remaining = max(0.0, (self._phase_until_ns - now) / 1e9) if self._phase_until_ns is not None else 0.0
+            return ViewState(
+                phase=self._phase,
+                phase_remaining_s=remaining,
+                trial=idx,
+                schedule=sched,
+                exercise=st.exercise if st else (item.exercise if item else ""),
+                inputs=item.inputs if item else (),
+                label=st.label if st else (item.title if item else ""),
+                elapsed_s=st.elapsed_s if st else 0.0,
+                live=dict(st.live) if st else {},
+                reps=st.reps if st else 0,
+                target_reps=item.target_reps if item else None,
+                settings=dict(item.settings) if item else {},
+                hands=self._hands,
+                poses=self._poses,
+                image=self._image,
+                image_t_ns=self._image_t,
+                obs_t_ns=self._obs_t,
+                grip=self._grip,
+                grip_unit=self._grip_unit,
+                cop=self._cop_xy,
+                cop_unit=self._cop_unit,
+                events=list(self._events),
+                status=status,
+                tracking_fps=fps,
+                inference_ms=self._inference_ns / 1e6 if self._inference_ns else None,
+                source_label=self.source_label,
+                summary=self._summary,
+                session_id=self._session_id,
+                error=self._error,
+                last_score=self._last_score,
+            )
+
+
+def _shift(inp: StepInput, dt: int) -> StepInput:
+    """``inp`` with every time moved by ``dt`` ns (observations and samples included)."""
+    if dt == 0:
+        return inp
+    return dataclasses.replace(
+        inp,
+        t_ns=inp.t_ns + dt,
+        hands=tuple(dataclasses.replace(h, t_ns=h.t_ns + dt) for h in inp.hands),
+        poses=tuple(dataclasses.replace(p, t_ns=p.t_ns + dt) for p in inp.poses),
+        samples=tuple(dataclasses.replace(s, t_ns=s.t_ns + dt, t_arrival_ns=s.t_arrival_ns + dt) for s in inp.samples),
+    )
+
+
+@dataclass
+class PlannedTrial:
+    """A trial spec plus what the plan says about it (target reps, active duration, rest after)."""
+
+    spec: TrialSpec
+    target_reps: int | None = None
+    duration_s: float | None = None
+    rest_s: float = 0.0
+    inputs: tuple[str, ...] = ()
+    image_tap: Callable[[Callable[[NDArray[np.uint8], int], None]], None] | None = None
+    """Optional hook: called once with :meth:`LiveModel.push_frame` so a video feed can publish images."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_item(cls, item: PlanItem, spec: TrialSpec) -> PlannedTrial:
+        import exercises
+
+        return cls(spec, item.reps, item.duration_s, item.rest_s, tuple(exercises.get(item.exercise).inputs))
+
+
+class SessionController:
+    """Runs planned trials on a worker thread with countdown, pause/resume, rest, difficulty steps.
+
+    Thread-safe public methods: :meth:`start`, :meth:`toggle_pause`, :meth:`pause`, :meth:`resume`,
+    :meth:`stop`, :meth:`step_difficulty`. The runner records everything (the session's trials,
+    observations, samples, events); the controller never touches widgets.
+    """
+
+    def __init__(
+        self,
+        runner: SessionRunner,
+        trials: Sequence[PlannedTrial],
+        model: LiveModel,
+        *,
+        countdown_s: float = 3.0,
+        celebrate_s: float = CELEBRATE_S,
+    ) -> None:
+        self.runner = runner
+        self.trials = list(trials)
+        self.model = model
+        self.countdown_s = countdown_s
+        self.celebrate_s = celebrate_s
+        self.clock = runner.clock
+        self._paused = threading.Event()
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._started_trials: set[int] = set()
+        self.summary: SessionSummary | None = None
+        self.error: str | None = None
+        runner.on_update = model.on_update
+        for t in self.trials:
+            if t.image_tap is not None:
+                t.image_tap(model.push_frame)
+
+    # -- control ---------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused.is_set()
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="station-session", daemon=True)
+        self._thread.start()
+
+    def pause(self) -> None:
+        if self.running and self.model.phase in ("play", "countdown"):
+            self._paused.set()
+
+    def resume(self) -> None:
+        self._paused.clear()
+
+    def toggle_pause(self) -> None:
+        if self._paused.is_set():
+            self.resume()
+        else:
+            self.pause()
+
+    def stop(self) -> None:
+        """End the current trial and the session; everything recorded is kept."""
+        self._stopped.set()
+        self._paused.clear()
+        self.runner.stop()
+
+    def join(self, timeout: float | None = None) -> bool:
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def next_trial_index(self) -> int | None:
+        """The trial a difficulty step applies to: the current one while it has not started playing, else the next."""
+        cur = self.model.view().trial
+        for i in range(cur, len(self.trials)):
+            if i not in self._started_trials:
+                return i
+        return None
+
+    def step_difficulty(self, steps: int) -> tuple[int, dict[str, Any]] | None:
+        """Make the next trial ``steps`` levels harder (or easier); returns ``(index, new settings)``."""
+        i = self.next_trial_index()
+        if i is None:
+            return None
+        spec = self.trials[i].spec
+        new = dict(spec.settings) | step_difficulty(spec.exercise, spec.settings, steps)
+        spec.settings = new  # read by the runner when the trial starts
+        import exercises
+
+        self.model.set_settings(i, exercises.get(spec.exercise).parse_settings(new).model_dump())
+        log.info("difficulty %+d for trial %d (%s): %s", steps, i, spec.exercise, new)
+        return i, new
+
+    # -- worker ----------------------------------------------------------------------------------
+    def _wait(self, seconds: float, phase: Phase) -> None:
+        """Wait ``seconds`` of session-clock time in ``phase`` (pauses extend it; stop ends it)."""
+        if seconds <= 0:
+            return
+        end = self.clock.now_ns() + int(seconds * 1e9)
+        self.model.set_phase(phase, end)
+        while not self._stopped.is_set():
+            now = self.clock.now_ns()
+            if self._paused.is_set():
+                t_p = now
+                self.model.set_phase("paused")
+                while self._paused.is_set() and not self._stopped.is_set():
+                    self.clock.sleep_until(self.clock.now_ns() + 20_000_000)
+                end += self.clock.now_ns() - t_p
+                self.model.set_phase(phase, end)
+                continue
+            if now >= end:
+                return
+            self.clock.sleep_until(min(end, now + 20_000_000))
+
+    def _wrap(self, i: int, pt: PlannedTrial) -> TrialSpec:
+        inner = pt.spec.feed
+        own = self.runner.pacing == "own"
+
+        def feed(t_runner: int) -> Iterator[StepInput]:
+            self.model.begin_trial(i)
+            if i > 0:
+                prev = self.trials[i - 1]
+                self._wait(self.celebrate_s, "celebrate")
+                self._wait(prev.rest_s, "rest")
+            self._wait(self.countdown_s, "countdown")
+            if self._stopped.is_set():
+                return
+            self._started_trials.add(i)
+            t0 = self.clock.now_ns()
+            self.model.start_play(t0)
+            shift = 0  # own-paced feeds: total pause so far (later inputs are shifted by it)
+            paused_total = 0  # all feeds: time spent paused during play (not counted in duration_s)
+            pause_mark: int | None = None  # live feeds: when the current pause began
+            try:
+                for raw in inner(t0):
+                    if self._stopped.is_set():
+                        return
+                    if self._paused.is_set():
+                        if own:
+                            t_p = self.clock.now_ns()
+                            self.model.set_phase("paused")
+                            while self._paused.is_set() and not self._stopped.is_set():
+                                self.clock.sleep_until(self.clock.now_ns() + 20_000_000)
+                            dt = self.clock.now_ns() - t_p
+                            shift += dt
+                            paused_total += dt
+                            self.model.set_phase("play")
+                        else:  # a live source keeps running: drop what arrives while paused
+                            if pause_mark is None:
+                                pause_mark = self.clock.now_ns()
+                                self.model.set_phase("paused")
+                            continue
+                    if pause_mark is not None:
+                        paused_total += self.clock.now_ns() - pause_mark
+                        pause_mark = None
+                        self.model.set_phase("play")
+                    inp = _shift(raw, shift)
+                    if pt.duration_s is not None and inp.t_ns - t0 - paused_total > pt.duration_s * 1e9:
+                        return
+                    self.model.on_input(inp)
+                    yield inp
+                    if pt.target_reps is not None and self.model.view().reps >= pt.target_reps:
+                        return
+            finally:
+                v = self.model.view()
+                self.model.end_trial(trial_score(v.live, v.reps, pt.target_reps))
+
+        return dataclasses.replace(pt.spec, feed=feed, duration_s=None)
+
+    def _run(self) -> None:
+        summary = None
+        error = None
+        try:
+            wrapped = [self._wrap(i, t) for i, t in enumerate(self.trials)]
+            summary = self.runner.run(wrapped)
+        except Exception as exc:  # never let an exception escape the worker thread
+            log.exception("session failed")
+            error = f"{type(exc).__name__}: {exc}"
+        self.summary, self.error = summary, error
+        self.model.finish(summary, error)
+
+
+def schedule_of(trials: Iterable[PlannedTrial]) -> list[ScheduleItem]:
+    """The picture schedule of a list of planned trials."""
+    import exercises
+
+    out = []
+    for t in trials:
+        cls = exercises.get(t.spec.exercise)
+        full = cls.parse_settings(t.spec.settings).model_dump()
+        out.append(ScheduleItem(cls.name, t.spec.label or cls.title, tuple(cls.inputs), t.target_reps, full))
+    return out
+
+
+CHI2_95_2DOF = 5.991464547107979
+"""Chi-square quantile (2 degrees of freedom, p = 0.95): scales the 95 % prediction ellipse."""
+
+
+def sway_ellipse(xy: NDArray[np.float64], n: int = 90, chi2: float = CHI2_95_2DOF) -> tuple[NDArray[np.float64], float]:
+    """The 95 % prediction ellipse of centre-of-pressure points and its area.
+
+    Parameters
+    ----------
+    xy: N x 2 CoP points (any unit; NaN rows ignored).
+    n: points on the returned outline.
+
+    Returns
+    -------
+    ``(outline[n + 1, 2], area)`` in the unit of ``xy`` (area in unit squared): the ellipse centred on
+    the mean with axes along the covariance eigenvectors and half-axes ``sqrt(chi2 * eigenvalue)``;
+    ``area = pi * chi2 * sqrt(det(cov))``. Fewer than 3 valid points give an empty outline and NaN.
+    """
+    pts = np.asarray(xy, dtype=np.float64)
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    if len(pts) < 3:
+        return np.empty((0, 2)), math.nan
+    mean = pts.mean(axis=0)
+    cov = np.cov(pts, rowvar=False)
+    vals, vecs = np.linalg.eigh(cov)
+    vals = np.clip(vals, 0.0, None)
+    a = np.linspace(0, 2 * np.pi, n + 1)
+    circle = np.stack((np.cos(a), np.sin(a)), axis=1)
+    outline = mean + (circle * np.sqrt(chi2 * vals)) @ vecs.T
+    area = math.pi * chi2 * math.sqrt(max(0.0, float(np.linalg.det(cov))))
+    return outline, area

@@ -1,0 +1,73 @@
+"""The Qt event loop of ``station run``: application setup, auto-start, screenshots, timed quit."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def ensure_app() -> Any:
+    """The :class:`QApplication` (created once). Clears OpenCV's Qt plugin path first (FIELD-NOTES)."""
+    os.environ.pop("QT_QPA_PLATFORM_PLUGIN_PATH", None)
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(["motor-station"])
+        app.setApplicationName("Motor Station")
+    return app
+
+
+def run_windowed(factory: Any, db: Any, opts: Any, plan: Any) -> int:
+    """Open the station for :class:`station.app.RunOptions` ``opts``; returns the exit code.
+
+    With ``opts.screenshot`` and ``opts.quit_after`` the session starts at once, and after
+    ``quit_after`` seconds the windows are rendered to the screenshot files and the station quits
+    (the session is stopped cleanly; everything recorded is kept).
+    """
+    app = ensure_app()
+    from PySide6.QtCore import QTimer
+
+    from station.ui.window import StationWindow
+
+    win = StationWindow(factory, db, child_screen=opts.child_screen, hz=opts.hz)
+    win.resize(1600, 900)
+    if plan is not None:
+        win.dashboard.set_plan(plan)
+    win.dashboard.participant.setEditText(opts.participant)
+    win.show_all()
+    code = {"rc": 0}
+
+    def finish() -> None:
+        if opts.screenshot is not None:
+            try:
+                for p in win.save_screenshots(opts.screenshot):
+                    print(f"screenshot: {p}")
+            except OSError as exc:
+                log.error("%s", exc)
+                code["rc"] = 1
+        win.close()
+        app.quit()
+
+    if opts.start or opts.screenshot is not None or opts.quit_after is not None:
+        QTimer.singleShot(0, win.dashboard.start_btn.click)
+    if opts.quit_after is not None:
+        QTimer.singleShot(int(opts.quit_after * 1000), finish)
+    previous = signal.signal(signal.SIGINT, lambda *_: finish())
+    # let Python see SIGINT while Qt's loop runs
+    tick = QTimer()
+    tick.timeout.connect(lambda: None)
+    tick.start(200)
+    try:
+        app.exec()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        win.shutdown()
+    return code["rc"]

@@ -1,0 +1,279 @@
+"""The station's windows: the therapist's dashboard and the child's view, in one window or two screens.
+
+One screen: one window, the child view on the left and the dashboard on the right (a splitter).
+Several screens (``child_screen`` given): the child view is its own window, full screen on that
+monitor, and the dashboard stays on the therapist's screen.
+
+A single :class:`~PySide6.QtCore.QTimer` (``hz``, default 30) pulls one :class:`ViewState` from the
+live model, draws the child view and updates the charts; nothing else touches the widgets.
+Keys (ignored while typing in a text field): Space start / pause / resume, Esc stop, F11 full screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QMainWindow,
+    QPlainTextEdit,
+    QSplitter,
+    QTextEdit,
+    QWidget,
+)
+
+from station.plans import SessionPlan
+from station.ui.child_view import ChildView, _target
+from station.ui.dashboard import Dashboard
+from station.ui.live import LiveModel, SessionController
+
+log = logging.getLogger(__name__)
+
+SessionFactory = Callable[[str, SessionPlan], tuple[SessionController, LiveModel]]
+"""Builds (controller, model) for a participant code and a plan (see :func:`station.app.make_session_factory`)."""
+
+
+class ChildWindow(QWidget):
+    """The child view alone, for a second monitor or TV."""
+
+    def __init__(self, view: ChildView) -> None:
+        super().__init__()
+        self.setWindowTitle("Motor Station — play")
+        from PySide6.QtWidgets import QVBoxLayout
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(view)
+        self.view = view
+
+
+class _Keys(QObject):
+    """Application-wide keys that do not steal typing from text fields."""
+
+    def __init__(self, window: StationWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress:
+            return False
+        assert isinstance(event, QKeyEvent)
+        key = event.key()
+        if key not in (Qt.Key.Key_Space, Qt.Key.Key_Escape, Qt.Key.Key_F11):
+            return False
+        focus = QApplication.focusWidget()
+        typing = isinstance(focus, QLineEdit | QPlainTextEdit | QTextEdit | QAbstractSpinBox) or (
+            isinstance(focus, QComboBox) and focus.isEditable())
+        if typing and key != Qt.Key.Key_F11:
+            if key == Qt.Key.Key_Escape and focus is not None:
+                focus.clearFocus()  # Esc leaves the text field; press again to stop
+                return True
+            return False
+        return self.window.handle_key(key)
+
+
+class StationWindow(QMainWindow):
+    """Dashboard + child view, the refresh timer and the session lifecycle."""
+
+    def __init__(
+        self,
+        factory: SessionFactory,
+        db: Any = None,
+        *,
+        child_screen: int | None = None,
+        hz: float = 30.0,
+        clock_ns: Callable[[], int] | None = None,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("Motor Station")
+        self.factory = factory
+        self.controller: SessionController | None = None
+        self.model: LiveModel | None = None
+        self.dashboard = Dashboard(db)
+        self.child_view = ChildView()
+        self.child_window: ChildWindow | None = None
+        self._clock_ns = clock_ns or time.perf_counter_ns
+        self._t_start = time.monotonic()
+        self._finished_shown = False
+        self.refresh_ms: list[float] = []
+        if child_screen is None:
+            split = QSplitter(Qt.Orientation.Horizontal)
+            split.addWidget(self.child_view)
+            split.addWidget(self.dashboard)
+            split.setStretchFactor(0, 5)
+            split.setStretchFactor(1, 6)
+            split.setSizes([700, 900])
+            self.setCentralWidget(split)
+        else:
+            self.setCentralWidget(self.dashboard)
+            self.child_window = ChildWindow(self.child_view)
+            screens = QGuiApplication.screens()
+            if 0 <= child_screen < len(screens):
+                geo = screens[child_screen].geometry()
+                self.child_window.setGeometry(geo)
+                self.child_window.setScreen(screens[child_screen])
+                self._child_full = True
+            else:
+                log.warning("screen %d not found (%d screen(s)): the child view opens as a normal window", child_screen, len(screens))
+                self.child_window.resize(1280, 720)
+                self._child_full = False
+        self.dashboard.start_requested.connect(self.start_session)
+        self.dashboard.pause_requested.connect(self.toggle_pause)
+        self.dashboard.stop_requested.connect(self.stop_session)
+        self.dashboard.difficulty_requested.connect(self.step_difficulty)
+        self._keys = _Keys(self)
+        QApplication.instance().installEventFilter(self._keys)
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(max(1, round(1000 / hz)))
+        self.timer.timeout.connect(self.refresh)
+
+    def show_all(self) -> None:
+        self.show()
+        if self.child_window is not None:
+            if self._child_full:
+                self.child_window.showFullScreen()
+            else:
+                self.child_window.show()
+
+    # -- session lifecycle -----------------------------------------------------------------------
+    def start_session(self, participant: str, plan: SessionPlan) -> None:
+        if self.controller is not None and self.controller.running:
+            return
+        try:
+            self.controller, self.model = self.factory(participant, plan)
+        except Exception as exc:  # bad plan or unavailable source: show it, keep the station open
+            log.exception("cannot start the session")
+            self.dashboard.error_label.setText(str(exc))
+            return
+        self._finished_shown = False
+        self.dashboard.charts.reset()
+        self.dashboard.notes.setPlaceholderText("Observations, prompts given, mood…")
+        self.controller.start()
+        self.dashboard.set_running(True)
+        self.dashboard.load_history(participant)
+        self.timer.start()
+
+    def toggle_pause(self) -> None:
+        if self.controller is not None and self.controller.running:
+            self.controller.toggle_pause()
+            self.dashboard.set_running(True, self.controller.paused)
+
+    def stop_session(self) -> None:
+        if self.controller is not None and self.controller.running:
+            self.controller.stop()
+
+    def step_difficulty(self, steps: int) -> None:
+        if self.controller is None:
+            return
+        res = self.controller.step_difficulty(steps)
+        if res is None:
+            self.dashboard.error_label.setText("no trial left to change")
+        else:
+            i, new = res
+            self.dashboard.error_label.setText("")
+            self.dashboard.difficulty_label.setText(f"trial {i + 1}: " + ", ".join(f"{k}={v}" for k, v in new.items()))
+
+    def handle_key(self, key: int) -> bool:
+        if key == Qt.Key.Key_Space:
+            if self.controller is None or not self.controller.running:
+                if self.controller is None or self.model is None or self.model.phase in ("done", "error", "idle"):
+                    self.dashboard.start_btn.click()
+            else:
+                self.toggle_pause()
+            return True
+        if key == Qt.Key.Key_Escape:
+            self.stop_session()
+            return True
+        if key == Qt.Key.Key_F11:
+            target = self.child_window if self.child_window is not None else self
+            if target.isFullScreen():
+                target.showNormal()
+            else:
+                target.showFullScreen()
+            return True
+        return False
+
+    # -- the refresh -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """One UI refresh: copy the model's state and draw it (runs on the UI thread's timer)."""
+        if self.model is None:
+            return
+        t0 = time.perf_counter()
+        v = self.model.view()
+        trail = None
+        if "balance" in v.inputs:
+            t, xy = self.model.cop.snapshot()
+            if len(t):
+                trail = xy[t >= t[-1] - 2_000_000_000]
+        self.child_view.cop_trail = trail
+        self.child_view.show_state(v, time.monotonic() - self._t_start)
+        tol = v.settings.get("tolerance") if "hand" in v.inputs else None
+        if v.phase in ("countdown",) and self.model.deviation.total == 0:
+            self.dashboard.charts.reset()
+        self.dashboard.charts.set_tolerance(float(tol) if isinstance(tol, int | float) else None)
+        self.dashboard.charts.set_grip_target(_target(v.live) or _target(v.settings), v.grip_unit)
+        self.dashboard.charts.update_from(self.model, float(tol) if isinstance(tol, int | float) else None,
+                                          _target(v.live) or _target(v.settings), v.cop_unit)
+        lat = (self.model.clock.now_ns() - v.obs_t_ns) / 1e6 if v.obs_t_ns is not None and v.phase == "play" else None
+        self.dashboard.show_view(v, lat)
+        running = self.controller is not None and self.controller.running
+        self.dashboard.set_running(running, self.controller.paused if self.controller else False)
+        if not running and v.phase in ("done", "error") and not self._finished_shown:
+            self._finished_shown = True
+            self._on_finished()
+        self.refresh_ms.append((time.perf_counter() - t0) * 1e3)
+        del self.refresh_ms[:-300]
+
+    def _on_finished(self) -> None:
+        assert self.controller is not None and self.model is not None
+        summary = self.controller.summary
+        v = self.model.view()
+        if summary is not None:
+            self.dashboard.session_id = summary.session_id
+            self.dashboard.show_summary(summary, [it.stars for it in v.schedule])
+            self.dashboard.save_notes()
+            self.dashboard.load_history(summary.participant)
+            self.dashboard.refresh_participants()
+
+    def save_screenshots(self, path: str | Path) -> list[Path]:
+        """Render the station window to ``path`` and the child view alone to ``<stem>_child<suffix>``."""
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        self.refresh()
+        out = []
+        if not self.grab().save(str(p)):
+            raise OSError(f"cannot write screenshot {p}")
+        out.append(p)
+        child = p.with_name(f"{p.stem}_child{p.suffix}")
+        if not self.child_view.grab().save(str(child)):
+            raise OSError(f"cannot write screenshot {child}")
+        out.append(child)
+        return out
+
+    def shutdown(self, timeout_s: float = 10.0) -> None:
+        """Stop the session (data kept), wait for the worker, save notes."""
+        self.timer.stop()
+        if self.controller is not None:
+            self.controller.stop()
+            if not self.controller.join(timeout_s):
+                log.warning("session worker still running after %.0f s", timeout_s)
+        th = self.dashboard.save_notes()
+        if th is not None:
+            th.join(timeout_s)
+        QApplication.instance().removeEventFilter(self._keys)
+
+    def closeEvent(self, event: Any) -> None:
+        self.shutdown()
+        if self.child_window is not None:
+            self.child_window.close()
+        super().closeEvent(event)
