@@ -236,6 +236,33 @@ def spiral_template(
     return make_template("spiral", center=center, size=outer, aspect=1.0, n=n, turns=turns, start_radius=start_radius / growth)
 
 
+def _point_to_path_tree(
+    p: NDArray[np.float64], a: NDArray[np.float64], ab: NDArray[np.float64], s0: NDArray[np.float64],
+    seg_len2: NDArray[np.float64], seg_len: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Exact point-to-polyline distance for long traces with a k-d tree of segment midpoints.
+
+    If the nearest midpoint is at distance r, the true distance d <= r, and the nearest segment's
+    midpoint lies within d + (longest half-segment) <= r + h: only those segments are checked.
+    """
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(a + ab / 2)
+    r, _ = tree.query(p)
+    cands = tree.query_ball_point(p, r + seg_len.max() / 2 + 1e-12)
+    counts = np.fromiter((len(c) for c in cands), dtype=np.int64, count=len(cands))
+    seg = np.fromiter((j for c in cands for j in c), dtype=np.int64, count=int(counts.sum()))
+    row = np.repeat(np.arange(len(p)), counts)
+    ap = p[row] - a[seg]
+    u = np.clip((ap * ab[seg]).sum(axis=1) / seg_len2[seg], 0.0, 1.0)
+    d2 = ((ap - u[:, None] * ab[seg]) ** 2).sum(axis=1)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    # argmin per row: sort by (row, d2) and take the first of each row
+    order = np.lexsort((d2, row))
+    best = order[starts]
+    return np.sqrt(d2[best]), s0[seg[best]] + u[best] * seg_len[seg[best]]
+
+
 def point_to_path(p_iso: NDArray[np.float64], path_iso: NDArray[np.float64] | Template) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Distance from each point to a path, and the arc-length position of the nearest path point.
 
@@ -253,6 +280,8 @@ def point_to_path(p_iso: NDArray[np.float64], path_iso: NDArray[np.float64] | Te
     p = np.atleast_2d(np.asarray(p_iso, dtype=np.float64))
     seg_len2 = np.maximum((ab**2).sum(axis=1), 1e-18)
     seg_len = np.sqrt(seg_len2)
+    if len(p) * len(a) > 200_000:
+        return _point_to_path_tree(p, a, ab, s0, seg_len2, seg_len)
     out_d = np.empty(len(p))
     out_s = np.empty(len(p))
     chunk = max(1, 2_000_000 // max(1, len(a)))

@@ -52,8 +52,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
-from scipy.spatial.distance import directed_hausdorff
 
 from exercises.templates import Template, make_template, point_to_path, shape_names
 
@@ -152,6 +150,8 @@ def uniform_resample(t_ns: NDArray[np.int64], xy: Array, fs: float | None = None
 def speed_profile(t_ns: NDArray[np.int64], xy: Array, fs: float | None = None, cutoff_hz: float = 10.0) -> tuple[Array, Array, float]:
     """Speed (units/s) on a uniform grid, low-passed at ``cutoff_hz`` (4th-order Butterworth, zero
     phase) when the rate allows it. Returns ``(t_s, speed, fs)``."""
+    from scipy import signal
+
     tu, xyu, fs = uniform_resample(t_ns, xy, fs)
     if len(tu) > 15 and cutoff_hz < fs / 2:
         sos = signal.butter(4, cutoff_hz, fs=fs, output="sos")
@@ -200,6 +200,8 @@ def ldlj(velocity: Array, fs: float) -> float:
 
 def velocity_peaks(speed: Array, min_prominence: float = 0.1) -> int:
     """Number of speed peaks with a prominence of at least ``min_prominence`` x the maximum speed."""
+    from scipy import signal
+
     v = np.asarray(speed, dtype=np.float64)
     if v.size < 3 or v.max() <= 0:
         return 0
@@ -210,6 +212,8 @@ def velocity_peaks(speed: Array, min_prominence: float = 0.1) -> int:
 # -- shape comparison ----------------------------------------------------------------------------
 def hausdorff(drawn: Array, ref: Array) -> float:
     """Symmetric Hausdorff distance between two point sets (isotropic units)."""
+    from scipy.spatial.distance import directed_hausdorff
+
     return max(directed_hausdorff(drawn, ref)[0], directed_hausdorff(ref, drawn)[0])
 
 

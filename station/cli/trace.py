@@ -1,0 +1,147 @@
+"""``station analyze-trace``: score a pen or tablet trace recorded elsewhere with the tracing definitions.
+
+The file is a CSV with a header and x, y, t columns (names chosen with ``--x/--y/--t``; by default
+``x``, ``y`` and the first of ``t``, ``seconds``, ``time``, ``timestamp``). Positions are in the
+file's own units (a tablet canvas, mm), y down as on a screen, and are scored against a template in
+the same units; ``--time-unit`` gives the unit of the time column. The graphomotor spiral files in
+``media/tracing/spirals`` are scored with
+``--shape spiral --center 50,50 --growth 1.075 --turns 4``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from station.core import InputError
+
+log = logging.getLogger(__name__)
+
+_T_NAMES = ("t", "seconds", "time", "timestamp", "time_s", "t_s")
+_TIME_SCALE = {"s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1.0}
+
+
+def read_trace_csv(path: Path, x: str = "x", y: str = "y", t: str | None = None, time_unit: str = "s") -> tuple[np.ndarray, np.ndarray]:
+    """Read ``(t_ns, xy)`` from a CSV trace; rows with an empty or non-numeric x/y/t are skipped.
+
+    Times are converted to int nanoseconds from the first sample; samples whose time does not
+    increase are dropped (tablets repeat timestamps).
+    """
+    if time_unit not in _TIME_SCALE:
+        raise InputError(f"unknown time unit '{time_unit}'", fix="use s, ms, us or ns")
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            cols = [c.strip() for c in (reader.fieldnames or [])]
+            reader.fieldnames = cols
+            tcol = t or next((c for c in _T_NAMES if c in cols), None)
+            missing = [c for c in (x, y, tcol) if c is None or c not in cols]
+            if missing:
+                raise InputError(
+                    f"trace file has no column {', '.join(str(m) for m in missing)}", where=str(path),
+                    fix=f"columns are {', '.join(cols) or 'none'}; choose with --x/--y/--t",
+                )
+            rows = []
+            for row in reader:
+                try:
+                    rows.append((float(row[tcol]), float(row[x]), float(row[y])))  # type: ignore[index]
+                except (TypeError, ValueError):
+                    continue
+    except OSError as exc:
+        raise InputError("cannot read trace file", where=str(path), fix=exc.strerror or str(exc)) from None
+    a = np.asarray(rows, dtype=np.float64).reshape(-1, 3)
+    a = a[np.all(np.isfinite(a), axis=1)]
+    if len(a) < 2:
+        raise InputError("trace file has fewer than 2 usable samples", where=str(path), fix="check the x, y, t columns")
+    t_ns = np.round((a[:, 0] - a[0, 0]) * _TIME_SCALE[time_unit]).astype(np.int64)
+    keep = np.concatenate(([True], np.diff(t_ns) > 0)) & (t_ns >= 0)
+    return t_ns[keep], a[keep, 1:]
+
+
+def score_file(
+    path: Path, *, shape: str, center: tuple[float, float], size: float | None, growth: float | None,
+    turns: float, tolerance: float, rotation: float = 0.0, x: str = "x", y: str = "y", t: str | None = None,
+    time_unit: str = "s",
+) -> dict[str, object]:
+    """Score one trace file; returns ``{"file", "shape", "metrics", "units", "definitions"}``."""
+    from exercises import trace_metrics as tm
+    from exercises.templates import is_shape, make_template, spiral_template
+
+    if not is_shape(shape):
+        raise InputError(f"unknown shape '{shape}'", fix="e.g. --shape spiral, circle, square or a letter")
+    if shape == "spiral" and growth is not None:
+        tmpl = spiral_template(center=center, growth=growth, turns=turns)
+    elif size is not None:
+        tmpl = make_template(shape, center=center, size=size, aspect=1.0, n=4000 if shape == "spiral" else 1000,
+                             turns=turns, rotation_deg=rotation)
+    else:
+        raise InputError("the template needs a size", fix="give --size (or --growth for a spiral)")
+    t_ns, xy = read_trace_csv(path, x, y, t, time_unit)
+    sc = tm.score_trace(t_ns, xy, tmpl, tolerance)
+    return {
+        "file": str(path), "shape": shape, "metrics": sc.as_dict(), "units": tm.units_for("unit"),
+        "definitions": tm.DEFINITIONS, "template_length": tmpl.length,
+    }
+
+
+def _pair(v: str) -> tuple[float, float]:
+    try:
+        a, b = (float(p) for p in v.split(","))
+    except ValueError:
+        raise InputError(f"malformed --center '{v}'", fix="write X,Y, e.g. --center 50,50") from None
+    return a, b
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "analyze-trace",
+        help="Score a pen or tablet trace (CSV with x, y, t columns) against a tracing template, with "
+        "the same definitions as the live tracing exercise.\n\n"
+        "Positions are in the file's own units (y down); lengths in the output are in those units.\n\n"
+        "Example: station analyze-trace spiral.csv --shape spiral --center 50,50 --growth 1.075 --turns 4 --tolerance 2",
+    )
+    def analyze_trace(
+        files: list[Path] = typer.Argument(..., help="One or more CSV trace files."),
+        shape: str = typer.Option("spiral", "--shape", help="Template shape (spiral, circle, line, square, ... or a letter)."),
+        center: str = typer.Option("50,50", "--center", help="Template centre X,Y in the file's units."),
+        size: float | None = typer.Option(None, "--size", help="Template width (circle diameter, square side, spiral outer diameter)."),
+        growth: float | None = typer.Option(None, "--growth", help="Spiral only: b of r = b*theta, in file units per radian."),
+        turns: float = typer.Option(4.0, "--turns", help="Spiral turns."),
+        tolerance: float = typer.Option(2.0, "--tolerance", help="Band half-width in the file's units."),
+        rotation: float = typer.Option(0.0, "--rotation", help="Template rotation, degrees clockwise (y down)."),
+        x: str = typer.Option("x", "--x", help="Name of the x column."),
+        y: str = typer.Option("y", "--y", help="Name of the y column."),
+        t: str | None = typer.Option(None, "--t", help="Name of the time column (default: t, seconds, time or timestamp)."),
+        time_unit: str = typer.Option("s", "--time-unit", help="Unit of the time column: s, ms, us or ns."),
+        json_out: Path | None = typer.Option(None, "--json", help="Also write the results (with units and definitions) to this JSON file."),
+    ) -> None:
+        from rich.console import Console
+        from rich.table import Table
+
+        if not tolerance > 0:
+            raise InputError(f"--tolerance must be positive, got {tolerance}")
+        c = _pair(center)
+        results = []
+        for f in files:
+            if not f.is_file():
+                raise InputError("trace file not found", where=str(f))
+            results.append(score_file(f, shape=shape, center=c, size=size, growth=growth, turns=turns,
+                                      tolerance=tolerance, rotation=rotation, x=x, y=y, t=t, time_unit=time_unit))
+        table = Table(title=f"{shape} traces (lengths in file units)")
+        table.add_column("metric")
+        for r in results:
+            table.add_column(Path(str(r["file"])).name[-28:], justify="right")
+        for k in results[0]["metrics"]:  # type: ignore[attr-defined]
+            vals = [r["metrics"][k] for r in results]  # type: ignore[index]
+            table.add_row(k, *(f"{v:.4g}" if isinstance(v, float) else str(v) for v in vals))
+        Console().print(table)
+        if json_out is not None:
+            if json_out.exists():
+                raise InputError("output file exists; not overwriting it", where=str(json_out), fix="choose a new --json path")
+            clean = json.loads(json.dumps(results, default=float).replace("NaN", "null"))
+            json_out.write_text(json.dumps(clean, indent=2), encoding="utf-8")
