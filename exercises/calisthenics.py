@@ -27,7 +27,7 @@ Jumping jacks (``jumping_jacks``)
     the ankle spread / leg length; rest = arms down, feet together (low). Needs both shoulders,
     wrists, hips and ankles. A cycle is a rep only when the arms rose by 60 degrees or more and the
     ankles spread by 0.12 leg lengths or more (``require`` = ``both``; or ``arms``, ``legs``,
-    ``either``) and the hips stayed above 0.75 leg lengths (else ``incomplete``: ``squatting``). Per rep: flag ``arms_low`` when the arms never rose above 140 degrees,
+    ``either``) and the hips stayed above 0.6 leg lengths (else ``incomplete``: ``squatting``). Per rep: flag ``arms_low`` when the arms never rose above 140 degrees,
     ``feet_together`` when the ankles never spread beyond 0.35 leg lengths. Quality = mean of
     ``clip(max elevation / 150)`` and ``clip(max spread / 0.4)``.
 Sit-ups (``situps``)
@@ -259,7 +259,7 @@ class JumpingJacks(RepExercise):
     def _reject(self, cycle: Cycle) -> str | None:
         arms = self._max_arm - self._min_arm >= 60.0
         legs = self._max_spread - self._min_spread >= 0.12
-        if self._min_hip < 0.75:
+        if self._min_hip < 0.6:
             return "squatting"
         need = self.settings.require  # type: ignore[attr-defined]
         ok = {"both": arms and legs, "arms": arms, "legs": legs, "either": arms or legs}[need]

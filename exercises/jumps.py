@@ -1,118 +1,298 @@
-"""Two-footed jumps in place (bunny hops), counted from a flight phase.
+"""Jumps counted from a flight phase: bunny hops (``jumps``), frog jumps and the standing long jump.
 
-Definitions (version 1)
+Conventions: geometry in pixels of the followed person (image ``y`` down, so a rise is a decrease
+of ``y``); lengths divided by the leg length (running maximum over 10 s of the hip-ankle distance,
+3-sample median) so thresholds do not depend on the image size or the child; time is the frame's
+``t_ns`` on the session clock. Person selection, visibility gating and pausing are those of
+:mod:`exercises.body`.
+
+Definitions (version 2)
 -----------------------
 Floor baseline
-    For each ankle (pose landmarks 27, 28), the 90th percentile of its image y (y grows downward, so
-    the lowest position) over the last ``baseline_s`` seconds of frames where the person is visible.
-Leg length
-    Median hip-to-ankle distance (landmarks 23-27, 24-28) in frame heights over the same window.
+    For each ankle (landmarks 27, 28), its lowest image position (largest ``y``, 3-sample median)
+    over the last ``baseline_s`` seconds of used frames.
 Flight
-    Both ankles above their baselines by more than ``up`` x leg length, for at least ``min_frames``
-    consecutive frames; the flight ends when either ankle is back within ``down`` x leg length
-    (hysteresis). One flight = one jump (``jump`` event at landing, value = flight time in s).
-Frames where either ankle's visibility is below ``min_visibility`` are skipped (they neither start
-nor end a flight); a person out of view pauses counting.
+    Both ankles above their baselines by more than ``up`` x leg length for at least ``min_frames``
+    consecutive used frames; the flight ends at the first frame where either ankle is back within
+    ``down`` x leg length (hysteresis). Take-off time is the first frame of the run above ``up``;
+    landing time the frame that ends the flight. One flight = one jump (``jump`` event at landing,
+    ``value`` = quality 0..1, payload: flight time, peak rise, distance, flags). Flights shorter
+    than ``min_flight_s`` or longer than ``max_flight_s`` are not jumps (``incomplete`` event).
+Distance
+    Horizontal displacement from take-off to landing: for the long jump, from the leading toe
+    (foot index 31/32) at take-off to the trailing heel (29/30) at landing, the standard measure; for
+    frog jumps and hops, of the mid-ankle point. Reported in leg lengths, and in millimetres when the
+    floor is calibrated (``floor_mm_per_px``: millimetres per pixel along the floor line) or the
+    child's leg length is known (``leg_length_mm``, trochanter to floor).
+Quality flags
+    ``not_two_footed``: at peak, one ankle rose less than half as much as the other. Frog jumps:
+    ``no_hand_touch`` when no wrist came within 0.25 leg lengths of the floor in the second before
+    take-off, ``shallow_crouch`` when the smallest knee angle in that second was above 110 degrees.
+    Quality = 1 - 0.35 per flag (at least 0).
 """
 
 from __future__ import annotations
 
+import logging
+import math
 from collections import deque
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
+from numpy.typing import NDArray
+from pydantic import Field
 
-from exercises.base import Exercise, Settings, StepInput
+from exercises.base import Settings
+from exercises.body import (
+    L_ANK,
+    L_FOOT,
+    L_HEEL,
+    L_HIP,
+    L_KNEE,
+    L_WR,
+    R_ANK,
+    R_FOOT,
+    R_HEEL,
+    R_HIP,
+    R_KNEE,
+    R_WR,
+    BodyExercise,
+    BodySettings,
+    RobustMax,
+    angle_deg,
+    dist,
+)
 from exercises.registry import register
 from station.core import ScoreEvent
 
-L_HIP, R_HIP, L_ANKLE, R_ANKLE = 23, 24, 27, 28
+log = logging.getLogger(__name__)
+
+L_ANKLE, R_ANKLE = L_ANK, R_ANK  # names kept from version 1
 
 
-class JumpSettings(Settings):
-    up: float = 0.12
-    down: float = 0.06
-    min_frames: int = 2
-    baseline_s: float = 3.0
-    min_visibility: float = 0.5
+class JumpSettings(BodySettings):
+    up: float = Field(0.12, gt=0.0, le=2.0, description="rise (leg lengths) of both ankles that starts a flight")
+    down: float = Field(0.06, ge=0.0, le=2.0, description="rise (leg lengths) below which either ankle ends it")
+    min_frames: int = Field(2, ge=1, le=100, description="consecutive frames above 'up' for a flight")
+    baseline_s: float = Field(3.0, gt=0.0, le=600.0, description="window of the floor baseline, s")
+    min_flight_s: float = Field(0.05, ge=0.0, le=5.0, description="shortest flight that is a jump, s")
+    max_flight_s: float = Field(1.5, gt=0.0, le=10.0, description="longest flight that is a jump, s")
+    floor_mm_per_px: float | None = Field(None, gt=0.0, le=1000.0, description="floor calibration, mm per pixel")
+    leg_length_mm: float | None = Field(None, gt=0.0, le=2000.0, description="child's leg length, mm (distance scale)")
+
+
+@dataclass
+class JumpRecord:
+    takeoff_ns: int
+    landing_ns: int
+    peak_rise: float
+    distance_legs: float
+    distance_mm: float | None
+    quality: float
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def flight_s(self) -> float:
+        return (self.landing_ns - self.takeoff_ns) / 1e9
 
 
 @register
-class Jumps(Exercise):
+class Jumps(BodyExercise):
+    """Two-footed jumps in place (bunny hops); base of the other flight-phase jumps."""
+
     name = "jumps"
     title = "Bunny hops"
-    inputs = ("pose",)
-    Settings = JumpSettings
+    definitions_version = "2"
+    Settings: ClassVar[type[Settings]] = JumpSettings
+    distance_kind: ClassVar[str] = "mid_ankle"
 
-    def __init__(self, settings: JumpSettings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
         self.s: JumpSettings = self.settings  # type: ignore[assignment]
-        self._hist: deque[tuple[int, float, float, float]] = deque()
+        self._leg = RobustMax(10.0)
+        self._floor_l = RobustMax(self.s.baseline_s)
+        self._floor_r = RobustMax(self.s.baseline_s)
         self._in_flight = False
         self._above = 0
         self._takeoff_ns = 0
-        self._jumps: list[tuple[int, int]] = []
+        self._takeoff_pts: NDArray[np.float64] | None = None
+        self._last_ground_pts: NDArray[np.float64] | None = None
+        self._peak = 0.0
+        self._peak_asym = 1.0
         self._height = 0.0
+        self._pre: deque[tuple[int, float, float]] = deque()  # (t, min wrist clearance, knee angle) before take-off
+        self.jumps: list[JumpRecord] = []
+        self.rejected = 0
 
-    def _step(self, inp: StepInput) -> list[ScoreEvent]:
-        if not inp.poses:
-            return []
-        pose = max(inp.poses, key=lambda p: p.score)
-        lm = pose.landmarks
-        vis = pose.visibility
-        if vis is not None and min(vis[L_ANKLE], vis[R_ANKLE]) < self.s.min_visibility:
-            return []
-        la, ra = float(lm[L_ANKLE, 1]), float(lm[R_ANKLE, 1])
-        leg = float(np.mean([np.hypot(*(lm[L_HIP, :2] - lm[L_ANKLE, :2])), np.hypot(*(lm[R_HIP, :2] - lm[R_ANKLE, :2]))]))
-        self._hist.append((inp.t_ns, la, ra, leg))
-        cutoff = inp.t_ns - int(self.s.baseline_s * 1e9)
-        while self._hist and self._hist[0][0] < cutoff:
-            self._hist.popleft()
-        if len(self._hist) < 5:
-            return []
-        arr = np.asarray(self._hist)
-        base_l, base_r = np.percentile(arr[:, 1], 90), np.percentile(arr[:, 2], 90)
-        leg_len = float(np.median(arr[:, 3]))
-        rise_l, rise_r = (base_l - la) / leg_len, (base_r - ra) / leg_len
+    # -- per frame -----------------------------------------------------------------------------
+    def _frame(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> list[ScoreEvent] | None:
+        need = (L_HIP, R_HIP, L_ANK, R_ANK)
+        if vis is not None and min(float(vis[i]) for i in need) < self._min_vis:
+            return None
+        leg = self._leg.push(t_ns, max(dist(pts[L_HIP], pts[L_ANK]), dist(pts[R_HIP], pts[R_ANK])))
+        if leg <= 0:
+            return None
+        la, ra = float(pts[L_ANK, 1]), float(pts[R_ANK, 1])
+        base_l, base_r = self._floor_l.push(t_ns, la), self._floor_r.push(t_ns, ra)
+        rise_l, rise_r = (base_l - la) / leg, (base_r - ra) / leg
         self._height = min(rise_l, rise_r)
+        self._observe(t_ns, pts, vis, leg, max(base_l, base_r))
         events: list[ScoreEvent] = []
         if not self._in_flight:
             if rise_l > self.s.up and rise_r > self.s.up:
                 self._above += 1
                 if self._above == 1:
-                    self._takeoff_ns = inp.t_ns
+                    self._takeoff_ns = t_ns
+                    self._takeoff_pts = self._last_ground_pts
+                    self._peak = 0.0
+                    self._peak_asym = 1.0
                 if self._above >= self.s.min_frames:
                     self._in_flight = True
             else:
                 self._above = 0
-        elif rise_l < self.s.down or rise_r < self.s.down:
+                self._last_ground_pts = pts
+        if self._in_flight or self._above:
+            hi, lo = max(rise_l, rise_r), min(rise_l, rise_r)
+            if hi > self._peak:
+                self._peak = hi
+                self._peak_asym = lo / hi if hi > 0 else 1.0
+        if self._in_flight and (rise_l < self.s.down or rise_r < self.s.down):
             self._in_flight = False
             self._above = 0
-            self._jumps.append((self._takeoff_ns, inp.t_ns))
-            flight = (inp.t_ns - self._takeoff_ns) / 1e9
-            events.append(self.event(inp.t_ns, "jump", rep=len(self._jumps), value=flight, unit="s", takeoff_ns=self._takeoff_ns))
+            events.extend(self._landed(t_ns, pts, leg))
         return events
 
+    def _observe(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None, leg: float, floor_y: float) -> None:
+        """Keep one second of pre-take-off posture (wrist clearance to the floor, knee angle)."""
+        if self._in_flight:
+            return
+        clear = min(floor_y - pts[L_WR, 1], floor_y - pts[R_WR, 1]) / leg
+        knee = 0.5 * (angle_deg(pts[L_HIP], pts[L_KNEE], pts[L_ANK]) + angle_deg(pts[R_HIP], pts[R_KNEE], pts[R_ANK]))
+        self._pre.append((t_ns, clear, knee))
+        while self._pre and self._pre[0][0] < t_ns - 1_000_000_000:
+            self._pre.popleft()
+
+    def _distance_px(self, start: NDArray[np.float64], end: NDArray[np.float64]) -> float:
+        a = 0.5 * (start[L_ANK, 0] + start[R_ANK, 0])
+        b = 0.5 * (end[L_ANK, 0] + end[R_ANK, 0])
+        return float(abs(b - a))
+
+    def _flags(self) -> list[str]:
+        return ["not_two_footed"] if self._peak_asym < 0.5 else []
+
+    def _landed(self, t_ns: int, pts: NDArray[np.float64], leg: float) -> list[ScoreEvent]:
+        flight_s = (t_ns - self._takeoff_ns) / 1e9
+        if not self.s.min_flight_s <= flight_s <= self.s.max_flight_s:
+            self.rejected += 1
+            return [self.event(t_ns, "incomplete", rep=len(self.jumps), reason="flight_time", flight_s=flight_s)]
+        start = self._takeoff_pts if self._takeoff_pts is not None else pts
+        d_px = self._distance_px(start, pts)
+        d_legs = d_px / leg
+        d_mm: float | None = None
+        if self.s.floor_mm_per_px is not None:
+            d_mm = d_px * self.s.floor_mm_per_px
+        elif self.s.leg_length_mm is not None:
+            d_mm = d_legs * self.s.leg_length_mm
+        flags = self._flags()
+        q = max(0.0, 1.0 - 0.35 * len(flags))
+        rec = JumpRecord(self._takeoff_ns, t_ns, self._peak, d_legs, d_mm, q, flags)
+        self.jumps.append(rec)
+        return [self.event(
+            t_ns, "jump", rep=len(self.jumps), value=q, unit="quality", takeoff_ns=self._takeoff_ns,
+            flight_s=round(flight_s, 4), peak_rise_legs=round(self._peak, 4), distance_legs=round(d_legs, 4),
+            distance_mm=None if d_mm is None else round(d_mm, 1), flags=",".join(flags),
+        )]
+
+    def _on_pause(self) -> None:
+        self._in_flight = False
+        self._above = 0
+
+    # -- results ---------------------------------------------------------------------------------
     def live(self) -> dict[str, float]:
-        return {"reps": float(len(self._jumps)), "height": self._height, "in_flight": float(self._in_flight)}
+        return {"reps": float(len(self.jumps)), "height": self._height, "in_flight": float(self._in_flight),
+                "paused": float(self.paused)}
 
     def reps(self) -> int:
-        return len(self._jumps)
+        return len(self.jumps)
 
     def _metrics(self) -> tuple[dict[str, float | int | str | None], dict[str, str], dict[str, str]]:
-        flights = [(b - a) / 1e9 for a, b in self._jumps]
-        starts = [a for a, _ in self._jumps]
-        cycles = np.diff(starts) / 1e9 if len(starts) > 1 else np.array([])
+        j = self.jumps
+        flights = [r.flight_s for r in j]
+        starts = np.array([r.takeoff_ns for r in j], dtype=np.float64)
+        cycles = np.diff(starts) / 1e9 if len(j) > 1 else np.array([])
+        dists = [r.distance_legs for r in j]
+        dmm = [r.distance_mm for r in j if r.distance_mm is not None]
         m: dict[str, float | int | str | None] = {
-            "jumps": len(self._jumps),
+            "jumps": len(j),
             "mean_flight_s": float(np.mean(flights)) if flights else None,
             "mean_cycle_s": float(cycles.mean()) if cycles.size else None,
-            "duration_s": self.duration_s,
+            "cycle_times_s": ",".join(f"{x:.3f}" for x in cycles),
+            "mean_peak_rise_legs": float(np.mean([r.peak_rise for r in j])) if j else None,
+            "best_distance_legs": float(max(dists)) if dists else None,
+            "best_distance_mm": float(max(dmm)) if dmm else None,
+            "mean_quality": float(np.mean([r.quality for r in j])) if j else None,
+            "qualities": ",".join(f"{r.quality:.2f}" for r in j),
+            "incomplete": self.rejected,
         }
-        units = {"jumps": "count", "mean_flight_s": "s", "mean_cycle_s": "s", "duration_s": "s"}
-        defs = {
-            "jumps": "flight phases: both ankles above floor baseline by more than 'up' x leg length for >= min_frames",
+        u = {"jumps": "count", "mean_flight_s": "s", "mean_cycle_s": "s", "cycle_times_s": "s", "mean_peak_rise_legs": "leg lengths",
+             "best_distance_legs": "leg lengths", "best_distance_mm": "mm", "mean_quality": "0..1", "qualities": "0..1",
+             "incomplete": "count"}
+        d = {
+            "jumps": "flight phases: both ankles above their floor baseline by more than 'up' x leg length for >= min_frames",
             "mean_flight_s": "mean time from take-off frame to landing frame",
             "mean_cycle_s": "mean time between successive take-offs",
-            "duration_s": "time from first to last scored frame",
+            "cycle_times_s": "every time between successive take-offs, comma-separated",
+            "mean_peak_rise_legs": "mean of the highest ankle rise above the floor baseline in each flight, leg lengths",
+            "best_distance_legs": f"longest horizontal jump distance ({self.distance_kind}), leg lengths",
+            "best_distance_mm": "longest jump distance in mm (needs floor_mm_per_px or leg_length_mm)",
+            "mean_quality": "mean of per-jump quality, 1 - 0.35 per flag",
+            "qualities": "every jump's quality, comma-separated",
+            "incomplete": "flights rejected for a flight time outside min_flight_s..max_flight_s",
         }
-        return m, units, defs
+        tm, tu, td = self._tracking_metrics()
+        m.update(tm)
+        u.update(tu)
+        d.update(td)
+        return m, u, d
+
+
+@register
+class BunnyHops(Jumps):
+    """Bunny hops: the same exercise as ``jumps`` under its descriptive name."""
+
+    name = "bunny_hops"
+    title = "Bunny hops"
+
+
+@register
+class FrogJumps(Jumps):
+    """Frog jumps: deep crouch with hands on the floor, then a two-footed jump forward."""
+
+    name = "frog_jumps"
+    title = "Frog jumps"
+
+    def _flags(self) -> list[str]:
+        flags = super()._flags()
+        before = [p for p in self._pre if p[0] <= self._takeoff_ns]
+        if before:
+            if min(p[1] for p in before) > 0.25:
+                flags.append("no_hand_touch")
+            if min(p[2] for p in before) > 110.0:
+                flags.append("shallow_crouch")
+        return flags
+
+
+@register
+class LongJump(Jumps):
+    """Standing long jump: distance from the leading toe at take-off to the trailing heel at landing."""
+
+    name = "long_jump"
+    title = "Standing long jump"
+    distance_kind = "leading toe at take-off to trailing heel at landing"
+
+    def _distance_px(self, start: NDArray[np.float64], end: NDArray[np.float64]) -> float:
+        direction = math.copysign(1.0, (end[L_ANK, 0] + end[R_ANK, 0]) - (start[L_ANK, 0] + start[R_ANK, 0]))
+        toe = max(direction * start[L_FOOT, 0], direction * start[R_FOOT, 0])
+        heel = min(direction * end[L_HEEL, 0], direction * end[R_HEEL, 0])
+        return float(max(0.0, heel - toe))
