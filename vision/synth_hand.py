@@ -135,3 +135,281 @@ def tracing_stream(
             )
         frames.append(TrackedFrame(source_id, i, int(t_ns[i]), image_size, hands=hands))
     return frames, TraceTruth(t_ns, intended, tip)
+
+
+# -- a posable hand: pinch aperture and grasp type -----------------------------------------------
+# Landmarks of a right hand, palm to the camera, fingers up, in *hand-size* units (hand size =
+# wrist (0) to middle-finger MCP (9) distance = 1), wrist at the origin, y down. MCP joints of the
+# fingers; the finger and thumb chains are built from them in :func:`posed_hand`.
+_MCP = {5: (-0.30, -0.95), 9: (0.0, -1.0), 13: (0.25, -0.95), 17: (0.47, -0.85)}
+_THUMB_CMC = (-0.32, -0.22)
+
+
+def _chain(base: NDArray[np.float64], tip: NDArray[np.float64], bend: float) -> NDArray[np.float64]:
+    """Three joints from ``base`` to ``tip`` (inclusive of tip, exclusive of base), bent sideways by
+    ``bend`` (hand units) at the middle so fingers look like fingers rather than straight rods."""
+    d = tip - base
+    n = np.array([-d[1], d[0]]) / max(float(np.hypot(*d)), 1e-9)
+    return np.stack([base + d * f + n * bend * np.sin(np.pi * f) for f in (0.4, 0.7, 1.0)])
+
+
+def posed_hand(
+    grip_point: NDArray[np.float64] | tuple[float, float],
+    *,
+    aperture: float,
+    grasp: str = "pinch",
+    hand_size: float = 0.12,
+    aspect: float = 4 / 3,
+    handedness: str = "Right",
+) -> NDArray[np.float32]:
+    """21 x 3 landmarks (normalised image coordinates) of a hand posed around ``grip_point``.
+
+    Parameters
+    ----------
+    grip_point: the point between thumb tip (4) and index tip (8), normalised image x, y.
+    aperture: thumb-tip to index-tip distance in hand sizes (0.05 = closed pinch, ~1 = wide open).
+    grasp: ``"pinch"`` (other fingers loosely flexed) or ``"palmar"`` (all fingers curled into the
+        palm around the object, thumb across them; ``aperture`` is then ignored).
+    hand_size: wrist-to-middle-MCP distance in frame heights.
+    handedness: ``"Right"`` or ``"Left"`` (a left hand is the mirror image).
+    """
+    g = np.asarray(grip_point, dtype=np.float64)
+    pts = np.zeros((21, 2))
+    mcp = {k: np.array(v) for k, v in _MCP.items()}
+    for k, v in mcp.items():
+        pts[k] = v
+    pts[1] = _THUMB_CMC
+    if grasp == "palmar":
+        palm = np.mean([mcp[5], mcp[9], mcp[13], mcp[17], (0.0, 0.0)], axis=0)
+        for k in (5, 9, 13, 17):
+            tip = mcp[k] + (palm - mcp[k]) * 0.55 + np.array([0.0, 0.05])
+            pts[k + 1 : k + 4] = _chain(mcp[k], tip, -0.35)
+        thumb_tip = mcp[9] + np.array([-0.05, 0.35])
+        pts[2:5] = _chain(pts[1], thumb_tip, 0.1)
+        anchor = (pts[4] + pts[8]) / 2
+    else:
+        a = float(np.clip(aperture, 0.0, 1.6))
+        # index tip up-left of the MCP, thumb tip below it: they meet at the grip point
+        meet = np.array([-0.55, -1.45])
+        u = np.array([0.45, -0.9]) / np.hypot(0.45, -0.9)
+        index_tip = meet + u * a / 2
+        thumb_tip = meet - u * a / 2
+        pts[6:9] = _chain(mcp[5], index_tip, 0.06)
+        pts[2:5] = _chain(pts[1], thumb_tip, -0.12)
+        for k in (9, 13, 17):
+            pts[k + 1 : k + 4] = _chain(mcp[k], mcp[k] + np.array([-0.1, -0.45]), -0.15)
+        anchor = (pts[4] + pts[8]) / 2
+    pts -= anchor
+    if handedness == "Left":
+        pts[:, 0] *= -1
+    lm = np.zeros((21, 3), dtype=np.float32)
+    lm[:, 0] = g[0] + pts[:, 0] * hand_size / aspect
+    lm[:, 1] = g[1] + pts[:, 1] * hand_size
+    return lm
+
+
+def _observation(lm: NDArray[np.float32], i: int, t_ns: int, image_size: tuple[int, int], handedness: str, source_id: str) -> HandObservation:
+    return HandObservation(
+        source_id=source_id, frame_seq=i, t_ns=t_ns, landmarks=lm, image_size=image_size,
+        visibility=np.ones(21, dtype=np.float32), score=0.97, model=MODEL,
+        handedness="Left" if handedness == "Left" else "Right",
+    )
+
+
+# -- finger tapping -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TapTruth:
+    """Ground truth of a generated finger-tapping trial."""
+
+    tap_ns: NDArray[np.int64]
+    """Times of the closures (thumb meets index), ns."""
+    amplitude: NDArray[np.float64]
+    """Peak aperture of the opening before each closure, hand sizes."""
+    aperture: NDArray[np.float64]
+    """Aperture per frame, hand sizes."""
+
+
+def finger_tap_stream(
+    *,
+    n_taps: int = 15,
+    rate_hz: float = 3.0,
+    amplitude: float = 1.0,
+    decrement: float = 0.0,
+    closed: float = 0.05,
+    fps: float = 30.0,
+    image_size: tuple[int, int] = (640, 480),
+    t0_ns: int = 0,
+    lead_s: float = 0.5,
+    jitter: float = 0.0,
+    rate_jitter: float = 0.0,
+    hand_size: float = 0.25,
+    handedness: str = "Right",
+    dropout: float = 0.0,
+    seed: int = 0,
+    source_id: str = "synthetic-hand",
+) -> tuple[list[TrackedFrame], TapTruth]:
+    """A thumb-index tapping trial with known taps.
+
+    The hand starts closed, holds ``lead_s``, then makes ``n_taps`` open-close cycles; cycle ``k``
+    opens to ``amplitude * (1 - decrement * k / (n_taps - 1))`` hand sizes (a linear amplitude
+    decrement of ``decrement`` over the trial) with a raised-cosine profile and closes at the end of
+    the cycle (the tap). Cycle lengths are ``1/rate_hz`` times ``1 + rate_jitter * N(0, 1)``.
+    ``jitter`` is landmark noise in frame heights; ``dropout`` the probability of a frame without
+    a hand.
+    """
+    rng = np.random.default_rng(seed)
+    w, h = image_size
+    aspect = w / h
+    periods = np.maximum(0.25 / rate_hz, (1.0 / rate_hz) * (1 + rate_jitter * rng.normal(size=n_taps)))
+    k = np.arange(n_taps)
+    amps = amplitude * (1 - decrement * k / max(1, n_taps - 1))
+    starts = lead_s + np.concatenate(([0.0], np.cumsum(periods)[:-1]))
+    ends = starts + periods
+    total = ends[-1] + 0.5
+    n = int(total * fps) + 1
+    t = np.arange(n) / fps
+    ap = np.full(n, closed)
+    for s0, e0, a in zip(starts, ends, amps, strict=True):
+        m = (t >= s0) & (t < e0)
+        ph = (t[m] - s0) / (e0 - s0)
+        ap[m] = closed + (a - closed) * 0.5 * (1 - np.cos(2 * np.pi * ph))
+    t_ns = (t0_ns + np.round(t * 1e9)).astype(np.int64)
+    grip = np.array([0.5, 0.45])
+    frames: list[TrackedFrame] = []
+    for i in range(n):
+        hands: tuple[HandObservation, ...] = ()
+        if not (dropout > 0 and rng.random() < dropout):
+            lm = posed_hand(grip, aperture=ap[i], hand_size=hand_size, aspect=aspect, handedness=handedness)
+            if jitter:
+                lm[:, :2] += rng.normal(0, jitter, (21, 2)).astype(np.float32)
+            hands = (_observation(lm, i, int(t_ns[i]), image_size, handedness, source_id),)
+        frames.append(TrackedFrame(source_id, i, int(t_ns[i]), image_size, hands=hands))
+    tap_ns = (t0_ns + np.round(ends * 1e9)).astype(np.int64)
+    return frames, TapTruth(tap_ns, amps, ap)
+
+
+# -- pegboard -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PegEvent:
+    """One true event of a generated pegboard trial (positions in normalised image coordinates)."""
+
+    t_ns: int
+    kind: str
+    """``grasp``, ``peg_placed``, ``peg_dropped``, ``peg_removed``."""
+    hole: int | None
+    hand: str
+    position: tuple[float, float]
+
+
+def _min_jerk_path(a: NDArray[np.float64], b: NDArray[np.float64], n: int) -> NDArray[np.float64]:
+    u = np.linspace(0, 1, max(2, n))
+    s = 10 * u**3 - 15 * u**4 + 6 * u**5
+    return a + (b - a) * s[:, None]
+
+
+def pegboard_stream(
+    holes: NDArray[np.float64],
+    dish: tuple[float, float],
+    *,
+    protocol: str = "nhpt",
+    n_pegs: int | None = None,
+    grasp: str = "pinch",
+    drops: tuple[int, ...] = (),
+    placement_error: float = 0.0,
+    handedness: str = "Right",
+    fps: float = 30.0,
+    image_size: tuple[int, int] = (640, 480),
+    t0_ns: int = 0,
+    transport_s: float = 0.9,
+    return_s: float = 0.6,
+    grasp_s: float = 0.25,
+    hand_size: float = 0.12,
+    jitter: float = 0.0,
+    seed: int = 0,
+    source_id: str = "synthetic-hand",
+) -> tuple[list[TrackedFrame], list[PegEvent]]:
+    """A pegboard trial by a simulated child with known grasp/place/drop/remove events.
+
+    ``holes`` (K x 2) and ``dish`` are in normalised image coordinates. ``protocol="nhpt"`` places a
+    peg in every hole in order, then takes them out in order back to the dish (Nine-Hole Peg Test);
+    ``"place"`` only places ``n_pegs`` pegs (Purdue-style). Pegs whose ordinal (0-based, counting
+    placement attempts) is in ``drops`` are released halfway between dish and hole, off to the side
+    (a drop); the child then fetches a new peg for the same hole. ``placement_error`` offsets each
+    release from the hole centre by that distance (frame heights) in a random direction.
+    """
+    rng = np.random.default_rng(seed)
+    w, h = image_size
+    aspect = w / h
+    holes = np.asarray(holes, dtype=np.float64)
+    dish_p = np.asarray(dish, dtype=np.float64)
+    open_ap, closed_ap = 0.7, 0.05
+    segs: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []  # (grip points, apertures)
+    truth: list[PegEvent] = []
+    t_cursor = 0.0
+
+    def add(path: NDArray[np.float64], ap: NDArray[np.float64]) -> None:
+        nonlocal t_cursor
+        segs.append((path, ap))
+        t_cursor += len(path) / fps
+
+    def hold(p: NDArray[np.float64], seconds: float, ap0: float, ap1: float) -> float:
+        """Stay at ``p`` while the aperture goes ap0 -> ap1; returns the time the change is half done."""
+        n = max(2, round(seconds * fps))
+        ap = ap0 + (ap1 - ap0) * (0.5 - 0.5 * np.cos(np.pi * np.linspace(0, 1, n)))
+        t_half = t_cursor + (np.argmax(np.abs(ap - ap0) >= abs(ap1 - ap0) / 2)) / fps
+        add(np.repeat(p[None], n, axis=0), ap)
+        return t_half
+
+    def move(a: NDArray[np.float64], b: NDArray[np.float64], seconds: float, ap: float) -> None:
+        path = _min_jerk_path(a, b, round(seconds * fps))
+        add(path, np.full(len(path), ap))
+
+    def t_ns_of(t: float) -> int:
+        return int(t0_ns + round(t * 1e9))
+
+    hold(dish_p, 0.4, open_ap, open_ap)
+    order = list(range(len(holes))) if n_pegs is None else [i % len(holes) for i in range(n_pegs)]
+    attempt = 0
+    for hole in order:
+        while True:
+            tg = hold(dish_p, grasp_s, open_ap, closed_ap)
+            truth.append(PegEvent(t_ns_of(tg), "grasp", None, handedness, (float(dish_p[0]), float(dish_p[1]))))
+            target = holes[hole]
+            if attempt in drops:
+                side = np.array([-(target - dish_p)[1], (target - dish_p)[0]])
+                side = side / max(float(np.hypot(*side)), 1e-9) * 0.12
+                drop_at = (dish_p + target) / 2 + side
+                move(dish_p, drop_at, transport_s / 2, closed_ap)
+                tr = hold(drop_at, grasp_s, closed_ap, open_ap)
+                truth.append(PegEvent(t_ns_of(tr), "peg_dropped", None, handedness, (float(drop_at[0]), float(drop_at[1]))))
+                move(drop_at, dish_p, return_s, open_ap)
+                attempt += 1
+                continue
+            ang = rng.uniform(0, 2 * np.pi)
+            release_at = target + placement_error * np.array([np.cos(ang) / aspect, np.sin(ang)])
+            move(dish_p, release_at, transport_s, closed_ap)
+            tr = hold(release_at, grasp_s, closed_ap, open_ap)
+            truth.append(PegEvent(t_ns_of(tr), "peg_placed", hole, handedness, (float(release_at[0]), float(release_at[1]))))
+            move(release_at, dish_p, return_s, open_ap)
+            attempt += 1
+            break
+    if protocol == "nhpt":
+        for hole in range(len(holes)):
+            move(dish_p, holes[hole], return_s, open_ap)
+            tg = hold(holes[hole], grasp_s, open_ap, closed_ap)
+            truth.append(PegEvent(t_ns_of(tg), "grasp", hole, handedness, (float(holes[hole][0]), float(holes[hole][1]))))
+            move(holes[hole], dish_p, transport_s, closed_ap)
+            tr = hold(dish_p, grasp_s, closed_ap, open_ap)
+            truth.append(PegEvent(t_ns_of(tr), "peg_removed", hole, handedness, (float(dish_p[0]), float(dish_p[1]))))
+    hold(dish_p, 0.4, open_ap, open_ap)
+    path = np.vstack([s[0] for s in segs])
+    ap = np.concatenate([s[1] for s in segs])
+    frames: list[TrackedFrame] = []
+    for i in range(len(path)):
+        t_ns = t_ns_of(i / fps)
+        g = "palmar" if (grasp == "palmar" and ap[i] < (open_ap + closed_ap) / 2) else "pinch"
+        lm = posed_hand(path[i], aperture=ap[i], grasp=g, hand_size=hand_size, aspect=aspect, handedness=handedness)
+        if jitter:
+            lm[:, :2] += rng.normal(0, jitter, (21, 2)).astype(np.float32)
+        frames.append(TrackedFrame(source_id, i, t_ns, image_size, hands=(_observation(lm, i, t_ns, image_size, handedness, source_id),)))
+    return frames, truth
