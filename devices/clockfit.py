@@ -113,7 +113,7 @@ class ClockFitter:
         if self._origin is None:
             raise ValueError("no pairs yet")
         rel = d - self._origin
-        return int(round(self._origin + rel + self.intercept + (self.slope - 1.0) * rel))
+        return round(self._origin + rel + self.intercept + (self.slope - 1.0) * rel)
 
     def map(self, device_time_us: int, arrival_ns: int) -> int:
         """Add the pair and return the sample's session time: the fit's estimate, never after its

@@ -346,7 +346,7 @@ class SerialDevice:
                 status, cal = "missing", None
             self.calibration, self.calibration_status = cal, status
             if status != "ok":
-                log.warning("%s: load-cell calibration %s for serial %s", self.device_id, status, self.info.serial)
+                log.info("%s: load-cell calibration %s for serial %s", self.device_id, status, self.info.serial)
 
     @property
     def calibrated(self) -> bool:

@@ -66,7 +66,8 @@ def fmt_value(v: float, decimals: int = 3) -> str:
 
 def sample_line(seq: int, t_us: int, values: Sequence[float], decimals: int = 3) -> bytes:
     """One ``$D`` sample line (``seq`` and ``t_us`` are reduced modulo 2**32 like the firmware's)."""
-    return frame("D,%d,%d,%s" % (seq % U32, t_us % U32, ",".join(fmt_value(v, decimals) for v in values)))
+    vals = ",".join(fmt_value(v, decimals) for v in values)
+    return frame(f"D,{seq % U32},{t_us % U32},{vals}")
 
 
 @dataclass(frozen=True)

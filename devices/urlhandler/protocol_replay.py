@@ -17,6 +17,7 @@ relative to the working directory (``replay://../shared/x.csv``); an absolute on
 from __future__ import annotations
 
 import csv
+import itertools
 import time
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -34,6 +35,21 @@ def path_from_url(url: str) -> tuple[Path, dict[str, str]]:
     return Path(unquote(parts.netloc + parts.path)), dict(parse_qsl(parts.query))
 
 
+def _monotonic(times: list[float]) -> list[float]:
+    """Join segments whose clock restarts (the grip files' ``Time`` restarts every ~3.5 s): each
+    restart continues one median step after the previous segment's end."""
+    if len(times) < 2:
+        return times
+    steps = sorted(b - a for a, b in itertools.pairwise(times) if b > a)
+    step = steps[len(steps) // 2] if steps else 0.0
+    out, shift = [times[0]], 0.0
+    for a, b in itertools.pairwise(times):
+        if b < a:
+            shift += a + step - b
+        out.append(b + shift)
+    return out
+
+
 def load_recording(path: Path) -> tuple[list[float], list[bytes], Hello | None]:
     """``(times_s, lines, hello)`` of a recording; times start at 0."""
     try:
@@ -47,12 +63,16 @@ def load_recording(path: Path) -> tuple[list[float], list[bytes], Hello | None]:
     body = [r for r in rows[1:] if r]
     if "Grip_Force" in header and "Time" in header:
         it, iv = header.index("Time"), header.index("Grip_Force")
-        times = [float(r[it]) for r in body]
+        times = _monotonic([float(r[it]) for r in body])
         lines = [b"N%s\r\n" % r[iv].strip().encode() for r in body]
         return [t - times[0] for t in times] if times else [], lines, None
     if header[:4] == ["device_seq", "device_time_us", "session_time_ns", "flags"]:
         names = [h.split(" [")[0] for h in header[4:]]
         units = [h.split(" [")[1].rstrip("]") if " [" in h else "" for h in header[4:]]
+        # a balance recording also holds derived channels (total, centre of pressure): replay the cells
+        n_raw = next((len(k) for k in _KINDS if tuple(names[: len(k)]) == k), len(names))
+        names, units = names[:n_raw], units[:n_raw]
+        body = [r[: 4 + n_raw] for r in body]
         has_clock = bool(body) and body[0][1] != ""
         if has_clock:
             times = [int(r[1]) / 1e6 for r in body]
