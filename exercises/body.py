@@ -435,9 +435,10 @@ class BodyExercise(Exercise):
             if not self.paused and self._last_valid_ns is not None and inp.t_ns - self._last_valid_ns >= self._pause_ns:
                 self.paused = True
                 self._pause_start_ns = self._last_valid_ns
-                self._on_pause()
+                ended = self._on_pause()
                 why = "no_person" if person is None else "low_visibility"
                 events.append(self.event(inp.t_ns, "paused", rep=self.reps(), reason=why))
+                events.extend(ended)
             return events
         self.frames_used += 1
         if self.paused:
@@ -452,8 +453,9 @@ class BodyExercise(Exercise):
     def _frame(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> list[ScoreEvent] | None:
         """Score one frame of the followed person; ``None`` when the frame is gated (not used)."""
 
-    def _on_pause(self) -> None:
-        """The person has been gone for ``pause_after_s``: drop anything in progress."""
+    def _on_pause(self) -> list[ScoreEvent]:
+        """The person has been gone for ``pause_after_s``: drop (or end) anything in progress."""
+        return []
 
     def _tracking_metrics(self) -> tuple[dict[str, float | int | str | None], dict[str, str], dict[str, str]]:
         m: dict[str, float | int | str | None] = {
@@ -553,10 +555,11 @@ class RepExercise(BodyExercise):
         payload.update({k: round(float(x), 4) for k, x in extra.items()})
         return [self.event(t_ns, self.rep_kind, rep=n, value=q, unit="quality", **payload)]
 
-    def _on_pause(self) -> None:
+    def _on_pause(self) -> list[ScoreEvent]:
         self.counter.reset()
         self._lp.reset()
         self._reset_features()
+        return []
 
     def _reset_features(self) -> None:
         """Forget per-rep features gathered so far (override when there are some)."""
@@ -631,3 +634,59 @@ def upright(pts: NDArray[np.float64], side: int, max_tilt_deg: float = 40.0) -> 
     sh, hp = (L_SH, L_HIP) if side == 0 else (R_SH, R_HIP)
     dx, dy = pts[sh, 0] - pts[hp, 0], pts[hp, 1] - pts[sh, 1]  # dy > 0: shoulder above hip
     return bool(dy > 0 and math.degrees(math.atan2(abs(dx), dy)) <= max_tilt_deg)
+
+
+class AlternationCounter:
+    """Counts steps and cycles of a signal that swings between two sides (e.g. left limb ahead,
+    right limb ahead), with the same interface as :class:`CycleCounter`.
+
+    A *step* is an entry into the high zone (within ``zone_frac`` of the running maximum) or the low
+    zone (within ``zone_frac`` of the running minimum) from the other zone (or, for the first step,
+    from neither); the range must be at least ``min_range``. A *cycle* is two steps (one swing to
+    each side) and is returned when its second step is taken, if the two steps took at least
+    ``min_cycle_s``. Starting from a neutral position, ``n`` full swings give ``n`` cycles.
+    """
+
+    def __init__(self, *, zone_frac: float, min_range: float, min_cycle_s: float, window_s: float) -> None:
+        if not 0 < zone_frac < 0.5:
+            raise ValueError("need 0 < zone_frac < 0.5")
+        self.zone_frac = zone_frac
+        self.min_range = min_range
+        self.min_cycle_ns = int(min_cycle_s * 1e9)
+        self.range = SlidingRange(window_s)
+        self.side = 0  # +1 high zone, -1 low zone, 0 none yet
+        self.steps = 0
+        self.progress = 0.0
+        self._step_ns: list[int] = []
+        self._extreme = 0.0
+        self._extreme_ns = 0
+
+    def reset(self) -> None:
+        self.side = 0
+        self._step_ns = []
+        self.progress = 0.0
+
+    def update(self, t_ns: int, v: float) -> Cycle | None:
+        self.range.push(t_ns, v)
+        lo, hi = self.range.lo, self.range.hi
+        rng = hi - lo
+        if rng < self.min_range:
+            return None
+        p = (v - lo) / rng
+        self.progress = p
+        zone = 1 if p >= 1 - self.zone_frac else -1 if p <= self.zone_frac else 0
+        if zone == 0 or zone == self.side:
+            if zone != 0 and ((zone > 0 and v > self._extreme) or (zone < 0 and v < self._extreme)):
+                self._extreme, self._extreme_ns = v, t_ns
+            return None
+        self.side = zone
+        self.steps += 1
+        self._extreme, self._extreme_ns = v, t_ns
+        self._step_ns.append(t_ns)
+        if len(self._step_ns) < 2:
+            return None
+        start = self._step_ns[0]
+        self._step_ns = []
+        if t_ns - start < self.min_cycle_ns:
+            return None
+        return Cycle(start, t_ns, t_ns, v, 1.0, float(rng))

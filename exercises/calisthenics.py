@@ -300,7 +300,7 @@ class JumpingJacks(RepExercise):
 # --------------------------------------------------------------------------------------------
 class SitUpSettings(RepSettings):
     min_range: float = Field(25.0, gt=0.0, le=180.0, description="smallest range of trunk elevation, degrees")
-    min_cycle_s: float = Field(0.6, ge=0.0, le=30.0, description="shortest repetition that counts, s")
+    min_cycle_s: float = Field(0.4, ge=0.0, le=30.0, description="shortest repetition that counts, s")
 
 
 @register

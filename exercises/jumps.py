@@ -204,9 +204,10 @@ class Jumps(BodyExercise):
             distance_mm=None if d_mm is None else round(d_mm, 1), flags=",".join(flags),
         )]
 
-    def _on_pause(self) -> None:
+    def _on_pause(self) -> list[ScoreEvent]:
         self._in_flight = False
         self._above = 0
+        return []
 
     # -- results ---------------------------------------------------------------------------------
     def live(self) -> dict[str, float]:
