@@ -85,13 +85,25 @@ def check_options(opts: RunOptions) -> None:
     check_code(opts.participant)
 
 
+def resolve_exercise(name: str) -> str:
+    """The registered name of ``name``, forgiving spelling of word breaks (``push_ups`` = ``pushups``)."""
+    try:
+        return exercises.get(name).name
+    except InputError:
+        squash = name.lower().replace("_", "").replace("-", "").replace(" ", "")
+        hits = [n for n in exercises.names() if n.replace("_", "") == squash]
+        if len(hits) == 1:
+            return hits[0]
+        raise
+
+
 def initial_plan(opts: RunOptions) -> SessionPlan | None:
     """The plan given by ``--plan`` or ``--exercise`` (``None`` = the therapist composes one)."""
     if opts.plan is not None:
         plan = load_plan(opts.plan)
         return plan if plan.participant else plan.model_copy(update={"participant": opts.participant})
     if opts.exercise is not None:
-        cls = exercises.get(opts.exercise)
+        cls = exercises.get(resolve_exercise(opts.exercise))
         try:
             item = PlanItem(exercise=cls.name, settings=dict(opts.settings))
         except Exception as exc:

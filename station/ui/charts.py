@@ -108,16 +108,27 @@ class LiveCharts(QWidget):
         self._x_right = {"dev": 0.0, "reps": 0.0, "grip": 0.0}
         self._y_top = {"dev": 0.0, "reps": 0.0, "grip": 0.0}
         self._cop_range = 0.0
+        self._kinds: tuple[str, ...] = ()
         self.sway_area: float = math.nan
         self.reset()
 
     def show_kinds(self, inputs: tuple[str, ...]) -> None:
-        """Show the charts that matter for an exercise's inputs (repetitions always)."""
-        if not inputs:
+        """Show the charts that matter for an exercise's inputs (repetitions always), filling the grid."""
+        if not inputs or inputs == self._kinds:
             return
-        self.dev_plot.setVisible("hand" in inputs)
-        self.grip_plot.setVisible("grip" in inputs)
-        self.cop_plot.setVisible("balance" in inputs)
+        self._kinds = inputs
+        wanted = [p for p, on in ((self.dev_plot, "hand" in inputs), (self.reps_plot, True),
+                                  (self.grip_plot, "grip" in inputs), (self.cop_plot, "balance" in inputs)) if on]
+        lay = self.layout()
+        assert isinstance(lay, QGridLayout)
+        for p in (self.dev_plot, self.reps_plot, self.grip_plot, self.cop_plot):
+            lay.removeWidget(p)
+            p.setVisible(p in wanted)
+        cells = {1: [(0, 0, 2, 2)], 2: [(0, 0, 2, 1), (0, 1, 2, 1)], 3: [(0, 0, 1, 1), (0, 1, 1, 1), (1, 0, 1, 2)],
+                 4: [(0, 0, 1, 1), (0, 1, 1, 1), (1, 0, 1, 1), (1, 1, 1, 1)]}[len(wanted)]
+        for p, (r, c, rs, cs) in zip(wanted, cells, strict=True):
+            lay.addWidget(p, r, c, rs, cs)
+        lay.activate()
 
     def reset(self) -> None:
         """Empty every chart and put the axes back to their first step (a new trial)."""

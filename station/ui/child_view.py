@@ -303,7 +303,8 @@ class ChildView(QWidget):
                     p.drawLine(self._map(area, lm[a, 0], lm[a, 1]), self._map(area, lm[b, 0], lm[b, 1]))
             if vis[0] > 0.4:
                 head = self._map(area, lm[0, 0], lm[0, 1])
-                sh = abs(lm[11, 0] - lm[12, 0]) * area.width()
+                sh = max(abs(lm[11, 0] - lm[12, 0]) * area.width(), 0.35 * abs(lm[11, 1] - lm[23, 1]) * area.height(),
+                         0.35 * abs(lm[11, 0] - lm[23, 0]) * area.width())
                 r = max(16.0, sh * 0.45)
                 p.setPen(QPen(qc(INK), 3))
                 p.setBrush(qc(YELLOW, 235))

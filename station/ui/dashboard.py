@@ -115,6 +115,8 @@ class Dashboard(QWidget):
         self.banner = QLabel("Ready")
         self.banner.setObjectName("banner")
         top.addWidget(self.banner, 1)
+        root.addLayout(top)
+        mid = QHBoxLayout()
         self.start_btn = QPushButton("▶ Start")
         self.start_btn.setObjectName("start")
         self.start_btn.setToolTip("Start the plan (Space)")
@@ -124,15 +126,9 @@ class Dashboard(QWidget):
         self.stop_btn = QPushButton("■ Stop")
         self.stop_btn.setObjectName("stop")
         self.stop_btn.setToolTip("End the trial and the session; everything recorded is kept (Esc)")
-        for b in (self.start_btn, self.pause_btn, self.stop_btn):
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            top.addWidget(b)
         self.start_btn.clicked.connect(self._on_start)
         self.pause_btn.clicked.connect(self.pause_requested.emit)
         self.stop_btn.clicked.connect(self.stop_requested.emit)
-        root.addLayout(top)
-
-        mid = QHBoxLayout()
         self.easier_btn = QPushButton("− easier")
         self.harder_btn = QPushButton("+ harder")
         for b, d in ((self.easier_btn, -1), (self.harder_btn, +1)):
@@ -144,10 +140,13 @@ class Dashboard(QWidget):
         mid.addWidget(self.harder_btn)
         self.difficulty_label = QLabel("")
         mid.addWidget(self.difficulty_label, 1)
+        for b in (self.start_btn, self.pause_btn, self.stop_btn):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            mid.addWidget(b)
+        root.addLayout(mid)
         self.status_label = QLabel("")
         self.status_label.setTextFormat(Qt.TextFormat.RichText)
-        mid.addWidget(self.status_label)
-        root.addLayout(mid)
+        root.addWidget(self.status_label)
 
         self.metrics_label = QLabel("")
         self.metrics_label.setTextFormat(Qt.TextFormat.RichText)
@@ -242,6 +241,7 @@ class Dashboard(QWidget):
         while self.settings_form.count():
             item = self.settings_form.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()
                 item.widget().deleteLater()
         self._settings_edits.clear()
         self._defaults.clear()

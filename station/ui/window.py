@@ -71,8 +71,12 @@ class _Keys(QObject):
         if key not in (Qt.Key.Key_Space, Qt.Key.Key_Escape, Qt.Key.Key_F11):
             return False
         focus = QApplication.focusWidget()
-        typing = isinstance(focus, QLineEdit | QPlainTextEdit | QTextEdit | QAbstractSpinBox) or (
-            isinstance(focus, QComboBox) and focus.isEditable())
+
+        def is_text(w: object) -> bool:
+            return isinstance(w, QLineEdit | QPlainTextEdit | QTextEdit | QAbstractSpinBox) or (
+                isinstance(w, QComboBox) and w.isEditable())
+
+        typing = is_text(obj) or is_text(focus)
         if typing and key != Qt.Key.Key_F11:
             if key == Qt.Key.Key_Escape and focus is not None:
                 focus.clearFocus()  # Esc leaves the text field; press again to stop
@@ -249,6 +253,8 @@ class StationWindow(QMainWindow):
         """Render the station window to ``path`` and the child view alone to ``<stem>_child<suffix>``."""
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
+        self.refresh()
+        QApplication.processEvents()  # let layouts settle before rendering
         self.refresh()
         out = []
         if not self.grab().save(str(p)):
