@@ -118,7 +118,7 @@ class FingerTaps(Exercise):
             return events
         hand = max(hands, key=lambda h: h.score)
         self._hands[hand.handedness] = self._hands.get(hand.handedness, 0) + 1
-        ap = hg.aperture(hg.iso_xy(hand))
+        ap = hg.measures(hand)[0]
         self._last_ap = ap
         self._peak = max(self._peak, ap)
         if ap > self.s.open_above:

@@ -18,6 +18,7 @@ Conventions
 from __future__ import annotations
 
 import logging
+import math
 
 import numpy as np
 from numpy.typing import NDArray
@@ -79,3 +80,23 @@ class Hysteresis:
             self.on = False
             return False
         return None
+
+
+def measures(hand: HandObservation) -> tuple[float, float, float, float]:
+    """``(aperture, curl, grip_x, grip_y)`` of one hand in a single pass with plain floats.
+
+    Same definitions as :func:`aperture`, :func:`curl` and :func:`grip_point` (grip point in
+    normalised image coordinates); about ten times cheaper than the NumPy versions for 21 points,
+    which matters in per-frame scoring.
+    """
+    w, h = hand.image_size
+    ax = w / h
+    lm = hand.landmarks[:, :2].tolist()
+    xs = [p[0] * ax for p in lm]
+    ys = [p[1] for p in lm]
+    hs = max(math.hypot(xs[9] - xs[0], ys[9] - ys[0]), 1e-6)
+    ap = math.hypot(xs[4] - xs[8], ys[4] - ys[8]) / hs
+    px = sum(xs[i] for i in _PALM) / 5
+    py = sum(ys[i] for i in _PALM) / 5
+    cu = sum(math.hypot(xs[i] - px, ys[i] - py) for i in _TIPS) / 4 / hs
+    return ap, cu, (lm[4][0] + lm[8][0]) / 2, (lm[4][1] + lm[8][1]) / 2
