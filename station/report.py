@@ -1,73 +1,504 @@
-"""Session reports (HTML) built from what is stored in the database.
+"""Session reports (HTML, optionally PDF) built only from what is stored in the database.
 
-The report is derived only from stored data, so it can be regenerated at any time
-(``station report SESSION``). It shows the session header, each trial's metrics with their units
-and definitions, and the scored events.
+A report can be regenerated at any time (``station report SESSION``). It shows:
+
+- the session header (participant code, start in UTC, duration, status, software, source);
+- per trial: repetitions, duration, every metric with its unit and exact definition, the change
+  from the participant's previous sessions, plots of the traces (matplotlib) with the scored events
+  marked, and the list of events;
+- progress charts of this session's metrics across the participant's sessions;
+- devices (identity, samples, flags) and calibrations (method, version, residual).
+
+Conventions: plot times are seconds from the trial start on the session clock; image plots are in
+pixels of the source frame, x right, y down, unmirrored (what the camera saw, not the child's mirror
+view). No norms are shown: the comparison is with the participant's own history. Figures are drawn
+with matplotlib's object API (no pyplot state), so reports can be made from any thread.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import io
+import logging
+import os
+from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 
 from station.storage import Database
 from station.storage import schema as S
+from station.storage.recorder import unpack_landmarks
+
+log = logging.getLogger(__name__)
+
+HAND_TIP = 8  # index fingertip
+HIPS = (23, 24)
+EVENT_COLORS = {"rep": "#2a9d8f", "jump": "#2a9d8f", "left_path": "#e76f51", "entered_path": "#8ab17d", "peg_placed": "#264653"}
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
 
 
 def _fmt(v: Any) -> str:
     if v is None:
         return "–"
     if isinstance(v, float):
-        return f"{v:.4g}"
+        return "–" if not np.isfinite(v) else f"{v:.4g}"
     return html.escape(str(v))
 
 
+def _figure(w: float = 8.0, h: float = 3.0) -> Any:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(w, h), dpi=100, layout="constrained")
+    return fig
+
+
+def _png(fig: Any) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+# -- data gathering ---------------------------------------------------------------------------------
+class SessionData:
+    """Everything a report needs about one session, read once."""
+
+    def __init__(self, db: Database, session_id: str) -> None:
+        self.db = db
+        self.sess = db.session(session_id)
+        self.sid = self.sess["id"]
+        self.participant = db.participant(self.sess["participant"])
+        self.t0 = int(self.sess["clock_start_ns"])
+        self.trials = db.rows(S.trials, self.sid, order=("trial",))
+        self.metrics = db.rows(S.metrics, self.sid, order=("trial", "name"))
+        self.events = db.rows(S.events, self.sid, order=("trial", "t_ns", "id"))
+        self.devices = db.rows(S.devices, self.sid, order=("device_id",))
+        self.calibrations = db.rows(S.calibrations, self.sid, order=("id",))
+        self.history = db.metric_history(self.sess["participant"])
+
+    def landmarks(self, trial: int, kind: str) -> tuple[np.ndarray, np.ndarray, tuple[int, int]] | None:
+        """(t_ns [n], landmarks [n, k, 4], (width, height)) of person 0 / the first hand, or ``None``."""
+        L = S.landmarks
+        q = (select(L.c.t_ns, L.c.data, L.c.width, L.c.height, L.c.person)
+             .where(L.c.session_id == self.sid, L.c.trial == trial, L.c.kind == kind, L.c.person == 0).order_by(L.c.t_ns, L.c.id))
+        with self.db.engine.connect() as c:
+            rows = c.execute(q).all()
+        if not rows:
+            return None
+        t = np.array([r.t_ns for r in rows], dtype=np.int64)
+        arr = np.stack([unpack_landmarks(r.data) for r in rows])
+        return t, arr, (int(rows[0].width), int(rows[0].height))
+
+    def samples(self, trial: int) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """device_id -> (t_ns [n], values [n, c], flags [n]) for one trial."""
+        T = S.samples
+        q = select(T.c.device_id, T.c.t_ns, T.c["values"], T.c.flags).where(T.c.session_id == self.sid, T.c.trial == trial).order_by(T.c.device_id, T.c.t_ns)
+        with self.db.engine.connect() as c:
+            rows = c.execute(q).all()
+        by: dict[str, list[Any]] = defaultdict(list)
+        for r in rows:
+            by[r.device_id].append(r)
+        return {d: (np.array([r.t_ns for r in rs], dtype=np.int64), np.array([r[2] for r in rs], dtype=np.float64),
+                    np.array([r.flags for r in rs], dtype=np.int64)) for d, rs in by.items()}
+
+    def sample_stats(self) -> dict[str, dict[str, int]]:
+        from sqlalchemy import func
+
+        T = S.samples
+        out: dict[str, dict[str, int]] = {}
+        with self.db.engine.connect() as c:
+            for dev, n in c.execute(select(T.c.device_id, func.count()).where(T.c.session_id == self.sid).group_by(T.c.device_id)):
+                out[dev] = {"samples": int(n)}
+            for dev, flags, n in c.execute(select(T.c.device_id, T.c.flags, func.count()).where(T.c.session_id == self.sid, T.c.flags != 0)
+                                          .group_by(T.c.device_id, T.c.flags)):
+                for bit, name in ((1, "saturated"), (2, "gaps"), (4, "resyncs"), (8, "uncalibrated"), (16, "clock_resets")):
+                    if flags & bit:
+                        out[dev][name] = out[dev].get(name, 0) + int(n)
+        return out
+
+
+# -- figures ----------------------------------------------------------------------------------------
+def _mark_events(ax: Any, evs: list[dict[str, Any]], ts: int) -> None:
+    seen = set()
+    for e in evs:
+        col = EVENT_COLORS.get(e["kind"], "#888888")
+        lab = e["kind"] if e["kind"] not in seen else None
+        seen.add(e["kind"])
+        ax.axvline((e["t_ns"] - ts) / 1e9, color=col, lw=1.0, alpha=0.8, ls="--", label=lab)
+
+
+def _template_points(trial: dict[str, Any], size: tuple[int, int]) -> np.ndarray | None:
+    """The tracing template in frame pixels (screen mode only), or ``None``."""
+    st = trial["settings"] or {}
+    if trial["exercise"] != "tracing" or st.get("mode", "screen") != "screen" or "shape" not in st:
+        return None
+    from exercises.templates import make_template
+    from station.core import InputError
+
+    w, h = size
+    try:
+        tmpl = make_template(st["shape"], center=tuple(st.get("center", (0.5, 0.5))), size=float(st.get("size", 0.6)),
+                             aspect=w / h, turns=float(st.get("turns", 4.0)), rotation_deg=float(st.get("rotation", 0.0)))
+    except (InputError, TypeError, ValueError, KeyError) as exc:
+        log.info("no template overlay for trial %s: %s", trial["trial"], exc)
+        return None
+    return np.asarray(tmpl.points) * np.array([w, h])
+
+
+def hand_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, Any]]:
+    got = data.landmarks(trial["trial"], "hand")
+    if got is None:
+        return []
+    t, lm, (w, h) = got
+    ts = int(trial["t_start_ns"])
+    tip = lm[:, HAND_TIP, :2] * np.array([w, h])
+    evs = [e for e in data.events if e["trial"] == trial["trial"]]
+    out = []
+    fig = _figure(5.2, 4.2)
+    ax = fig.add_subplot()
+    tmpl = _template_points(trial, (w, h))
+    if tmpl is not None:
+        tol = float((trial["settings"] or {}).get("tolerance", 0.0)) * h
+        band_pt = 2 * tol * (5.2 * 72 * 0.7) / w  # tolerance band width in points (axes about 70% of the figure)
+        ax.plot(tmpl[:, 0], tmpl[:, 1], color="#d9d9d9", lw=max(1.5, band_pt), solid_capstyle="round",
+                label="template ± tolerance" if tol else "template")
+        ax.plot(tmpl[:, 0], tmpl[:, 1], color="#888888", lw=0.8)
+    sc = ax.scatter(tip[:, 0], tip[:, 1], c=(t - ts) / 1e9, s=5, cmap="viridis", label="index fingertip", zorder=3)
+    fig.colorbar(sc, ax=ax, label="time from trial start (s)")
+    ax.set_xlim(0, w)
+    ax.set_ylim(h, 0)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (px, camera image)")
+    ax.set_ylabel("y (px, down)")
+    ax.set_title("Fingertip path")
+    ax.legend(loc="lower right", fontsize=7)
+    out.append(("Fingertip path over the template, coloured by time (camera image, unmirrored).", fig))
+    fig = _figure(8.0, 2.6)
+    ax = fig.add_subplot()
+    tt = (t - ts) / 1e9
+    if len(t) > 2:
+        sp = np.hypot(*np.diff(tip, axis=0).T) / np.maximum(np.diff(tt), 1e-6)
+        ax.plot(tt[1:], sp, color=PALETTE[0], lw=1)
+    _mark_events(ax, evs, ts)
+    ax.set_xlabel("time from trial start (s)")
+    ax.set_ylabel("fingertip speed (px/s)")
+    ax.set_title("Fingertip speed with scored events")
+    if evs:
+        ax.legend(loc="upper right", fontsize=7)
+    out.append(("Fingertip speed (frame-to-frame, px/s); dashed lines are scored events.", fig))
+    return out
+
+
+def pose_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, Any]]:
+    got = data.landmarks(trial["trial"], "pose")
+    if got is None:
+        return []
+    t, lm, (_w, h) = got
+    ts = int(trial["t_start_ns"])
+    tt = (t - ts) / 1e9
+    hip_y = lm[:, list(HIPS), 1].mean(axis=1) * h
+    ankle_y = lm[:, [27, 28], 1].mean(axis=1) * h if lm.shape[1] > 28 else None
+    evs = [e for e in data.events if e["trial"] == trial["trial"]]
+    fig = _figure(8.0, 2.8)
+    ax = fig.add_subplot()
+    ax.plot(tt, hip_y, color=PALETTE[0], lw=1.2, label="mid-hip")
+    if ankle_y is not None:
+        ax.plot(tt, ankle_y, color=PALETTE[1], lw=1.0, label="mid-ankle")
+    ax.invert_yaxis()
+    _mark_events(ax, evs, ts)
+    ax.set_xlabel("time from trial start (s)")
+    ax.set_ylabel("height in image (px, up)")
+    ax.set_title("Body height over time with scored events")
+    ax.legend(loc="upper right", fontsize=7, ncol=3)
+    return [("Mid-hip and mid-ankle height in the image (up is higher); dashed lines are scored events.", fig)]
+
+
+def sensor_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, Any]]:
+    out = []
+    infos = {d["device_id"]: d["info"] for d in data.devices}
+    ts = int(trial["t_start_ns"])
+    evs = [e for e in data.events if e["trial"] == trial["trial"]]
+    for dev, (t, vals, flags) in sorted(data.samples(trial["trial"]).items()):
+        info = infos.get(dev, {})
+        chans = list(info.get("channels") or [f"ch{i}" for i in range(vals.shape[1])])
+        units = list(info.get("units") or [""] * len(chans))
+        fig = _figure(8.0, 2.6)
+        ax = fig.add_subplot()
+        tt = (t - ts) / 1e9
+        for i in range(vals.shape[1]):
+            ax.plot(tt, vals[:, i], lw=1, color=PALETTE[i % len(PALETTE)], label=f"{chans[i] if i < len(chans) else i} ({units[i] if i < len(units) else ''})")
+        bad = flags != 0
+        if bad.any():
+            ax.plot(tt[bad], vals[bad, 0], "x", color="#d62728", ms=4, label="flagged sample")
+        _mark_events(ax, evs, ts)
+        ax.set_xlabel("time from trial start (s)")
+        ax.set_ylabel(", ".join(sorted(set(units))) or "value")
+        ax.set_title(f"{dev} ({info.get('kind', 'sensor')})")
+        ax.legend(loc="upper right", fontsize=7, ncol=2)
+        out.append((f"Sensor {dev}: every channel over time; crosses mark flagged samples (gap, saturation, resync).", fig))
+    return out
+
+
+def headline_metrics(groups: dict[tuple[str, str, str], list[tuple[str, str, float]]], max_panels: int = 9) -> list[tuple[str, str, str]]:
+    """The metrics worth a chart: those that changed across sessions (largest relative change first);
+    metrics that never changed (frame counts, durations fixed by the protocol) come last."""
+
+    def spread(key: tuple[str, str, str]) -> float:
+        v = np.array([p[2] for p in groups[key]], dtype=np.float64)
+        if len(v) < 2 or np.ptp(v) == 0:
+            return 0.0
+        return float(np.ptp(v) / (np.mean(np.abs(v)) + 1e-12))
+
+    keys = sorted(groups, key=lambda k: (-spread(k), k))
+    return keys[:max_panels]
+
+
+def progress_figure(groups: dict[tuple[str, str, str], list[tuple[str, str, float]]], *, title: str = "Progress",
+                    highlight: str | None = None, max_panels: int = 9, keys: list[tuple[str, str, str]] | None = None) -> Any:
+    """Small multiples: one panel per (exercise, metric, unit), the value per session in session order.
+
+    ``groups``: (exercise, metric, unit) -> [(session_id, utc_start ISO, value)], oldest first.
+    The x axis is the participant's session number (labelled with the date); ``highlight`` circles
+    one session (the one a report is about). Without ``keys`` the metrics that changed most are drawn.
+    """
+    keys = keys if keys is not None else headline_metrics(groups, max_panels)
+    n = max(1, len(keys))
+    cols = 3 if n > 4 else min(n, 2)
+    rows = int(np.ceil(n / cols))
+    fig = _figure(3.3 * cols, 2.4 * rows + (0.3 if title else 0))
+    if title:
+        fig.suptitle(title)
+    for i, key in enumerate(keys):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        pts = groups[key]
+        x = np.arange(1, len(pts) + 1)
+        y = [v for _, _, v in pts]
+        ax.plot(x, y, "o-", color=PALETTE[0], ms=4, lw=1)
+        if highlight is not None:
+            for (sid, _, v), xx in zip(pts, x, strict=True):
+                if sid == highlight:
+                    ax.plot([xx], [v], "o", ms=10, mfc="none", mec="#d62728", mew=2)
+        ex, name, unit = key
+        ax.set_title(f"{ex}: {name}" + (f" ({unit})" if unit else ""), fontsize=8)
+        step = max(1, len(pts) // 6)
+        ax.set_xticks(x[::step], [f"{k}\n{datetime.fromisoformat(u).strftime('%d %b')}" for k, (_, u, _) in zip(x[::step], pts[::step], strict=True)])
+        ax.set_xlim(0.5, len(pts) + 0.5)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def _session_groups(data: SessionData) -> dict[tuple[str, str, str], list[tuple[str, str, float]]]:
+    mine = {(m["exercise"], m["name"]) for m in data.metrics if m["value"] is not None}
+    acc: dict[tuple[str, str, str], dict[str, tuple[str, list[float]]]] = {}
+    for r in data.history:
+        if (r["exercise"], r["name"]) not in mine:
+            continue
+        key = (r["exercise"], r["name"], r["unit"] or "")
+        acc.setdefault(key, {}).setdefault(r["session_id"], (r["utc_start"], []))[1].append(float(r["value"]))
+    return {k: sorted(((sid, u, float(np.mean(v))) for sid, (u, v) in per.items()), key=lambda x: (x[1], x[0])) for k, per in acc.items()}
+
+
+def _previous(data: SessionData) -> dict[tuple[str, str], tuple[int, float | None, float | None]]:
+    """(exercise, metric) -> (number of previous sessions, last previous value, mean of previous values)."""
+    start = data.sess["utc_start"]
+    by: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(dict)
+    order: dict[str, str] = {}
+    for r in data.history:
+        if r["session_id"] == data.sid or r["utc_start"] > start:
+            continue
+        by[(r["exercise"], r["name"])].setdefault(r["session_id"], []).append(float(r["value"]))
+        order[r["session_id"]] = r["utc_start"]
+    out = {}
+    for key, per in by.items():
+        vals = [float(np.mean(per[s])) for s in sorted(per, key=lambda s: (order[s], s))]
+        out[key] = (len(vals), vals[-1], float(np.mean(vals)))
+    return out
+
+
+# -- HTML -------------------------------------------------------------------------------------------
+CSS = """
+body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;max-width:62em;margin:1.5em auto;color:#222;padding:0 1em}
+h1{margin-bottom:.2em}h2{border-bottom:2px solid #dde;padding-bottom:.2em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.5em 0 1.2em;font-size:92%}td,th{border:1px solid #ccd;padding:.25em .6em;text-align:left;vertical-align:top}
+th{background:#eef}td.num{text-align:right;font-variant-numeric:tabular-nums}.def{color:#555;font-size:88%}
+.cards{display:flex;gap:1em;flex-wrap:wrap;margin:1em 0}.card{background:#f4f6fb;border-radius:8px;padding:.6em 1em;min-width:9em}
+.card b{font-size:160%;display:block}.muted{color:#666;font-size:90%}.warn{color:#b5490b;font-weight:bold}
+.up{color:#1a7f37}.down{color:#b5490b}figure{margin:.5em 0 1em}figcaption{color:#555;font-size:88%}img{max-width:100%}
+.sim{background:#fff3cd;border:1px solid #e0c060;padding:.4em .8em;border-radius:6px;display:inline-block}
+"""
+
+
+def _change(now: float | None, prev: float | None) -> str:
+    if now is None or prev is None:
+        return "–"
+    return f"{now - prev:+.3g}"  # no colour: whether up is better depends on the metric
+
+
+def _age(part: dict[str, Any], when_iso: str) -> str | None:
+    from station.export.tables import age_years
+
+    a = age_years(part["birth_year"], part["birth_month"], when_iso)
+    return None if a is None else f"{a} years"
+
+
+def _figures_html(figs: list[tuple[str, Any]]) -> list[str]:
+    return [f"<figure><img alt='{html.escape(cap)}' src='data:image/png;base64,{_png(fig)}'><figcaption>{html.escape(cap)}</figcaption></figure>"
+            for cap, fig in figs]
+
+
+def trial_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, Any]]:
+    return hand_figures(data, trial) + pose_figures(data, trial) + sensor_figures(data, trial)
+
+
 def render_html(db: Database, session_id: str) -> str:
-    sess = db.session(session_id)
-    with db.engine.connect() as c:
-        trials = c.execute(select(S.trials).where(S.trials.c.session_id == session_id).order_by(S.trials.c.trial)).mappings().all()
-        metrics = c.execute(select(S.metrics).where(S.metrics.c.session_id == session_id)).mappings().all()
-        events = c.execute(
-            select(S.events).where(S.events.c.session_id == session_id).order_by(S.events.c.trial, S.events.c.t_ns)
-        ).mappings().all()
-    t0 = sess["clock_start_ns"]
+    """The full report of one session as a self-contained HTML document (figures embedded as PNG)."""
+    data = SessionData(db, session_id)
+    sess, sid = data.sess, data.sid
+    header = sess["header"] or {}
+    config = header.get("config") or {}
+    end_ns = max((t["t_end_ns"] or t["t_start_ns"] for t in data.trials), default=data.t0)
+    source = ", ".join(sorted({str(t.get("source", "")) for t in config.get("trials", []) if t.get("source")})) or "–"
     parts = [
-        "<!doctype html><html><head><meta charset='utf-8'><title>Motor Station session report</title>",
-        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}"
-        "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}"
-        "th{background:#eef}.def{color:#555;font-size:90%}</style></head><body>",
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Motor Station session report</title>",
+        f"<style>{CSS}</style></head><body>",
         "<h1>Session report</h1>",
-        f"<p>Participant <b>{html.escape(sess['participant'])}</b> · session <code>{session_id}</code> · "
-        f"started {html.escape(sess['utc_start'])} (UTC) · status <b>{html.escape(sess['status'])}</b> · "
-        f"software {html.escape(str(sess['header'].get('software_version')))}</p>",
+        f"<p>Participant <b>{html.escape(sess['participant'])}</b> · session <code>{sid}</code><br>"
+        f"started {datetime.fromisoformat(sess['utc_start']).strftime('%Y-%m-%d %H:%M:%S')} UTC · length {(end_ns - data.t0) / 1e9:.1f} s · status <b>{html.escape(sess['status'])}</b>"
+        + (f" · age {html.escape(a)}" if (a := _age(data.participant, sess["utc_start"])) else "")
+        + (f" · dominant hand {html.escape(str(data.participant['dominant_hand']))}" if data.participant["dominant_hand"] else "")
+        + f"<br><span class='muted'>software motor-station {html.escape(str(header.get('software_version')))} · input: {html.escape(source)}</span></p>",
     ]
-    for tr in trials:
-        res = tr["result"] or {}
+    if "synthetic" in source or config.get("source") == "simulated":
+        parts.append("<p class='sim'>Played by the SIMULATED CHILD (synthetic landmarks, no camera): not a real participant's performance.</p>")
+    parts.append("<div class='cards'>")
+    for tr in data.trials:
+        dur = (tr["t_end_ns"] - tr["t_start_ns"]) / 1e9 if tr["t_end_ns"] else None
+        parts.append(f"<div class='card'>{html.escape(tr['exercise'])}<b>{_fmt(tr['reps'])}</b>reps · {_fmt(dur)} s</div>")
+    parts.append("</div>")
+    prev = _previous(data)
+    for tr in data.trials:
         label = html.escape(tr["exercise"])
         dur = (tr["t_end_ns"] - tr["t_start_ns"]) / 1e9 if tr["t_end_ns"] else None
         parts.append(f"<h2>Trial {tr['trial'] + 1}: {label}</h2>")
-        parts.append(f"<p>Repetitions: <b>{_fmt(tr['reps'])}</b> · duration {_fmt(dur)} s · settings <code>{html.escape(str(tr['settings']))}</code></p>")
-        parts.append("<table><tr><th>metric</th><th>value</th><th>unit</th><th>definition</th></tr>")
-        for m in (m for m in metrics if m["trial"] == tr["trial"]):
+        parts.append(f"<p>Repetitions: <b>{_fmt(tr['reps'])}</b> · duration {_fmt(dur)} s · "
+                     f"settings <code>{html.escape(str(tr['settings']))}</code></p>")
+        parts.append("<table><tr><th>metric</th><th>value</th><th>unit</th><th>previous</th><th>change</th><th>mean of previous (n)</th><th>definition</th></tr>")
+        for m in (m for m in data.metrics if m["trial"] == tr["trial"]):
             v = m["value"] if m["value"] is not None else m["text"]
-            parts.append(f"<tr><td>{html.escape(m['name'])}</td><td>{_fmt(v)}</td><td>{html.escape(m['unit'])}</td><td class='def'>{html.escape(m['definition'])}</td></tr>")
+            n, last, mean = prev.get((m["exercise"], m["name"]), (0, None, None))
+            parts.append(
+                f"<tr><td>{html.escape(m['name'])}</td><td class='num'>{_fmt(v)}</td><td>{html.escape(m['unit'])}</td>"
+                f"<td class='num'>{_fmt(last)}</td><td class='num'>{_change(m['value'], last)}</td>"
+                f"<td class='num'>{_fmt(mean)}{f' ({n})' if n else ''}</td><td class='def'>{html.escape(m['definition'])}</td></tr>")
         parts.append("</table>")
-        evs = [e for e in events if e["trial"] == tr["trial"]]
+        parts += _figures_html(trial_figures(data, tr))
+        evs = [e for e in data.events if e["trial"] == tr["trial"]]
         if evs:
-            parts.append(f"<details><summary>{len(evs)} scored events</summary><table><tr><th>time (s)</th><th>kind</th><th>rep</th><th>value</th><th>unit</th></tr>")
+            parts.append(f"<details><summary>{len(evs)} scored events</summary><table><tr><th>time from trial start (s)</th>"
+                         "<th>kind</th><th>rep</th><th>value</th><th>unit</th><th>details</th></tr>")
             for e in evs:
-                parts.append(f"<tr><td>{(e['t_ns'] - t0) / 1e9:.3f}</td><td>{html.escape(e['kind'])}</td><td>{e['rep']}</td><td>{_fmt(e['value'])}</td><td>{html.escape(e['unit'])}</td></tr>")
+                payload = ", ".join(f"{k}={_fmt(v)}" for k, v in (e["payload"] or {}).items())
+                parts.append(f"<tr><td class='num'>{(e['t_ns'] - tr['t_start_ns']) / 1e9:.3f}</td><td>{html.escape(e['kind'])}</td>"
+                             f"<td class='num'>{e['rep']}</td><td class='num'>{_fmt(e['value'])}</td><td>{html.escape(e['unit'])}</td>"
+                             f"<td class='def'>{payload}</td></tr>")
             parts.append("</table></details>")
-        _ = res
-    parts.append("<p class='def'>Times are seconds from the session start on the session clock. No norms are shown: "
-                 "compare with the participant's own history.</p></body></html>")
+    parts.append("<h2>Compared with previous sessions</h2>")
+    groups = _session_groups(data)
+    n_sessions = len({r["session_id"] for r in data.history})
+    if n_sessions <= 1:
+        parts.append("<p class='muted'>This is the participant's first session with these metrics: nothing to compare yet.</p>")
+    else:
+        parts.append(f"<p>{n_sessions} sessions of {html.escape(sess['participant'])}; this session is circled in red. "
+                     "Several trials of one exercise in a session are averaged.</p>")
+        parts += _figures_html([("Metrics of this session's exercises across the participant's sessions.",
+                                 progress_figure(groups, title="", highlight=sid))])
+    parts.append("<h2>Devices and calibration</h2>")
+    stats = data.sample_stats()
+    if data.devices:
+        parts.append("<table><tr><th>device</th><th>kind</th><th>model</th><th>serial</th><th>firmware</th><th>rate</th><th>samples</th><th>flags</th></tr>")
+        for d in data.devices:
+            i, st = d["info"], stats.get(d["device_id"], {})
+            flags = ", ".join(f"{k} {v}" for k, v in st.items() if k != "samples") or "none"
+            warn = " class='warn'" if "uncalibrated" in st or "gaps" in st else ""
+            parts.append(f"<tr><td>{html.escape(d['device_id'])}</td><td>{_fmt(i.get('kind'))}</td><td>{_fmt(i.get('model'))}</td>"
+                         f"<td>{_fmt(i.get('serial'))}</td><td>{_fmt(i.get('firmware'))}</td><td class='num'>{_fmt(i.get('rate_hz'))} Hz</td>"
+                         f"<td class='num'>{st.get('samples', 0)}</td><td{warn}>{html.escape(flags)}</td></tr>")
+        parts.append("</table>")
+    else:
+        parts.append("<p class='muted'>No serial devices in this session.</p>")
+    if data.calibrations:
+        parts.append("<table><tr><th>calibrated</th><th>kind</th><th>method</th><th>version</th><th>residual</th><th>made (UTC)</th></tr>")
+        for c in data.calibrations:
+            parts.append(f"<tr><td>{html.escape(c['key'])}</td><td>{html.escape(c['kind'])}</td><td>{html.escape(c['method'])}</td>"
+                         f"<td class='num'>{c['version']}</td><td class='num'>{_fmt(c['residual'])} {html.escape(c['residual_unit'])}</td>"
+                         f"<td>{html.escape(c['created_utc'])}</td></tr>")
+        parts.append("</table>")
+    else:
+        uncal = any("uncalibrated" in s for s in stats.values())
+        parts.append("<p" + (" class='warn'>Devices sent uncalibrated samples and no calibration was recorded." if uncal
+                             else " class='muted'>No calibration was used in this session.") + "</p>")
+    host = header.get("host") or {}
+    parts.append(f"<p class='def'>Times are seconds from the trial start on the session clock (monotonic host clock; the header ties it to "
+                 f"UTC once). Image plots are in pixels of the unmirrored camera image. No norms are shown: compare with the "
+                 f"participant's own history. Recorded on {html.escape(str(host.get('platform', '?')))}, Python "
+                 f"{html.escape(str(host.get('python', '?')))}. Report made {datetime.now().astimezone().isoformat(timespec='seconds')}.</p>"
+                 "</body></html>")
     return "\n".join(parts)
 
 
+def _private_write(out: Path, data: bytes) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.chmod(out, 0o600)
+
+
 def write_report(db: Database, session_id: str, out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_html(db, session_id), encoding="utf-8")
-    return out
+    """Write the HTML report of a session to ``out`` (owner-only, mode 0600); returns ``out``."""
+    _private_write(Path(out), render_html(db, session_id).encode("utf-8"))
+    return Path(out)
+
+
+def write_pdf(db: Database, session_id: str, out: Path) -> Path:
+    """Write the report as a PDF (matplotlib pages: summary and metrics, then the figures)."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    data = SessionData(db, session_id)
+    prev = _previous(data)
+    buf = io.BytesIO()
+    with PdfPages(buf) as pdf:
+        lines = [f"Participant {data.sess['participant']}   session {data.sid}",
+                 f"started {data.sess['utc_start']} (UTC)   status {data.sess['status']}", ""]
+        for tr in data.trials:
+            dur = (tr["t_end_ns"] - tr["t_start_ns"]) / 1e9 if tr["t_end_ns"] else None
+            lines.append(f"Trial {tr['trial'] + 1}: {tr['exercise']}   reps {tr['reps']}   duration {_fmt(dur)} s")
+            for m in (m for m in data.metrics if m["trial"] == tr["trial"]):
+                v = m["value"] if m["value"] is not None else m["text"]
+                _n, last, _mean = prev.get((m["exercise"], m["name"]), (0, None, None))
+                lines.append(f"   {m['name']:<24} {html.unescape(_fmt(v)):>10} {m['unit']:<10} previous {html.unescape(_fmt(last))}")
+                if m["definition"]:
+                    lines.append(f"      {m['definition'][:110]}")
+            lines.append("")
+        per_page = 58
+        for start in range(0, max(1, len(lines)), per_page):
+            fig = _figure(8.27, 11.69)
+            if start == 0:
+                fig.text(0.06, 0.965, "Motor Station session report", fontsize=16, weight="bold")
+            fig.text(0.06, 0.94, "\n".join(lines[start:start + per_page]), fontsize=7.2, family="monospace", va="top")
+            pdf.savefig(fig)
+        for tr in data.trials:
+            for cap, fig in trial_figures(data, tr):
+                fig.suptitle(f"Trial {tr['trial'] + 1}: {tr['exercise']}", fontsize=10)
+                fig.supxlabel(cap, fontsize=7)
+                pdf.savefig(fig)
+        groups = _session_groups(data)
+        if len({r["session_id"] for r in data.history}) > 1:
+            pdf.savefig(progress_figure(groups, title=f"{data.sess['participant']}: progress", highlight=data.sid))
+    _private_write(Path(out), buf.getvalue())
+    return Path(out)

@@ -1,0 +1,182 @@
+"""Exports for researchers, derived only from what is stored.
+
+``tidy`` formats (``csv``, ``parquet``): one file per table (:data:`station.export.tables.TABLES`)
+holding every exported session, plus ``data_dictionary.json`` (column, type, unit, definition,
+time base) and ``metric_definitions`` of the exercises. ``bids``: a BIDS dataset (motion, beh,
+physio), see :mod:`station.export.bids`.
+
+Privacy: only pseudonymous codes leave the station; ``shift_dates`` moves every date of a
+participant back by the same secret number of days (:meth:`Database.date_shift_days`); ages are
+whole years. Videos are never exported unless ``include_video``. Every export is written to a
+hidden folder beside ``out`` and renamed into place when complete (a failed export leaves nothing),
+files are owner-only (0600, folders 0700), and the export is logged in the audit table.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from station import __version__
+from station.core import InputError
+from station.export.tables import TABLES, DatePolicy, arrow_schema, dictionary_json, session_tables
+from station.storage import Database
+from station.storage import schema as S
+
+log = logging.getLogger(__name__)
+
+Format = Literal["csv", "parquet", "bids"]
+FORMATS: tuple[str, ...] = ("csv", "parquet", "bids")
+
+
+@dataclass
+class ExportSummary:
+    out: Path
+    format: str
+    sessions: list[str]
+    files: list[Path] = field(default_factory=list)
+    shift_dates: bool = False
+
+
+def select_sessions(db: Database, session: str | None = None, participant: str | None = None, all_: bool = False) -> list[str]:
+    """Session ids named by exactly one of ``session``, ``participant`` or ``all_`` (oldest first)."""
+    if sum(x is not None and x is not False for x in (session, participant, all_)) != 1:
+        raise InputError("name what to export", fix="give a SESSION id, or --participant CODE, or --all")
+    if session is not None:
+        return [db.resolve_session(session)]
+    if participant is not None:
+        db.participant(participant)
+        ids = [s["id"] for s in reversed(db.list_sessions(participant))]
+    else:
+        ids = [s["id"] for s in reversed(db.list_sessions())]
+    if not ids:
+        raise InputError("there are no sessions to export", where=participant or "database", fix="record a session first (station demo)")
+    return ids
+
+
+def check_out_dir(out: Path) -> None:
+    """Refuse an existing file or a non-empty folder (an export never overwrites or mixes)."""
+    if out.exists() and not out.is_dir():
+        raise InputError("the export destination is a file", where=str(out), fix="give a new or empty folder with --out")
+    if out.is_dir() and any(out.iterdir()):
+        raise InputError("the export folder exists and is not empty", where=str(out), fix="give a new or empty folder with --out")
+    parent = out.resolve().parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise InputError("cannot write the export folder here", where=str(parent), fix="choose a writable place for --out")
+
+
+def _owner_only(root: Path) -> list[Path]:
+    files = []
+    os.chmod(root, 0o700)
+    for dirpath, dirnames, filenames in os.walk(root):
+        for d in dirnames:
+            os.chmod(Path(dirpath) / d, 0o700)
+        for f in filenames:
+            p = Path(dirpath) / f
+            os.chmod(p, 0o600)
+            files.append(p)
+    return sorted(files)
+
+
+def export(
+    db: Database,
+    session_ids: list[str],
+    fmt: str,
+    out: Path,
+    *,
+    shift_dates: bool = False,
+    include_video: bool = False,
+    data_root: Path | None = None,
+) -> ExportSummary:
+    """Export ``session_ids`` to the new folder ``out`` in ``fmt`` (``csv``, ``parquet`` or ``bids``).
+
+    ``data_root`` is the station data directory (for files referenced from the database, e.g. an
+    opted-in video); ``include_video`` copies such videos into the export.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format '{fmt}'", fix=f"use one of {', '.join(FORMATS)}")
+    out = Path(out)
+    check_out_dir(out)
+    sessions = [db.session(s) for s in session_ids]
+    codes = sorted({s["participant"] for s in sessions})
+    dates = DatePolicy({c: db.date_shift_days(c) for c in codes} if shift_dates else {})
+    tmp = out.resolve().parent / f".{out.name}.partial-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(mode=0o700)
+    try:
+        if fmt == "bids":
+            from station.export.bids import write_bids
+
+            write_bids(db, session_ids, tmp, dates)
+        else:
+            _write_tidy(db, session_ids, fmt, tmp, dates)
+        if include_video:
+            _copy_videos(db, session_ids, tmp, data_root)
+        files = _owner_only(tmp)
+        if out.is_dir():
+            out.rmdir()  # checked empty above
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    db.audit("export", format=fmt, sessions=session_ids, participants=codes, out=str(out.resolve()),
+             shift_dates=shift_dates, include_video=include_video, files=len(files))
+    return ExportSummary(out, fmt, list(session_ids), [out / f.relative_to(tmp) for f in files], shift_dates)
+
+
+def _write_tidy(db: Database, session_ids: list[str], fmt: str, out: Path, dates: DatePolicy) -> None:
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    writers: dict[str, object] = {}
+    counts = dict.fromkeys(TABLES, 0)
+    metric_defs: dict[str, dict[str, dict[str, str]]] = {}
+    try:
+        for name in TABLES:
+            path = out / f"{name}.{'csv' if fmt == 'csv' else 'parquet'}"
+            schema = arrow_schema(name)
+            writers[name] = pacsv.CSVWriter(str(path), schema) if fmt == "csv" else pq.ParquetWriter(str(path), schema, compression="zstd")
+        for sid in session_ids:
+            for name, table in session_tables(db, sid, dates):
+                if table.num_rows:
+                    writers[name].write_table(table)  # type: ignore[attr-defined]
+                    counts[name] += table.num_rows
+            for m in db.rows(S.metrics, sid):
+                metric_defs.setdefault(m["exercise"], {})[m["name"]] = {"unit": m["unit"], "definition": m["definition"]}
+    finally:
+        for w in writers.values():
+            w.close()  # type: ignore[attr-defined]
+    extra = {
+        "software": f"motor-station {__version__}",
+        "file_format": fmt,
+        "files": {name: f"{name}.{'csv' if fmt == 'csv' else 'parquet'}" for name in TABLES},
+        "rows": counts,
+        "sessions": session_ids,
+        "dates_shifted": bool(dates.shift_days),
+        "metric_definitions": metric_defs,
+        "missing_values": "empty field (CSV) / null (Parquet); visibility NaN when the model gives none",
+    }
+    (out / "data_dictionary.json").write_text(json.dumps(dictionary_json(extra), indent=2), encoding="utf-8")
+
+
+def _copy_videos(db: Database, session_ids: list[str], out: Path, data_root: Path | None) -> None:
+    if data_root is None:
+        from station.paths import data_dir
+
+        data_root = data_dir()
+    for sid in session_ids:
+        for f in db.rows(S.files, sid):
+            if f["kind"] != "video":
+                continue
+            src = data_root / f["path"]
+            if not src.is_file():
+                raise InputError("a recorded video is missing", where=str(src), fix="export without --include-video")
+            dst = out / "video" / sid / src.name
+            dst.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            shutil.copy2(src, dst)

@@ -1,0 +1,349 @@
+"""Tidy tables of stored sessions (one observation per row), as pyarrow tables.
+
+Conventions
+-----------
+Time
+    ``t_ns`` is the session clock in nanoseconds, exactly as stored; ``t_s`` is seconds from the
+    session start (``(t_ns - clock_start_ns) / 1e9``); ``t_trial_s`` seconds from the trial start.
+    ``utc_start`` of a session ties the clock to UTC (shifted back by a per-participant number of
+    days when the export shifts dates; times of day are kept).
+Coordinates
+    Landmarks ``x`` (right) and ``y`` (down) are normalised to 0..1 of the frame width and height
+    in the unmirrored camera image; ``z`` is MediaPipe's relative depth (same scale as x, negative
+    towards the camera); ``visibility`` in 0..1 (NaN when the model gives none).
+Long format
+    Landmarks have one row per landmark per observation; sensor samples one row per channel per
+    sample. Every table carries ``session_id`` so tables from several sessions concatenate.
+
+:data:`DICTIONARY` documents every column (unit, definition); exports write it as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from sqlalchemy import select
+
+from station.export.names import landmark_names
+from station.storage import Database
+from station.storage import schema as S
+
+log = logging.getLogger(__name__)
+
+TIME_BASE = (
+    "t_ns: session clock in integer nanoseconds (monotonic host clock, time.perf_counter_ns); "
+    "t_s: seconds from the session start; t_trial_s: seconds from the trial start; "
+    "sessions.utc_start gives the UTC time of the session start (shifted when date_shift_days > 0)"
+)
+
+# table -> (description, {column: (arrow type, unit, definition)})
+Col = tuple[pa.DataType, str, str]
+DICTIONARY: dict[str, tuple[str, dict[str, Col]]] = {
+    "sessions": ("One row per session.", {
+        "session_id": (pa.string(), "", "session UUID"),
+        "participant": (pa.string(), "", "pseudonymous participant code (never a name)"),
+        "utc_start": (pa.string(), "ISO 8601 UTC", "UTC time of the session start (shifted by date_shift_days when dates are shifted)"),
+        "ended_utc": (pa.string(), "ISO 8601 UTC", "UTC time the session ended (shifted likewise)"),
+        "date_shift_days": (pa.int32(), "d", "days subtracted from every date of this participant (0 = real dates)"),
+        "age_years": (pa.int32(), "yr", "completed years of age at the session, from birth year and month"),
+        "status": (pa.string(), "", "complete | stopped | interrupted | recording"),
+        "software_version": (pa.string(), "", "Motor Station version that recorded the session"),
+        "clock_start_ns": (pa.int64(), "ns", "session clock at the session start"),
+        "n_trials": (pa.int32(), "", "number of trials"),
+    }),
+    "trials": ("One row per trial.", {
+        "session_id": (pa.string(), "", "session UUID"),
+        "trial": (pa.int32(), "", "trial index in the session, from 0"),
+        "exercise": (pa.string(), "", "exercise name (see the exercise registry)"),
+        "settings": (pa.string(), "JSON", "exercise settings used"),
+        "t_start_s": (pa.float64(), "s", "trial start, seconds from the session start"),
+        "t_end_s": (pa.float64(), "s", "time of the last scored input, seconds from the session start"),
+        "duration_s": (pa.float64(), "s", "t_end_s - t_start_s"),
+        "reps": (pa.int32(), "", "repetitions scored in the trial"),
+        "t_start_ns": (pa.int64(), "ns", "trial start on the session clock"),
+        "t_end_ns": (pa.int64(), "ns", "last scored input on the session clock"),
+    }),
+    "metrics": ("One row per metric per trial; definitions come from the exercise that computed them.", {
+        "session_id": (pa.string(), "", "session UUID"),
+        "trial": (pa.int32(), "", "trial index"),
+        "exercise": (pa.string(), "", "exercise name"),
+        "name": (pa.string(), "", "metric name"),
+        "value": (pa.float64(), "see unit", "numeric value (null when not numeric or not computable)"),
+        "text": (pa.string(), "", "value of a non-numeric metric"),
+        "unit": (pa.string(), "", "unit of value"),
+        "definition": (pa.string(), "", "exact definition of the metric"),
+    }),
+    "events": ("One row per scored event (rep, jump, left_path, peg_placed...).", {
+        "session_id": (pa.string(), "", "session UUID"),
+        "trial": (pa.int32(), "", "trial index"),
+        "exercise": (pa.string(), "", "exercise name"),
+        "t_ns": (pa.int64(), "ns", "event time on the session clock"),
+        "t_s": (pa.float64(), "s", "seconds from the session start"),
+        "t_trial_s": (pa.float64(), "s", "seconds from the trial start"),
+        "rep": (pa.int32(), "", "repetition number the event belongs to"),
+        "kind": (pa.string(), "", "event kind, documented by each exercise"),
+        "value": (pa.float64(), "see unit", "the event's main quantity"),
+        "unit": (pa.string(), "", "unit of value"),
+        "payload": (pa.string(), "JSON", "small extra fields of the event"),
+    }),
+    "landmarks": ("One row per landmark per observation (hand: 21 landmarks, pose: 33).", {
+        "session_id": (pa.string(), "", "session UUID"),
+        "trial": (pa.int32(), "", "trial index"),
+        "source_id": (pa.string(), "", "frame source (camera, video file, synthetic)"),
+        "frame_seq": (pa.int64(), "", "frame sequence number of the source (gaps = frames not tracked)"),
+        "t_ns": (pa.int64(), "ns", "capture time of the frame on the session clock"),
+        "t_s": (pa.float64(), "s", "seconds from the session start"),
+        "t_trial_s": (pa.float64(), "s", "seconds from the trial start"),
+        "kind": (pa.string(), "", "hand | pose"),
+        "person": (pa.int32(), "", "index of the hand/person in the frame (0 = the one followed)"),
+        "handedness": (pa.string(), "", "Left | Right: the child's anatomical hand (hands only)"),
+        "score": (pa.float64(), "1", "detection confidence 0..1"),
+        "model": (pa.string(), "", "model name and version"),
+        "width": (pa.int32(), "px", "frame width"),
+        "height": (pa.int32(), "px", "frame height"),
+        "landmark": (pa.int32(), "", "landmark index in the MediaPipe topology"),
+        "landmark_name": (pa.string(), "", "MediaPipe landmark name"),
+        "x": (pa.float32(), "1 (frame width)", "x to the right, normalised to 0..1 of the frame width, unmirrored image"),
+        "y": (pa.float32(), "1 (frame height)", "y down, normalised to 0..1 of the frame height"),
+        "z": (pa.float32(), "1 (frame width)", "MediaPipe relative depth, same scale as x, negative towards the camera"),
+        "visibility": (pa.float32(), "1", "landmark visibility/presence 0..1 (NaN when the model gives none)"),
+    }),
+    "samples": ("One row per channel per sensor sample.", {
+        "session_id": (pa.string(), "", "session UUID"),
+        "trial": (pa.int32(), "", "trial index"),
+        "device_id": (pa.string(), "", "station-wide device id"),
+        "seq": (pa.int64(), "", "the device's sequence number (gaps = lost samples)"),
+        "t_ns": (pa.int64(), "ns", "sample time on the session clock (device clock mapped by the clock fit)"),
+        "t_s": (pa.float64(), "s", "seconds from the session start"),
+        "t_trial_s": (pa.float64(), "s", "seconds from the trial start"),
+        "t_arrival_ns": (pa.int64(), "ns", "host time the sample arrived, session clock"),
+        "device_time_us": (pa.int64(), "us", "the device's own clock (null for plain formats)"),
+        "flags": (pa.int32(), "", "bits: 1 saturated, 2 gap before, 4 resynced, 8 uncalibrated, 16 clock reset"),
+        "channel": (pa.string(), "", "channel name"),
+        "value": (pa.float64(), "see unit", "channel value"),
+        "unit": (pa.string(), "", "unit of value"),
+    }),
+    "devices": ("One row per device used in a session.", {
+        "session_id": (pa.string(), "", "session UUID"),
+        "device_id": (pa.string(), "", "station-wide device id"),
+        "kind": (pa.string(), "", "grip | balance | ..."),
+        "model": (pa.string(), "", "device model"),
+        "serial": (pa.string(), "", "device serial number"),
+        "firmware": (pa.string(), "", "firmware version"),
+        "channels": (pa.string(), "", "channel names, comma separated"),
+        "units": (pa.string(), "", "channel units, comma separated"),
+        "rate_hz": (pa.float64(), "Hz", "nominal sampling rate"),
+        "protocol": (pa.string(), "", "wire protocol"),
+    }),
+    "calibrations": ("One row per calibration a session used.", {
+        "session_id": (pa.string(), "", "session UUID"),
+        "key": (pa.string(), "", "what was calibrated (device serial, camera id)"),
+        "kind": (pa.string(), "", "loadcell | intrinsics | workspace | latency ..."),
+        "method": (pa.string(), "", "calibration method"),
+        "version": (pa.int32(), "", "version of the calibration in the store"),
+        "params": (pa.string(), "JSON", "calibration parameters"),
+        "residual": (pa.float64(), "see residual_unit", "fit residual"),
+        "residual_unit": (pa.string(), "", "unit of residual"),
+        "created_utc": (pa.string(), "ISO 8601 UTC", "when the calibration was made (shifted when dates are shifted)"),
+        "software_version": (pa.string(), "", "software that made it"),
+    }),
+}
+
+TABLES = tuple(DICTIONARY)
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    return pa.schema([(c, t) for c, (t, _, _) in DICTIONARY[table][1].items()])
+
+
+def dictionary_json(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The data dictionary: every table and column with type, unit and definition."""
+    out: dict[str, Any] = {
+        "format": "motor-station-tidy-export",
+        "format_version": 1,
+        "time_base": TIME_BASE,
+        "tables": {
+            name: {
+                "description": desc,
+                "columns": {c: {"type": str(t), "unit": u, "definition": d} for c, (t, u, d) in cols.items()},
+            }
+            for name, (desc, cols) in DICTIONARY.items()
+        },
+    }
+    out.update(extra or {})
+    return out
+
+
+@dataclass(frozen=True)
+class DatePolicy:
+    """How dates leave the station: ``shift_days`` per participant code (empty = real dates)."""
+
+    shift_days: dict[str, int]
+
+    def days(self, participant: str) -> int:
+        return self.shift_days.get(participant, 0)
+
+    def shift(self, iso: str | None, participant: str) -> str | None:
+        if not iso:
+            return iso
+        d = self.days(participant)
+        if d == 0:
+            return iso
+        return (datetime.fromisoformat(iso) - timedelta(days=d)).isoformat()
+
+
+def age_years(birth_year: int | None, birth_month: int | None, when_iso: str) -> int | None:
+    """Completed years of age at ``when_iso`` from birth year and month (month 1-12; unknown month = July)."""
+    if birth_year is None:
+        return None
+    when = datetime.fromisoformat(when_iso)
+    months = (when.year - int(birth_year)) * 12 + (when.month - int(birth_month or 7))
+    return max(0, months // 12)
+
+
+def _tbl(name: str, cols: dict[str, Any]) -> pa.Table:
+    schema = arrow_schema(name)
+    return pa.table({c: pa.array(cols[c], type=schema.field(c).type) for c in schema.names}, schema=schema)
+
+
+def session_tables(db: Database, session_id: str, dates: DatePolicy) -> Iterator[tuple[str, pa.Table]]:
+    """Yield ``(table name, pyarrow table)`` for every tidy table of one session.
+
+    Landmarks are unpacked from their packed float32 blobs in bulk (vectorised), in chunks so a
+    long session does not need all its rows in memory twice.
+    """
+    sess = db.session(session_id)
+    part = db.participant(sess["participant"])
+    code = sess["participant"]
+    t0 = int(sess["clock_start_ns"])
+    trials = db.rows(S.trials, session_id, order=("trial",))
+    t_start = {t["trial"]: int(t["t_start_ns"]) for t in trials}
+    yield "sessions", _tbl("sessions", {
+        "session_id": [session_id], "participant": [code],
+        "utc_start": [dates.shift(sess["utc_start"], code)], "ended_utc": [dates.shift(sess["ended_utc"], code)],
+        "date_shift_days": [dates.days(code)],
+        "age_years": [age_years(part["birth_year"], part["birth_month"], sess["utc_start"])],
+        "status": [sess["status"]], "software_version": [str(sess["header"].get("software_version", ""))],
+        "clock_start_ns": [t0], "n_trials": [len(trials)],
+    })
+    yield "trials", _tbl("trials", {
+        "session_id": [session_id] * len(trials),
+        "trial": [t["trial"] for t in trials],
+        "exercise": [t["exercise"] for t in trials],
+        "settings": [json.dumps(t["settings"], sort_keys=True) for t in trials],
+        "t_start_s": [(t["t_start_ns"] - t0) / 1e9 for t in trials],
+        "t_end_s": [None if t["t_end_ns"] is None else (t["t_end_ns"] - t0) / 1e9 for t in trials],
+        "duration_s": [None if t["t_end_ns"] is None else (t["t_end_ns"] - t["t_start_ns"]) / 1e9 for t in trials],
+        "reps": [t["reps"] for t in trials],
+        "t_start_ns": [t["t_start_ns"] for t in trials],
+        "t_end_ns": [t["t_end_ns"] for t in trials],
+    })
+    ms = db.rows(S.metrics, session_id, order=("trial", "name"))
+    yield "metrics", _tbl("metrics", {
+        "session_id": [session_id] * len(ms), **{c: [m[c] for m in ms] for c in ("trial", "exercise", "name", "value", "text", "unit", "definition")},
+    })
+    ev = db.rows(S.events, session_id, order=("trial", "t_ns", "id"))
+    yield "events", _tbl("events", {
+        "session_id": [session_id] * len(ev),
+        **{c: [e[c] for e in ev] for c in ("trial", "exercise", "t_ns", "rep", "kind", "value", "unit")},
+        "t_s": [(e["t_ns"] - t0) / 1e9 for e in ev],
+        "t_trial_s": [(e["t_ns"] - t_start.get(e["trial"], t0)) / 1e9 for e in ev],
+        "payload": [json.dumps(e["payload"], sort_keys=True) for e in ev],
+    })
+    yield from _landmark_tables(db, session_id, t0, t_start)
+    devs = db.rows(S.devices, session_id, order=("device_id",))
+    infos = [d["info"] for d in devs]
+    yield "devices", _tbl("devices", {
+        "session_id": [session_id] * len(devs),
+        "device_id": [d["device_id"] for d in devs],
+        **{c: [str(i.get(c, "")) for i in infos] for c in ("kind", "model", "serial", "firmware", "protocol")},
+        "channels": [",".join(i.get("channels", ())) for i in infos],
+        "units": [",".join(i.get("units", ())) for i in infos],
+        "rate_hz": [float(i.get("rate_hz") or 0.0) for i in infos],
+    })
+    yield from _sample_tables(db, session_id, t0, t_start, {d["device_id"]: d["info"] for d in devs})
+    cals = db.rows(S.calibrations, session_id, order=("id",))
+    yield "calibrations", _tbl("calibrations", {
+        "session_id": [session_id] * len(cals),
+        **{c: [k[c] for k in cals] for c in ("key", "kind", "method", "version", "residual", "residual_unit", "software_version")},
+        "params": [json.dumps(k["params"], sort_keys=True) for k in cals],
+        "created_utc": [dates.shift(k["created_utc"], code) for k in cals],
+    })
+
+
+CHUNK_ROWS = 20_000
+
+
+def _landmark_tables(db: Database, sid: str, t0: int, t_start: dict[int, int]) -> Iterator[tuple[str, pa.Table]]:
+    L = S.landmarks
+    q = select(L).where(L.c.session_id == sid).order_by(L.c.trial, L.c.t_ns, L.c.kind, L.c.person, L.c.id)
+    with db.engine.connect() as c:
+        result = c.execution_options(yield_per=CHUNK_ROWS).execute(q).mappings()
+        for chunk in result.partitions():
+            yield "landmarks", unpack_landmark_rows([dict(r) for r in chunk], sid, t0, t_start)
+    # an empty table keeps the schema in files even without landmarks
+    yield "landmarks", _tbl("landmarks", {c: [] for c in arrow_schema("landmarks").names})
+
+
+def unpack_landmark_rows(rows: list[dict[str, Any]], sid: str, t0: int, t_start: dict[int, int]) -> pa.Table:
+    """Stored landmark rows (packed blobs) -> tidy long table (one row per landmark)."""
+    if not rows:
+        return _tbl("landmarks", {c: [] for c in arrow_schema("landmarks").names})
+    counts = np.array([len(r["data"]) // 16 for r in rows], dtype=np.int64)
+    arr = np.frombuffer(b"".join(r["data"] for r in rows), dtype="<f4").reshape(-1, 4)
+    idx = np.concatenate([np.arange(n) for n in counts])
+    names = np.concatenate([np.array(landmark_names(r["kind"], int(n)), dtype=object) for r, n in zip(rows, counts, strict=True)])
+
+    def rep(key: str) -> np.ndarray:
+        return np.repeat(np.array([r[key] for r in rows], dtype=object), counts)
+
+    t_ns = np.repeat(np.array([r["t_ns"] for r in rows], dtype=np.int64), counts)
+    trial = np.repeat(np.array([r["trial"] for r in rows], dtype=np.int64), counts)
+    ts = np.array([t_start.get(int(r["trial"]), t0) for r in rows], dtype=np.int64)
+    return _tbl("landmarks", {
+        "session_id": np.full(len(idx), sid, dtype=object), "trial": trial,
+        "source_id": rep("source_id"), "frame_seq": np.repeat(np.array([r["frame_seq"] for r in rows], dtype=np.int64), counts),
+        "t_ns": t_ns, "t_s": (t_ns - t0) / 1e9, "t_trial_s": (t_ns - np.repeat(ts, counts)) / 1e9,
+        "kind": rep("kind"), "person": rep("person").astype(np.int64), "handedness": rep("handedness"),
+        "score": rep("score").astype(np.float64), "model": rep("model"),
+        "width": rep("width").astype(np.int64), "height": rep("height").astype(np.int64),
+        "landmark": idx, "landmark_name": names,
+        "x": arr[:, 0], "y": arr[:, 1], "z": arr[:, 2], "visibility": arr[:, 3],
+    })
+
+
+def _sample_tables(db: Database, sid: str, t0: int, t_start: dict[int, int], infos: dict[str, dict[str, Any]]) -> Iterator[tuple[str, pa.Table]]:
+    T = S.samples
+    q = select(T).where(T.c.session_id == sid).order_by(T.c.device_id, T.c.t_ns, T.c.id)
+    with db.engine.connect() as c:
+        result = c.execution_options(yield_per=CHUNK_ROWS).execute(q).mappings()
+        for chunk in result.partitions():
+            yield "samples", unpack_sample_rows([dict(r) for r in chunk], sid, t0, t_start, infos)
+    yield "samples", _tbl("samples", {c: [] for c in arrow_schema("samples").names})
+
+
+def unpack_sample_rows(rows: list[dict[str, Any]], sid: str, t0: int, t_start: dict[int, int],
+                       infos: dict[str, dict[str, Any]]) -> pa.Table:
+    """Stored sample rows -> tidy long table (one row per channel per sample)."""
+    cols: dict[str, list[Any]] = {c: [] for c in arrow_schema("samples").names}
+    for r in rows:
+        info = infos.get(r["device_id"], {})
+        chans = list(info.get("channels") or [])
+        units = list(info.get("units") or [])
+        for i, v in enumerate(r["values"]):
+            cols["session_id"].append(sid)
+            for k in ("trial", "device_id", "seq", "t_ns", "t_arrival_ns", "device_time_us", "flags"):
+                cols[k].append(r[k])
+            cols["t_s"].append((r["t_ns"] - t0) / 1e9)
+            cols["t_trial_s"].append((r["t_ns"] - t_start.get(r["trial"], t0)) / 1e9)
+            cols["channel"].append(chans[i] if i < len(chans) else f"ch{i}")
+            cols["value"].append(None if v is None else float(v))
+            cols["unit"].append(units[i] if i < len(units) else "")
+    return _tbl("samples", cols)
