@@ -15,13 +15,15 @@ Flight
     Both ankles above their baselines by more than ``up`` x leg length for at least ``min_frames``
     consecutive used frames; the flight ends at the first frame where either ankle is back within
     ``down`` x leg length (hysteresis). Take-off time is the first frame of the run above ``up``;
-    landing time the frame that ends the flight. One flight = one jump (``jump`` event at landing,
-    ``value`` = quality 0..1, payload: flight time, peak rise, distance, flags). Flights shorter
+    landing time the frame that ends the flight. One flight = one jump: a ``jump`` event stamped
+    with the landing time, emitted once the landing has settled (0.2 s later, at the next take-off
+    or at the end of the trial), ``value`` = quality 0..1, payload: flight time, peak rise,
+    distance, flags. Flights shorter
     than ``min_flight_s`` or longer than ``max_flight_s`` are not jumps (``incomplete`` event).
 Distance
-    Horizontal displacement from take-off to landing: for the long jump, from the leading toe
-    (foot index 31/32) at take-off to the trailing heel (29/30) at landing, the standard measure; for
-    frog jumps and hops, of the mid-ankle point. Reported in leg lengths, and in millimetres when the
+    Horizontal displacement from the last frame on the floor before take-off to the settled
+    landing (0.2 s after landing): for the long jump, from the leading toe (foot index 31/32) to the
+    trailing heel (29/30), the standard measure; for frog jumps and hops, of the mid-ankle point. Reported in leg lengths, and in millimetres when the
     floor is calibrated (``floor_mm_per_px``: millimetres per pixel along the floor line) or the
     child's leg length is known (``leg_length_mm``, trochanter to floor).
 Quality flags
@@ -124,6 +126,8 @@ class Jumps(BodyExercise):
         self._pre: deque[tuple[int, float, float]] = deque()  # (t, min wrist clearance, knee angle) before take-off
         self.jumps: list[JumpRecord] = []
         self.rejected = 0
+        self.settle_ns = 200_000_000
+        self._pending: tuple[int, NDArray[np.float64], float] | None = None  # landing time, latest pts, leg
 
     # -- per frame -----------------------------------------------------------------------------
     def _frame(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> list[ScoreEvent] | None:
@@ -151,16 +155,22 @@ class Jumps(BodyExercise):
                     self._in_flight = True
             else:
                 self._above = 0
-                self._last_ground_pts = pts
+                if max(rise_l, rise_r) < self.s.down:
+                    self._last_ground_pts = pts
         if self._in_flight or self._above:
             hi, lo = max(rise_l, rise_r), min(rise_l, rise_r)
             if hi > self._peak:
                 self._peak = hi
                 self._peak_asym = lo / hi if hi > 0 else 1.0
+        if self._pending is not None and (t_ns - self._pending[0] >= self.settle_ns or self._above):
+            events.extend(self._landed(self._pending[0], self._pending[1], self._pending[2]))
+            self._pending = None
         if self._in_flight and (rise_l < self.s.down or rise_r < self.s.down):
             self._in_flight = False
             self._above = 0
-            events.extend(self._landed(t_ns, pts, leg))
+            self._pending = (t_ns, pts, leg)
+        elif self._pending is not None:
+            self._pending = (self._pending[0], pts, leg)  # keep the settled landing posture
         return events
 
     def _observe(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None, leg: float, floor_y: float) -> None:
@@ -207,7 +217,17 @@ class Jumps(BodyExercise):
     def _on_pause(self) -> list[ScoreEvent]:
         self._in_flight = False
         self._above = 0
-        return []
+        return self._flush()
+
+    def _flush(self) -> list[ScoreEvent]:
+        if self._pending is None:
+            return []
+        out = self._landed(*self._pending)
+        self._pending = None
+        return out
+
+    def _finish(self) -> list[ScoreEvent]:
+        return self._flush()
 
     # -- results ---------------------------------------------------------------------------------
     def live(self) -> dict[str, float]:

@@ -55,6 +55,8 @@ class JumpTruth:
 
     takeoff_ns: NDArray[np.int64]
     landing_ns: NDArray[np.int64]
+    distance: float = 0.0
+    """Forward travel of every jump, frame widths."""
 
     @property
     def count(self) -> int:
@@ -96,12 +98,17 @@ def jumps_stream(
     dropout: float = 0.0,
     seed: int = 0,
     source_id: str = "synthetic-pose",
+    forward: float = 0.0,
+    frog: bool = False,
 ) -> tuple[list[TrackedFrame], JumpTruth]:
-    """Generate ``n_jumps`` two-footed jumps in place (bunny hops) with known take-off/landing times.
+    """Generate ``n_jumps`` two-footed jumps (bunny hops) with known take-off/landing times.
 
     ``period_s`` is the time from one take-off to the next; the child stands still for ``lead_s``
     before the first and ``tail_s`` after the last jump. Frames dropped with probability ``dropout``
-    have no pose (never the ones in flight, so the truth stays observable).
+    have no pose (never the ones in flight, so the truth stays observable). ``forward`` moves the
+    whole body that many frame widths to the right during each flight (frog jumps, long jump: the
+    truth's ``distance`` is ``forward`` per jump); ``frog`` makes the crouches deep with both hands
+    down on the floor.
     """
     if not 0 < flight_s < period_s:
         raise ValueError("flight_s must be positive and shorter than period_s")
@@ -116,11 +123,15 @@ def jumps_stream(
         t = i / fps
         lift = 0.0  # whole-body upward displacement (frame heights)
         sink = 0.0  # crouch depth of trunk (frame heights)
+        shift = 0.0  # forward travel (frame widths)
         in_flight = False
         for to, la in zip(takeoff, landing, strict=True):
+            if t > la:
+                shift += forward
             if to <= t <= la:
                 u = (t - to) / flight_s
                 lift = 4 * g_peak * u * (1 - u)
+                shift += forward * u
                 in_flight = True
             # crouch before take-off and after landing, 0.25 s each, raised-cosine shaped
             for c0 in (to - 0.25, la):
@@ -130,6 +141,14 @@ def jumps_stream(
         pts[UPPER, 1] += sink
         pts[KNEES, 1] += sink * 0.5
         pts[KNEES, 0] += np.sign(pts[KNEES, 0] - 0.5) * sink * 0.4  # knees apart as they bend
+        if frog and crouch > 0:
+            # deep frog crouch: hands come down to the floor in front of the feet
+            down = sink / crouch
+            hands = np.r_[15:23]
+            pts[hands, 1] += (0.89 - pts[hands, 1]) * down
+            pts[hands, 0] += 0.04 * down
+            pts[[13, 14], 1] += (0.75 - pts[[13, 14], 1]) * down
+        pts[:, 0] += shift
         pts[:, 1] -= lift
         t_ns = int(t0_ns + round(t * 1e9))
         if dropout > 0 and not in_flight and rng.random() < dropout:
@@ -138,7 +157,7 @@ def jumps_stream(
         frames.append(_pose_frame(i, t_ns, pts, image_size, rng, jitter, source_id))
     to_ns = (t0_ns + np.round(takeoff * 1e9)).astype(np.int64)
     la_ns = (t0_ns + np.round(landing * 1e9)).astype(np.int64)
-    return frames, JumpTruth(to_ns, la_ns)
+    return frames, JumpTruth(to_ns, la_ns, forward)
 
 
 # ------------------------------------------------------------------------------------------------
