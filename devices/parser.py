@@ -190,7 +190,16 @@ class LineParser:
         if self.format == "auto":
             lines = complete.split(b"\n")
             lines.pop()
-            for line in lines:
+            for i, line in enumerate(lines):
+                if self.format != "auto":  # decided by an earlier line of this chunk
+                    rest = lines[i:]
+                    if self.format == "msp":
+                        for ln in rest:
+                            self._msp_line(ln, t_arrival_ns, out)
+                    else:
+                        for ln in rest:
+                            self._plain_line(ln, t_arrival_ns, out)
+                    break
                 self._detect(line, t_arrival_ns, out)
             return out
         if self.format == "msp":
@@ -322,7 +331,7 @@ class LineParser:
         try:
             given = int(body[star + 1 :], 16)
         except ValueError:
-            self._reject("partial")
+            self._reject("checksum")  # framed, but the checksum is no hex number
             return
         if given != checksum(body[:star]):
             self._reject("checksum")

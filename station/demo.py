@@ -3,7 +3,10 @@
 Trials (default total about one minute, real time):
 
 1. tracing a circle with the index fingertip (synthetic hand landmarks, ``vision.synth_hand``);
-2. bunny hops (synthetic pose landmarks, ``vision.synth_body``).
+2. bunny hops (synthetic pose landmarks, ``vision.synth_body``);
+3. and 4. a grip squeeze and a quiet stance, played by simulated devices on real pseudo-terminals
+   through the real drivers (:mod:`station.demo_devices`), when the exercises ``grip_squeeze`` and
+   ``balance_quiet_stance`` are registered.
 
 ``seconds`` bounds the whole protocol: trial durations are scaled to fit it.
 """
@@ -11,13 +14,17 @@ Trials (default total about one minute, real time):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from exercises.base import StepInput
 from exercises.templates import make_template
 from station.session import TrialSpec
 from vision.synth_body import jumps_stream
 from vision.synth_hand import tracing_stream
+
+if TYPE_CHECKING:
+    from station.demo_devices import DeviceDemo
 
 SIM_LABEL = "SIMULATED CHILD (synthetic landmarks, no camera)"
 
@@ -63,3 +70,14 @@ def simulated_trials(opts: DemoOptions) -> list[TrialSpec]:
                   label="Trace the circle", duration_s=d_trace + 0.5, source="synthetic"),
         TrialSpec("jumps", {}, jump_feed, label="Bunny hops", duration_s=d_jump + 0.5, source="synthetic"),
     ]
+
+
+def demo_trials(opts: DemoOptions, devices: DeviceDemo | None = None) -> list[TrialSpec]:
+    """The whole demo protocol: the simulated child's trials, then the simulated devices' trials
+    (when ``devices`` has any active), sharing ``opts.seconds`` in proportion to their default lengths."""
+    if devices is None or not devices.active:
+        return simulated_trials(opts)
+    share = devices.share
+    vision_opts = opts if opts.seconds is None else replace(opts, seconds=opts.seconds * (1.0 - share))
+    budget = None if opts.seconds is None else opts.seconds * share
+    return simulated_trials(vision_opts) + devices.trials(budget)

@@ -13,7 +13,8 @@ from rich.console import Console
 def register(app: typer.Typer) -> None:
     @app.command(
         help="Run a short practice session on embedded defaults and record it.\n\n"
-        "Without a webcam a clearly labelled simulated child plays the protocol (tracing, jumps). "
+        "Without a webcam a clearly labelled simulated child plays the protocol (tracing, jumps); "
+        "simulated grip and balance devices on pseudo-terminals play the grip and balance trials. "
         "The session goes into the station database and a report is written.\n\n"
         "Example: station demo --headless --seconds 20"
     )
@@ -27,7 +28,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from station.cli.dashboard import TextDashboard, summary_table
         from station.core import SystemClock
-        from station.demo import SIM_LABEL, DemoOptions, simulated_trials
+        from station.demo import SIM_LABEL, DemoOptions, demo_trials
+        from station.demo_devices import DEVICE_LABEL, DeviceDemo
         from station.paths import default_db_url, session_dir
         from station.report import write_report
         from station.session import SessionRunner
@@ -35,17 +37,21 @@ def register(app: typer.Typer) -> None:
 
         console = Console()
         database = open_database(db or default_db_url())
-        trials = simulated_trials(DemoOptions(seconds=seconds, seed=seed))
+        clock = SystemClock()
         runner = SessionRunner(
-            database, participant, SystemClock(), pacing="none" if fast else "own",
+            database, participant, clock, pacing="none" if fast else "own",
             config={"command": "demo", "seconds": seconds, "seed": seed, "source": "simulated"}, deadline_s=seconds,
         )
         previous = signal.getsignal(signal.SIGTERM)
         signal.signal(signal.SIGTERM, lambda *_: runner.stop())
         try:
-            with TextDashboard(banner=SIM_LABEL) as dash:
-                runner.on_update = dash.update
-                summary = runner.run(trials)
+            # the simulated devices (pseudo-terminals) live exactly as long as the session
+            with DeviceDemo(seconds, clock=clock, seed=seed) as device_demo:
+                trials = demo_trials(DemoOptions(seconds=seconds, seed=seed), device_demo)
+                banner = SIM_LABEL if not device_demo.active else f"{SIM_LABEL} + {DEVICE_LABEL}"
+                with TextDashboard(banner=banner) as dash:
+                    runner.on_update = dash.update
+                    summary = runner.run(trials)
         finally:
             signal.signal(signal.SIGTERM, previous)
         report = write_report(database, summary.session_id, session_dir(summary.session_id) / "report.html")

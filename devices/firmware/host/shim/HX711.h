@@ -11,7 +11,10 @@ class HX711 {
   uint8_t dout = 0;
   uint32_t n = 0;
   uint32_t ready_at = 0;
-  void begin(uint8_t dout_pin, uint8_t) { dout = dout_pin; }
+  void begin(uint8_t dout_pin, uint8_t) {
+    dout = dout_pin;
+    ready_at = shim_micros; /* the first conversion is ready at once */
+  }
   bool is_ready() {
     if ((int32_t)(shim_micros - ready_at) >= 0) return true; /* wrap-safe, as on a board */
     shim_micros = ready_at; /* the next loop() finds it ready: time only moves forward */

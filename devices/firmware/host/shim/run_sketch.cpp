@@ -10,7 +10,7 @@
 #include "Arduino.h"
 #include "HX711.h"
 
-uint32_t shim_micros = 4294900000u; /* close to the 2^32 wrap of micros() */
+uint32_t shim_micros = 4293467296u; /* 1.5 s before micros() wraps at 2^32 */
 ShimSerial Serial;
 
 long shim_raw(uint8_t dout_pin, uint32_t n) { return 100000L + 2280L * (long)(n % 50u) + 1000L * dout_pin; }
