@@ -25,8 +25,10 @@ Camera loss
     A camera that stops delivering frames publishes :class:`station.core.SourceState` messages on
     the bus (``lost``, then ``reconnecting`` per attempt, ``streaming`` when frames return), and
     retries with exponential back-off (``retry_initial_s`` doubling up to ``retry_max_s``) until
-    closed. Sequence numbers keep counting reads, so the gap is visible downstream; no frame is
-    invented.
+    closed. Sequence numbers keep counting through the loss: the frames the camera would have
+    delivered meanwhile (loss duration x the frame rate measured before it) are skipped, so the gap
+    is visible in ``seq`` as well as in ``t_ns`` downstream (``gap_frames`` of the next observation).
+    No frame is ever invented.
 
 OpenCV is imported inside the functions that need it.
 """
@@ -378,6 +380,9 @@ class CameraSource(_SourceBase):
         self.timing: Timing = "own"
         self.losses = 0
         self.reconnects = 0
+        self.frames_missed = 0
+        """Frames estimated missed while the camera was lost (skipped in ``seq``)."""
+        self._lost_since: tuple[int, float] | None = None
         self.size = (0, 0)
         self._stamps: list[int] = []
         self._cap: Any = None
@@ -469,16 +474,28 @@ class CameraSource(_SourceBase):
                         break
                     self.losses += 1
                     streaming = False
+                    fps = self.measured_fps or self.req_fps or 30.0
+                    last_ok = self._stamps[-1] if self._stamps else t_ns
                     self._stamps.clear()
                     self._set_state("lost", "read() returned no frame")
                     self._close_device()
+                    if self._lost_since is None:
+                        self._lost_since = (last_ok, fps)
                     if not self._reconnect():
                         break
                     continue
                 if not streaming:
                     streaming = True
                     self.backoff.reset()
-                    self._set_state("streaming")
+                    detail = ""
+                    if self._lost_since is not None:
+                        last_ok, fps = self._lost_since
+                        self._lost_since = None
+                        missed = max(0, round((t_ns - last_ok) * fps / 1e9) - 1)
+                        self._seq += missed
+                        self.frames_missed += missed
+                        detail = f"back after {(t_ns - last_ok) / 1e9:.2f} s, about {missed} frames missed"
+                    self._set_state("streaming", detail)
                 self.size = (int(img.shape[1]), int(img.shape[0]))
                 self._stamps.append(t_ns)
                 if len(self._stamps) > self.fps_window:
@@ -492,13 +509,14 @@ class CameraSource(_SourceBase):
 
 
 class FailingSource(CameraSource):
-    """A camera double that plays a list of images and *fails mid-stream*, for loss tests.
+    """A camera double that is *unplugged mid-stream*, for camera-loss tests and demos.
 
-    ``images`` are delivered in order at ``fps`` on the session clock (use a
-    :class:`station.core.FakeClock`); reads with index in ``fail_at`` (a range of frame indices)
-    return nothing, as an unplugged camera does, and the first ``fail_reopens`` reopen attempts
-    fail. Everything else (state messages, back-off, sequence numbers) is the real
-    :class:`CameraSource` code.
+    It plays ``images`` as a continuous recording at ``fps`` on the session clock (the image shown
+    at session time ``t`` is the one recorded ``t`` after the first read, as with a real camera, so
+    frames "shown" while unplugged are never seen). After ``fail_after`` delivered frames, reads
+    return nothing (the cable is pulled) and reopening fails until ``down_s`` seconds of session
+    time have passed. Everything else (state messages, back-off, sequence numbers) is the real
+    :class:`CameraSource` code. With a :class:`station.core.FakeClock` it runs at full speed.
     """
 
     def __init__(
@@ -506,49 +524,53 @@ class FailingSource(CameraSource):
         images: Sequence[NDArray[np.uint8]],
         *,
         fps: float = 30.0,
-        fail_at: range = range(0),
-        fail_reopens: int = 1,
+        fail_after: int = 10,
+        down_s: float = 0.5,
         clock: SessionClock | None = None,
         bus: EventBus | None = None,
         retry_initial_s: float = 0.05,
         retry_max_s: float = 0.4,
         source_id: str = "failing-camera",
     ) -> None:
-        super().__init__(0, clock=clock, bus=bus, retry_initial_s=retry_initial_s, retry_max_s=retry_max_s,
+        super().__init__(0, fps=fps, clock=clock, bus=bus, retry_initial_s=retry_initial_s, retry_max_s=retry_max_s,
                          source_id=source_id)
+        if not images:
+            raise ValueError("FailingSource needs at least one image")
         self.images = list(images)
         self.period_ns = round(1e9 / fps)
-        self.fail_at = fail_at
-        self.fail_reopens = fail_reopens
+        self.fail_after = fail_after
+        self.down_ns = round(down_s * 1e9)
         self.open_attempts = 0
-        self._i = 0
-        self._next_ns: int | None = None
+        self.delivered = 0
+        self.unplugged_at_ns: int | None = None
+        self._t_start: int | None = None
+        self._next_ns = 0
         self._connected = False
 
     def _open_device(self) -> bool:
         self.open_attempts += 1
-        if self.open_attempts > 1 and self.fail_reopens > 0:
-            self.fail_reopens -= 1
-            return False
+        if self.unplugged_at_ns is not None and self.clock.now_ns() - self.unplugged_at_ns < self.down_ns:
+            return False  # still unplugged
         self._connected = True
         return True
 
     def _read_device(self) -> NDArray[np.uint8] | None:
         if not self._connected:
             return None
-        if self._i >= len(self.images):
+        if self._t_start is None:
+            self._t_start = self._next_ns = self.clock.now_ns()
+        self.clock.sleep_until(self._next_ns)  # paced like a real camera
+        t = self.clock.now_ns()
+        i = (t - self._t_start) // self.period_ns
+        self._next_ns = self._t_start + (i + 1) * self.period_ns
+        if i >= len(self.images):
             self._closed.set()  # end of the recording: the "camera" is switched off
             return None
-        now = self.clock.now_ns()
-        if self._next_ns is None:
-            self._next_ns = now
-        self.clock.sleep_until(max(now, self._next_ns))  # paced like a real camera
-        self._next_ns = max(now, self._next_ns) + self.period_ns
-        i = self._i
-        self._i += 1
-        if i in self.fail_at:
+        if self.unplugged_at_ns is None and self.delivered >= self.fail_after:
+            self.unplugged_at_ns = t
             self._connected = False
             return None
+        self.delivered += 1
         return self.images[i]
 
     def _close_device(self) -> None:

@@ -1,0 +1,289 @@
+"""``station analyze`` / ``station track`` and the analysis plumbing on real media with real models.
+
+The squats clip is scored with the ``squats`` exercise once per session (``squat_run``, saving its
+landmarks and an overlay video); the replay, landmark-file and overlay tests read that run's outputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+
+from station.analyze import (
+    AnalysisResult,
+    TrackerOptions,
+    analyze,
+    analyze_landmarks,
+    replay_feed,
+    tracker_kinds,
+    video_kinds,
+)
+from station.cli import main
+from station.core import FakeClock, InputError
+from vision.recording import LandmarkWriter, ReplayTracker, read_landmarks, read_metadata
+from vision.trackers import register_backend
+
+ROOT = Path(__file__).resolve().parents[1]
+CLIP = "body/squats_5.mp4"
+RESULT_KEYS = {"exercise", "reps", "metrics", "events", "frames", "frames_with_detection", "duration_s", "processing_fps"}
+
+
+@pytest.fixture(scope="session")
+def squat_run(media: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[AnalysisResult, Path, Path]:
+    out = tmp_path_factory.mktemp("squats")
+    lm, ov = out / "squats.parquet", out / "squats_overlay.mp4"
+    res = analyze(media / CLIP, "squats", landmarks_out=lm, overlay=ov)
+    return res, lm, ov
+
+
+def _comparable(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if k not in ("processing_fps", "source", "model")}
+
+
+@pytest.mark.slow
+def test_squats_clip_result(squat_run: tuple[AnalysisResult, Path, Path]) -> None:
+    res, _, _ = squat_run
+    d = res.to_dict()
+    assert RESULT_KEYS <= set(d)
+    assert d["frames"] == 57 and d["exercise"] == "squats" and d["trackers"] == ["pose"]
+    assert abs(100 * d["frames_with_detection"] / 57 - 96.5) <= 3.0
+    assert d["duration_s"] == pytest.approx(5.6, abs=1e-6)
+    assert d["processing_fps"] > 0
+    assert d["reps"] >= 1 and d["events"]  # something to replay (the media README's truth is 5 squats)
+    json.dumps(d)  # JSON-serialisable as is
+
+
+@pytest.mark.slow
+def test_replay_of_saved_landmarks_gives_exactly_the_live_result(squat_run: tuple[AnalysisResult, Path, Path]) -> None:
+    res, lm, _ = squat_run
+    replay = analyze_landmarks(lm, "squats")
+    assert _comparable(replay.to_dict()) == _comparable(res.to_dict())
+
+
+@pytest.mark.slow
+def test_replay_tracker_beside_the_video_gives_the_same_result(media: Path, squat_run: tuple[AnalysisResult, Path, Path]) -> None:
+    res, lm, _ = squat_run
+    again = analyze(media / CLIP, "squats", tracker=ReplayTracker(lm))
+    assert _comparable(again.to_dict()) == _comparable(res.to_dict())
+
+
+@pytest.mark.slow
+def test_another_backend_plugs_in_without_touching_exercises(media: Path, squat_run: tuple[AnalysisResult, Path, Path]) -> None:
+    """A backend registered by name (here: saved landmarks standing in for a Tasks model)."""
+    res, lm, _ = squat_run
+    register_backend("saved-squats", "pose", lambda clock=None, **_opts: ReplayTracker(lm))
+    again = analyze(media / CLIP, "squats", options=TrackerOptions(backend="saved-squats"))
+    assert _comparable(again.to_dict()) == _comparable(res.to_dict())
+
+
+@pytest.mark.slow
+def test_landmark_file_round_trip(squat_run: tuple[AnalysisResult, Path, Path]) -> None:
+    res, lm, _ = squat_run
+    meta = read_metadata(lm)
+    assert meta["format"] == "motor-station-landmarks" and meta["format_version"] == 1
+    assert meta["kinds"] == ("pose",) and meta["model"].startswith("mediapipe.pose/")
+    frames = read_landmarks(lm)
+    assert len(frames) == 57 == res.frames
+    assert sum(bool(f.poses) for f in frames) == res.frames_with_detection < 57  # frames without detection kept
+    assert [f.seq for f in frames] == list(range(57))
+    p = next(f for f in frames if f.poses).poses[0]
+    assert p.landmarks.dtype == np.float32 and p.landmarks.shape == (33, 3) and p.visibility is not None
+    with pytest.raises(InputError, match="never overwritten"):
+        LandmarkWriter(lm)
+
+
+def test_landmark_writer_round_trips_exactly(tmp_path: Path) -> None:
+    from station.core import HandObservation, PoseObservation, TrackedFrame
+
+    rng = np.random.default_rng(1)
+    hand = HandObservation("cam", 3, 100, rng.random((21, 3), dtype=np.float32), (640, 480), None,
+                           rng.random((21, 3), dtype=np.float32), None, 0.93, "m/1", 5, 1, 2, "Left")
+    pose = PoseObservation("cam", 3, 100, rng.random((33, 3), dtype=np.float32), (640, 480),
+                           rng.random(33, dtype=np.float32), None, None, 0.5, "p/1", 7)
+    frames = [TrackedFrame("cam", 2, 50, (640, 480), latency_ns=1, t_done_ns=60),
+              TrackedFrame("cam", 3, 100, (640, 480), (hand,), (pose,), 12, 130)]
+    with LandmarkWriter(tmp_path / "x.parquet", source="cam", model="m", kinds=("hand", "pose"), batch=1) as w:
+        for f in frames:
+            w.write(f)
+    back = read_landmarks(tmp_path / "x.parquet")
+    assert [(f.seq, f.t_ns, f.latency_ns, f.t_done_ns, len(f.hands), len(f.poses)) for f in back] == [
+        (2, 50, 1, 60, 0, 0), (3, 100, 12, 130, 1, 1)]
+    h, p = back[1].hands[0], back[1].poses[0]
+    assert np.array_equal(h.landmarks, hand.landmarks) and np.array_equal(h.world, hand.world)
+    assert (h.handedness, h.score, h.person, h.gap_frames, h.model, h.latency_ns) == ("Left", 0.93, 1, 2, "m/1", 5)
+    assert np.array_equal(p.visibility, pose.visibility) and p.world is None and p.score == 0.5
+
+
+def test_a_parquet_that_is_not_a_landmark_file_is_refused(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"a": [1]}), tmp_path / "other.parquet")
+    with pytest.raises(InputError, match="not a Motor Station landmark file"):
+        ReplayTracker(tmp_path / "other.parquet")
+
+
+@pytest.mark.slow
+def test_overlay_video_is_written_and_drawn(squat_run: tuple[AnalysisResult, Path, Path], media: Path, artifacts: Path) -> None:
+    _, _, ov = squat_run
+    cap = cv2.VideoCapture(str(ov))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 57
+    for _ in range(40):
+        ok, drawn = cap.read()
+    cap.release()
+    assert ok
+    raw_cap = cv2.VideoCapture(str(media / CLIP))
+    for _ in range(40):
+        _, raw = raw_cap.read()
+    raw_cap.release()
+    assert drawn.shape == raw.shape
+    diff = np.abs(drawn.astype(int) - raw.astype(int)).max(axis=2)
+    assert (diff > 60).mean() > 0.001  # a skeleton and a label were drawn
+    cv2.imwrite(str(artifacts / "vision_overlay_squats_f40.png"), drawn)
+
+
+@pytest.mark.slow
+def test_replay_feed_drives_the_session_runner(tmp_path: Path, squat_run: tuple[AnalysisResult, Path, Path]) -> None:
+    from station.session import SessionRunner, TrialSpec
+    from station.storage import open_database
+
+    res, lm, _ = squat_run
+    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+    clock = FakeClock(start_ns=10**12)
+    summary = SessionRunner(db, "P-0007", clock, pacing="own").run([TrialSpec("squats", {}, replay_feed(lm), source="replay")])
+    db.dispose()
+    assert summary.status == "complete"
+    ((_, r),) = summary.results
+    assert r.reps == res.result.reps
+    assert [e.t_ns - 10**12 for e in r.events] == [e.t_ns for e in res.result.events]
+
+
+def test_trackers_follow_the_exercise_inputs() -> None:
+    class GripOnly:
+        name, inputs = "grip_hold", ("grip",)
+
+    assert tracker_kinds(("pose",)) == ("pose",)
+    assert tracker_kinds(("hand", "grip", "pose", "hand")) == ("hand", "pose")
+    with pytest.raises(InputError, match="sensors only"):
+        video_kinds(GripOnly)  # type: ignore[arg-type]
+
+
+# -- the command line ---------------------------------------------------------------------------
+def _station(*args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, COLUMNS="200")
+    return subprocess.run([sys.executable, "-m", "station", *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.mark.slow
+def test_cli_analyze_json_on_a_real_clip(media: Path) -> None:
+    r = _station("analyze", str(media / "body" / "squats_5.mp4"), "--exercise", "jumps", "--json", "-")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert RESULT_KEYS <= set(d)
+    assert d["frames"] == 57 and d["exercise"] == "jumps"
+    assert abs(100 * d["frames_with_detection"] / 57 - 96.5) <= 3.0
+    assert d["duration_s"] == pytest.approx(5.6)
+    assert d["reps"] == 0  # squats are not jumps: the feet never leave the floor
+
+
+def _err(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str]:
+    rc = main(argv)
+    err = capsys.readouterr().err.strip()
+    return rc, err
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("missing", "file or folder not found"),
+        ("unreadable", "cannot read video"),
+        ("empty_folder", "no videos or images in folder"),
+        ("unknown_exercise", "unknown exercise 'hopscotch'"),
+        ("malformed_set", "malformed --set 'up0.2'"),
+        ("bad_setting", "invalid settings for exercise 'jumps'"),
+        ("json_exists", "output file exists"),
+        ("csv_on_a_file", "--csv is for a folder of videos"),
+    ],
+)
+def test_cli_analyze_bad_input_is_one_line_and_exit_2(case: str, message: str, tmp_path: Path, media: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    clip = str(media / "body" / "squats_5.mp4")
+    argv = ["analyze", clip, "--exercise", "jumps"]
+    if case == "missing":
+        argv[1] = str(tmp_path / "nope.mp4")
+    elif case == "unreadable":
+        (tmp_path / "x.mp4").write_bytes(b"\x00" * 1000)
+        argv[1] = str(tmp_path / "x.mp4")
+    elif case == "empty_folder":
+        (tmp_path / "notes.txt").write_text("nothing")
+        argv[1] = str(tmp_path)
+    elif case == "unknown_exercise":
+        argv[3] = "hopscotch"
+    elif case == "malformed_set":
+        argv += ["--set", "up0.2"]
+    elif case == "bad_setting":
+        argv += ["--set", "up=high"]
+    elif case == "json_exists":
+        (tmp_path / "r.json").write_text("{}")
+        argv += ["--json", str(tmp_path / "r.json")]
+    elif case == "csv_on_a_file":
+        argv += ["--csv", str(tmp_path / "r.csv")]
+    rc, err = _err(capsys, argv)
+    assert rc == 2
+    assert err.startswith("error: ") and message in err
+    assert len(err.splitlines()) == 1, err
+    if case == "json_exists":
+        assert (tmp_path / "r.json").read_text() == "{}"  # never overwritten
+
+
+def test_cli_track_bad_input(tmp_path: Path, media: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc, err = _err(capsys, ["track", str(media / "body" / "squats_5.mp4"), "--out", str(tmp_path / "x.parquet")])
+    assert rc == 2 and "nothing to track" in err and len(err.splitlines()) == 1
+    rc, err = _err(capsys, ["track", str(tmp_path / "none.mp4"), "--out", str(tmp_path / "x.parquet"), "--pose"])
+    assert rc == 2 and "not found" in err
+
+
+@pytest.mark.slow
+def test_cli_track_then_analyze_the_landmarks(tmp_path: Path, media: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "squats.parquet"
+    assert main(["track", str(media / "body" / "squats_5.mp4"), "--out", str(out), "--pose"]) == 0
+    assert "57 frames" in capsys.readouterr().out
+    frames = read_landmarks(out)
+    assert len(frames) == 57 and all(not f.hands for f in frames)
+    assert abs(100 * sum(bool(f.poses) for f in frames) / 57 - 96.5) <= 3.0
+    assert main(["analyze", str(out), "--exercise", "jumps", "--json", str(tmp_path / "r.json")]) == 0
+    d = json.loads((tmp_path / "r.json").read_text())
+    assert d["frames"] == 57 and d["frames_with_detection"] == sum(bool(f.poses) for f in frames)
+    rc, err = _err(capsys, ["analyze", str(out), "--exercise", "tracing"])
+    assert rc == 2 and "no hand landmarks" in err
+
+
+@pytest.mark.slow
+def test_cli_folder_mode_keeps_going_past_a_broken_file(tmp_path: Path, media: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "videos"
+    folder.mkdir()
+    for name in ("pushups_5.mp4", "squats_5.mp4"):
+        (folder / name).symlink_to(media / "body" / name)  # linked, never copied
+    (folder / "broken.mp4").write_bytes(b"not a video at all")
+    out = tmp_path / "scores.csv"
+    rc = main(["analyze", str(folder), "--exercise", "jumps", "--jobs", "2", "--csv", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 1  # some file failed: reported, the others scored
+    assert "failed: broken.mp4" in err
+    with out.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["file"] for r in rows] == ["broken.mp4", "pushups_5.mp4", "squats_5.mp4"]
+    assert rows[0]["status"] == "error" and "cannot read video" in rows[0]["error"]
+    for r in rows[1:]:
+        assert r["status"] == "ok" and r["frames"] == "57" and r["exercise"] == "jumps"
+        assert "metric.jumps" in r
+    assert int(rows[1]["frames_with_detection"]) == 57  # push-ups: 100 % in the media README
