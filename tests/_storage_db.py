@@ -52,3 +52,53 @@ def make_url(engine: str, tmp_path: Path) -> Iterator[str]:
         with admin.begin() as c:
             c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+def record_demo_session(db, participant: str = "P-001", *, seconds: float = 6.0, seed: int = 0, day: int = 1):  # type: ignore[no-untyped-def]
+    """A real session of the simulated child (tracing + jumps) recorded through the session runner,
+    on a fake clock (runs at full speed); returns the session id."""
+    from datetime import UTC, datetime
+
+    from station.core import FakeClock
+    from station.demo import DemoOptions, simulated_trials
+    from station.session import SessionRunner
+
+    clock = FakeClock(start_ns=day * 10**12, utc_start=datetime(2026, 3, day, 9, 30, tzinfo=UTC))
+    runner = SessionRunner(db, participant, clock, pacing="own", config={"source": "simulated"})
+    return runner.run(simulated_trials(DemoOptions(seconds=seconds, seed=seed))).session_id
+
+
+def record_sensor_session(db, participant: str = "P-002", *, n: int = 300, rate_hz: float = 100.0):  # type: ignore[no-untyped-def]
+    """A grip session written through the Recorder: a device, its calibration, ``n`` force samples
+    (one flagged gap), rep events and metrics; returns ``(session_id, samples)``."""
+    from datetime import UTC, datetime
+
+    from exercises.base import ExerciseResult
+    from station.core import CalibrationRecord, DeviceInfo, SampleFlag, ScoreEvent, SensorSample, SessionMeta
+    from station.storage import Recorder
+
+    sid = f"grip-{participant}"
+    t0 = 5 * 10**12
+    db.create_session(SessionMeta(sid, participant, datetime(2026, 3, 20, 14, 0, tzinfo=UTC), t0, "0.1.0", {}, {"source": "grip"}))
+    info = DeviceInfo("grip0", "grip", "MSG-1", "SN0042", "1.2.0", ("force",), ("N",), rate_hz, "sim://grip", "msp/1")
+    rec = Recorder(db, sid)
+    rec.record_device(info)
+    rec.record_calibration(CalibrationRecord("SN0042", "loadcell", "two-point", {"gain": 0.0123, "offset": -4.0}, 0.08, "N",
+                                             datetime(2026, 3, 1, tzinfo=UTC), "0.1.0", 3))
+    ts = t0 + 10**9
+    rec.begin_trial(0, "grip", {"hold_s": 2.0}, ts)
+    dt = int(1e9 / rate_hz)
+    samples = []
+    for i in range(n):
+        f = 100.0 * max(0.0, __import__("math").sin(i / n * 3 * 3.14159))
+        samples.append(SensorSample("grip0", i, ts + i * dt, ts + i * dt + 200_000, i * int(1e6 / rate_hz), (f,), ("force",), ("N",),
+                                    SampleFlag.GAP_BEFORE if i == n // 2 else SampleFlag.NONE))
+    rec.record_samples(0, samples)
+    events = [ScoreEvent(ts + (k * n // 3 + n // 6) * dt, "grip", 0, k + 1, "rep", 100.0, "N", {"hold_s": 0.5}) for k in range(3)]
+    rec.record_events(events)
+    res = ExerciseResult("grip", 3, {"peak_force": 100.0, "mean_hold": 0.5}, events, {"peak_force": "N", "mean_hold": "s"},
+                         {"peak_force": "highest force in the trial", "mean_hold": "mean time above 80% of peak"})
+    rec.end_trial(0, res, ts + (n - 1) * dt)
+    rec.close()
+    db.end_session(sid)
+    return sid, samples
