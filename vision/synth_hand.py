@@ -413,3 +413,93 @@ def pegboard_stream(
             lm[:, :2] += rng.normal(0, jitter, (21, 2)).astype(np.float32)
         frames.append(TrackedFrame(source_id, i, t_ns, image_size, hands=(_observation(lm, i, t_ns, image_size, handedness, source_id),)))
     return frames, truth
+
+
+# -- real-photo videos with a known fingertip path ----------------------------------------------
+@dataclass(frozen=True)
+class PhotoPathTruth:
+    """Ground truth of :func:`photo_path_video`."""
+
+    t_ns: NDArray[np.int64]
+    """Frame times (file time, from 0)."""
+    anchor: NDArray[np.float64]
+    """N x 2: where the photo's anchor point (e.g. its measured index fingertip) is in each frame,
+    normalised image coordinates (exact: the photo is placed at whole pixels)."""
+    frame_size: tuple[int, int]
+
+
+def photo_path_video(
+    out_path: str,
+    photo_bgr: NDArray[np.uint8],
+    anchor_px: tuple[float, float],
+    path: NDArray[np.float64],
+    *,
+    crop: tuple[int, int, int, int] | None = None,
+    frame_size: tuple[int, int] = (1280, 720),
+    fps: float = 30.0,
+    duration_s: float = 4.0,
+    feather_px: int = 24,
+    seed: int = 0,
+) -> PhotoPathTruth:
+    """Write a video in which a real photograph moves so that ``anchor_px`` follows ``path``.
+
+    Parameters
+    ----------
+    out_path: the MP4 to write (``mp4v``); it must not exist.
+    photo_bgr: the photograph (e.g. ``media/hand/thumb_up.jpg``).
+    anchor_px: the point of the photo that follows the path, photo pixels (x, y) — measure it on the
+        still photo with the tracker, never guess it.
+    path: M x 2 normalised image coordinates of the output frame (x right, y down), in order; the
+        anchor moves along it at constant arc-length speed over ``duration_s``.
+    crop: (x0, y0, x1, y1) part of the photo pasted (default: all of it).
+    frame_size: (width, height) of the video.
+    feather_px: width of the soft edge blending the pasted crop into the background.
+
+    The background is a smooth gradient of the crop's border colour with mild noise, so the photo's
+    own background blends in and only the hand stands out. The photo is placed at whole pixels;
+    :attr:`PhotoPathTruth.anchor` gives the exact anchor position of every frame.
+    """
+    from pathlib import Path as _Path
+
+    import cv2
+
+    if _Path(out_path).exists():
+        raise FileExistsError(out_path)
+    rng = np.random.default_rng(seed)
+    W, H = frame_size
+    x0, y0, x1, y1 = crop if crop is not None else (0, 0, photo_bgr.shape[1], photo_bgr.shape[0])
+    patch = photo_bgr[y0:y1, x0:x1].astype(np.float32)
+    ph, pw = patch.shape[:2]
+    ax, ay = anchor_px[0] - x0, anchor_px[1] - y0
+    border = np.median(np.concatenate([patch[0], patch[-1], patch[:, 0], patch[:, -1]]), axis=0)
+    yy = np.linspace(-1, 1, H, dtype=np.float32)[:, None, None]
+    bg = np.clip(border[None, None, :] * (1.0 + 0.12 * yy) + rng.normal(0, 3, (H, W, 3)).astype(np.float32), 0, 255)
+    # feathered alpha: 1 inside, ramping to 0 over feather_px at the crop's edges
+    ramp_x = np.clip(np.minimum(np.arange(pw), np.arange(pw)[::-1]) / max(feather_px, 1), 0, 1)
+    ramp_y = np.clip(np.minimum(np.arange(ph), np.arange(ph)[::-1]) / max(feather_px, 1), 0, 1)
+    alpha = (ramp_y[:, None] * ramp_x[None, :])[:, :, None].astype(np.float32)
+    p = np.asarray(path, dtype=np.float64) * np.array([W, H])
+    seg = np.hypot(*np.diff(p, axis=0).T)
+    s = np.concatenate(([0.0], np.cumsum(seg)))
+    n = max(2, round(duration_s * fps))
+    su = np.linspace(0, s[-1], n)
+    pts = np.stack((np.interp(su, s, p[:, 0]), np.interp(su, s, p[:, 1])), axis=1)
+    writer = cv2.VideoWriter(str(out_path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (W, H))
+    if not writer.isOpened():
+        raise OSError(f"cannot write video {out_path}")
+    anchors = np.zeros((n, 2))
+    try:
+        for i, (px, py) in enumerate(pts):
+            left, top = round(px - ax), round(py - ay)
+            anchors[i] = ((left + ax) / W, (top + ay) / H)
+            frame = bg.copy()
+            fx0, fy0, fx1, fy1 = max(0, left), max(0, top), min(W, left + pw), min(H, top + ph)
+            if fx1 > fx0 and fy1 > fy0:
+                sub = patch[fy0 - top : fy1 - top, fx0 - left : fx1 - left]
+                a = alpha[fy0 - top : fy1 - top, fx0 - left : fx1 - left]
+                frame[fy0:fy1, fx0:fx1] = a * sub + (1 - a) * frame[fy0:fy1, fx0:fx1]
+            writer.write(frame.astype(np.uint8))
+    finally:
+        writer.release()
+    t_ns = np.round(np.arange(n) / fps * 1e9).astype(np.int64)
+    return PhotoPathTruth(t_ns, anchors, (W, H))
