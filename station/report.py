@@ -78,7 +78,9 @@ class SessionData:
         self.events = db.rows(S.events, self.sid, order=("trial", "t_ns", "id"))
         self.devices = db.rows(S.devices, self.sid, order=("device_id",))
         self.calibrations = db.rows(S.calibrations, self.sid, order=("id",))
-        self.history = db.metric_history(self.sess["participant"])
+        # history up to this session: a report compares with what came before, never with later sessions
+        start = self.sess["utc_start"]
+        self.history = [r for r in db.metric_history(self.sess["participant"]) if r["utc_start"] <= start]
 
     def landmarks(self, trial: int, kind: str) -> tuple[np.ndarray, np.ndarray, tuple[int, int]] | None:
         """(t_ns [n], landmarks [n, k, 4], (width, height)) of person 0 / the first hand, or ``None``."""
