@@ -399,8 +399,12 @@ def _analyze_one(path: str, exercise: str, sets: dict[str, Any], options: Tracke
     row: dict[str, Any] = {"file": Path(path).name, "status": "ok", "error": ""}
     try:
         res = analyze(path, exercise, sets, options=options)
-    except (StationError, OSError, ValueError, RuntimeError) as exc:
+    except StationError as exc:
         row.update(status="error", error=str(exc))
+        return row
+    except Exception as exc:  # a decoder or model failure on one file must not stop the batch
+        log.exception("analysis of %s failed", path)
+        row.update(status="error", error=f"{type(exc).__name__}: {exc}")
         return row
     d = res.to_dict()
     row.update(

@@ -287,3 +287,36 @@ def test_cli_folder_mode_keeps_going_past_a_broken_file(tmp_path: Path, media: P
         assert r["status"] == "ok" and r["frames"] == "57" and r["exercise"] == "jumps"
         assert "metric.jumps" in r
     assert int(rows[1]["frames_with_detection"]) == 57  # push-ups: 100 % in the media README
+
+
+@pytest.mark.slow
+def test_camera_feed_survives_an_unplugged_camera_in_a_session(tmp_path: Path, media: Path) -> None:
+    """The live feed (camera thread -> slot -> tracker thread -> bus -> StepInput) in a real session:
+    the camera is unplugged for 0.5 s mid-trial; the session completes, the loss is on the bus, and
+    the exercise sees the gap in frame numbers."""
+    from station.analyze import camera_feed
+    from station.core import EventBus, SourceState, SystemClock
+    from station.session import SessionRunner, TrialSpec
+    from station.storage import open_database
+    from vision.sources import FailingSource, VideoFileSource
+
+    images = [f.image for f in VideoFileSource(media / "hand" / "open_palm.mp4", max_frames=110)][60:110]
+    clock, bus = SystemClock(), EventBus()
+    _, states = bus.subscribe_queue(SourceState)
+    src = FailingSource(images, fps=25, fail_after=15, down_s=0.5, clock=clock, bus=bus)
+    seqs: list[int] = []
+    feed = camera_feed(0, ["hand"], clock=clock, bus=bus, source=src)
+
+    def recorded(t0: int):  # type: ignore[no-untyped-def]
+        for inp in feed(t0):
+            seqs.append(inp.frame_seq)
+            yield inp
+
+    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+    summary = SessionRunner(db, "P-0008", clock, pacing="external").run([TrialSpec("tracing", {}, recorded, source="camera")])
+    db.dispose()
+    assert summary.status == "complete" and len(summary.results) == 1
+    names = [s.state for s in states.drain()]
+    assert "lost" in names and "reconnecting" in names and names[-1] == "ended"
+    assert seqs == sorted(seqs) and len(seqs) >= 10
+    assert max(np.diff(seqs)) - 1 >= src.frames_missed >= 10  # the loss is a visible jump in frame numbers

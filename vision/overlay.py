@@ -47,7 +47,7 @@ WHITE = (255, 255, 255)
 LEFT_COLOUR = (255, 160, 0)    # blue-ish (BGR)
 RIGHT_COLOUR = (0, 140, 255)   # orange (BGR)
 TRAIL_COLOUR = (60, 220, 60)
-PATH_COLOUR = (200, 200, 200)
+PATH_COLOUR = (0, 215, 255)     # yellow (BGR), outlined in dark grey for contrast on light scenes
 
 
 def _px(points: NDArray[np.floating], size: tuple[int, int], mirror: bool) -> NDArray[np.int32]:
@@ -136,7 +136,9 @@ def draw_path(
         band = img.copy()
         cv2.polylines(band, [pts], closed, colour, max(1, round(2 * tolerance * h)), cv2.LINE_AA)
         cv2.addWeighted(band, 0.35, img, 0.65, 0, dst=img)
-    cv2.polylines(img, [pts], closed, colour, max(1, round(2 * _scale(img))), cv2.LINE_AA)
+    lw = max(1, round(2 * _scale(img)))
+    cv2.polylines(img, [pts], closed, (40, 40, 40), lw + 2, cv2.LINE_AA)
+    cv2.polylines(img, [pts], closed, colour, lw, cv2.LINE_AA)
     return img
 
 

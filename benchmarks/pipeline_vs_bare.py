@@ -1,0 +1,100 @@
+"""Throughput of ``station analyze`` versus a bare decode + MediaPipe loop on the same clip.
+
+Target: the station's frames per second are at least 0.9 of the bare loop's (the model is the limit;
+everything of ours must be nearly free).
+
+* bare: ``cv2.VideoCapture.read`` -> ``cvtColor`` -> ``mediapipe.solutions.{hands,pose}.process`` on
+  every frame, nothing else (model loaded before the clock starts).
+* station: :func:`station.analyze.analyze` (decode thread, tracker, One Euro smoothing, exercise
+  scoring, result); its ``processing_fps`` covers the frame loop only, like the bare figure. The
+  end-to-end time of the ``station analyze`` command (process start, imports, model load) is
+  printed too.
+
+Each figure is the median of ``--repeats`` runs. Usage::
+
+    .venv/bin/python benchmarks/pipeline_vs_bare.py [--repeats 3] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+MEDIA = ROOT.parent / "shared" / "media"
+warnings.filterwarnings("ignore", message=r"SymbolDatabase\.GetPrototype\(\) is deprecated")
+
+CASES = [  # clip, exercise, model kind
+    ("body/squats_5.mp4", "squats", "pose"),
+    ("hand/open_palm.mp4", "tracing", "hand"),
+    ("body/jump_from_box_two_people.mp4", "jumps", "pose"),
+]
+
+
+def bare_fps(clip: Path, kind: str) -> float:
+    import cv2
+    import mediapipe as mp
+
+    sol = (mp.solutions.hands.Hands(static_image_mode=False, max_num_hands=2, model_complexity=1)
+           if kind == "hand" else mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False))
+    cap = cv2.VideoCapture(str(clip))
+    n = 0
+    t0 = time.perf_counter()
+    while True:
+        ok, img = cap.read()
+        if not ok:
+            break
+        rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        rgb.flags.writeable = False
+        sol.process(rgb)
+        n += 1
+    dt = time.perf_counter() - t0
+    cap.release()
+    sol.close()
+    return n / dt
+
+
+def station_fps(clip: Path, exercise: str) -> float:
+    from station.analyze import analyze
+
+    return analyze(clip, exercise).processing_fps
+
+
+def cli_seconds(clip: Path, exercise: str) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "station", "analyze", str(clip), "--exercise", exercise, "--json", os.devnull, "--force"],
+                   cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="only the small squats clip, one repeat")
+    args = ap.parse_args()
+    cases = CASES[:1] if args.quick else CASES
+    repeats = 1 if args.quick else args.repeats
+    print(f"pipeline vs bare loop (median of {repeats}; {os.cpu_count()} CPUs)")
+    print(f"{'clip':42s} {'model':5s} {'bare fps':>9s} {'station fps':>12s} {'ratio':>6s} {'target':>7s} {'CLI total s':>12s}")
+    worst = float("inf")
+    for rel, exercise, kind in cases:
+        clip = MEDIA / rel
+        station_fps(clip, exercise)  # warm-up: lazy imports inside exercises, model files in the page cache
+        bare = statistics.median(bare_fps(clip, kind) for _ in range(repeats))
+        ours = statistics.median(station_fps(clip, exercise) for _ in range(repeats))
+        cli = cli_seconds(clip, exercise)
+        ratio = ours / bare
+        worst = min(worst, ratio)
+        print(f"{rel:42s} {kind:5s} {bare:9.1f} {ours:12.1f} {ratio:6.2f} {'>=0.90':>7s} {cli:12.2f}")
+    print(f"worst ratio {worst:.2f} (target >= 0.90): {'OK' if worst >= 0.9 else 'BELOW TARGET'}")
+
+
+if __name__ == "__main__":
+    main()
