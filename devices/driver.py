@@ -10,7 +10,9 @@ Life cycle (each step publishes a :class:`~station.core.DeviceState` on the bus)
 
 * :meth:`SerialDevice.open` opens the URL and identifies the device (hello line, or a plain format
   detected from the first lines); a port that is no station device raises
-  :class:`~station.core.InputError` saying what was received.
+  :class:`~station.core.InputError` saying what was received. Samples that arrive while identifying
+  (a device streaming from power-up) are queued too: consumers that want only fresh samples drain
+  the queue before :meth:`SerialDevice.start`.
 * :meth:`SerialDevice.start` starts the reader thread: it reads in bulk (``read(in_waiting or 1)``),
   stamps the chunk's arrival on the session clock right after ``read`` returns, parses it
   (:mod:`devices.parser`), maps device time to the session clock (:mod:`devices.clockfit`), applies the
@@ -166,6 +168,7 @@ class SerialDevice:
         self._stop = threading.Event()
         self._lock = threading.RLock()
         self._gap_pending = False
+        self._early: list[RawSample] = []
         self._seq_before_outage: int | None = None
         self._last_t_ns: int | None = None
         self._last_data_ns = 0
@@ -185,6 +188,12 @@ class SerialDevice:
                 self._close_port()
                 raise
             self._load_calibration()
+            early, self._early = self._early, []
+            for raw in early:  # samples that arrived while identifying are data too
+                smp = self._sample(raw)
+                if smp is not None:
+                    self.queue.put(smp)
+                    self.last = smp
             self._set_state("connected", f"{self.info.model} {self.info.serial} ({self.info.protocol}) on {self.url}")
             return self.info
 
@@ -281,7 +290,7 @@ class SerialDevice:
                 continue
             if len(received) < 200:
                 received += data
-            p.feed(data, self.clock.now_ns())  # samples before start() are not kept
+            self._early += p.feed(data, self.clock.now_ns())  # kept: queued once the device is known
             if p.hello is not None:
                 break
             if p.format in ("plain", "csv"):

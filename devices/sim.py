@@ -387,6 +387,8 @@ class PtySimulator:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.unplugs = 0
+        self.unplugged_at: list[float] = []
+        """``time.monotonic()`` of each injected unplug."""
         self.unsent = 0
         self.plugged = threading.Event()
         self.error: BaseException | None = None
@@ -466,6 +468,7 @@ class PtySimulator:
                 unplug_at = None
                 self.unplugs += 1
                 self._unplug()
+                self.unplugged_at.append(time.monotonic())
                 back = time.monotonic() + self.cfg.faults.unplug_for
                 while time.monotonic() < back and not self._stop.is_set():
                     dev.produce()  # the device keeps measuring: the lost samples become a gap

@@ -91,7 +91,6 @@ class ProducerSerial(SerialBase):
         return len(data)
 
     def reset_input_buffer(self) -> None:
-        self._fill()
         with self._lock:
             self._rx.clear()
 
