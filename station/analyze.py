@@ -26,6 +26,7 @@ import csv
 import dataclasses
 import logging
 import math
+import queue
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -563,7 +564,7 @@ def camera_feed(
             while True:
                 try:
                     tf = q.get(timeout=0.1)
-                except Exception:  # queue.Empty
+                except queue.Empty:
                     if pipe.tracker_done.is_set() and len(q) == 0:
                         return
                     continue

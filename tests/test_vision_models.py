@@ -99,6 +99,17 @@ def test_mirrored_input_gives_the_same_unmirrored_data(media: Path, track: Track
             assert px.max() < 8.0, px.max()
 
 
+def test_mirrored_pose_is_stored_unmirrored_with_left_and_right_in_place(media: Path, track: Track) -> None:
+    plain = track("body/squats_5.mp4", "pose")[:20]
+    with PoseTracker(mirrored=True) as trk:
+        flipped = [trk.process(dataclasses.replace(f, image=np.ascontiguousarray(f.image[:, ::-1])))
+                   for f in VideoFileSource(media / "body" / "squats_5.mp4", t0_ns=0, max_frames=20)]
+    pairs = [(a.poses[0], b.poses[0]) for a, b in zip(plain, flipped, strict=True) if a.poses and b.poses]
+    assert len(pairs) >= 18
+    err = np.median([np.abs(a.xy_px() - b.xy_px())[[11, 12, 23, 24, 27, 28]].max() for a, b in pairs])
+    assert err < 4.0, err  # same joints, same side, a few px apart (the model is not exactly symmetric)
+
+
 def test_two_hands_in_person_sitting_one_of_each(track: Track) -> None:
     (f,) = track("body/person_sitting.jpg", "hand")
     assert sorted(h.handedness for h in f.hands) == ["Left", "Right"]
