@@ -93,17 +93,16 @@ def register(app: typer.Typer) -> None:
         limit: int | None = typer.Option(None, "--limit", min=1, help="Show at most N sessions."),
         db: str | None = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
-        database = _open(db)
-        if participant is not None:
-            database.participant(participant)
-        rows = database.list_sessions(participant, limit)
-        t = Table(title=f"{len(rows)} session(s)")
-        for c in ("session", "participant", "started", "status", "exercises", "reps"):
-            t.add_column(c)
-        for r in rows:
-            t.add_row(r["id"], r["participant"], _when(r["utc_start"]), r["status"], ", ".join(r["exercises"]), str(r["reps"]))
-        _console().print(t)
-        database.dispose()
+        with _open(db) as database:
+            if participant is not None:
+                database.participant(participant)
+            rows = database.list_sessions(participant, limit)
+            t = Table(title=f"{len(rows)} session(s)")
+            for c in ("session", "participant", "started", "status", "exercises", "reps"):
+                t.add_column(c)
+            for r in rows:
+                t.add_row(r["id"], r["participant"], _when(r["utc_start"]), r["status"], ", ".join(r["exercises"]), str(r["reps"]))
+            _console().print(t)
 
     @sessions_app.command("show", help="Show one session: header, trials, metrics, events, devices, calibrations.\n\n"
                           "The id may be shortened to a unique prefix.\n\nExample: station sessions show 3f2a9c")
@@ -113,48 +112,46 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from station.storage import schema as S
 
-        database = _open(db)
-        s = database.session(session)
-        sid = s["id"]
-        con = _console()
-        h = s["header"]
-        con.print(f"session {sid}", highlight=False)
-        con.print(f"participant {s['participant']} · started {_when(s['utc_start'])} · ended {_when(s['ended_utc'])} · "
-                  f"status {s['status']} · software {h.get('software_version')}", highlight=False, soft_wrap=True)
-        trials = database.rows(S.trials, sid, order=("trial",))
-        metrics = database.rows(S.metrics, sid, order=("trial", "name"))
-        events = database.rows(S.events, sid, order=("trial", "t_ns"))
-        for tr in trials:
-            dur = None if tr["t_end_ns"] is None else (tr["t_end_ns"] - tr["t_start_ns"]) / 1e9
-            n_ev = sum(1 for e in events if e["trial"] == tr["trial"])
-            t = Table(title=f"trial {tr['trial'] + 1}: {tr['exercise']} · {tr['reps']} reps · {_fmt(dur)} s · {n_ev} events")
-            for c in ("metric", "value", "unit", "definition"):
-                t.add_column(c, overflow="fold")
-            for m in (m for m in metrics if m["trial"] == tr["trial"]):
-                t.add_row(m["name"], _fmt(m["value"] if m["value"] is not None else m["text"]), m["unit"], m["definition"])
-            con.print(t)
-        devs = database.rows(S.devices, sid)
-        cals = database.rows(S.calibrations, sid)
-        files = database.rows(S.files, sid)
-        con.print("devices: " + (", ".join(f"{d['device_id']} ({d['info'].get('model')} sn {d['info'].get('serial')})" for d in devs) or "none"),
-                  highlight=False, soft_wrap=True)
-        con.print("calibrations: " + (", ".join(f"{c['kind']} {c['key']} v{c['version']}" for c in cals) or "none"), highlight=False, soft_wrap=True)
-        if files:
-            con.print("files: " + ", ".join(f"{f['kind']}: {f['path']}" for f in files), highlight=False, soft_wrap=True)
-        database.dispose()
+        with _open(db) as database:
+            s = database.session(session)
+            sid = s["id"]
+            con = _console()
+            h = s["header"]
+            con.print(f"session {sid}", highlight=False)
+            con.print(f"participant {s['participant']} · started {_when(s['utc_start'])} · ended {_when(s['ended_utc'])} · "
+                      f"status {s['status']} · software {h.get('software_version')}", highlight=False, soft_wrap=True)
+            trials = database.rows(S.trials, sid, order=("trial",))
+            metrics = database.rows(S.metrics, sid, order=("trial", "name"))
+            events = database.rows(S.events, sid, order=("trial", "t_ns"))
+            for tr in trials:
+                dur = None if tr["t_end_ns"] is None else (tr["t_end_ns"] - tr["t_start_ns"]) / 1e9
+                n_ev = sum(1 for e in events if e["trial"] == tr["trial"])
+                t = Table(title=f"trial {tr['trial'] + 1}: {tr['exercise']} · {tr['reps']} reps · {_fmt(dur)} s · {n_ev} events")
+                for c in ("metric", "value", "unit", "definition"):
+                    t.add_column(c, overflow="fold")
+                for m in (m for m in metrics if m["trial"] == tr["trial"]):
+                    t.add_row(m["name"], _fmt(m["value"] if m["value"] is not None else m["text"]), m["unit"], m["definition"])
+                con.print(t)
+            devs = database.rows(S.devices, sid)
+            cals = database.rows(S.calibrations, sid)
+            files = database.rows(S.files, sid)
+            con.print("devices: " + (", ".join(f"{d['device_id']} ({d['info'].get('model')} sn {d['info'].get('serial')})" for d in devs) or "none"),
+                      highlight=False, soft_wrap=True)
+            con.print("calibrations: " + (", ".join(f"{c['kind']} {c['key']} v{c['version']}" for c in cals) or "none"), highlight=False, soft_wrap=True)
+            if files:
+                con.print("files: " + ", ".join(f"{f['kind']}: {f['path']}" for f in files), highlight=False, soft_wrap=True)
 
     @participants_app.command("list", help="List participants with their number of sessions.\n\nExample: station participants list")
     def participants_list(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
-        database = _open(db)
-        rows = database.list_participants()
-        t = Table(title=f"{len(rows)} participant(s)")
-        for c in ("code", "born", "hand", "sessions", "first", "last"):
-            t.add_column(c)
-        for r in rows:
-            born = f"{r['birth_year']}-{r['birth_month']:02d}" if r["birth_year"] and r["birth_month"] else _fmt(r["birth_year"])
-            t.add_row(r["code"], born, _fmt(r["dominant_hand"]), str(r["n_sessions"]), _when(r["first_utc"]), _when(r["last_utc"]))
-        _console().print(t)
-        database.dispose()
+        with _open(db) as database:
+            rows = database.list_participants()
+            t = Table(title=f"{len(rows)} participant(s)")
+            for c in ("code", "born", "hand", "sessions", "first", "last"):
+                t.add_column(c)
+            for r in rows:
+                born = f"{r['birth_year']}-{r['birth_month']:02d}" if r["birth_year"] and r["birth_month"] else _fmt(r["birth_year"])
+                t.add_row(r["code"], born, _fmt(r["dominant_hand"]), str(r["n_sessions"]), _when(r["first_utc"]), _when(r["last_utc"]))
+            _console().print(t)
 
     @participants_app.command("add", help="Register a participant, or update their details (never a name: a pseudonymous code).\n\n"
                               "Example: station participants add P-001 --born 2019-05 --hand left")
@@ -184,12 +181,11 @@ def register(app: typer.Typer) -> None:
             fields["notes"] = notes
         if not code.strip() or len(code) > 64 or any(ch.isspace() for ch in code):
             raise InputError("a participant code is one word of at most 64 characters", where=code, fix="e.g. P-001")
-        database = _open(db)
-        database.ensure_participant(code)
-        database.update_participant(code, **fields)
-        database.audit("participant_update", fields=sorted(fields))
-        _console().print(f"participant {code}: " + (", ".join(f"{k}={v}" for k, v in fields.items() if k != "notes") or "registered"), highlight=False)
-        database.dispose()
+        with _open(db) as database:
+            database.ensure_participant(code)
+            database.update_participant(code, **fields)
+            database.audit("participant_update", fields=sorted(fields))
+            _console().print(f"participant {code}: " + (", ".join(f"{k}={v}" for k, v in fields.items() if k != "notes") or "registered"), highlight=False)
 
     @participants_app.command("show", help="Show a participant: details, sessions and progress per metric.\n\n"
                               "Example: station participants show P-001")
@@ -197,22 +193,21 @@ def register(app: typer.Typer) -> None:
         code: str = typer.Argument(..., help="Participant code."),
         db: str | None = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
-        database = _open(db)
-        p = database.participant(code)
-        con = _console()
-        born = f"{p['birth_year']}-{p['birth_month']:02d}" if p["birth_year"] and p["birth_month"] else "–"
-        con.print(f"participant {code} · born {born} · dominant hand {_fmt(p['dominant_hand'])}", highlight=False)
-        if p["notes"]:
-            con.print(f"notes: {p['notes']}", highlight=False)
-        sess = database.list_sessions(code)
-        t = Table(title=f"{len(sess)} session(s)")
-        for c in ("session", "started", "status", "exercises", "reps"):
-            t.add_column(c)
-        for r in sess:
-            t.add_row(r["id"][:8], _when(r["utc_start"]), r["status"], ", ".join(r["exercises"]), str(r["reps"]))
-        con.print(t)
-        _print_progress(con, database.metric_history(code), None, None)
-        database.dispose()
+        with _open(db) as database:
+            p = database.participant(code)
+            con = _console()
+            born = f"{p['birth_year']}-{p['birth_month']:02d}" if p["birth_year"] and p["birth_month"] else "–"
+            con.print(f"participant {code} · born {born} · dominant hand {_fmt(p['dominant_hand'])}", highlight=False)
+            if p["notes"]:
+                con.print(f"notes: {p['notes']}", highlight=False)
+            sess = database.list_sessions(code)
+            t = Table(title=f"{len(sess)} session(s)")
+            for c in ("session", "started", "status", "exercises", "reps"):
+                t.add_column(c)
+            for r in sess:
+                t.add_row(r["id"][:8], _when(r["utc_start"]), r["status"], ", ".join(r["exercises"]), str(r["reps"]))
+            con.print(t)
+            _print_progress(con, database.metric_history(code), None, None)
 
     @participants_app.command("forget", help="Remove a participant's data everywhere: database rows, session folders, "
                               "referenced files. Says what it removed. Cannot be undone.\n\n"
@@ -226,32 +221,31 @@ def register(app: typer.Typer) -> None:
 
         from station.paths import data_dir
 
-        database = _open(db)
-        database.participant(code)
-        n = len(database.list_sessions(code))
-        if not yes and not typer.confirm(f"Remove participant {code} and all {n} session(s)? This cannot be undone."):
-            raise typer.Exit(1)
-        out = database.forget_participant(code)
-        root = data_dir()
-        removed_paths = []
-        for rel in out["files"]:
-            p = root / rel
-            if p.is_file():
-                p.unlink()
-                removed_paths.append(str(p))
-        for sid in out["sessions"]:
-            d = root / "sessions" / sid
-            if d.is_dir():
-                shutil.rmtree(d)
-                removed_paths.append(str(d))
-        con = _console()
-        rows = ", ".join(f"{k} {v}" for k, v in out["rows"].items() if v)
-        con.print(f"forgot participant {code}: {len(out['sessions'])} session(s); database rows: {rows}", highlight=False, soft_wrap=True)
-        for p in removed_paths:
-            con.print(f"removed {p}", highlight=False, soft_wrap=True)
-        if not removed_paths:
-            con.print("no files on this station", highlight=False)
-        database.dispose()
+        with _open(db) as database:
+            database.participant(code)
+            n = len(database.list_sessions(code))
+            if not yes and not typer.confirm(f"Remove participant {code} and all {n} session(s)? This cannot be undone."):
+                raise typer.Exit(1)
+            out = database.forget_participant(code)
+            root = data_dir()
+            removed_paths = []
+            for rel in out["files"]:
+                p = root / rel
+                if p.is_file():
+                    p.unlink()
+                    removed_paths.append(str(p))
+            for sid in out["sessions"]:
+                d = root / "sessions" / sid
+                if d.is_dir():
+                    shutil.rmtree(d)
+                    removed_paths.append(str(d))
+            con = _console()
+            rows = ", ".join(f"{k} {v}" for k, v in out["rows"].items() if v)
+            con.print(f"forgot participant {code}: {len(out['sessions'])} session(s); database rows: {rows}", highlight=False, soft_wrap=True)
+            for p in removed_paths:
+                con.print(f"removed {p}", highlight=False, soft_wrap=True)
+            if not removed_paths:
+                con.print("no files on this station", highlight=False)
 
     @app.command(help="Progress of a participant across sessions, per exercise and metric: a table with a sparkline "
                  "per metric, and optionally a chart (PNG/SVG/PDF).\n\nExample: station progress P-001 --metric mean_dev --chart progress.png")
@@ -264,24 +258,24 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from station.core import InputError
 
-        database = _open(db)
-        database.participant(code)
-        if chart is not None and chart.suffix.lower() not in (".png", ".svg", ".pdf"):
-            raise InputError("the chart must be a .png, .svg or .pdf file", where=str(chart))
-        hist = database.metric_history(code, metric or None)
-        if exercise:
-            hist = [h for h in hist if h["exercise"] == exercise]
-        con = _console()
-        groups = _print_progress(con, hist, metric, exercise)
-        if chart is not None and groups:
-            from station.report import progress_figure
+        with _open(db) as database:
+            database.participant(code)
+            if chart is not None and chart.suffix.lower() not in (".png", ".svg", ".pdf"):
+                raise InputError("the chart must be a .png, .svg or .pdf file", where=str(chart))
+            hist = database.metric_history(code, metric or None)
+            if exercise:
+                hist = [h for h in hist if h["exercise"] == exercise]
+            con = _console()
+            groups = _print_progress(con, hist, metric, exercise)
+            if chart is not None and groups:
+                from station.report import progress_figure
 
-            fig = progress_figure(groups, title=f"Progress of {code}")
-            chart.parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(chart, dpi=110)
-            chart.chmod(0o600)
-            con.print(f"chart: {chart.resolve()}", highlight=False, soft_wrap=True)
-        database.dispose()
+                keys = sorted(groups)[:12] if metric else None  # asked-for metrics, else those that changed most
+                fig = progress_figure(groups, title=f"Progress of {code}", keys=keys)
+                chart.parent.mkdir(parents=True, exist_ok=True)
+                fig.savefig(chart, dpi=110)
+                chart.chmod(0o600)
+                con.print(f"chart: {chart.resolve()}", highlight=False, soft_wrap=True)
 
     @app.command(help="Write a session report (HTML; --pdf for PDF too): metrics with definitions, plots of the traces, "
                  "rep events, comparison with the participant's previous sessions, devices and calibrations.\n\n"
@@ -296,18 +290,17 @@ def register(app: typer.Typer) -> None:
         from station.paths import session_dir
         from station.report import write_pdf, write_report
 
-        database = _open(db)
-        sid = database.resolve_session(session)
-        if out is not None and out.is_dir():
-            raise InputError("--out is a folder", where=str(out), fix="give a file name such as report.html")
-        path = out if out is not None else session_dir(sid) / "report.html"
-        written = [write_report(database, sid, path)]
-        if pdf:
-            written.append(write_pdf(database, sid, path.with_suffix(".pdf")))
-        database.audit("report", session=sid, files=[str(p.resolve()) for p in written])
-        for p in written:
-            _console().print(f"report: {p.resolve()}", highlight=False, soft_wrap=True)
-        database.dispose()
+        with _open(db) as database:
+            sid = database.resolve_session(session)
+            if out is not None and out.is_dir():
+                raise InputError("--out is a folder", where=str(out), fix="give a file name such as report.html")
+            path = out if out is not None else session_dir(sid) / "report.html"
+            written = [write_report(database, sid, path)]
+            if pdf:
+                written.append(write_pdf(database, sid, path.with_suffix(".pdf")))
+            database.audit("report", session=sid, files=[str(p.resolve()) for p in written])
+            for p in written:
+                _console().print(f"report: {p.resolve()}", highlight=False, soft_wrap=True)
 
     @app.command(help="Export sessions for research: tidy CSV or Parquet tables with a JSON data dictionary, or a BIDS "
                  "dataset (motion, beh, physio). The folder must be new or empty. Every export is logged in the audit log.\n\n"
@@ -329,12 +322,11 @@ def register(app: typer.Typer) -> None:
         if fmt not in FORMATS:
             raise InputError(f"unknown export format '{fmt}'", where="--format", fix=f"use one of {', '.join(FORMATS)}")
         check_out_dir(out)
-        database = _open(db)
-        ids = select_sessions(database, session, participant, all_)
-        summary = do_export(database, ids, fmt, out, shift_dates=shift_dates, include_video=include_video)
-        _console().print(f"exported {len(ids)} session(s) as {fmt} to {summary.out.resolve()} ({len(summary.files)} files"
-                        f"{', dates shifted' if shift_dates else ''})", highlight=False, soft_wrap=True)
-        database.dispose()
+        with _open(db) as database:
+            ids = select_sessions(database, session, participant, all_)
+            summary = do_export(database, ids, fmt, out, shift_dates=shift_dates, include_video=include_video)
+            _console().print(f"exported {len(ids)} session(s) as {fmt} to {summary.out.resolve()} ({len(summary.files)} files"
+                            f"{', dates shifted' if shift_dates else ''})", highlight=False, soft_wrap=True)
 
 
 def _print_progress(con: Console, hist: list[dict[str, Any]], metric: list[str] | None, exercise: str | None) -> Any:

@@ -248,7 +248,14 @@ class Database:
         return 36890 + int.from_bytes(h[:4], "big") % 365
 
     def dispose(self) -> None:
+        """Close every pooled connection."""
         self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.dispose()
 
 
 MIGRATIONS = Path(__file__).with_name("migrations")
