@@ -9,7 +9,9 @@ Time base
 ---------
 A file analysed here runs on **file time**: frame ``t_ns`` is the file's own frame time in ns
 starting at 0 (``t0_ns = 0``), so results and saved landmarks are reproducible, and re-scoring saved
-landmarks gives exactly the live run's events. Feeds for :class:`station.session.SessionRunner`
+landmarks gives exactly the live run's events. ``TrackedFrame.t_done_ns`` stays on the host's session
+clock (when processing finished), so for files ``t_done_ns - t_ns`` is not a latency: use
+``latency_ns`` (inference time) there; live, both are on the session clock. Feeds for :class:`station.session.SessionRunner`
 (:func:`video_feed`, :func:`replay_feed`) shift file time to the trial's start on the session clock;
 :func:`camera_feed` uses the session clock itself.
 
@@ -579,6 +581,16 @@ def camera_feed(
     return feed
 
 
+def camera_feed_for(exercise: str, device: int | str, **kwargs: Any) -> Callable[[int], Iterable[StepInput]]:
+    """:func:`camera_feed` running only the trackers ``exercise`` needs (its ``inputs``).
+
+    For the demo/integrator: ``idx = vision.sources.find_camera()``; when not ``None``,
+    ``TrialSpec("tracing", {...}, camera_feed_for("tracing", idx, clock=clock, bus=bus), source="camera")``
+    with the runner's pacing ``"external"``.
+    """
+    return camera_feed(device, video_kinds(registry.get(exercise)), **kwargs)
+
+
 __all__ = [
     "IMAGE_SUFFIXES",
     "AnalysisResult",
@@ -588,6 +600,7 @@ __all__ = [
     "analyze_landmarks",
     "build_tracker",
     "camera_feed",
+    "camera_feed_for",
     "create_exercise",
     "media_files",
     "replay_feed",

@@ -294,7 +294,7 @@ def test_camera_feed_survives_an_unplugged_camera_in_a_session(tmp_path: Path, m
     """The live feed (camera thread -> slot -> tracker thread -> bus -> StepInput) in a real session:
     the camera is unplugged for 0.5 s mid-trial; the session completes, the loss is on the bus, and
     the exercise sees the gap in frame numbers."""
-    from station.analyze import camera_feed
+    from station.analyze import camera_feed_for
     from station.core import EventBus, SourceState, SystemClock
     from station.session import SessionRunner, TrialSpec
     from station.storage import open_database
@@ -305,7 +305,7 @@ def test_camera_feed_survives_an_unplugged_camera_in_a_session(tmp_path: Path, m
     _, states = bus.subscribe_queue(SourceState)
     src = FailingSource(images, fps=25, fail_after=15, down_s=0.5, clock=clock, bus=bus)
     seqs: list[int] = []
-    feed = camera_feed(0, ["hand"], clock=clock, bus=bus, source=src)
+    feed = camera_feed_for("tracing", 0, clock=clock, bus=bus, source=src)  # hands only: what tracing consumes
 
     def recorded(t0: int):  # type: ignore[no-untyped-def]
         for inp in feed(t0):

@@ -17,7 +17,8 @@ column             type            meaning
 ``width``          int32           frame width, px
 ``height``         int32           frame height, px
 ``frame_latency_ns`` int64         total inference time of the frame, ns
-``t_done_ns``      int64           session clock when tracking of the frame finished
+``t_done_ns``      int64           session clock when tracking of the frame finished (for files
+                                   analysed offline: the host clock, not file time)
 ``kind``           string|null     ``hand``, ``pose``, or null (no detection in the frame)
 ``person``         int16           index of the hand/person in the frame
 ``handedness``     string|null     anatomical hand (``Left``/``Right``), hands only
