@@ -30,8 +30,9 @@ Pause
     the repetition in progress is dropped (a ``paused`` event), the filter restarts, and a new
     repetition must start from the rest position after the person is back (``resumed`` event).
 Filtering
-    A causal 2nd-order Butterworth low-pass (:func:`scipy.signal.butter`, state kept between frames
-    with :func:`scipy.signal.sosfilt`) at ``cutoff_hz`` (clamped to 0.45 x the frame rate).
+    A causal 2nd-order Butterworth low-pass (:func:`scipy.signal.butter`; per frame one step of the
+    :func:`scipy.signal.sosfilt` recursion, started in steady state) at ``cutoff_hz`` (clamped to
+    0.45 x the measured frame rate).
 Repetition (:class:`CycleCounter`)
     The filtered signal's range is tracked over the last ``range_window_s`` seconds (running min and
     max). A repetition is rest -> active -> rest: the signal leaves the rest side when it passes
@@ -121,6 +122,8 @@ def select_person(
     poses: Sequence[PoseObservation], *, min_visibility: float = 0.5, region: tuple[float, float, float, float] | None = None
 ) -> PoseObservation | None:
     """The largest person (bounding box of visible landmarks) among ``poses``, optionally in ``region``."""
+    if len(poses) == 1 and region is None:
+        return poses[0]
     best: PoseObservation | None = None
     best_area = 0.0
     for p in poses:
@@ -143,9 +146,12 @@ def select_person(
 # signals
 # --------------------------------------------------------------------------------------------
 class LowPass:
-    """Causal Butterworth low-pass of a frame-rate signal (scipy design and ``sosfilt`` state).
+    """Causal Butterworth low-pass of a frame-rate signal.
 
-    The frame rate is measured from the first ``n_rate`` frame intervals (median); until then
+    Designed with :func:`scipy.signal.butter` (second-order sections) and started in steady state
+    with :func:`scipy.signal.sosfilt_zi`; each sample then takes one step of the same direct-form-II
+    transposed recursion as :func:`scipy.signal.sosfilt` (identical output, without the per-call
+    overhead of a scipy call per frame). The frame rate is measured from the first ``n_rate`` frame intervals (median); until then
     samples pass through unfiltered. A gap longer than ``reset_after_s`` restarts the filter.
     """
 
@@ -159,6 +165,8 @@ class LowPass:
         self._last_t: int | None = None
         self._sos: NDArray[np.float64] | None = None
         self._zi: NDArray[np.float64] | None = None
+        self._state: list[list[float]] = []
+        self._coef: list[tuple[float, ...]] = []
 
     def reset(self) -> None:
         """Forget the filter state (keep the measured rate)."""
@@ -173,8 +181,6 @@ class LowPass:
         self._sos = np.asarray(butter(self.order, fc, btype="low", fs=self.rate_hz, output="sos"), dtype=np.float64)
 
     def __call__(self, t_ns: int, v: float) -> float:
-        from scipy.signal import sosfilt, sosfilt_zi
-
         if self._last_t is not None:
             dt = t_ns - self._last_t
             if dt > self.reset_after_ns:
@@ -187,10 +193,20 @@ class LowPass:
         if self._sos is None:
             return v
         if self._zi is None:
+            from scipy.signal import sosfilt_zi
+
             self._zi = sosfilt_zi(self._sos) * v
+            self._state = [list(map(float, z)) for z in self._zi]
+            self._coef = [tuple(map(float, sec)) for sec in self._sos]
             return v
-        y, self._zi = sosfilt(self._sos, (v,), zi=self._zi)
-        return float(y[0])
+        # one step of scipy.signal.sosfilt (direct form II transposed), without its per-call overhead
+        x = v
+        for z, (b0, b1, b2, _a0, a1, a2) in zip(self._state, self._coef, strict=True):
+            y = b0 * x + z[0]
+            z[0] = b1 * x - a1 * y + z[1]
+            z[1] = b2 * x - a2 * y
+            x = y
+        return x
 
 
 class SlidingRange:

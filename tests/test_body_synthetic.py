@@ -267,3 +267,18 @@ def test_live_values_for_the_ui() -> None:
     assert 0.0 <= live["progress"] <= 1.0
     assert all(isinstance(v, float) for v in live.values())
     assert isinstance(PoseObservation, type)
+
+
+def test_lowpass_step_equals_scipy_sosfilt() -> None:
+    from scipy.signal import sosfilt, sosfilt_zi
+
+    rng = np.random.default_rng(3)
+    x = np.cumsum(rng.normal(0, 1, 300))
+    lp = LowPass(4.0)
+    ts = (np.arange(300) * 1e9 / 30).astype(np.int64)
+    ours = np.array([lp(int(t), float(v)) for t, v in zip(ts, x, strict=True)])
+    assert lp._sos is not None
+    k = lp.n_rate  # the filter is designed after n_rate intervals and starts in steady state at sample k
+    ref, _ = sosfilt(lp._sos, x[k + 1 :], zi=sosfilt_zi(lp._sos) * x[k])
+    np.testing.assert_allclose(ours[k + 1 :], ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(ours[: k + 1], x[: k + 1])
