@@ -244,6 +244,7 @@ def analyze(
     progress: ProgressFn | None = None,
     clock: SessionClock | None = None,
     tracker: Tracker | None = None,
+    image_fps: float = 1.0,
 ) -> AnalysisResult:
     """Score a video file (or an image / image folder) with an exercise, as fast as possible.
 
@@ -257,6 +258,7 @@ def analyze(
     overwrite: allow replacing existing output files.
     progress: called after each frame with ``(done, total)``.
     tracker: use this tracker instead of building MediaPipe ones (e.g. a ReplayTracker).
+    image_fps: frame rate assigned to an image folder (images are frames ``1 / image_fps`` s apart).
 
     Raises
     ------
@@ -264,7 +266,7 @@ def analyze(
     """
     ex = create_exercise(exercise, sets)
     kinds = video_kinds(ex)
-    src = open_source(path, timing="none", clock=clock or SystemClock())
+    src = open_source(path, timing="none", clock=clock or SystemClock(), image_fps=image_fps)
     src.t0_ns = 0  # file time: reproducible results
     src.open()  # InputError for unreadable input, before loading any model
     static = isinstance(src, ImageFolderSource)
@@ -357,6 +359,7 @@ def track_file(
     options: TrackerOptions | None = None,
     overwrite: bool = False,
     progress: ProgressFn | None = None,
+    image_fps: float = 1.0,
 ) -> tuple[int, int]:
     """Save raw per-frame landmarks of a video/images to Parquet; returns ``(frames, frames_with_detection)``."""
     from vision.pipeline import track_stream
@@ -364,7 +367,7 @@ def track_file(
 
     if not kinds:
         raise InputError("nothing to track", fix="pass --hands and/or --pose")
-    src = open_source(path, timing="none")
+    src = open_source(path, timing="none", image_fps=image_fps)
     src.t0_ns = 0
     src.open()
     static = isinstance(src, ImageFolderSource)

@@ -320,3 +320,14 @@ def test_camera_feed_survives_an_unplugged_camera_in_a_session(tmp_path: Path, m
     assert "lost" in names and "reconnecting" in names and names[-1] == "ended"
     assert seqs == sorted(seqs) and len(seqs) >= 10
     assert max(np.diff(seqs)) - 1 >= src.frames_missed >= 10  # the loss is a visible jump in frame numbers
+
+
+def test_cli_analyze_an_image_folder(tmp_path: Path, media: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    img = cv2.imread(str(media / "hand" / "thumb_up.jpg"))
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "001.png"), img)
+    cv2.imwrite(str(folder / "002.png"), img[:, ::-1])  # the same hand seen mirrored: the other hand
+    assert main(["analyze", str(folder), "--exercise", "tracing", "--image-fps", "2", "--json", "-"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["frames"] == 2 == d["frames_with_detection"] and d["duration_s"] == 0.5 and d["trackers"] == ["hand"]

@@ -100,6 +100,7 @@ def register(app: typer.Typer) -> None:
         hand_complexity: int = typer.Option(1, "--hand-complexity", min=0, max=1, help="MediaPipe hand model: 0 lite, 1 full."),
         mirrored: bool = typer.Option(False, "--mirrored", help="The video is mirrored (selfie view); stored data is unmirrored."),
         no_smooth: bool = typer.Option(False, "--no-smooth", help="Score raw landmarks (no One Euro filter)."),
+        image_fps: float = typer.Option(1.0, "--image-fps", min=0.001, help="Image folders: frames per second between images."),
         force: bool = typer.Option(False, "--force", help="Overwrite existing output files."),
     ) -> None:
         from station import analyze as an
@@ -145,7 +146,7 @@ def register(app: typer.Typer) -> None:
                 res = an.analyze_landmarks(video, exercise, parsed, smoothing=smoothing, progress=bar)
             else:
                 res = an.analyze(video, exercise, parsed, options=opts, smoothing=smoothing, overlay=overlay,
-                                 landmarks_out=landmarks, overwrite=force, progress=bar)
+                                 landmarks_out=landmarks, overwrite=force, progress=bar, image_fps=image_fps)
         d = res.to_dict()
         if json_out is not None:
             _write_json(d, json_out, force)
@@ -166,6 +167,7 @@ def register(app: typer.Typer) -> None:
         pose: bool = typer.Option(False, "--pose", help="Track the body (MediaPipe pose, one person)."),
         hand_complexity: int = typer.Option(1, "--hand-complexity", min=0, max=1, help="MediaPipe hand model: 0 lite, 1 full."),
         mirrored: bool = typer.Option(False, "--mirrored", help="The video is mirrored (selfie view); stored data is unmirrored."),
+        image_fps: float = typer.Option(1.0, "--image-fps", min=0.001, help="Image folders: frames per second between images."),
         force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
     ) -> None:
         from station import analyze as an
@@ -180,7 +182,7 @@ def register(app: typer.Typer) -> None:
         console = Console(stderr=True)
         opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored)
         with _Bar(console, f"track: {video.name}") as bar:
-            frames, found = an.track_file(video, out, kinds, options=opts, overwrite=force, progress=bar)
+            frames, found = an.track_file(video, out, kinds, options=opts, overwrite=force, progress=bar, image_fps=image_fps)
         Console().print(f"{out}: {frames} frames, {found} with detection ({', '.join(kinds)})", highlight=False, soft_wrap=True)
 
 
