@@ -184,13 +184,6 @@ class LandmarkWriter:
         self.close()
 
 
-def _arr(v: list[float] | None, n_cols: int = 3) -> np.ndarray | None:
-    if v is None:
-        return None
-    a = np.asarray(v, dtype=np.float32)
-    return a.reshape(-1, n_cols) if n_cols > 1 else a
-
-
 def read_metadata(path: str | Path) -> dict[str, Any]:
     """The file's metadata (``format``, ``format_version``, ``source``, ``model``, ``kinds``, ``info``)."""
     p = Path(path)
@@ -215,36 +208,56 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
     }
 
 
+def _list_column(table: pa.Table, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, offsets, is_null) of a list<float32> column, without Python objects per row."""
+    arr = table.column(name).combine_chunks()
+    if arr.offset:  # pragma: no cover - combine_chunks gives offset 0 for freshly read files
+        arr = pa.concat_arrays([arr])
+    values = arr.values.to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
+    offsets = arr.offsets.to_numpy()
+    nulls = arr.is_null().to_numpy(zero_copy_only=False)
+    return values, offsets, nulls
+
+
 def read_landmarks(path: str | Path) -> list[TrackedFrame]:
-    """All tracked frames of a landmark file, in file order."""
+    """All tracked frames of a landmark file, in file order (float32 arrays, bit-exact)."""
     read_metadata(path)
     table = pq.read_table(str(path))
+    n = table.num_rows
+    col = {name: table.column(name).to_pylist() for name in ("source_id", "kind", "handedness", "model")}
+    num = {name: table.column(name).to_numpy(zero_copy_only=False)
+           for name in ("seq", "t_ns", "width", "height", "frame_latency_ns", "t_done_ns")}
+    opt = {name: table.column(name).to_pylist() for name in ("person", "score", "latency_ns", "gap_frames")}
+    lists = {name: _list_column(table, name) for name in ("landmarks", "visibility", "world")}
+
+    def arr(name: str, i: int, cols: int) -> np.ndarray | None:
+        values, offsets, nulls = lists[name]
+        if nulls[i]:
+            return None
+        a = values[offsets[i]:offsets[i + 1]].copy()
+        return a.reshape(-1, cols) if cols > 1 else a
+
     out: list[TrackedFrame] = []
-    cur: dict[str, Any] | None = None
-    hands: list[HandObservation] = []
-    poses: list[PoseObservation] = []
-
-    def close_frame() -> None:
-        if cur is not None:
-            out.append(TrackedFrame(cur["source_id"], cur["seq"], cur["t_ns"], (cur["width"], cur["height"]),
-                                    tuple(hands), tuple(poses), cur["frame_latency_ns"], cur["t_done_ns"]))
-
-    for r in table.to_pylist():
-        key = (r["source_id"], r["seq"])
-        if cur is None or key != (cur["source_id"], cur["seq"]):
-            close_frame()
-            cur, hands, poses = r, [], []
-        if r["kind"] is None:
-            continue
-        lm = _arr(r["landmarks"])
-        size = (r["width"], r["height"])
-        common = (r["source_id"], r["seq"], r["t_ns"], lm, size, _arr(r["visibility"], 1), _arr(r["world"]), None,
-                  r["score"], r["model"], r["latency_ns"], r["person"], r["gap_frames"])
-        if r["kind"] == "hand":
-            hands.append(HandObservation(*common, r["handedness"]))
-        else:
-            poses.append(PoseObservation(*common))
-    close_frame()
+    i = 0
+    while i < n:
+        j = i
+        key = (col["source_id"][i], int(num["seq"][i]))
+        hands: list[HandObservation] = []
+        poses: list[PoseObservation] = []
+        while j < n and (col["source_id"][j], int(num["seq"][j])) == key:
+            kind = col["kind"][j]
+            if kind is not None:
+                common = (key[0], key[1], int(num["t_ns"][j]), arr("landmarks", j, 3), (int(num["width"][j]), int(num["height"][j])),
+                          arr("visibility", j, 1), arr("world", j, 3), None, opt["score"][j], col["model"][j],
+                          opt["latency_ns"][j], opt["person"][j], opt["gap_frames"][j])
+                if kind == "hand":
+                    hands.append(HandObservation(*common, col["handedness"][j]))
+                else:
+                    poses.append(PoseObservation(*common))
+            j += 1
+        out.append(TrackedFrame(key[0], key[1], int(num["t_ns"][i]), (int(num["width"][i]), int(num["height"][i])),
+                                tuple(hands), tuple(poses), int(num["frame_latency_ns"][i]), int(num["t_done_ns"][i])))
+        i = j
     return out
 
 
