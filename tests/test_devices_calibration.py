@@ -1,0 +1,126 @@
+"""Load-cell calibration: tare, span, per channel, residual, stored against the serial number, and
+recovered end to end from a simulator with a known offset and gain error."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from calibration import loadcell
+from calibration.store import CalibrationStore
+from devices.balance import BalanceBoard
+from devices.grip import GripDynamometer
+from station.core import InputError
+
+
+def test_tare_and_span_recover_offset_and_gain() -> None:
+    rng = np.random.default_rng(0)
+    true_off = np.array([0.4, -0.2, 0.1, 0.3])
+    true_gain = np.array([1.1, 0.9, 1.05, 0.95])  # raw = known / gain + offset
+    zero = true_off + rng.normal(0, 0.01, (200, 4))
+    points = []
+    for i in range(4):
+        k = np.zeros(4)
+        k[i] = 20.0
+        points.append((true_off + k / true_gain + rng.normal(0, 0.01, (200, 4)), k.tolist()))
+    cal = loadcell.calibrate("BAL-7", ("tl", "tr", "bl", "br"), "kg", zero, points, max_std=0.05)
+    assert np.allclose(cal.offsets, true_off, atol=0.005)
+    assert np.allclose(cal.gains, true_gain, rtol=0.002)
+    assert cal.residual is not None and cal.residual < 0.05 and cal.points == 4
+    assert np.allclose(cal.apply(true_off + np.array([5, 0, 0, 0]) / true_gain), [5, 0, 0, 0], atol=0.02)
+
+
+def test_a_centre_weight_gives_one_gain_for_the_board() -> None:
+    off = np.array([0.1, 0.1, 0.2, 0.2])
+    zero = np.tile(off, (50, 1)) + np.random.default_rng(1).normal(0, 0.001, (50, 4))
+    loaded = np.tile(off + np.array([5.5, 5.5, 4.5, 4.5]) / 2.0, (50, 1))  # 20 kg read with gain error 2
+    cal = loadcell.calibrate("B", ("tl", "tr", "bl", "br"), "kg", zero, [(loaded, 20.0)])
+    assert np.allclose(cal.gains, 2.0, rtol=1e-3)
+    assert abs(sum(cal.apply(loaded[0])) - 20.0) < 0.01
+
+
+def test_tare_refuses_a_moving_device_and_span_needs_a_load() -> None:
+    moving = np.linspace(0, 10, 100)
+    with pytest.raises(InputError, match="not still"):
+        loadcell.tare(moving, max_std=0.1)
+    with pytest.raises(InputError, match="at least 10"):
+        loadcell.tare(np.zeros(5))
+    with pytest.raises(InputError, match="no known load"):
+        loadcell.span([(np.zeros((20, 4)), [10.0, 0, 0, 0])], np.zeros(4))
+
+
+def test_stored_against_the_serial_never_overwritten_and_stale_flagged(tmp_path: Path) -> None:
+    store = CalibrationStore(tmp_path)
+    a = loadcell.LoadCellCalibration("GRIP-1", ("force",), (0.5,), (1.2,), "N", 0.3, 1)
+    r1 = loadcell.save(store, a, "0.1.0")
+    r2 = loadcell.save(store, loadcell.LoadCellCalibration("GRIP-1", ("force",), (0.4,), (1.25,), "N", 0.2, 1))
+    assert (r1.version, r2.version) == (1, 2) and r1.kind == "loadcell" and r1.residual_unit == "N"
+    status, cal = loadcell.load(store, "GRIP-1")
+    assert status == "ok" and cal is not None and cal.gains == (1.25,)
+    assert len(store.history("GRIP-1", "loadcell")) == 2
+    status, _ = loadcell.load(store, "GRIP-1", now=datetime.now(UTC) + timedelta(days=31))
+    assert status == "stale"
+    assert loadcell.load(store, "OTHER") == ("missing", None)
+
+
+def test_a_stale_calibration_is_applied_but_samples_stay_flagged(tmp_path: Path) -> None:
+    store = CalibrationStore(tmp_path)
+    old = loadcell.LoadCellCalibration("SIM-GRIP-0000", ("force",), (0.0,), (1.0,), "N", 0.1, 1)
+    store.save(old.to_record(created_utc=datetime.now(UTC) - timedelta(days=60)))
+    dev = GripDynamometer("sim://grip?rate=200", calibration_store=store)
+    with dev:
+        deadline = time.monotonic() + 3
+        while not len(dev.queue) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    s = dev.queue.drain()
+    assert s and dev.calibration_status == "stale" and not dev.calibrated
+    assert all(x.flags & x.flags.UNCALIBRATED for x in s)
+
+
+def _window(dev: GripDynamometer | BalanceBoard, seconds: float) -> np.ndarray:
+    dev.queue.drain()
+    rows = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        rows += [s.values[: len(dev.raw_channels)] for s in dev.queue.drain()]
+        time.sleep(0.01)
+    return np.asarray(rows)
+
+
+def test_end_to_end_the_simulator_offset_and_gain_error_are_calibrated_out(tmp_path: Path) -> None:
+    """A simulated board with a raw offset of 0.5 kg and a gain error of 1.25 on every cell: the
+    'calib' profile is empty for 0.6 s, then 20 kg at the centre. Tare + span must recover
+    1 / 1.25 and the calibrated total must read 20 kg."""
+    url = "sim://balance?profile=calib&load=20&hold=0.6&offset=0.5&gain=1.25&rate=500"
+    dev = BalanceBoard(url)
+    with dev:
+        t0 = time.monotonic()
+        zero = _window(dev, 0.4)
+        while time.monotonic() - t0 < 0.8:
+            time.sleep(0.01)
+        loaded = _window(dev, 0.4)
+        info = dev.info
+    assert info is not None
+    cal = loadcell.calibrate(info.serial, dev.raw_channels, "kg", zero, [(loaded, 20.0)], max_std=0.2)
+    assert np.allclose(cal.gains, 0.8, rtol=0.01)
+    assert np.allclose(cal.offsets, 0.625, atol=0.01)  # (0 + 0.5) * 1.25
+    store = CalibrationStore(tmp_path)
+    loadcell.save(store, cal)
+    dev2 = BalanceBoard(url, calibration_store=store)
+    with dev2:
+        time.sleep(0.01)
+        deadline = time.monotonic() + 3
+        got = []
+        while time.monotonic() < deadline and len(got) < 50:
+            got += [s for s in dev2.queue.drain() if s.device_time_us and s.device_time_us > 0]
+            time.sleep(0.01)
+        while time.monotonic() - deadline + 3 < 1.0:
+            time.sleep(0.01)
+        after = dev2.queue.drain()
+    assert dev2.calibrated
+    assert abs(np.mean([s.value("total") for s in got[:20]])) < 0.2  # empty board reads zero
+    assert abs(np.mean([s.value("total") for s in after[-50:]]) - 20.0) < 0.2
