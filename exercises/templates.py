@@ -95,6 +95,26 @@ class Template:
         s0 = np.concatenate(([0.0], np.cumsum(seg)[:-1]))
         return a, ab, s0
 
+    @cached_property
+    def _proj(self) -> tuple[NDArray[np.float64], ...]:
+        a, ab, s0 = self.segments
+        len2 = np.maximum(ab[:, 0] ** 2 + ab[:, 1] ** 2, 1e-18)
+        return a[:, 0].copy(), a[:, 1].copy(), ab[:, 0].copy(), ab[:, 1].copy(), 1.0 / len2, s0, np.sqrt(len2)
+
+    def project(self, x: float, y: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Squared distance from one isotropic point to every drawn segment, and the position of the
+        foot point on each segment (0..1). A few vector operations: the per-frame hot path."""
+        ax, ay, bx, by, inv2, _, _ = self._proj
+        px, py = x - ax, y - ay
+        u = np.clip((px * bx + py * by) * inv2, 0.0, 1.0)
+        dx, dy = px - u * bx, py - u * by
+        return dx * dx + dy * dy, u
+
+    def arc_at(self, j: int | NDArray[np.intp], u: float | NDArray[np.float64]) -> NDArray[np.float64] | float:
+        """Arc-length position of the point ``u`` (0..1) along drawn segment ``j``."""
+        s0, seg = self._proj[5], self._proj[6]
+        return s0[j] + u * seg[j]
+
     @property
     def length(self) -> float:
         """Drawn path length in isotropic units."""

@@ -77,32 +77,32 @@ class OrderedCoverage:
         self._covered = 0
         self._started = False
 
-    def update_point(self, p_iso: Array, s: float, d: float, tolerance: float) -> None:
+    def update_point(self, p_iso: Array, s: float, d: float, tolerance: float,
+                     proj: tuple[Array, Array] | None = None) -> None:
         """Feed one sample by position: where the path crosses itself (figure-eight, letters) the
         globally nearest template position may be the *other* branch; this looks first for an
         in-band position just ahead of the front (within ``max_jump``) and uses it when there is one.
-        ``s``/``d`` are the global nearest arc position and distance (from :func:`point_to_path`)."""
+        ``s``/``d`` are the global nearest arc position and distance (from :func:`point_to_path`);
+        ``proj`` the per-segment ``(d2, u)`` of :meth:`Template.project` when already computed."""
         if d > tolerance:
             return
         t = self.template
         if t is not None:
             # before the start: prefer a position just after the template's start point
-            a, ab, s0 = t.segments
+            _, _, s0 = t.segments
+            seg_len = t._proj[6]
             L = self.length
             pos = (self.front % L if self.closed else self.front) if self._started else 0.0
             rel = (s0 - pos) % L if self.closed else s0 - pos
-            seg_len = np.hypot(ab[:, 0], ab[:, 1])
             m = (rel < self.max_jump * L) & (rel + seg_len >= 0)
             if self.closed:
                 m |= rel > L - seg_len  # the segment holding the front
             if m.any():
-                aa, bb = a[m], ab[m]
-                ap = np.asarray(p_iso, dtype=np.float64) - aa
-                u = np.clip((ap * bb).sum(axis=1) / np.maximum((bb**2).sum(axis=1), 1e-18), 0.0, 1.0)
-                d2 = ((ap - u[:, None] * bb) ** 2).sum(axis=1)
-                j = int(np.argmin(d2))
+                d2, u = proj if proj is not None else t.project(float(p_iso[0]), float(p_iso[1]))
+                idx = np.flatnonzero(m)
+                j = int(idx[np.argmin(d2[idx])])
                 if d2[j] <= tolerance**2:
-                    s = float(s0[m][j] + u[j] * seg_len[m][j])
+                    s = float(t.arc_at(j, u[j]))
         self.update(s, True)
 
     def update(self, s: float, inside: bool) -> None:

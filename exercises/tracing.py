@@ -38,7 +38,7 @@ from pydantic import field_validator, model_validator
 from exercises import trace_metrics as tm
 from exercises.base import Exercise, Settings, StepInput
 from exercises.registry import register
-from exercises.templates import Template, is_shape, make_template, point_to_path, shape_names
+from exercises.templates import Template, is_shape, make_template, shape_names
 from station.core import HandObservation, ScoreEvent
 
 log = logging.getLogger(__name__)
@@ -181,6 +181,17 @@ class Tracing(Exercise):
         """The template in force (built at the first hand observation, when the frame size is known)."""
         return self._template
 
+    def overlay_paths(self, image_size: tuple[int, int]) -> list[np.ndarray]:
+        """Pen-down strokes of the template in normalised image coordinates, for drawing over the
+        camera view (screen mode; empty for tabletop, where the path is on paper, and free drawing)."""
+        if self.s.mode != "screen":
+            return []
+        self._ensure_template(image_size)
+        assert self._template is not None
+        p, drawn = self._template.points, self._template.drawn
+        cuts = np.nonzero(~drawn)[0] + 1
+        return [seg for seg in np.split(p, cuts) if len(seg) > 1]
+
     def _position(self, hand: HandObservation) -> np.ndarray | None:
         """Fingertip in the mode's isotropic units, or ``None`` when it cannot be mapped."""
         if self.s.mode != "tabletop":
@@ -211,13 +222,15 @@ class Tracing(Exercise):
         if self.s.mode == "free":
             return []
         assert self._template is not None and self._coverage is not None
-        d, s = point_to_path(pos, self._template)
-        dev = float(d[0])
+        proj = self._template.project(float(pos[0]), float(pos[1]))
+        j = int(np.argmin(proj[0]))
+        dev = float(np.sqrt(proj[0][j]))
+        s_near = float(self._template.arc_at(j, proj[1][j]))
         self._dev.append(dev)
         events: list[ScoreEvent] = []
         inside = dev <= self.s.tolerance
         self._in_band += inside
-        self._coverage.update_point(pos, float(s[0]), dev, self.s.tolerance)
+        self._coverage.update_point(pos, s_near, dev, self.s.tolerance, proj)
         if self._inside and not inside:
             self._exits += 1
             events.append(self.event(inp.t_ns, "left_path", rep=self._exits, value=dev, unit=self.unit))

@@ -89,3 +89,12 @@ def test_hand_filter_and_live_values() -> None:
     live = ex.live()
     assert live["samples"] == len(frames) and live["in_band_pct"] == 100.0 and live["completion"] == 1.0
     assert ex.result().metrics["hand_used"] == "Left"
+
+
+def test_overlay_paths_split_letters_into_strokes() -> None:
+    ex = exercises.create("tracing", {"shape": "H", "size": 0.5})
+    strokes = ex.overlay_paths((640, 480))
+    assert len(strokes) == 3 and all(s.ndim == 2 and s.shape[1] == 2 for s in strokes)
+    assert all(np.all((s > 0) & (s < 1)) for s in strokes)
+    assert len(exercises.create("tracing", {"shape": "circle"}).overlay_paths((640, 480))) == 1
+    assert exercises.create("tracing", {"mode": "tabletop", "size": 100, "center": "105,148"}).overlay_paths((640, 480)) == []

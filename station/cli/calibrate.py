@@ -161,7 +161,8 @@ def workspace(
         ws = calibrate_image(img, layout)
     rec = save_workspace(_store(), camera, ws, __version__)
     res = "n/a (4 points fit exactly)" if ws.method == "corners" else f"{ws.residual_mm:.2f} mm"
-    Console().print(f"workspace v{rec.version} for {camera}: {ws.method}, residual {res}, markers {list(ws.markers)}", highlight=False)
+    Console().print(f"workspace v{rec.version} for {camera}: {ws.method}, residual {res}, markers {list(ws.markers)}",
+                    highlight=False, soft_wrap=True)
 
 
 @calibrate_app.command(
