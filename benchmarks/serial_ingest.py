@@ -16,6 +16,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import subprocess
 import sys
@@ -87,7 +88,7 @@ def two_devices(seconds: float, rate: float) -> bool:
         got: dict[str, list[tuple[int, int, int]]] = {d.device_id: [] for d in devs}
         for d in devs:
             d.start()
-        tids = [d._thread.native_id for d in devs if d._thread is not None]  # noqa: SLF001
+        tids = [d._thread.native_id for d in devs if d._thread is not None]
         cpu0 = [_thread_cpu_s(t) for t in tids if t is not None]
         t0 = time.monotonic()
         while time.monotonic() - t0 < seconds:
@@ -103,9 +104,9 @@ def two_devices(seconds: float, rate: float) -> bool:
         for d, c0, c1 in zip(devs, cpu0, cpu1, strict=True):
             rows = got[d.device_id]
             seqs = [r[0] for r in rows]
-            lost = sum(b - a - 1 for a, b in zip(seqs, seqs[1:], strict=False)) + d.queue.dropped
-            arr_mono = all(b[1] >= a[1] for a, b in zip(rows, rows[1:], strict=False))
-            t_mono = all(b[2] > a[2] for a, b in zip(rows, rows[1:], strict=False))
+            lost = sum(b - a - 1 for a, b in itertools.pairwise(seqs)) + d.queue.dropped
+            arr_mono = all(b[1] >= a[1] for a, b in itertools.pairwise(rows))
+            t_mono = all(b[2] > a[2] for a, b in itertools.pairwise(rows))
             cpu = (c1 - c0) / wall
             rate_eff = (len(rows) - 1) / ((rows[-1][2] - rows[0][2]) / 1e9) if len(rows) > 1 else 0.0
             print(f"  {d.device_id:9s} samples {len(rows):>7,}  effective {rate_eff:8.1f} Hz  lost {lost}  rejects {dict(d.parser.rejects) or 0}"
