@@ -31,6 +31,7 @@ Speed: for chunks of many lines the ``msp`` checksums are checked with NumPy ove
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import re
@@ -70,6 +71,15 @@ for _i, _c in enumerate(b"0123456789ABCDEF"):
 for _i, _c in enumerate(b"abcdef"):
     _HEX[_c] = 10 + _i
 _VECTOR_MIN_LINES = 12
+
+
+def _zeros(n: int) -> itertools.repeat[int]:
+    return itertools.repeat(0, n)
+
+
+def _repeat(t: int, n: int) -> itertools.repeat[int]:
+    return itertools.repeat(t, n)
+
 _PLAIN_RE = re.compile(rb"^\s*[A-Za-z]?\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$")
 _CSV_RE = re.compile(rb"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?:\s*[,;\t]\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)+\s*$")
 
@@ -302,13 +312,64 @@ class LineParser:
         # a second '$' inside a line means two lines ran together: leave those to the slow path
         n_dollar = np.add.reduceat((arr == 36).astype(np.int32), starts) if len(starts) else np.zeros(0)
         ok &= n_dollar == 1
-        fast = self._fast_sample
         slow = self._msp_line
-        for line, good in zip(lines, ok.tolist(), strict=True):
-            if good:
-                fast(line, t, out)
-            else:
-                slow(line, t, out)
+        okl = ok.tolist()
+        i, n = 0, len(lines)
+        while i < n:
+            if not okl[i]:
+                slow(lines[i], t, out)
+                i += 1
+                continue
+            j = i
+            while j < n and okl[j]:
+                j += 1
+            self._good_run(lines[i:j], t, out)
+            i = j
+
+    def _good_run(self, run: list[bytes], t: int, out: list[RawSample]) -> None:
+        """Consecutive framed, checksummed ``$D`` lines: converted with NumPy when they are the
+        plain case (same field count, contiguous sequence, values in range, no resync pending);
+        anything else goes line by line through :meth:`_fast_sample` (same results, slower)."""
+        nch = self.n_channels
+        last = self._last_seq
+        if nch is None or last is None or self._resync or len(run) < _VECTOR_MIN_LINES:
+            for line in run:
+                self._fast_sample(line, t, out)
+            return
+        width = 2 + nch
+        fields = b",".join([ln[3:-4] if ln[-1:] == b"\r" else ln[3:-3] for ln in run]).split(b",")
+        if len(fields) != len(run) * width:
+            for line in run:
+                self._fast_sample(line, t, out)
+            return
+        try:
+            a = np.array(fields).reshape(len(run), width)
+            seq = a[:, 0].astype(np.int64)
+            raw_t = a[:, 1].astype(np.int64)
+            vals = a[:, 2:].astype(np.float64)
+        except ValueError:
+            for line in run:
+                self._fast_sample(line, t, out)
+            return
+        last_t = self._last_raw_t
+        contiguous = bool(np.all(np.diff(seq) == 1)) and (int(seq[0]) - last) % U32 == 1
+        forward = bool(np.all(np.diff(raw_t) >= 0)) and (last_t is None or int(raw_t[0]) >= last_t)
+        limits = self._limits
+        if limits is None:
+            in_range = bool(np.all(np.isfinite(vals)))
+        else:
+            fs = np.array([lim[0] for lim in limits])
+            in_range = bool(np.all(np.abs(vals) < fs))  # no saturation either (NaN fails too)
+        if not (contiguous and forward and in_range):
+            for line in run:
+                self._fast_sample(line, t, out)
+            return
+        self._last_seq = int(seq[-1])
+        self._last_raw_t = int(raw_t[-1])
+        self.samples += len(run)
+        dev_t = (raw_t + self._wraps * U32).tolist() if self._wraps else raw_t.tolist()
+        out.extend(map(RawSample._make, zip(seq.tolist(), dev_t, map(tuple, vals.tolist()), _zeros(len(run)), _repeat(t, len(run)),
+                                            strict=True)))
 
     def _msp_line(self, line: bytes, t: int, out: list[RawSample]) -> None:
         """Slow path: classify one line (control lines, every kind of reject, resync)."""

@@ -209,3 +209,20 @@ def test_commands() -> None:
     with pytest.raises(ValueError):
         command("REBOOT")
     assert math.isclose(float(sample_line(1, 1, [-0.0004]).split(b",")[3].split(b"*")[0]), 0.0)
+
+
+def test_the_vectorised_path_matches_line_by_line_on_wraps_gaps_and_saturation() -> None:
+    h = Hello("balance", "m", "s", "f", 1000, ("tl", "tr", "bl", "br"), ("kg",) * 4, (150.0,) * 4).line()
+    seq0, t0 = 2**32 - 100, 2**32 - 50_000
+    lines = [sample_line(seq0 + i, t0 + 1000 * i, [i % 7, -(i % 5) * 0.5, 1.0, 2.0]) for i in range(400)]
+    lines[150] = sample_line(seq0 + 150, t0 + 150_000, [150.0, 0, 0, 0])  # saturated
+    del lines[220:223]  # a gap of three
+    data = h + b"".join(lines)
+    whole = LineParser("msp")
+    a = whole.feed(data, 5)
+    one = LineParser("msp")
+    b = [x for line in data.splitlines(keepends=True) for x in one.feed(line, 5)]
+    assert a == b and len(a) == 397
+    assert (whole.gaps, whole.missing, whole.samples) == (one.gaps, one.missing, one.samples) == (1, 3, 397)
+    assert a[-1].device_time_us == t0 + 1000 * 399 and a[-1].seq == (seq0 + 399) % 2**32
+    assert a[150].flags == SampleFlag.SATURATED
