@@ -330,6 +330,9 @@ class LineParser:
         """Consecutive framed, checksummed ``$D`` lines: converted with NumPy when they are the
         plain case (same field count, contiguous sequence, values in range, no resync pending);
         anything else goes line by line through :meth:`_fast_sample` (same results, slower)."""
+        if self._last_seq is None or self._resync or self.n_channels is None:
+            self._fast_sample(run[0], t, out)  # sets the sequence state / clears the resync flag
+            run = run[1:]
         nch = self.n_channels
         last = self._last_seq
         if nch is None or last is None or self._resync or len(run) < _VECTOR_MIN_LINES:

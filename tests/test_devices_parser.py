@@ -219,10 +219,17 @@ def test_the_vectorised_path_matches_line_by_line_on_wraps_gaps_and_saturation()
     del lines[220:223]  # a gap of three
     data = h + b"".join(lines)
     whole = LineParser("msp")
-    a = whole.feed(data, 5)
+    a = [x for i in range(0, len(data), 4096) for x in whole.feed(data[i : i + 4096], 5)]
     one = LineParser("msp")
     b = [x for line in data.splitlines(keepends=True) for x in one.feed(line, 5)]
     assert a == b and len(a) == 397
     assert (whole.gaps, whole.missing, whole.samples) == (one.gaps, one.missing, one.samples) == (1, 3, 397)
     assert a[-1].device_time_us == t0 + 1000 * 399 and a[-1].seq == (seq0 + 399) % 2**32
     assert a[150].flags == SampleFlag.SATURATED
+    # and the NumPy path really ran: clean runs of a chunk are converted in one go
+    calls = []
+    orig = LineParser._fast_sample
+    p = LineParser("msp")
+    p._fast_sample = lambda *args: (calls.append(1), orig(p, *args))  # type: ignore[method-assign]
+    clean = b"".join(sample_line(i, i, [1.0]) for i in range(1, 200))
+    assert len(p.feed(clean, 0)) == 199 and len(calls) == 1
