@@ -32,6 +32,7 @@ from station.ui.live import LiveModel, PlannedTrial, SessionController, schedule
 
 log = logging.getLogger(__name__)
 
+DEFAULT_PARTICIPANT = "DEMO-001"
 DEFAULT_SIM_S = 20.0
 """Length of a simulated trial when the plan gives neither a duration nor a repetition target."""
 
@@ -44,7 +45,8 @@ class RunOptions:
     video: Path | None = None
     grip: str | None = None
     balance: str | None = None
-    participant: str = "DEMO-001"
+    participant: str | None = None
+    """Pseudonymous code; ``None`` = the plan's participant, else ``DEMO-001``."""
     exercise: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     plan: Path | None = None
@@ -82,7 +84,8 @@ def check_options(opts: RunOptions) -> None:
         raise InputError("--quit-after must be positive", where=str(opts.quit_after))
     if opts.screenshot is not None and opts.quit_after is None:
         raise InputError("--screenshot needs --quit-after S", fix="e.g. --screenshot shot.png --quit-after 3")
-    check_code(opts.participant)
+    if opts.participant is not None:
+        check_code(opts.participant)
 
 
 def resolve_exercise(name: str) -> str:
@@ -101,14 +104,14 @@ def initial_plan(opts: RunOptions) -> SessionPlan | None:
     """The plan given by ``--plan`` or ``--exercise`` (``None`` = the therapist composes one)."""
     if opts.plan is not None:
         plan = load_plan(opts.plan)
-        return plan if plan.participant else plan.model_copy(update={"participant": opts.participant})
+        if opts.participant is not None:
+            plan = plan.model_copy(update={"participant": opts.participant})
+        return plan
     if opts.exercise is not None:
         cls = exercises.get(resolve_exercise(opts.exercise))
-        try:
-            item = PlanItem(exercise=cls.name, settings=dict(opts.settings))
-        except Exception as exc:
-            raise InputError(f"invalid settings for '{cls.name}'", where=str(exc).splitlines()[0]) from None
-        return SessionPlan(name=cls.name, participant=opts.participant, items=[item])
+        cls.parse_settings(opts.settings)  # InputError naming the bad setting and the known ones
+        item = PlanItem(exercise=cls.name, settings=dict(opts.settings))
+        return SessionPlan(name=cls.name, participant=opts.participant or DEFAULT_PARTICIPANT, items=[item])
     return None
 
 
@@ -275,6 +278,8 @@ def run_station(opts: RunOptions) -> int:
     if plan is not None:
         # fail before any window opens when the input cannot play this plan
         build_trials(plan, opts, SystemClock(), EventBus())
+    if opts.source != "simulated":
+        import mediapipe  # noqa: F401  (load the tracking library now, not during the child's first trial)
     db = open_database(opts.db_url or default_db_url())
     try:
         from station.ui.runner import run_windowed

@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
         video: Path | None = typer.Option(None, "--video", help="Play a video file through the trackers, in real time."),
         grip: str | None = typer.Option(None, "--grip", help="Grip dynamometer URL (serial port or sim://grip)."),
         balance: str | None = typer.Option(None, "--balance", help="Balance board URL (serial port or sim://balance)."),
-        participant: str = typer.Option("DEMO-001", "--participant", help="Pseudonymous participant code (never a name)."),
+        participant: str | None = typer.Option(None, "--participant", help="Pseudonymous participant code, never a name (default: the plan's, else DEMO-001)."),
         exercise: str | None = typer.Option(None, "--exercise", help="Exercise to play (see `station exercises`)."),
         sets: list[str] = typer.Option([], "--set", help="Exercise setting KEY=VALUE (repeatable)."),
         plan: Path | None = typer.Option(None, "--plan", help="A saved session plan (.toml)."),

@@ -29,6 +29,10 @@ from PySide6.QtWidgets import QGridLayout, QWidget
 from station.ui.live import LiveModel, sway_ellipse
 from station.ui.palette import BLUE, GREEN, INK, ORANGE, PAPER, SKY, VERMILLION, qc
 
+MAX_MARKERS = 500
+"""Quality markers are drawn for the most recent reps only (a marker per rep for 10,000 reps costs
+milliseconds per refresh and shows nothing more)."""
+_EMPTY = (np.empty(0, dtype=np.int64), np.empty((0, 2)))
 X_STEP_S = 15.0
 """The time axis grows in steps of this many seconds (no per-frame re-ranging)."""
 COP_WINDOW_S = 30.0
@@ -36,18 +40,18 @@ GRIP_ZONE = 0.15
 """Target zone half-width as a fraction of the target force."""
 
 
-def quality_brushes(q: NDArray[np.float64]) -> list[object]:
-    """Marker colours for rep quality: vermillion < 0.5 <= orange < 0.8 <= bluish green; grey when unscored."""
-    out = []
-    for v in q:
-        if not math.isfinite(v):
-            out.append(pg.mkBrush(qc("#999999")))
-        elif v < 0.5:
-            out.append(pg.mkBrush(qc(VERMILLION)))
-        elif v < 0.8:
-            out.append(pg.mkBrush(qc(ORANGE)))
-        else:
-            out.append(pg.mkBrush(qc(GREEN)))
+QUALITY_CLASSES = (("good", GREEN), ("fair", ORANGE), ("poor", VERMILLION), ("unscored", "#999999"))
+"""Rep markers by quality: good >= 0.8 > fair >= 0.5 > poor; unscored (NaN) grey. Shape differs too."""
+QUALITY_SYMBOLS = {"good": "o", "fair": "s", "poor": "t", "unscored": "d"}
+
+
+def quality_class(q: NDArray[np.float64]) -> NDArray[np.str_]:
+    """``good`` / ``fair`` / ``poor`` / ``unscored`` for each rep quality (0..1 or NaN)."""
+    out = np.full(q.shape, "unscored", dtype="<U8")
+    ok = np.isfinite(q)
+    out[ok & (q >= 0.8)] = "good"
+    out[ok & (q >= 0.5) & (q < 0.8)] = "fair"
+    out[ok & (q < 0.5)] = "poor"
     return out
 
 
@@ -93,15 +97,20 @@ class LiveCharts(QWidget):
         self.band = pg.LinearRegionItem((0, 3), orientation="horizontal", movable=False, brush=pg.mkBrush(qc(SKY, 70)),
                                         pen=pg.mkPen(qc(BLUE, 160), width=1))
         self.dev_plot.addItem(self.band)
-        self.dev_curve = self.dev_plot.plot(pen=pg.mkPen(BLUE, width=2))
-        self.reps_curve = self.reps_plot.plot(pen=pg.mkPen(INK, width=2), stepMode=None)
-        self.reps_marks = pg.ScatterPlotItem(size=14, pen=pg.mkPen(INK, width=1.5))
-        self.reps_plot.addItem(self.reps_marks)
+        self.dev_curve = self.dev_plot.plot(pen=pg.mkPen(BLUE, width=1))
+        self.reps_curve = self.reps_plot.plot(pen=pg.mkPen(INK, width=1))
+        # one scatter per quality class, each with one brush: per-point brushes re-render every symbol
+        self.reps_marks = {
+            name: pg.ScatterPlotItem(size=14, pen=pg.mkPen(INK, width=1.5), brush=pg.mkBrush(qc(colour)), symbol=QUALITY_SYMBOLS[name])
+            for name, colour in QUALITY_CLASSES
+        }
+        for item in self.reps_marks.values():
+            self.reps_plot.addItem(item)
         self.zone = pg.LinearRegionItem((0, 0), orientation="horizontal", movable=False, brush=pg.mkBrush(qc(GREEN, 60)),
                                         pen=pg.mkPen(qc(GREEN, 200), width=1))
         self.grip_plot.addItem(self.zone)
-        self.grip_curve = self.grip_plot.plot(pen=pg.mkPen(VERMILLION, width=2))
-        self.cop_curve = self.cop_plot.plot(pen=pg.mkPen(qc(BLUE, 150), width=1.5))
+        self.grip_curve = self.grip_plot.plot(pen=pg.mkPen(VERMILLION, width=1))
+        self.cop_curve = self.cop_plot.plot(pen=pg.mkPen(qc(BLUE, 150), width=1))
         self.cop_ellipse = self.cop_plot.plot(pen=pg.mkPen(ORANGE, width=3))
         self.cop_dot = pg.ScatterPlotItem(size=16, brush=pg.mkBrush(qc(VERMILLION)), pen=pg.mkPen(INK, width=1.5))
         self.cop_plot.addItem(self.cop_dot)
@@ -109,6 +118,9 @@ class LiveCharts(QWidget):
         self._y_top = {"dev": 0.0, "reps": 0.0, "grip": 0.0}
         self._cop_range = 0.0
         self._kinds: tuple[str, ...] = ()
+        self._cop_unit = "norm"
+        self._tolerance: float | None = -1.0
+        self._grip_target: tuple[float | None, str] = (-1.0, "")
         self.sway_area: float = math.nan
         self.reset()
 
@@ -134,8 +146,10 @@ class LiveCharts(QWidget):
         """Empty every chart and put the axes back to their first step (a new trial)."""
         for c in (self.dev_curve, self.reps_curve, self.grip_curve, self.cop_curve, self.cop_ellipse):
             c.setData([], [])
-        self.reps_marks.setData([], [])
+        for item in self.reps_marks.values():
+            item.clear()
         self.cop_dot.setData([], [])
+        self._seen = {"dev": -1, "reps": -1, "grip": -1, "cop": -1}
         self._x_right = dict.fromkeys(self._x_right, 0.0)
         self._y_top = dict.fromkeys(self._y_top, 0.0)
         self._cop_range = 0.0
@@ -160,7 +174,10 @@ class LiveCharts(QWidget):
             plot.setYRange(bottom, top, padding=0)
 
     def set_tolerance(self, tolerance: float | None) -> None:
-        """Tolerance of the path (frame heights); ``None`` hides the band."""
+        """Tolerance of the path (frame heights); ``None`` hides the band. Cheap when unchanged."""
+        if tolerance == self._tolerance:
+            return
+        self._tolerance = tolerance
         if tolerance is None:
             self.band.hide()
         else:
@@ -168,6 +185,10 @@ class LiveCharts(QWidget):
             self.band.setRegion((0.0, 100.0 * tolerance))
 
     def set_grip_target(self, target: float | None, unit: str = "N") -> None:
+        """Target force (zone = target +/- 15 %); ``None`` hides the zone. Cheap when unchanged."""
+        if (target, unit) == self._grip_target:
+            return
+        self._grip_target = (target, unit)
         if target is None:
             self.zone.hide()
         else:
@@ -181,7 +202,11 @@ class LiveCharts(QWidget):
         t0 = model.play_t0_ns
         if t0 is None:
             return
-        t, v = model.deviation.snapshot()
+        # copy a ring buffer only when it has new rows
+        fresh = {k: rb.total != self._seen[k] for k, rb in (("dev", model.deviation), ("reps", model.reps),
+                                                             ("grip", model.force), ("cop", model.cop))}
+        self._seen = {"dev": model.deviation.total, "reps": model.reps.total, "grip": model.force.total, "cop": model.cop.total}
+        t, v = model.deviation.snapshot() if fresh["dev"] else _EMPTY
         if len(t):
             x = (t - t0) / 1e9
             y = v[:, 0] * 100.0
@@ -189,23 +214,28 @@ class LiveCharts(QWidget):
             self._grow_x("dev", self.dev_plot, float(x[-1]))
             tol = 100.0 * (tolerance or 0.0)
             self._grow_y("dev", self.dev_plot, max(3 * tol, 1.2 * float(np.nanmax(y)), 1.0))
-        t, v = model.reps.snapshot()
+        t, v = model.reps.snapshot() if fresh["reps"] else _EMPTY
         if len(t):
             x = (t - t0) / 1e9
             xs = np.concatenate(([0.0], np.repeat(x, 2)))
             ys = np.concatenate(([0.0, 0.0], np.repeat(v[:-1, 0], 2), [v[-1, 0]]))
             self.reps_curve.setData(xs, ys)
-            self.reps_marks.setData(x, v[:, 0], brush=quality_brushes(v[:, 1]))
+            # markers for the most recent MAX_MARKERS reps (the step line shows them all)
+            m = slice(-MAX_MARKERS, None)
+            cls = quality_class(v[m, 1])
+            for name, item in self.reps_marks.items():
+                sel = cls == name
+                item.setData(x[m][sel], v[m, 0][sel])
             self._grow_x("reps", self.reps_plot, float(x[-1]))
             self._grow_y("reps", self.reps_plot, max(5.0, math.ceil((v[-1, 0] + 1) / 5) * 5))
-        t, v = model.force.snapshot()
+        t, v = model.force.snapshot() if fresh["grip"] else _EMPTY
         if len(t):
             x = (t - t0) / 1e9
             self.grip_curve.setData(x, v[:, 0])
             self._grow_x("grip", self.grip_plot, float(x[-1]))
             top = max(float(np.nanmax(v[:, 0])) * 1.2, (grip_target or 0.0) * 1.5, 1.0)
             self._grow_y("grip", self.grip_plot, top)
-        t, v = model.cop.snapshot()
+        t, v = model.cop.snapshot() if fresh["cop"] else _EMPTY
         if len(t):
             keep = t >= t[-1] - int(COP_WINDOW_S * 1e9)
             xy = v[keep]
@@ -219,6 +249,8 @@ class LiveCharts(QWidget):
                     self._cop_range = rng
                     self.cop_plot.setXRange(-rng, rng, padding=0)
                     self.cop_plot.setYRange(-rng, rng, padding=0)
-            if cop_unit != "norm":
-                self.cop_plot.getPlotItem().setLabel("bottom", f"left – right ({cop_unit})", color=INK)
-                self.cop_plot.getPlotItem().setLabel("left", f"back – front ({cop_unit})", color=INK)
+            if cop_unit != self._cop_unit:
+                self._cop_unit = cop_unit
+                suffix = "" if cop_unit == "norm" else f" ({cop_unit})"
+                self.cop_plot.getPlotItem().setLabel("bottom", f"left – right{suffix}", color=INK)
+                self.cop_plot.getPlotItem().setLabel("left", f"back – front{suffix}", color=INK)

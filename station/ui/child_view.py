@@ -12,12 +12,14 @@ camera's aspect ratio and is centred in the widget.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
+from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QImage, QLinearGradient, QPainter, QPainterPath, QPen, QRadialGradient
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QImage, QLinearGradient, QPainter, QPainterPath, QPen, QPixmap, QRadialGradient
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from station.ui.live import ViewState
@@ -65,6 +67,9 @@ class ChildView(QWidget):
         self._t = 0.0
         self._template_key: tuple[object, ...] | None = None
         self._template: object | None = None
+        self._bg: QPixmap | None = None
+        self._bg_key: tuple[int, int] | None = None
+        self._layers: dict[str, tuple[tuple[object, ...], QPixmap]] = {}
         self.cop_trail: np.ndarray | None = None
         """Recent CoP points (N x 2) for the balance trail; set by the window from the ring buffer."""
 
@@ -149,11 +154,22 @@ class ChildView(QWidget):
             p.drawText(QRectF(8, self.height() - 28, self.width() - 16, 24), Qt.AlignmentFlag.AlignRight, "simulated child")
 
     def _background(self, p: QPainter, area: QRectF) -> None:
-        w, h = self.width(), self.height()
         if self._qimage is not None:
             p.fillRect(self.rect(), qc(INK))
             p.drawImage(area, self._qimage)
             return
+        key = (self.width(), self.height())
+        if self._bg_key != key:  # the drawn meadow is static: paint it once per size
+            self._bg = QPixmap(self.size())
+            bp = QPainter(self._bg)
+            bp.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._meadow(bp)
+            bp.end()
+            self._bg_key = key
+        p.drawPixmap(0, 0, self._bg)
+
+    def _meadow(self, p: QPainter) -> None:
+        w, h = self.width(), self.height()
         sky = QLinearGradient(0, 0, 0, h)
         sky.setColorAt(0.0, qc("#BFE3F7"))
         sky.setColorAt(0.75, qc("#E8F5FC"))
@@ -235,27 +251,10 @@ class ChildView(QWidget):
         on_path = math.isfinite(dev) and dev <= tol
         if tmpl is not None:
             pts = np.asarray(tmpl.points)  # type: ignore[attr-defined]
-            drawn = np.asarray(tmpl.drawn)  # type: ignore[attr-defined]
             band_px = max(14.0, 2 * tol * area.height())
-            path = QPainterPath()
-            pen_up = True
-            for k in range(len(pts)):
-                q = self._map(area, float(pts[k, 0]), float(pts[k, 1]))
-                if pen_up:
-                    path.moveTo(q)
-                else:
-                    path.lineTo(q)
-                pen_up = k < len(drawn) and not drawn[k]
-            band = QPen(qc(SKY, 170 if on_path else 110), band_px)
-            band.setCapStyle(Qt.PenCapStyle.RoundCap)
-            band.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-            p.setPen(band)
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawPath(path)
-            centre = QPen(qc(BLUE, 230), max(3.0, band_px * 0.12), Qt.PenStyle.DashLine)
-            centre.setCapStyle(Qt.PenCapStyle.RoundCap)
-            p.setPen(centre)
-            p.drawPath(path)
+            rb = area.adjusted(-band_px, -band_px, band_px, band_px)
+            p.drawPixmap(rb.toAlignedRect().topLeft(),
+                         self._layer("path", rb, (self._template_key, tol), lambda lp: self._paint_path(lp, tmpl, area, band_px)))
             comp = float(s.live.get("completion", 0.0) or 0.0)
             if comp > 0:
                 n = max(2, int(len(pts) * min(1.0, comp)))
@@ -290,6 +289,47 @@ class ChildView(QWidget):
                 x = area.left() + area.width() * (k + 0.5) / pegs
                 draw_peg(p, x, area.bottom() - r * 1.4, r, CONFETTI[k % len(CONFETTI)], k < s.reps)
 
+    def _layer(self, name: str, rect: QRectF, key: tuple[object, ...], paint: Callable[[QPainter], None]) -> QPixmap:
+        """A transparent layer covering ``rect`` (widget coordinates), painted once per ``key`` (static parts
+        of a game); draw it with ``p.drawPixmap(rect.topLeft(), layer)``. ``paint`` draws in widget coordinates."""
+        r = rect.toAlignedRect()
+        key = (self.width(), self.height(), r.getRect(), *key)
+        hit = self._layers.get(name)
+        if hit is None or hit[0] != key:
+            layer = QPixmap(max(1, r.width()), max(1, r.height()))
+            layer.fill(Qt.GlobalColor.transparent)
+            lp = QPainter(layer)
+            lp.setRenderHint(QPainter.RenderHint.Antialiasing)
+            lp.translate(-r.left(), -r.top())
+            paint(lp)
+            lp.end()
+            self._layers[name] = hit = (key, layer)
+        return hit[1]
+
+    def _paint_path(self, p: QPainter, tmpl: object, area: QRectF, band_px: float) -> None:
+        """The tolerance band and the dashed centre line of the path."""
+        pts = np.asarray(tmpl.points)  # type: ignore[attr-defined]
+        drawn = np.asarray(tmpl.drawn)  # type: ignore[attr-defined]
+        path = QPainterPath()
+        pen_up = True
+        for k in range(len(pts)):
+            q = self._map(area, float(pts[k, 0]), float(pts[k, 1]))
+            if pen_up:
+                path.moveTo(q)
+            else:
+                path.lineTo(q)
+            pen_up = k < len(drawn) and not drawn[k]
+        band = QPen(qc(SKY, 150), band_px)
+        band.setCapStyle(Qt.PenCapStyle.RoundCap)
+        band.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        p.setPen(band)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawPath(path)
+        centre = QPen(qc(BLUE, 230), max(3.0, band_px * 0.12), Qt.PenStyle.DashLine)
+        centre.setCapStyle(Qt.PenCapStyle.RoundCap)
+        p.setPen(centre)
+        p.drawPath(path)
+
     def _pose_game(self, p: QPainter, area: QRectF, s: ViewState) -> None:
         for pose in s.poses[:1]:
             lm = np.asarray(pose.landmarks)
@@ -316,7 +356,9 @@ class ChildView(QWidget):
             draw_star(p, q.x(), q.y(), area.height() * 0.07)
         if s.live.get("in_flight"):
             r = area.height() * 0.08
-            p.setPen(QPen(qc(ORANGE), 10, cap=Qt.PenCapStyle.RoundCap))
+            pen = QPen(qc(ORANGE), 10)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            p.setPen(pen)
             x = area.right() - r * 1.5
             p.drawLine(QPointF(x, area.top() + r * 3), QPointF(x, area.top() + r))
             p.drawLine(QPointF(x, area.top() + r), QPointF(x - r * 0.5, area.top() + r * 1.5))
@@ -330,11 +372,16 @@ class ChildView(QWidget):
         r_target = area.height() * 0.25
         r = max(area.height() * 0.05, r_target * frac)
         in_zone = 0.85 <= frac <= 1.15
-        p.setPen(QPen(qc(GREEN if in_zone else INK, 230), 8, Qt.PenStyle.SolidLine if in_zone else Qt.PenStyle.DashLine))
-        p.setBrush(qc(GREEN, 40))
-        p.drawEllipse(QPointF(cx, cy), r_target * 0.92 * 1.15, r_target * 1.1 * 1.15)
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawEllipse(QPointF(cx, cy), r_target * 0.92 * 0.85, r_target * 1.1 * 0.85)
+
+        def zone(lp: QPainter) -> None:  # the target zone: a green ring between 85 % and 115 % of the target
+            lp.setPen(QPen(qc(GREEN, 230), 8, Qt.PenStyle.DashLine))
+            lp.setBrush(qc(GREEN, 40))
+            lp.drawEllipse(QPointF(cx, cy), r_target * 0.92 * 1.15, r_target * 1.1 * 1.15)
+            lp.setBrush(Qt.BrushStyle.NoBrush)
+            lp.drawEllipse(QPointF(cx, cy), r_target * 0.92 * 0.85, r_target * 1.1 * 0.85)
+
+        rz = QRectF(cx - r_target * 1.1, cy - r_target * 1.3, r_target * 2.2, r_target * 2.6)
+        p.drawPixmap(rz.toAlignedRect().topLeft(), self._layer("grip", rz, (), zone))
         draw_balloon(p, cx, cy, r, VERMILLION if not in_zone else ORANGE, in_zone)
         if in_zone:
             for k in range(5):
@@ -344,22 +391,26 @@ class ChildView(QWidget):
     def _balance_game(self, p: QPainter, area: QRectF, s: ViewState) -> None:
         cx, cy = area.center().x(), area.center().y()
         R = area.height() * 0.36
-        p.setPen(QPen(qc(BLUE), 6))
-        p.setBrush(qc(SKY, 120))
-        p.drawEllipse(QPointF(cx, cy), R, R)
-        p.setPen(QPen(qc(GREEN), 5, Qt.PenStyle.DashLine))
-        p.setBrush(qc(GREEN, 60))
-        p.drawEllipse(QPointF(cx, cy), R * 0.3, R * 0.3)
+
+        def pond(lp: QPainter) -> None:  # the pond and its calm centre
+            lp.setPen(QPen(qc(BLUE), 6))
+            lp.setBrush(qc(SKY, 120))
+            lp.drawEllipse(QPointF(cx, cy), R, R)
+            lp.setPen(QPen(qc(GREEN), 5, Qt.PenStyle.DashLine))
+            lp.setBrush(qc(GREEN, 60))
+            lp.drawEllipse(QPointF(cx, cy), R * 0.3, R * 0.3)
+
+        rp = QRectF(cx - R - 6, cy - R - 6, 2 * R + 12, 2 * R + 12)
+        p.drawPixmap(rp.toAlignedRect().topLeft(), self._layer("balance", rp, (), pond))
         scale = R if s.cop_unit == "norm" else R / max(1e-6, float(s.settings.get("range_mm", 100.0)))
         trail = self.cop_trail
         if trail is not None and len(trail) > 1:
-            path = QPainterPath()
-            path.moveTo(cx + trail[0, 0] * scale, cy - trail[0, 1] * scale)
-            for x, y in trail[1:]:
-                path.lineTo(cx + x * scale, cy - y * scale)
-            p.setPen(QPen(qc(WHITE, 200), 4))
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawPath(path)
+            # separate segments: stroking one self-crossing wide path is very slow in Qt's raster engine
+            q = [QPointF(cx + float(x) * scale, cy - float(y) * scale) for x, y in trail[-90:]]
+            pen = QPen(qc(WHITE, 220), 3)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            p.setPen(pen)
+            p.drawLines([QLineF(a, b) for a, b in itertools.pairwise(q)])
         if s.cop is not None:
             x, y = s.cop
             px, py = cx + max(-1.1, min(1.1, x * scale / R)) * R, cy - max(-1.1, min(1.1, y * scale / R)) * R

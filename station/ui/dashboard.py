@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -175,6 +176,11 @@ class Dashboard(QWidget):
         self.error_label = QLabel("")
         self.error_label.setObjectName("error")
         root.addWidget(self.error_label)
+        # live labels change text 30 times a second: their size must not depend on it, or every
+        # change re-lays out (and repaints) the whole dashboard
+        for lab in (self.banner, self.status_label, self.metrics_label, self.difficulty_label, self.error_label):
+            lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            lab.setMinimumHeight(lab.fontMetrics().height() + 6)
         self.set_running(False)
         self.refresh_participants()
 

@@ -41,7 +41,9 @@ def run_windowed(factory: Any, db: Any, opts: Any, plan: Any) -> int:
     win.resize(1600, 900)
     if plan is not None:
         win.dashboard.set_plan(plan)
-    win.dashboard.participant.setEditText(opts.participant)
+    from station.app import DEFAULT_PARTICIPANT
+
+    win.dashboard.participant.setEditText(opts.participant or (plan.participant if plan is not None else None) or DEFAULT_PARTICIPANT)
     win.show_all()
     code = {"rc": 0}
 

@@ -17,19 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QKeyEvent
-from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QApplication,
-    QComboBox,
-    QLineEdit,
-    QMainWindow,
-    QPlainTextEdit,
-    QSplitter,
-    QTextEdit,
-    QWidget,
-)
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QWidget
 
 from station.plans import SessionPlan
 from station.ui.child_view import ChildView, _target
@@ -54,35 +44,6 @@ class ChildWindow(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(view)
         self.view = view
-
-
-class _Keys(QObject):
-    """Application-wide keys that do not steal typing from text fields."""
-
-    def __init__(self, window: StationWindow) -> None:
-        super().__init__(window)
-        self.window = window
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress:
-            return False
-        assert isinstance(event, QKeyEvent)
-        key = event.key()
-        if key not in (Qt.Key.Key_Space, Qt.Key.Key_Escape, Qt.Key.Key_F11):
-            return False
-        focus = QApplication.focusWidget()
-
-        def is_text(w: object) -> bool:
-            return isinstance(w, QLineEdit | QPlainTextEdit | QTextEdit | QAbstractSpinBox) or (
-                isinstance(w, QComboBox) and w.isEditable())
-
-        typing = is_text(obj) or is_text(focus)
-        if typing and key != Qt.Key.Key_F11:
-            if key == Qt.Key.Key_Escape and focus is not None:
-                focus.clearFocus()  # Esc leaves the text field; press again to stop
-                return True
-            return False
-        return self.window.handle_key(key)
 
 
 class StationWindow(QMainWindow):
@@ -134,8 +95,14 @@ class StationWindow(QMainWindow):
         self.dashboard.pause_requested.connect(self.toggle_pause)
         self.dashboard.stop_requested.connect(self.stop_session)
         self.dashboard.difficulty_requested.connect(self.step_difficulty)
-        self._keys = _Keys(self)
-        QApplication.instance().installEventFilter(self._keys)
+        # Window shortcuts: text fields claim Space while typing (ShortcutOverride), so notes stay typeable
+        self.shortcuts = []
+        for key in (Qt.Key.Key_Space, Qt.Key.Key_Escape, Qt.Key.Key_F11):
+            for w in (self, self.child_window) if self.child_window is not None else (self,):
+                sc = QShortcut(QKeySequence(key), w)
+                sc.setContext(Qt.ShortcutContext.WindowShortcut)
+                sc.activated.connect(lambda key=key: self.handle_key(key))
+                self.shortcuts.append(sc)
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(max(1, round(1000 / hz)))
@@ -276,7 +243,6 @@ class StationWindow(QMainWindow):
         th = self.dashboard.save_notes()
         if th is not None:
             th.join(timeout_s)
-        QApplication.instance().removeEventFilter(self._keys)
 
     def closeEvent(self, event: Any) -> None:
         self.shutdown()

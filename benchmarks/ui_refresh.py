@@ -1,0 +1,114 @@
+"""One UI refresh of the station window, offscreen: data update + repaint.
+
+Setup: the real :class:`station.ui.window.StationWindow` (child view + dashboard, 1600 x 900) with a
+new 640 x 480 camera image every refresh and all four live charts (deviation, repetitions, grip force,
+centre of pressure) holding 10,000 points each, with a few new points per refresh as at 30 Hz.
+One refresh = ``window.refresh()`` (copy the ring buffers, convert and mirror the image, set the
+chart data) + the repaint, measured two ways: through the event loop as the timer tick does it (Qt
+repaints the widgets the refresh marked dirty: the child view, the four charts and the labels), and
+forced for the whole window (``window.repaint()``, every widget including static forms and tables).
+Target: median < 15 ms for the event-loop refresh. The child view draws all four games at once
+(path, balloon, pond, body) — more than any real exercise shows.
+
+Run: ``.venv/bin/python benchmarks/ui_refresh.py [--n 200]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("QT_QPA_PLATFORM_PLUGIN_PATH", None)
+
+import numpy as np
+
+TARGET_MS = 15.0
+POINTS = 10_000
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=200, help="refreshes to time")
+    args = ap.parse_args()
+
+    from exercises.base import StepInput
+    from station.core import FakeClock, HandObservation, SensorSample
+    from station.session import LiveState
+    from station.ui.live import LiveModel, ScheduleItem
+    from station.ui.runner import ensure_app
+    from station.ui.window import StationWindow
+
+    app = ensure_app()
+    clock = FakeClock(start_ns=0)
+    sched = [ScheduleItem("tracing", "Everything", ("hand", "pose", "grip", "balance"), 30,
+                          {"shape": "circle", "center": (0.5, 0.5), "size": 0.6, "tolerance": 0.03, "target_force": 100.0})]
+    model = LiveModel(clock, sched, source_label="camera")
+    model.begin_trial(0)
+    model.start_play(0)
+    rng = np.random.default_rng(0)
+    period = 33_333_333
+    lm = np.full((21, 3), 0.5)
+
+    def feed(k: int) -> None:
+        t = k * period
+        clock.set(t)
+        grip = SensorSample("grip0", k, t, t, None, (100 + 10 * np.sin(k / 20),), ("force",), ("N",))
+        cop = SensorSample("balance0", k, t, t, None, tuple(rng.normal(0, 0.2, 2)), ("cop_x", "cop_y"), ("norm", "norm"))
+        lm[8, :2] = 0.5 + 0.3 * np.array([np.cos(k / 30), np.sin(k / 30)])
+        hand = HandObservation("camera0", k, t, lm.copy(), (640, 480))
+        model.on_input(StepInput(t, hands=(hand,), samples=(grip, cop), frame_seq=k, image_size=(640, 480)))
+        reps = k + 1  # one rep per step, so the reps chart also holds 10,000 points
+        model.on_update(LiveState("bench", 0, 1, "Everything", "tracing", "camera", t / 1e9,
+                                  {"deviation": abs(float(rng.normal(0, 0.02))), "completion": (k % 1000) / 1000}, reps, [], k))
+
+    for k in range(POINTS):
+        feed(k)
+    assert all(len(rb) == POINTS for rb in (model.deviation, model.reps, model.force, model.cop))
+
+    win = StationWindow(lambda *_: (None, model), None, hz=30)  # type: ignore[arg-type, return-value]
+    win.model = model
+    win.resize(1600, 900)
+    win.show()
+    app.processEvents()
+    images = [rng.integers(0, 255, (480, 640, 3), dtype=np.uint8) for _ in range(4)]
+    k = POINTS
+
+    def one(i: int, mode: str) -> float:
+        nonlocal k
+        feed(k)  # one new frame and sample set per refresh, as at 30 Hz
+        k += 1
+        model.push_frame(images[i % 4], k * period)
+        t0 = time.perf_counter()
+        win.refresh()
+        if mode == "full":
+            win.repaint()  # every widget of the window, synchronously
+        else:
+            app.processEvents()  # what the timer tick costs: only the widgets marked dirty are repainted
+        return (time.perf_counter() - t0) * 1e3
+
+    results = {}
+    for mode in ("loop", "full"):
+        times = [one(i, mode) for i in range(args.n + 10)][10:]  # 10 warm-up refreshes
+        app.processEvents()
+        results[mode] = (statistics.median(times), float(np.percentile(times, 90)), len(times))
+    n_pts = [len(c.getData()[0]) for c in (win.dashboard.charts.dev_curve, win.dashboard.charts.grip_curve, win.dashboard.charts.cop_curve)]
+    print(f"ui refresh, 640x480 image + 4 charts x {POINTS} points (drawn after peak downsampling: {n_pts} + reps step "
+          f"line {len(model.reps)}), window 1600x900, offscreen, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores:")
+    labels = {"loop": "data update + event-loop repaint (dirty widgets: child view, 4 charts, labels)",
+              "full": "data update + forced repaint of the whole window (every widget)"}
+    for mode, (med, p90, n) in results.items():
+        print(f"  {labels[mode]}: median {med:.2f} ms  p90 {p90:.2f} ms  over {n}")
+    med = results["loop"][0]
+    print(f"  target < {TARGET_MS:.0f} ms (event-loop refresh): ratio {med / TARGET_MS:.2f} -> {'OK' if med < TARGET_MS else 'MISSED'}")
+    win.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,114 @@
+"""`station run` end to end in a real process, offscreen: a real session, screenshots, the database.
+
+The push-ups smoke test runs real MediaPipe pose inference on ../shared/media/body/pushups_5.mp4.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+from sqlalchemy import func, select
+
+from station.storage import open_database
+from station.storage import schema as S
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(args: list[str], home: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, MOTOR_STATION_HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    env.pop("QT_QPA_PLATFORM_PLUGIN_PATH", None)
+    return subprocess.run([sys.executable, "-m", "station", "run", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def _session(home: Path) -> tuple[dict, list[dict], int]:
+    db = open_database(f"sqlite:///{home / 'station.db'}")
+    try:
+        with db.engine.connect() as c:
+            (sess,) = c.execute(select(S.sessions)).mappings().all()
+            trials = [dict(r) for r in c.execute(select(S.trials).where(S.trials.c.session_id == sess["id"])).mappings()]
+            n_lm = c.execute(select(func.count()).select_from(S.landmarks).where(S.landmarks.c.session_id == sess["id"])).scalar_one()
+        return dict(sess), trials, n_lm
+    finally:
+        db.dispose()
+
+
+def _png(path: Path) -> QImage:
+    assert path.is_file(), path
+    img = QImage(str(path))
+    assert not img.isNull()
+    return img
+
+
+def test_run_simulated_tracing_screenshot(tmp_path: Path, station_home: Path, artifacts: Path) -> None:
+    shot = artifacts / "cli_tracing.png"
+    r = _run(["--exercise", "tracing", "--set", "shape=wave", "--participant", "P-301", "--screenshot", str(shot),
+              "--quit-after", "2.5"], station_home)
+    assert r.returncode == 0, r.stderr
+    assert f"screenshot: {shot}" in r.stdout
+    win, child = _png(shot), _png(artifacts / "cli_tracing_child.png")
+    assert win.width() >= 1500 and child.width() < win.width()
+    sess, trials, n_lm = _session(station_home)
+    assert sess["participant"] == "P-301" and sess["status"] == "stopped"  # quit stops the session cleanly
+    assert trials[0]["exercise"] == "tracing" and trials[0]["settings"]["shape"] == "wave"
+    assert 30 <= n_lm <= 3 * 30  # about 2.5 s of the simulated child at 30 fps, recorded in real time
+
+
+def test_run_refuses_bad_input_with_one_line(tmp_path: Path, station_home: Path) -> None:
+    cases = [
+        (["--exercise", "juggling"], "unknown exercise"),
+        (["--participant", "Anna Smith"], "participant code"),
+        (["--video", str(tmp_path / "none.mp4")], "video file not found"),
+        (["--screenshot", str(tmp_path / "x.png")], "--quit-after"),
+        (["--exercise", "tracing", "--set", "tolerance=-1"], "tolerance"),
+        (["--plan", str(tmp_path / "nope.toml")], "plan file not found"),
+    ]
+    for args, message in cases:
+        r = _run(args, station_home, timeout=60)
+        assert r.returncode == 2, (args, r.stderr)
+        assert message in r.stderr and r.stderr.startswith("error:"), (args, r.stderr)
+        assert "Traceback" not in r.stderr
+
+
+def test_run_with_a_saved_plan_and_second_screen(tmp_path: Path, station_home: Path, artifacts: Path) -> None:
+    from station.plans import PlanItem, SessionPlan, save_plan
+
+    plan = save_plan(SessionPlan(participant="P-302", items=[PlanItem(exercise="bunny_hops", reps=3, rest_s=0)]),
+                     tmp_path / "hops.toml")
+    shot = artifacts / "cli_hops_two_screens.png"
+    r = _run(["--plan", str(plan), "--child-screen", "1", "--screenshot", str(shot), "--quit-after", "3"], station_home)
+    assert r.returncode == 0, r.stderr
+    assert "screen 1 not found" in r.stderr  # offscreen has one screen: the child view opens as its own window
+    win, child = _png(shot), _png(artifacts / "cli_hops_two_screens_child.png")
+    assert child.width() == 1280 and child.height() == 720  # the separate child window
+    assert win.width() >= 1500
+    sess, trials, n_lm = _session(station_home)
+    assert sess["participant"] == "P-302" and trials[0]["exercise"] == "bunny_hops" and n_lm > 30
+
+
+@pytest.mark.slow
+def test_run_pushups_video_with_real_inference(media: Path, station_home: Path, artifacts: Path) -> None:
+    shot = artifacts / "cli_pushups.png"
+    video = media / "body" / "pushups_5.mp4"
+    r = _run(["--video", str(video), "--exercise", "push_ups", "--screenshot", str(shot), "--quit-after", "3"], station_home,
+             timeout=180)
+    assert r.returncode == 0, r.stderr
+    _png(shot)
+    child = _png(artifacts / "cli_pushups_child.png")
+    # the child sees the video image (letterboxed on dark ink), not the drawn meadow of the simulated child
+    assert child.pixelColor(3, 3).lightness() < 100
+    sess, trials, n_lm = _session(station_home)
+    assert trials[0]["exercise"] == "pushups"
+    assert sess["header"]["config"]["source"] == "video"
+    assert n_lm >= 5  # real MediaPipe pose observations were recorded during the 3 s
+    db = open_database(f"sqlite:///{station_home / 'station.db'}")
+    with db.engine.connect() as c:
+        models = {m for (m,) in c.execute(select(S.landmarks.c.model).distinct())}
+    db.dispose()
+    assert any("mediapipe" in m for m in models), models
