@@ -172,3 +172,23 @@ def test_cli_export_and_its_errors(tmp_path: Path, station_home: Path) -> None:
         assert r.returncode == 2, (args, r.stderr)
         assert r.stderr.startswith("error: ") and r.stderr.count("\n") == 1 and msg in r.stderr, r.stderr
     assert not (tmp_path / "new1").exists() and not (tmp_path / "new2").exists() and not (tmp_path / "new3").exists()
+
+
+def test_video_leaves_only_when_asked(db: Database, tmp_path: Path, station_home: Path) -> None:
+    from station.storage import Recorder
+
+    sid = record_demo_session(db, "P-001", seconds=3)
+    video = station_home / "sessions" / sid / "camera.mkv"
+    video.parent.mkdir(parents=True, exist_ok=True)
+    video.write_bytes(b"\x1aE\xdf\xa3video")
+    rec = Recorder(db, sid)
+    rec.record_file("video", f"sessions/{sid}/camera.mkv", size=9)
+    rec.close()
+    export(db, [sid], "bids", tmp_path / "plain")
+    assert not list((tmp_path / "plain").rglob("*.mkv"))
+    export(db, [sid], "csv", tmp_path / "with", include_video=True, data_root=station_home)
+    assert (tmp_path / "with" / "video" / sid / "camera.mkv").read_bytes() == video.read_bytes()
+    video.unlink()
+    with pytest.raises(InputError, match="video is missing"):
+        export(db, [sid], "csv", tmp_path / "missing", include_video=True, data_root=station_home)
+    assert not (tmp_path / "missing").exists()
