@@ -244,6 +244,34 @@ class Pegboard(Exercise):
         assert self._holes is not None
         return self._holes / np.array([self._aspect, 1.0])
 
+    def overlay_paths(self, image_size: tuple[int, int]) -> list[NDArray[np.float64]]:
+        """Outlines (normalised image coordinates) of every hole's capture circle and of the dish, for
+        drawing over the camera view. Physical boards need the clicked ``corners`` to be drawn (a
+        marker workspace lives in the pipeline, not here); otherwise nothing is returned."""
+        self._layout(image_size)
+        assert self._holes is not None and self._dish is not None
+        th = np.linspace(0, 2 * np.pi, 25)
+        ring = np.stack((np.cos(th), np.sin(th)), axis=1)
+        shapes = [h + self._capture * ring for h in self._holes] + [self._dish + self._dish_r * ring]
+        if self.s.mode == "virtual":
+            return [sh / np.array([self._aspect, 1.0]) for sh in shapes]
+        if self._H is None:
+            return []
+        inv = np.linalg.inv(self._H)
+        return [apply_homography(inv, sh) for sh in shapes]
+
+    def scene(self) -> dict[str, object]:
+        """What a board view draws now: hole centres (board plane), which are occupied, the dish, and
+        per hand whether it holds a peg and where (board plane units, see the module docstring)."""
+        return {
+            "unit": self.unit,
+            "holes": None if self._holes is None else self._holes.tolist(),
+            "occupied": self._occupied.tolist(),
+            "dish": None if self._dish is None else self._dish.tolist(),
+            "capture": self._capture,
+            "hands": {h: {"holding": st.holding, "grasp": st.grasp_type, "at": st.last_pos.tolist()} for h, st in self._hands.items()},
+        }
+
     def _position(self, hand: HandObservation, grip: tuple[float, float]) -> NDArray[np.float64] | None:
         if self.s.mode == "virtual":
             return np.array((grip[0] * self._aspect, grip[1]))

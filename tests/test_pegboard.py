@@ -114,3 +114,20 @@ def test_release_far_from_holes_is_a_drop_and_flicker_is_not_a_grasp() -> None:
     frames, _ = pegboard_stream(_holes(settings), (0.25, 0.5), protocol="place", n_pegs=3, placement_error=0.06)
     m = _run(frames, settings).result().metrics
     assert m["pegs_placed"] == 0 and m["drops"] == 3
+
+
+def test_overlay_and_scene_for_drawing_the_board() -> None:
+    ex = exercises.create("pegboard", {"board": "nine_hole", "center": "0.6,0.5", "spacing": 0.1, "dish": "0.25,0.5"})
+    paths = ex.overlay_paths((640, 480))
+    assert len(paths) == 10  # 9 holes + the dish
+    np.testing.assert_allclose(paths[4].mean(axis=0), (0.6, 0.5), atol=0.01)  # the centre hole
+    frames, _ = pegboard_stream(ex.holes_normalised((640, 480)), (0.25, 0.5), protocol="place", n_pegs=2)
+    for f in frames:
+        ex.step(StepInput(f.t_ns, hands=f.hands, frame_seq=f.seq, image_size=f.image_size))
+    sc = ex.scene()
+    assert sc["occupied"][:2] == [True, True] and sum(sc["occupied"]) == 2 and sc["hands"]["Right"]["holding"] is False
+    corners = "0.2,0.2,0.8,0.2,0.8,0.8,0.2,0.8"
+    phys = exercises.create("pegboard", {"mode": "physical", "corners": corners, "board_size": "200,150", "center": "100,75",
+                                         "spacing": 32, "dish": "30,75"})
+    ring = phys.overlay_paths((640, 480))[4]
+    np.testing.assert_allclose(ring.mean(axis=0), (0.5, 0.5), atol=0.01)  # board centre = image centre
