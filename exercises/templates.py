@@ -217,6 +217,7 @@ def make_template(
     turns: float = 4.0,
     start_radius: float = 0.0,
     rotation_deg: float = 0.0,
+    reverse: bool = False,
 ) -> Template:
     """Build a template.
 
@@ -229,12 +230,19 @@ def make_template(
     n: number of samples along the path.
     turns, start_radius: spiral only: number of turns, and ``a`` as a fraction of ``b`` (r = b*(a'+theta)).
     rotation_deg: rotation of the shape about its centre, degrees, clockwise on screen (y down).
+    reverse: draw the other way round: closed shapes keep their start point and go counter-clockwise;
+        open shapes and glyphs start at the other end (a spiral from the outside in).
     """
     if not size > 0:
         raise InputError(f"shape size must be positive, got {size}", fix="e.g. --set size=0.6")
     if shape == "spiral" and not turns > 0:
         raise InputError(f"spiral turns must be positive, got {turns}", fix="e.g. --set turns=4")
     unit, closed, drawn = _unit_shape(shape, n, turns=turns, start_radius=start_radius)
+    if reverse:
+        unit = unit[::-1].copy()
+        if drawn is not None:
+            drawn = drawn[::-1].copy()
+        # closed shapes end where they start, so the reversed order keeps the start point
     if rotation_deg:
         c, s = np.cos(np.radians(rotation_deg)), np.sin(np.radians(rotation_deg))
         unit = unit @ np.array([[c, s], [-s, c]])

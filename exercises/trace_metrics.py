@@ -144,6 +144,11 @@ class OrderedCoverage:
         self.bins[idx] = True
 
     @property
+    def started(self) -> bool:
+        """Whether a sample has started the progress front."""
+        return self._started
+
+    @property
     def fraction(self) -> float:
         return self._covered / self.n_bins
 

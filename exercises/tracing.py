@@ -70,6 +70,9 @@ class TracingSettings(Settings):
     """Spiral turns."""
     rotation: float = 0.0
     """Rotation of the template about its centre, degrees clockwise on screen."""
+    reverse: bool = False
+    """Draw the other way round (closed shapes counter-clockwise from the same start; open shapes and
+    letters from the other end, a spiral from the outside in)."""
     free_rotation: bool = False
     """Free mode: also fit a rotation when aligning the template to the drawing."""
     homography: tuple[float, ...] | None = None
@@ -172,7 +175,7 @@ class Tracing(Exercise):
             self._aspect = 1.0 if self.s.mode == "tabletop" else w / h
             self._template = make_template(
                 self.s.shape, center=self.s.center, size=self.s.size, aspect=self._aspect,
-                turns=self.s.turns, rotation_deg=self.s.rotation,
+                turns=self.s.turns, rotation_deg=self.s.rotation, reverse=self.s.reverse,
             )
             self._coverage = tm.OrderedCoverage(self._template.length, self._template.closed, N_BINS, template=self._template)
 
@@ -243,8 +246,18 @@ class Tracing(Exercise):
         return events
 
     def live(self) -> dict[str, float]:
+        """Live values; ``progress_x/progress_y`` is the point the child has reached along the path
+        (normalised image coordinates, screen mode), where a guide can be drawn."""
         n = len(self._dev)
+        px = py = float("nan")
+        if self._template is not None and self._coverage is not None and self._coverage.started and self.s.mode == "screen":
+            L = self._template.length
+            f = self._coverage.front % L if self._template.closed else min(self._coverage.front, L)
+            q = self._template.at_arc(np.array([f]))[0]
+            px, py = float(q[0] / self._aspect), float(q[1])
         return {
+            "progress_x": px,
+            "progress_y": py,
             "deviation": self._dev[-1] if n else float("nan"),
             "in_band_pct": 100.0 * self._in_band / n if n else float("nan"),
             "completion": self._coverage.fraction if self._coverage is not None else 0.0,

@@ -98,3 +98,19 @@ def test_overlay_paths_split_letters_into_strokes() -> None:
     assert all(np.all((s > 0) & (s < 1)) for s in strokes)
     assert len(exercises.create("tracing", {"shape": "circle"}).overlay_paths((640, 480))) == 1
     assert exercises.create("tracing", {"mode": "tabletop", "size": 100, "center": "105,148"}).overlay_paths((640, 480)) == []
+
+
+def test_reverse_direction_and_live_progress_point() -> None:
+    tmpl = make_template("circle", size=0.6, aspect=4 / 3, reverse=True)
+    assert tmpl.direction[0] < -0.99  # counter-clockwise on screen: to the left first
+    frames, _ = tracing_stream(tmpl.points, duration_s=6, drift=0, tremor=0, jitter=0)
+    forward = _run({"shape": "circle", "size": 0.6}, frames).result().metrics
+    backward = _run({"shape": "circle", "size": 0.6, "reverse": "true"}, frames)
+    assert forward["completion"] < 0.15 and backward.result().metrics["completion"] == 1.0
+    # the progress point follows the child: half way through, it is at the bottom of the circle
+    ex = exercises.create("tracing", {"shape": "circle", "size": 0.6})
+    fwd, _ = tracing_stream(make_template("circle", size=0.6, aspect=4 / 3).points, duration_s=6, drift=0, tremor=0, jitter=0)
+    for f in fwd[: len(fwd) // 2 + 1]:
+        ex.step(StepInput(f.t_ns, hands=f.hands, frame_seq=f.seq, image_size=f.image_size))
+    live = ex.live()
+    assert live["progress_x"] == pytest.approx(0.5, abs=0.02) and live["progress_y"] == pytest.approx(0.8, abs=0.02)
