@@ -25,7 +25,7 @@ import numpy as np
 
 import exercises
 from exercises.base import StepInput
-from station.core import EventBus, InputError, SessionClock, SourceState, SystemClock
+from station.core import DeviceState, EventBus, InputError, SessionClock, SourceState, SystemClock
 from station.plans import PlanItem, SessionPlan, check_code, load_plan
 from station.session import SessionRunner, TrialSpec
 from station.ui.live import LiveModel, PlannedTrial, SessionController, schedule_of
@@ -225,13 +225,78 @@ def camera_feed_with_images(device: int, kinds: tuple[str, ...], hook: _ImageHoo
     return feed
 
 
-def build_trials(plan: SessionPlan, opts: RunOptions, clock: SessionClock, bus: EventBus) -> tuple[list[PlannedTrial], _ImageHook]:
-    """One :class:`PlannedTrial` per plan item, reading from the input chosen in ``opts``."""
+class Devices:
+    """The serial devices a plan needs, opened once for a session and closed after it.
+
+    ``--grip URL`` / ``--balance URL`` name them (a port, ``sim://grip?profile=...``); with the simulated
+    child and no URL, the in-process simulators ``sim://grip`` / ``sim://balance`` play the device trials.
+    """
+
+    def __init__(self, opts: RunOptions, clock: SessionClock, bus: EventBus) -> None:
+        self.opts = opts
+        self.clock = clock
+        self.bus = bus
+        self.drivers: dict[str, Any] = {}
+
+    def url(self, kind: str) -> str:
+        given = self.opts.grip if kind == "grip" else self.opts.balance
+        if given:
+            return given
+        if self.opts.source == "simulated":
+            return f"sim://{kind}"
+        raise InputError(f"this plan needs a {kind} device", fix=f"give --{kind} URL (a serial port, or sim://{kind} for the simulator)")
+
+    def get(self, kind: str) -> Any:
+        """The opened driver of ``kind`` (``grip`` or ``balance``)."""
+        if kind not in self.drivers:
+            from devices.balance import BalanceBoard
+            from devices.grip import GripDynamometer
+
+            cls = GripDynamometer if kind == "grip" else BalanceBoard
+            dev = cls(self.url(kind), clock=self.clock, bus=self.bus)
+            dev.open()
+            self.drivers[kind] = dev
+        return self.drivers[kind]
+
+    def close(self) -> None:
+        for dev in self.drivers.values():
+            try:
+                dev.close()
+            except Exception:  # closing must never hide the session's own outcome
+                log.exception("closing %s failed", getattr(dev, "device_id", dev))
+        self.drivers.clear()
+
+
+def build_trials(plan: SessionPlan, opts: RunOptions, clock: SessionClock, bus: EventBus,
+                 devices: Devices | None = None) -> tuple[list[PlannedTrial], _ImageHook]:
+    """One :class:`PlannedTrial` per plan item, reading from the input chosen in ``opts`` (camera, video or
+    the simulated child) or, for sensor exercises, from the devices (opened through ``devices``)."""
     hook = _ImageHook()
     out = []
     for item in plan.items:
         cls = exercises.get(item.exercise)
         kinds = tuple(k for k in cls.inputs if k in ("hand", "pose"))
+        sensors = tuple(k for k in cls.inputs if k in ("grip", "balance"))
+        if sensors and not kinds:
+            if len(sensors) > 1:
+                raise InputError(f"exercise '{cls.name}' needs two devices at once; not supported by `station run` yet")
+            if devices is None:  # validation only: the URL must be known
+                Devices(opts, clock, bus).url(sensors[0])
+                feed: Callable[[int], Iterable[StepInput]] = lambda t0: iter(())  # noqa: E731
+                source, infos = sensors[0], ()
+            else:
+                from station.demo_devices import device_feed
+
+                dev = devices.get(sensors[0])
+                duration = item.duration_s or float(cls.parse_settings(item.settings).model_dump().get("duration_s") or DEFAULT_SIM_S)
+                feed = device_feed(dev, duration + 1.0, clock=clock)
+                source, infos = f"device:{dev.info.kind}:{dev.url}", (dev.info,)
+            spec = TrialSpec(cls.name, dict(item.settings), feed, label=item.label or cls.title, duration_s=None,
+                             devices=infos, source=source)
+            out.append(PlannedTrial.from_item(item, spec))
+            continue
+        if sensors:
+            raise InputError(f"exercise '{cls.name}' combines camera and devices; not supported by `station run` yet")
         if opts.source == "simulated":
             feed, source = simulated_feed(item, opts.seed), "synthetic"
         elif not kinds:
@@ -254,15 +319,23 @@ def make_session_factory(db: Any, opts: RunOptions, clock: SessionClock | None =
     def factory(participant: str, plan: SessionPlan) -> tuple[SessionController, LiveModel]:
         code = check_code(participant)
         bus = EventBus()
-        trials, hook = build_trials(plan, opts, clk, bus)
+        devices = Devices(opts, clk, bus)
         label = {"simulated": "simulated", "video": "video", "camera": "camera"}[opts.source]
-        model = LiveModel(clk, schedule_of(trials), source_label=label)
-        model.set_stream(label, "waiting")
-        hook.bind(model.push_frame)
+        model = LiveModel(clk, (), source_label=label)
         bus.subscribe(SourceState, lambda s: model.set_stream(label, s.state, s.detail))
+        bus.subscribe(DeviceState, lambda s: model.set_stream(s.device_id, s.state, s.detail))
+        try:
+            trials, hook = build_trials(plan, opts, clk, bus, devices)
+        except BaseException:
+            devices.close()
+            raise
+        model.set_schedule(schedule_of(trials))
+        if any(set(t.inputs) & {"hand", "pose"} for t in trials):
+            model.set_stream(label, "waiting")
+        hook.bind(model.push_frame)
         runner = SessionRunner(db, code, clk, pacing=opts.pacing,  # type: ignore[arg-type]
                                config={"command": "run", "source": opts.source, "plan": plan.model_dump(mode="json")})
-        ctl = SessionController(runner, trials, model, countdown_s=opts.countdown_s)
+        ctl = SessionController(runner, trials, model, countdown_s=opts.countdown_s, cleanup=devices.close)
         return ctl, model
 
     return factory
@@ -276,8 +349,15 @@ def run_station(opts: RunOptions) -> int:
 
     plan = initial_plan(opts)
     if plan is not None:
-        # fail before any window opens when the input cannot play this plan
-        build_trials(plan, opts, SystemClock(), EventBus())
+        # fail before any window opens when the input cannot play this plan (devices are opened once to check)
+        check = Devices(opts, SystemClock(), EventBus())
+        try:
+            build_trials(plan, opts, check.clock, check.bus)
+            for item in plan.items:
+                for kind in set(exercises.get(item.exercise).inputs) & {"grip", "balance"}:
+                    check.get(kind)
+        finally:
+            check.close()
     if opts.source != "simulated":
         import mediapipe  # noqa: F401  (load the tracking library now, not during the child's first trial)
     db = open_database(opts.db_url or default_db_url())

@@ -112,3 +112,21 @@ def test_run_pushups_video_with_real_inference(media: Path, station_home: Path, 
         models = {m for (m,) in c.execute(select(S.landmarks.c.model).distinct())}
     db.dispose()
     assert any("mediapipe" in m for m in models), models
+
+
+def test_run_grip_exercise_with_the_device_simulator(station_home: Path, artifacts: Path) -> None:
+    shot = artifacts / "cli_grip.png"
+    r = _run(["--exercise", "grip_squeeze", "--grip", "sim://grip?profile=squeeze", "--participant", "P-303",
+              "--screenshot", str(shot), "--quit-after", "3"], station_home)
+    assert r.returncode == 0, r.stderr
+    _png(shot)
+    db = open_database(f"sqlite:///{station_home / 'station.db'}")
+    with db.engine.connect() as c:
+        (sess,) = c.execute(select(S.sessions)).mappings().all()
+        n = c.execute(select(func.count()).select_from(S.samples).where(S.samples.c.device_id == "grip0")).scalar_one()
+        devs = c.execute(select(S.devices.c.device_id)).scalars().all()
+    db.dispose()
+    assert sess["participant"] == "P-303" and devs == ["grip0"]
+    assert n >= 100  # about 100 Hz from the simulated dynamometer, recorded through the real driver
+    bad = _run(["--exercise", "grip_squeeze", "--grip", "sim://grip?profile=nope", "--quit-after", "1"], station_home, timeout=60)
+    assert bad.returncode == 2 and "unknown grip profile" in bad.stderr and "Traceback" not in bad.stderr

@@ -284,8 +284,9 @@ def test_device_games_and_charts(qtbot, kind: str, artifacts: Path) -> None:  # 
     qtbot.addWidget(charts)
     charts.resize(900, 600)
     charts.show_kinds(v.inputs)
-    charts.set_grip_target(120.0 if kind == "grip" else None)
-    charts.update_from(model, grip_target=120.0 if kind == "grip" else None, cop_unit=v.cop_unit)
+    zone = (102.0, 138.0) if kind == "grip" else None
+    charts.set_grip_zone(zone)
+    charts.update_from(model, grip_zone=zone, cop_unit=v.cop_unit)
     _save(charts, artifacts / f"ui_{kind}_charts.png")
     if kind == "grip":
         assert _count_colour(child, "#E69F00") > 300  # the balloon, in the target zone (orange, smiling)
@@ -306,12 +307,14 @@ def test_phase_screens(qtbot, phase: str, artifacts: Path) -> None:  # type: ign
              ScheduleItem("grip_hold", "Grip", ("grip",), None, {})]
     model = LiveModel(clock, sched)
     model.begin_trial(1)
-    model.end_trial.__self__._last_score = None  # type: ignore[attr-defined]
-    model.set_phase(phase, until_ns=2_400_000_000)  # type: ignore[arg-type]
+    model.set_phase(phase, until_ns=4_000_000_000)  # type: ignore[arg-type]
+    clock.advance(1_600_000_000)  # 40 % of the phase has passed
     view = ChildView()
     qtbot.addWidget(view)
     view.resize(1000, 640)
-    view.show_state(model.view(), 0.7)
+    v = model.view()
+    assert v.phase_progress == pytest.approx(0.4) and v.phase_remaining_s == pytest.approx(2.4)
+    view.show_state(v, 0.7)
     img = _save(view, artifacts / f"ui_phase_{phase}.png")
     colour = {"countdown": "#F0E442", "paused": "#0072B2", "rest": "#E69F00", "celebrate": "#F0E442"}[phase]
     assert _count_colour(img, colour) > 200

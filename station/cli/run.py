@@ -15,7 +15,8 @@ def register(app: typer.Typer) -> None:
         "Keys: Space start/pause, Esc stop, F11 full screen. --screenshot PATH --quit-after S runs a "
         "real session for S seconds, saves PATH (whole window) and PATH_child (child view) and exits.\n\n"
         "Example: station run --video pushups_5.mp4 --exercise push_ups --participant P-017\n\n"
-        "Example: station run --exercise tracing --set shape=wave --screenshot shot.png --quit-after 5"
+        "Example: station run --exercise tracing --set shape=wave --screenshot shot.png --quit-after 5\n\n"
+        "Example: station run --exercise grip_squeeze --grip sim://grip?profile=squeeze"
     )
     def run(
         camera: int | None = typer.Option(None, "--camera", min=0, help="Webcam index (live tracking)."),
@@ -37,11 +38,6 @@ def register(app: typer.Typer) -> None:
         from exercises.registry import parse_sets
         from station.app import RunOptions, run_station
 
-        if grip is not None or balance is not None:
-            from station.core import InputError
-
-            raise InputError("--grip/--balance are not wired into `station run` yet",
-                             fix="play hand and body exercises with --camera, --video or the simulated child")
         opts = RunOptions(
             camera=camera, video=video, grip=grip, balance=balance, participant=participant, exercise=exercise,
             settings=parse_sets(sets), plan=plan, child_screen=child_screen, screenshot=screenshot, quit_after=quit_after,

@@ -36,8 +36,6 @@ _EMPTY = (np.empty(0, dtype=np.int64), np.empty((0, 2)))
 X_STEP_S = 15.0
 """The time axis grows in steps of this many seconds (no per-frame re-ranging)."""
 COP_WINDOW_S = 30.0
-GRIP_ZONE = 0.15
-"""Target zone half-width as a fraction of the target force."""
 
 
 QUALITY_CLASSES = (("good", GREEN), ("fair", ORANGE), ("poor", VERMILLION), ("unscored", "#999999"))
@@ -87,6 +85,7 @@ class LiveCharts(QWidget):
         self.grip_plot = _plot("Grip force", "time (s)", "N")
         self.cop_plot = _plot("Centre of pressure", "left – right", "back – front")
         self.cop_plot.getPlotItem().setClipToView(False)
+        self.cop_plot.getPlotItem().setDownsampling(ds=1, auto=False)  # an x-y trace: x is not time
         self.cop_plot.getPlotItem().getViewBox().setAspectLocked(True)
         self.cop_plot.getPlotItem().getViewBox().setMouseEnabled(x=False, y=False)
         lay.addWidget(self.dev_plot, 0, 0)
@@ -117,20 +116,23 @@ class LiveCharts(QWidget):
         self._x_right = {"dev": 0.0, "reps": 0.0, "grip": 0.0}
         self._y_top = {"dev": 0.0, "reps": 0.0, "grip": 0.0}
         self._cop_range = 0.0
-        self._kinds: tuple[str, ...] = ()
+        self._kinds: tuple[tuple[str, ...], bool] | None = None
         self._cop_unit = "norm"
         self._tolerance: float | None = -1.0
-        self._grip_target: tuple[float | None, str] = (-1.0, "")
+        self._grip_zone: tuple[tuple[float, float] | None, str] = ((-1.0, -1.0), "")
         self.sway_area: float = math.nan
         self.reset()
 
-    def show_kinds(self, inputs: tuple[str, ...]) -> None:
-        """Show the charts that matter for an exercise's inputs (repetitions always), filling the grid."""
-        if not inputs or inputs == self._kinds:
+    def show_kinds(self, inputs: tuple[str, ...], reps: bool = True) -> None:
+        """Show the charts that matter for an exercise's inputs (and repetitions when ``reps``), filling the grid."""
+        if not inputs or (inputs, reps) == self._kinds:
             return
-        self._kinds = inputs
-        wanted = [p for p, on in ((self.dev_plot, "hand" in inputs), (self.reps_plot, True),
-                                  (self.grip_plot, "grip" in inputs), (self.cop_plot, "balance" in inputs)) if on]
+        self._kinds = (inputs, reps)
+        show = {self.dev_plot: "hand" in inputs, self.reps_plot: reps, self.grip_plot: "grip" in inputs,
+                self.cop_plot: "balance" in inputs}
+        if not any(show.values()):
+            show[self.reps_plot] = True  # never an empty panel
+        wanted = [p for p, on in show.items() if on]
         lay = self.layout()
         assert isinstance(lay, QGridLayout)
         for p in (self.dev_plot, self.reps_plot, self.grip_plot, self.cop_plot):
@@ -184,19 +186,19 @@ class LiveCharts(QWidget):
             self.band.show()
             self.band.setRegion((0.0, 100.0 * tolerance))
 
-    def set_grip_target(self, target: float | None, unit: str = "N") -> None:
-        """Target force (zone = target +/- 15 %); ``None`` hides the zone. Cheap when unchanged."""
-        if (target, unit) == self._grip_target:
+    def set_grip_zone(self, zone: tuple[float, float] | None, unit: str = "N") -> None:
+        """Target zone ``(low, high)`` of the grip force; ``None`` hides it. Cheap when unchanged."""
+        if (zone, unit) == self._grip_zone:
             return
-        self._grip_target = (target, unit)
-        if target is None:
+        self._grip_zone = (zone, unit)
+        if zone is None:
             self.zone.hide()
         else:
             self.zone.show()
-            self.zone.setRegion((target * (1 - GRIP_ZONE), target * (1 + GRIP_ZONE)))
+            self.zone.setRegion(zone)
         self.grip_plot.getPlotItem().setLabel("left", unit, color=INK)
 
-    def update_from(self, model: LiveModel, tolerance: float | None = None, grip_target: float | None = None,
+    def update_from(self, model: LiveModel, tolerance: float | None = None, grip_zone: tuple[float, float] | None = None,
                     cop_unit: str = "norm") -> None:
         """Copy the ring buffers and redraw (UI thread)."""
         t0 = model.play_t0_ns
@@ -233,7 +235,7 @@ class LiveCharts(QWidget):
             x = (t - t0) / 1e9
             self.grip_curve.setData(x, v[:, 0])
             self._grow_x("grip", self.grip_plot, float(x[-1]))
-            top = max(float(np.nanmax(v[:, 0])) * 1.2, (grip_target or 0.0) * 1.5, 1.0)
+            top = max(float(np.nanmax(v[:, 0])) * 1.2, (grip_zone[1] if grip_zone else 0.0) * 1.3, 1.0)
             self._grow_y("grip", self.grip_plot, top)
         t, v = model.cop.snapshot() if fresh["cop"] else _EMPTY
         if len(t):

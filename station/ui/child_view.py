@@ -22,7 +22,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QImage, QLinearGradient, QPainter, QPainterPath, QPen, QPixmap, QRadialGradient
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from station.ui.live import ViewState
+from station.ui.live import ViewState, grip_zone
 from station.ui.palette import BLUE, GREEN, INK, ORANGE, PURPLE, SKY, VERMILLION, WHITE, YELLOW, qc
 from station.ui.pictograms import (
     draw_balloon,
@@ -43,14 +43,6 @@ POSE_LIMBS = ((11, 13), (13, 15), (12, 14), (14, 16), (11, 12), (11, 23), (12, 2
 HAND_BONES = ((0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5, 9), (9, 10), (10, 11), (11, 12),
               (9, 13), (13, 14), (14, 15), (15, 16), (13, 17), (17, 18), (18, 19), (19, 20), (0, 17))
 CONFETTI = (SKY, ORANGE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE)
-
-
-def _target(d: dict[str, float | object]) -> float | None:
-    """A numeric target from live values or settings: keys ``target``, ``target_*`` (first found)."""
-    for k, v in d.items():
-        if "target" in k and not k.endswith(("_low", "_high", "_x", "_y")) and isinstance(v, int | float) and v > 0:
-            return float(v)
-    return None
 
 
 class ChildView(QWidget):
@@ -282,12 +274,43 @@ class ChildView(QWidget):
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawEllipse(tip, r * 1.5, r * 1.5)
             draw_bee(p, tip.x(), tip.y(), r, happy=on_path or tmpl is None, t=self._t)
-        pegs = int(s.target_reps or _target(s.settings) or 0)
-        if "peg" in s.exercise and pegs:
-            r = area.height() * 0.05
-            for k in range(pegs):
-                x = area.left() + area.width() * (k + 0.5) / pegs
-                draw_peg(p, x, area.bottom() - r * 1.4, r, CONFETTI[k % len(CONFETTI)], k < s.reps)
+        if "peg" in s.exercise:
+            self._peg_game(p, area, s)
+
+    def _peg_game(self, p: QPainter, area: QRectF, s: ViewState) -> None:
+        """A virtual pegboard: the exercise's holes (filled as pegs go in) and the dish with the pegs left."""
+        if s.settings.get("mode", "virtual") != "virtual":
+            return
+        iw, ih = self._image_size()
+        key = ("peg", tuple(sorted((k, str(v)) for k, v in s.settings.items())), iw, ih)
+        if self._template_key != key:
+            import exercises
+
+            try:
+                ex = exercises.create(s.exercise, s.settings)
+                self._template = (np.asarray(ex.holes_normalised((iw, ih))), tuple(s.settings.get("dish", (0.25, 0.5))))  # type: ignore[attr-defined]
+            except Exception:  # an exercise without a virtual board draws nothing
+                log.exception("cannot lay out the pegboard")
+                self._template = None
+            self._template_key = key
+        if self._template is None:
+            return
+        holes, dish = self._template  # type: ignore[misc]
+        n_in = int(s.live.get("pegs_in_board", 0) or 0)
+        spacing = float(s.settings.get("spacing", 0.1))
+        r = max(10.0, spacing * area.height() * 0.3)
+        d = self._map(area, float(dish[0]), float(dish[1]))
+        p.setPen(QPen(qc(INK), 4))
+        p.setBrush(qc(SKY, 200))
+        p.drawEllipse(d, r * 3.2, r * 2.2)
+        left = max(0, len(holes) - n_in - (1 if s.live.get("holding") else 0))
+        for k in range(left):
+            a = 2 * math.pi * k / max(1, left)
+            draw_peg(p, d.x() + math.cos(a) * r * 1.6, d.y() + math.sin(a) * r * 0.9 + r * 0.4, r * 0.45,
+                     CONFETTI[k % len(CONFETTI)], True)
+        for k, (hx, hy) in enumerate(holes):
+            q = self._map(area, float(hx), float(hy))
+            draw_peg(p, q.x(), q.y(), r, CONFETTI[k % len(CONFETTI)], k < n_in)
 
     def _layer(self, name: str, rect: QRectF, key: tuple[object, ...], paint: Callable[[QPainter], None]) -> QPixmap:
         """A transparent layer covering ``rect`` (widget coordinates), painted once per ``key`` (static parts
@@ -365,23 +388,26 @@ class ChildView(QWidget):
             p.drawLine(QPointF(x, area.top() + r), QPointF(x + r * 0.5, area.top() + r * 1.5))
 
     def _grip_game(self, p: QPainter, area: QRectF, s: ViewState) -> None:
-        target = _target(s.live) or _target(s.settings) or 100.0
+        zone_n = grip_zone(s.live, s.settings)
         f = max(0.0, s.grip or 0.0)
-        frac = min(1.5, f / target)
+        mid = (zone_n[0] + zone_n[1]) / 2 if zone_n else float(s.settings.get("onset_n", 20.0)) * 4
+        frac = min(1.5, f / max(mid, 1e-6))
         cx, cy = area.center().x(), area.center().y() - area.height() * 0.08
         r_target = area.height() * 0.25
         r = max(area.height() * 0.05, r_target * frac)
-        in_zone = 0.85 <= frac <= 1.15
+        lo_f, hi_f = (zone_n[0] / mid, zone_n[1] / mid) if zone_n else (0.85, 1.15)
+        in_zone = zone_n is not None and zone_n[0] <= f <= zone_n[1]
 
         def zone(lp: QPainter) -> None:  # the target zone: a green ring between 85 % and 115 % of the target
             lp.setPen(QPen(qc(GREEN, 230), 8, Qt.PenStyle.DashLine))
             lp.setBrush(qc(GREEN, 40))
-            lp.drawEllipse(QPointF(cx, cy), r_target * 0.92 * 1.15, r_target * 1.1 * 1.15)
+            lp.drawEllipse(QPointF(cx, cy), r_target * 0.92 * hi_f, r_target * 1.1 * hi_f)
             lp.setBrush(Qt.BrushStyle.NoBrush)
-            lp.drawEllipse(QPointF(cx, cy), r_target * 0.92 * 0.85, r_target * 1.1 * 0.85)
+            lp.drawEllipse(QPointF(cx, cy), r_target * 0.92 * lo_f, r_target * 1.1 * lo_f)
 
-        rz = QRectF(cx - r_target * 1.1, cy - r_target * 1.3, r_target * 2.2, r_target * 2.6)
-        p.drawPixmap(rz.toAlignedRect().topLeft(), self._layer("grip", rz, (), zone))
+        rz = QRectF(cx - r_target * 1.1 * hi_f - 8, cy - r_target * 1.2 * hi_f - 8, r_target * 2.2 * hi_f + 16, r_target * 2.4 * hi_f + 16)
+        if zone_n is not None:
+            p.drawPixmap(rz.toAlignedRect().topLeft(), self._layer("grip", rz, (lo_f, hi_f), zone))
         draw_balloon(p, cx, cy, r, VERMILLION if not in_zone else ORANGE, in_zone)
         if in_zone:
             for k in range(5):
@@ -402,7 +428,9 @@ class ChildView(QWidget):
 
         rp = QRectF(cx - R - 6, cy - R - 6, 2 * R + 12, 2 * R + 12)
         p.drawPixmap(rp.toAlignedRect().topLeft(), self._layer("balance", rp, (), pond))
-        scale = R if s.cop_unit == "norm" else R / max(1e-6, float(s.settings.get("range_mm", 100.0)))
+        reach = s.settings.get("reach_mm")
+        range_mm = max(50.0, 1.6 * float(reach)) if isinstance(reach, int | float) else 50.0
+        scale = R if s.cop_unit == "norm" else R / range_mm  # the pond's edge is range_mm from the centre
         trail = self.cop_trail
         if trail is not None and len(trail) > 1:
             # separate segments: stroking one self-crossing wide path is very slow in Qt's raster engine
@@ -411,7 +439,11 @@ class ChildView(QWidget):
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             p.setPen(pen)
             p.drawLines([QLineF(a, b) for a, b in itertools.pairwise(q)])
-        if s.cop is not None:
+        tx, ty = s.live.get("target_x_mm"), s.live.get("target_y_mm")
+        if isinstance(tx, float) and isinstance(ty, float) and math.isfinite(tx) and math.isfinite(ty):
+            rr = max(R * 0.08, float(s.settings.get("target_radius_mm", 15.0)) * scale)
+            draw_star(p, cx + tx * scale, cy - ty * scale, rr)
+        if s.cop is not None and all(math.isfinite(c) for c in s.cop):
             x, y = s.cop
             px, py = cx + max(-1.1, min(1.1, x * scale / R)) * R, cy - max(-1.1, min(1.1, y * scale / R)) * R
             centred = math.hypot(px - cx, py - cy) <= R * 0.3
@@ -435,7 +467,7 @@ class ChildView(QWidget):
             p.drawArc(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r), 90 * 16, -int(360 * 16 * min(1.0, comp)))
             draw_star(p, c.x(), c.y(), r * 0.55, filled=comp >= 0.9)
             return
-        if "peg" in s.exercise:
+        if "peg" in s.exercise or not ("pose" in s.inputs or s.target_reps or s.reps > 0):
             return
         target = s.target_reps or max(5, s.reps + (5 - s.reps % 5 if s.reps % 5 else 0) + (5 if s.reps and s.reps % 5 == 0 else 0))
         n = min(target, 15)
@@ -504,8 +536,7 @@ class ChildView(QWidget):
     def _rest(self, p: QPainter, s: ViewState) -> None:
         w, h = self.width(), self.height()
         p.fillRect(self.rect(), qc(WHITE, 120))
-        total = max(0.1, float(s.phase_remaining_s) + 1e-9)
-        draw_hourglass(p, w * 0.35, h * 0.55, h * 0.2, 1.0 - min(1.0, s.phase_remaining_s / max(total, 1.0)))
+        draw_hourglass(p, w * 0.35, h * 0.55, h * 0.2, s.phase_progress)
         nxt = s.schedule[s.trial] if 0 <= s.trial < len(s.schedule) else None
         if nxt is not None:
             r = QRectF(w * 0.52, h * 0.35, h * 0.4, h * 0.4)

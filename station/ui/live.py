@@ -78,6 +78,8 @@ class ViewState:
 
     phase: Phase
     phase_remaining_s: float
+    phase_progress: float
+    """Fraction 0..1 of a timed phase (countdown, rest, celebrate) already elapsed."""
     trial: int
     schedule: list[ScheduleItem]
     exercise: str
@@ -110,6 +112,32 @@ class ViewState:
     session_id: str | None
     error: str | None
     last_score: TrialScore | None
+
+
+GRIP_ZONE_FRAC = 0.15
+"""Half-width of a grip target zone given as a single target force (fraction of the target)."""
+
+
+def grip_zone(live: dict[str, float], settings: dict[str, Any]) -> tuple[float, float] | None:
+    """The grip target zone ``(low, high)`` in the force unit, from an exercise's live values or settings.
+
+    Checked in order: a moving target ``live["target_n"]`` (+/- ``tolerance_n`` or 15 %), a fixed zone
+    ``zone_lo_n``/``zone_hi_n`` in the settings, any single ``target*`` number (+/- 15 %); else ``None``.
+    """
+    t = live.get("target_n")
+    if isinstance(t, int | float) and math.isfinite(t):
+        tol = settings.get("tolerance_n")
+        tol = float(tol) if isinstance(tol, int | float) else GRIP_ZONE_FRAC * t
+        return (t - tol, t + tol)
+    lo, hi = settings.get("zone_lo_n"), settings.get("zone_hi_n")
+    if isinstance(lo, int | float) and isinstance(hi, int | float) and hi > lo:
+        return (float(lo), float(hi))
+    for d in (live, settings):
+        for k, v in d.items():
+            if k.startswith("target") and not k.endswith(("_lo_n", "_hi_n", "_x", "_y", "_x_mm", "_y_mm")) \
+                    and isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v > 0:
+                return (v * (1 - GRIP_ZONE_FRAC), v * (1 + GRIP_ZONE_FRAC))
+    return None
 
 
 def _cop_from_corners(s: Any) -> tuple[float, float] | None:
@@ -145,6 +173,7 @@ class LiveModel:
         self._schedule = list(schedule)
         self._phase: Phase = "idle"
         self._phase_until_ns: int | None = None
+        self._phase_since_ns = clock.now_ns()
         self._trial = 0
         self._state: LiveState | None = None
         self._play_t0_ns: int | None = None
@@ -172,6 +201,8 @@ class LiveModel:
     # -- written by the worker thread ------------------------------------------------------------
     def set_phase(self, phase: Phase, until_ns: int | None = None) -> None:
         with self._lock:
+            if phase != self._phase or until_ns is None or self._phase_until_ns is None:
+                self._phase_since_ns = self.clock.now_ns()
             self._phase = phase
             self._phase_until_ns = until_ns
 
@@ -197,6 +228,10 @@ class LiveModel:
             self._play_t0_ns = t0_ns
             self._phase = "play"
             self._phase_until_ns = None
+
+    def set_schedule(self, schedule: Sequence[ScheduleItem]) -> None:
+        with self._lock:
+            self._schedule = list(schedule)
 
     def set_settings(self, index: int, settings: dict[str, Any]) -> None:
         with self._lock:
@@ -321,9 +356,12 @@ class LiveModel:
                     state = "stalled"
                 status.append(StreamStatus(name, state, rate, detail))
             remaining = max(0.0, (self._phase_until_ns - now) / 1e9) if self._phase_until_ns is not None else 0.0
+            span = (self._phase_until_ns - self._phase_since_ns) / 1e9 if self._phase_until_ns is not None else 0.0
+            progress = min(1.0, max(0.0, 1.0 - remaining / span)) if span > 0 else 0.0
             return ViewState(
                 phase=self._phase,
                 phase_remaining_s=remaining,
+                phase_progress=progress,
                 trial=idx,
                 schedule=sched,
                 exercise=st.exercise if st else (item.exercise if item else ""),
@@ -404,12 +442,15 @@ class SessionController:
         *,
         countdown_s: float = 3.0,
         celebrate_s: float = CELEBRATE_S,
+        cleanup: Callable[[], None] | None = None,
     ) -> None:
         self.runner = runner
         self.trials = list(trials)
         self.model = model
         self.countdown_s = countdown_s
         self.celebrate_s = celebrate_s
+        self.cleanup = cleanup
+        """Called on the worker thread after the session ends (closes devices)."""
         self.clock = runner.clock
         self._paused = threading.Event()
         self._stopped = threading.Event()
@@ -569,6 +610,12 @@ class SessionController:
         except Exception as exc:  # never let an exception escape the worker thread
             log.exception("session failed")
             error = f"{type(exc).__name__}: {exc}"
+        finally:
+            if self.cleanup is not None:
+                try:
+                    self.cleanup()
+                except Exception:
+                    log.exception("session cleanup failed")
         self.summary, self.error = summary, error
         self.model.finish(summary, error)
 

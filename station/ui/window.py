@@ -22,9 +22,9 @@ from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QWidget
 
 from station.plans import SessionPlan
-from station.ui.child_view import ChildView, _target
+from station.ui.child_view import ChildView
 from station.ui.dashboard import Dashboard
-from station.ui.live import LiveModel, SessionController
+from station.ui.live import LiveModel, SessionController, grip_zone
 
 log = logging.getLogger(__name__)
 
@@ -192,9 +192,9 @@ class StationWindow(QMainWindow):
         if v.phase in ("countdown",) and self.model.deviation.total == 0:
             self.dashboard.charts.reset()
         self.dashboard.charts.set_tolerance(float(tol) if isinstance(tol, int | float) else None)
-        self.dashboard.charts.set_grip_target(_target(v.live) or _target(v.settings), v.grip_unit)
-        self.dashboard.charts.update_from(self.model, float(tol) if isinstance(tol, int | float) else None,
-                                          _target(v.live) or _target(v.settings), v.cop_unit)
+        zone = grip_zone(v.live, v.settings) if "grip" in v.inputs else None
+        self.dashboard.charts.set_grip_zone(zone, v.grip_unit)
+        self.dashboard.charts.update_from(self.model, float(tol) if isinstance(tol, int | float) else None, zone, v.cop_unit)
         lat = (self.model.clock.now_ns() - v.obs_t_ns) / 1e6 if v.obs_t_ns is not None and v.phase == "play" else None
         self.dashboard.show_view(v, lat)
         running = self.controller is not None and self.controller.running
