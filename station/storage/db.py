@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, delete, event, func, insert, inspect, select, text, update
+from sqlalchemy import Engine, Table, Text, cast, create_engine, delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 
@@ -222,6 +222,14 @@ class Database:
                 removed[table.name] = int(n or 0)
             removed["sessions"] = int(c.execute(delete(S.sessions).where(S.sessions.c.participant == code)).rowcount or 0)
             removed["participants"] = int(c.execute(delete(S.participants).where(S.participants.c.code == code)).rowcount or 0)
+            # earlier audit entries (exports) name the code: keep the entries, drop the code
+            scrubbed = 0
+            for aid, detail in c.execute(select(S.audit.c.id, S.audit.c.detail).where(cast(S.audit.c.detail, Text).contains(code, autoescape=True))).all():
+                new = _scrub(detail, code, set(sids))
+                if new != detail:
+                    c.execute(update(S.audit).where(S.audit.c.id == aid).values(detail=new))
+                    scrubbed += 1
+            removed["audit_entries_scrubbed"] = scrubbed
             c.execute(insert(S.audit).values(utc=utc_now(), action="forget_participant",
                                              detail={"sessions": len(sids), "rows": removed}))
         return {"sessions": sids, "rows": removed, "files": files}
@@ -256,6 +264,17 @@ class Database:
 
     def __exit__(self, *exc: object) -> None:
         self.dispose()
+
+
+def _scrub(value: Any, code: str, sids: set[str]) -> Any:
+    """``value`` (JSON data) with the participant code and their session ids replaced by ``"(forgotten)"``."""
+    if isinstance(value, dict):
+        return {k: _scrub(v, code, sids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, code, sids) for v in value]
+    if isinstance(value, str) and (value == code or value in sids):
+        return "(forgotten)"
+    return value
 
 
 MIGRATIONS = Path(__file__).with_name("migrations")
