@@ -115,3 +115,17 @@ def test_landmarks_follow_the_known_path(e2e: dict[str, dict]) -> None:
     err_px = np.hypot(*((np.array([got[i] for i in idx], dtype=np.float64) - truth.anchor[idx]) * [W, H]).T)
     print(f"fingertip error px: median {np.median(err_px):.2f}, p95 {np.percentile(err_px, 95):.2f}, max {err_px.max():.2f}")
     assert np.median(err_px) < 4.0 and np.percentile(err_px, 95) < 8.0
+
+
+def test_rescoring_saved_landmarks_free_mode(e2e: dict[str, dict], tmp_path: Path) -> None:
+    """The raw landmarks saved by the live run re-score to the same numbers without the model, and
+    free drawing recognises the circle and its size."""
+    lm = e2e["on_path"]["landmarks"]
+    again = _analyze(lm, tmp_path / "again.json")
+    assert again["metrics"]["mean_dev"] == pytest.approx(e2e["on_path"]["result"]["metrics"]["mean_dev"], abs=1e-12)
+    out = tmp_path / "free.json"
+    assert main(["analyze", str(lm), "--exercise", "tracing", "--set", "mode=free", "--set", "shape=circle", "--json", str(out)]) == 0
+    m = json.loads(out.read_text())["metrics"]
+    assert m["best_shape"] == "circle" and m["shape_match"] == 1
+    assert m["fit_scale"] == pytest.approx(SIZE, rel=0.05)
+    assert m["mean_dev"] < 0.006
