@@ -231,8 +231,10 @@ class SerialDevice:
                     self._do_stop()
                 except (serial.SerialException, OSError) as exc:
                     log.info("%s: stop command not delivered: %s", self.device_id, exc)
-                if self.state != "closed":
-                    self._set_state("connected")
+            if self._port is not None:
+                self._set_state("connected")
+            elif self.state not in ("closed", "disconnected"):
+                self._set_state("disconnected", "stopped while the port was gone")
 
     def close(self) -> None:
         """Stop and close the port. Safe to call twice."""

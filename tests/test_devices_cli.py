@@ -110,3 +110,26 @@ def test_calibrate_stores_the_fit_against_the_serial(station_home: Path, capsys:
     assert "UNCALIBRATED" not in capsys.readouterr().out
     flags = {int(r[3]) for r in list(csv.reader(out_csv.read_text().splitlines()))[1:]}
     assert not any(f & 8 for f in flags)
+
+
+def test_a_station_recording_replays_as_the_device_it_came_from(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from devices.balance import BalanceBoard
+
+    first = tmp_path / "board.csv"
+    assert main(["devices", "record", "sim://balance?profile=sway&rate=200&drop=0.02", "--seconds", "1", "--out", str(first)]) == 0
+    rows = list(csv.reader(first.read_text().splitlines()))
+    assert rows[0][4:] == ["tl [kg]", "tr [kg]", "bl [kg]", "br [kg]", "total [kg]", "cop_x [mm]", "cop_y [mm]"]
+    dev = BalanceBoard(f"replay://{first}?timing=none")
+    got = []
+    with dev:
+        deadline = time.monotonic() + 5
+        while len(got) < len(rows) - 1:
+            assert time.monotonic() < deadline
+            got += dev.queue.drain()
+            time.sleep(0.01)
+    assert dev.info is not None and dev.info.protocol == "msp/1"
+    # same sequence numbers (gaps included), device times and cell values
+    assert [s.seq for s in got] == [int(r[0]) for r in rows[1:]]
+    assert [s.device_time_us for s in got] == [int(r[1]) for r in rows[1:]]
+    assert [s.values[:4] for s in got] == [tuple(float(x) for x in r[4:8]) for r in rows[1:]]
+    assert dev.parser.gaps == sum(1 for a, b in itertools.pairwise(got) if b.seq != a.seq + 1) > 0
