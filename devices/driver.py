@@ -48,6 +48,7 @@ from devices.parser import Format, LineParser, RawSample
 from devices.protocol import PROTOCOL, U32, command
 from devices.transport import DEFAULT_BAUD, open_url
 from station.core import (
+    CalibrationRecord,
     DeviceInfo,
     DeviceState,
     EventBus,
@@ -154,6 +155,8 @@ class SerialDevice:
         self.calibration = calibration
         self.calibration_store = calibration_store
         self.calibration_status = "given" if calibration is not None else "missing"
+        self.calibration_record: CalibrationRecord | None = None
+        """The stored calibration in force (with its provenance), for the session header."""
         self.rate_hz = rate_hz
         self.identify_timeout_s = identify_timeout_s
         self.stall_s = stall_s
@@ -361,6 +364,7 @@ class SerialDevice:
                 log.warning("%s: stored calibration has channels %s, ignoring it", self.device_id, cal.channels)
                 status, cal = "missing", None
             self.calibration, self.calibration_status = cal, status
+            self.calibration_record = self.calibration_store.latest(self.info.serial, "loadcell") if cal is not None else None
             if status != "ok":
                 log.info("%s: load-cell calibration %s for serial %s", self.device_id, status, self.info.serial)
 

@@ -297,6 +297,8 @@ def test_a_stored_calibration_is_applied_and_unflags_samples(rig: Callable[..., 
     with r.dev:
         b = r.samples(100)
     assert r.dev.calibrated and not any(s.flags & SampleFlag.UNCALIBRATED for s in b)
+    rec = r.dev.calibration_record
+    assert rec is not None and rec.key == cal.serial and rec.kind == "loadcell" and rec.version == 1
     assert all(s.flags & SampleFlag.UNCALIBRATED for s in a)
     # same simulator seed and profile: calibrated = 2 * (raw - 1), sample by sample
     pairs = {s.seq: s for s in a}
