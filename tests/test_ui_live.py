@@ -223,3 +223,24 @@ def test_sway_ellipse_matches_gaussian_theory() -> None:
     inside = MplPath(outline).contains_points(xy).mean()
     assert inside == pytest.approx(0.95, abs=0.01)
     assert sway_ellipse(np.array([[0.0, 0.0], [1.0, 1.0]]))[0].shape == (0, 2)
+
+
+def test_grip_zone_from_live_values_or_settings() -> None:
+    import exercises
+    from station.ui.live import grip_zone
+
+    squeeze = exercises.get("grip_squeeze").parse_settings({}).model_dump()
+    assert grip_zone({}, squeeze) == (40.0, 80.0)
+    tracking = exercises.get("grip_tracking").parse_settings({}).model_dump()
+    assert grip_zone({"target_n": 30.0}, tracking) == (27.0, 33.0)  # a moving target +/- tolerance_n
+    assert grip_zone({"target_n": math.nan}, {}) is None
+    assert grip_zone({}, {"target_force": 100.0}) == pytest.approx((85.0, 115.0))
+    assert grip_zone({}, exercises.get("grip_max").parse_settings({}).model_dump()) is None
+
+
+def test_finished_session_marks_streams_ended() -> None:
+    model = LiveModel(FakeClock())
+    model.set_stream("camera", "streaming")
+    model.set_stream("grip0", "reconnecting")
+    model.finish(None)
+    assert {s.name: s.state for s in model.view().status} == {"camera": "ended", "grip0": "reconnecting"}

@@ -430,6 +430,9 @@ class ChildView(QWidget):
         p.drawPixmap(rp.toAlignedRect().topLeft(), self._layer("balance", rp, (), pond))
         reach = s.settings.get("reach_mm")
         range_mm = max(50.0, 1.6 * float(reach)) if isinstance(reach, int | float) else 50.0
+        tx, ty = s.live.get("target_x_mm"), s.live.get("target_y_mm")
+        if isinstance(tx, float) and isinstance(ty, float) and math.isfinite(tx) and math.isfinite(ty):
+            range_mm = max(range_mm, 1.25 * math.hypot(tx, ty))  # keep the target inside the pond
         scale = R if s.cop_unit == "norm" else R / range_mm  # the pond's edge is range_mm from the centre
         trail = self.cop_trail
         if trail is not None and len(trail) > 1:
@@ -439,7 +442,6 @@ class ChildView(QWidget):
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             p.setPen(pen)
             p.drawLines([QLineF(a, b) for a, b in itertools.pairwise(q)])
-        tx, ty = s.live.get("target_x_mm"), s.live.get("target_y_mm")
         if isinstance(tx, float) and isinstance(ty, float) and math.isfinite(tx) and math.isfinite(ty):
             rr = max(R * 0.08, float(s.settings.get("target_radius_mm", 15.0)) * scale)
             draw_star(p, cx + tx * scale, cy - ty * scale, rr)

@@ -329,6 +329,9 @@ class LiveModel:
 
     def finish(self, summary: SessionSummary | None, error: str | None = None) -> None:
         with self._lock:
+            for name, (state, t_seen, detail, times) in list(self._streams.items()):
+                if state in ("streaming", "waiting", "connected", "stalled"):
+                    self._streams[name] = ("ended", t_seen, detail, times)
             self._summary = summary
             self._error = error
             self._phase = "error" if error else "done"
