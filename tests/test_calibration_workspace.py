@@ -109,7 +109,7 @@ def test_workspace_store_status(tmp_path: Path) -> None:
 def test_sheet_files_pdf_png_and_layout(tmp_path: Path) -> None:
     spec = nine_hole_sheet()
     assert len(spec.holes_mm) == 9 and abs(spec.holes_mm[1][0] - spec.holes_mm[0][0] - 32.0) < 1e-9
-    pdf = write(spec, tmp_path / "board.pdf")
+    pdf = write(spec, tmp_path / "board.pdf", dpi=120)
     png = write(spec, tmp_path / "board.png", dpi=100)
     text = pdf.read_bytes()
     assert text.startswith(b"%PDF") and b"/MediaBox [ 0 0 595.27" in text  # A4 at actual size (pt)

@@ -32,6 +32,7 @@ def test_tree_and_brute_force_distances_agree() -> None:
     np.testing.assert_allclose(s_tree, brute[:, 1], atol=1e-9)
 
 
+@pytest.mark.slow
 def test_spiral_scores_match_graphomotor(media: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
