@@ -169,9 +169,11 @@ def save_plan(plan: SessionPlan, path: str | Path, *, overwrite: bool = False) -
 
 # -- difficulty ---------------------------------------------------------------------------------
 # (name pattern, direction): +1 = a larger value is harder, -1 = a smaller value is harder.
+# Checked in order; the first match decides. Durations are left alone on purpose: a longer time limit
+# makes some exercises harder (a longer stance) and others easier (more time to place pegs).
 _KNOBS: tuple[tuple[re.Pattern[str], int], ...] = (
-    (re.compile(r"(tolerance|band|max_sway|sway|radius_tol|slack|error)"), -1),
-    (re.compile(r"(target|hold|duration|reps|count|pegs|holes|distance|height|depth|level|speed)"), +1),
+    (re.compile(r"(tolerance|band|sway|radius|slack|error)"), -1),
+    (re.compile(r"(hold_s|reps|count|distance|height|depth|reach|min_range)"), +1),
 )
 STEP_FACTOR = 1.25
 """Each step multiplies (or divides) a float knob by this factor; integer knobs move by at least 1."""
