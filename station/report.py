@@ -125,9 +125,11 @@ class SessionData:
 
 # -- figures ----------------------------------------------------------------------------------------
 def _mark_events(ax: Any, evs: list[dict[str, Any]], ts: int) -> None:
-    seen = set()
+    seen: set[str] = set()
+    extra = ("#e9c46a", "#9b5de5", "#f15bb5", "#00bbf9", "#888888")
+    kinds = sorted({e["kind"] for e in evs if e["kind"] not in EVENT_COLORS})
     for e in evs:
-        col = EVENT_COLORS.get(e["kind"], "#888888")
+        col = EVENT_COLORS.get(e["kind"]) or extra[min(kinds.index(e["kind"]), len(extra) - 1)]
         lab = e["kind"] if e["kind"] not in seen else None
         seen.add(e["kind"])
         ax.axvline((e["t_ns"] - ts) / 1e9, color=col, lw=1.0, alpha=0.8, ls="--", label=lab)
@@ -219,29 +221,40 @@ def pose_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, An
     return [("Mid-hip and mid-ankle height in the image (up is higher); dashed lines are scored events.", fig)]
 
 
+FAULT_BITS = 1 | 2 | 4 | 16  # saturated, gap before, resynced, clock reset (not "uncalibrated": a state, not an event)
+
+
 def sensor_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, Any]]:
+    """One figure per device: one panel per unit (e.g. kg and mm), events dashed, faulty samples crossed."""
     out = []
     infos = {d["device_id"]: d["info"] for d in data.devices}
     ts = int(trial["t_start_ns"])
     evs = [e for e in data.events if e["trial"] == trial["trial"]]
     for dev, (t, vals, flags) in sorted(data.samples(trial["trial"]).items()):
         info = infos.get(dev, {})
-        chans = list(info.get("channels") or [f"ch{i}" for i in range(vals.shape[1])])
-        units = list(info.get("units") or [""] * len(chans))
-        fig = _figure(8.0, 2.6)
-        ax = fig.add_subplot()
+        nch = vals.shape[1]
+        chans = list(info.get("channels") or [])[:nch] + [f"ch{i}" for i in range(len(info.get("channels") or []), nch)]
+        units = (list(info.get("units") or []) + [""] * nch)[:nch]
+        by_unit: dict[str, list[int]] = {}
+        for i, u in enumerate(units):
+            by_unit.setdefault(u, []).append(i)
+        fig = _figure(8.0, 1.2 + 1.7 * len(by_unit))
+        axes = fig.subplots(len(by_unit), 1, sharex=True, squeeze=False)[:, 0]
         tt = (t - ts) / 1e9
-        for i in range(vals.shape[1]):
-            ax.plot(tt, vals[:, i], lw=1, color=PALETTE[i % len(PALETTE)], label=f"{chans[i] if i < len(chans) else i} ({units[i] if i < len(units) else ''})")
-        bad = flags != 0
-        if bad.any():
-            ax.plot(tt[bad], vals[bad, 0], "x", color="#d62728", ms=4, label="flagged sample")
-        _mark_events(ax, evs, ts)
-        ax.set_xlabel("time from trial start (s)")
-        ax.set_ylabel(", ".join(sorted(set(units))) or "value")
-        ax.set_title(f"{dev} ({info.get('kind', 'sensor')})")
-        ax.legend(loc="upper right", fontsize=7, ncol=2)
-        out.append((f"Sensor {dev}: every channel over time; crosses mark flagged samples (gap, saturation, resync).", fig))
+        bad = (flags & FAULT_BITS) != 0
+        for ax, (unit, idx) in zip(axes, by_unit.items(), strict=True):
+            for k, i in enumerate(idx):
+                ax.plot(tt, vals[:, i], lw=1, color=PALETTE[k % len(PALETTE)], label=chans[i])
+            if bad.any():
+                ax.plot(tt[bad], vals[bad, idx[0]], "x", color="#d62728", ms=5, label="gap / saturated / resync")
+            _mark_events(ax, evs, ts)
+            ax.set_ylabel(unit or "value")
+            ax.legend(loc="upper right", fontsize=7, ncol=3)
+        axes[-1].set_xlabel("time from trial start (s)")
+        uncal = int(((flags & 8) != 0).sum())
+        axes[0].set_title(f"{dev} ({info.get('kind', 'sensor')})" + (f" — {uncal} of {len(flags)} samples uncalibrated" if uncal else ""))
+        out.append((f"Sensor {dev}: every channel over time, one panel per unit; dashed lines are scored events, "
+                    "crosses mark samples after a gap, saturated or resynchronised.", fig))
     return out
 
 

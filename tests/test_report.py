@@ -77,6 +77,7 @@ def test_devices_calibrations_and_sensor_plots(db: Database, artifacts: Path) ->
     line = fig.axes[0].lines[0]
     np.testing.assert_allclose(line.get_ydata(), [s.values[0] for s in samples])
     assert fig.axes[0].lines[1].get_marker() == "x" and len(fig.axes[0].lines[1].get_xdata()) == 1  # the flagged gap
+    assert fig.axes[0].get_ylabel() == "N"
     fig.savefig(artifacts / "report_sensor_figure.png")
 
 
