@@ -244,3 +244,32 @@ def test_finished_session_marks_streams_ended() -> None:
     model.set_stream("grip0", "reconnecting")
     model.finish(None)
     assert {s.name: s.state for s in model.view().status} == {"camera": "ended", "grip0": "reconnecting"}
+
+
+@pytest.mark.slow
+def test_camera_path_with_real_inference(tmp_path: Path, media: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`station run --camera N` wiring (live pipeline, latest-frame slot, images for the child view), with the
+    camera replaced by a real video paced in real time (there is no webcam on this machine)."""
+    import vision.sources
+    from station.app import RunOptions, make_session_factory
+    from station.core import SystemClock
+    from station.plans import SessionPlan
+
+    video = media / "body" / "squats_5.mp4"
+    monkeypatch.setattr(vision.sources, "CameraSource", lambda device, *, size=None, clock=None, bus=None, **_: (
+        vision.sources.VideoFileSource(video, timing="own", clock=clock, bus=bus, source_id=f"camera{device}")))
+    db = open_database(f"sqlite:///{tmp_path / 'cam.db'}")
+    factory = make_session_factory(db, RunOptions(camera=0, countdown_s=0), clock=SystemClock())
+    ctl, model = factory("P-400", SessionPlan(items=[PlanItem(exercise="squats", duration_s=2.5)]))
+    assert ctl.runner.pacing == "external"
+    ctl.start()
+    _wait_for(lambda: model.view().image is not None and model.view().poses, timeout=60)
+    v = model.view()
+    assert v.image is not None and v.image.shape[2] == 3 and v.source_label == "camera"
+    assert any(s.name == "camera" for s in v.status)
+    assert ctl.join(60) and ctl.error is None
+    assert ctl.summary is not None and ctl.summary.results[0][0].source == "camera:0"
+    rows = _rows(db, S.landmarks, session_id=ctl.summary.session_id)
+    assert len(rows) >= 3 and all("mediapipe" in r["model"] for r in rows)  # frames are dropped when tracking lags
+    assert model.view().inference_ms is not None and model.view().tracking_fps > 3
+    db.dispose()
