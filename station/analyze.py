@@ -423,6 +423,15 @@ def _analyze_one(path: str, exercise: str, sets: dict[str, Any], options: Tracke
     return row
 
 
+def _worker_init() -> None:
+    """Quiet third-party start-up chatter in pool workers (they are ours; the parent reports)."""
+    import os
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"SymbolDatabase\.GetPrototype\(\) is deprecated", category=UserWarning)
+    os.environ.setdefault("GLOG_minloglevel", "2")
+
+
 def analyze_folder(
     folder: str | Path,
     exercise: str,
@@ -454,7 +463,7 @@ def analyze_folder(
         import multiprocessing
 
         # spawn: MediaPipe runs threads; forking a process that has them is unsafe.
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init) as pool:
             futs = {pool.submit(_analyze_one, str(f), exercise, settings, opts): f for f in files}
             for i, fut in enumerate(as_completed(futs), 1):
                 f = futs[fut]

@@ -85,6 +85,9 @@ def register(app: typer.Typer) -> None:
         "saved by 'station track' (.parquet: re-scored without video), or a folder of videos (folder mode: "
         "one row per video, in parallel with --jobs, written with --csv; broken files are reported and "
         "skipped; exit code 1 when any file failed). Only the trackers the exercise needs are run.\n\n"
+        "The JSON result has exercise, reps, metrics, events, frames, frames_with_detection, duration_s "
+        "(file seconds) and processing_fps, plus units, definitions and provenance. Event times t_ns are "
+        "the file's own time in ns from its first frame.\n\n"
         "Example: station analyze ../shared/media/body/squats_5.mp4 --exercise jumps --json -\n\n"
         "Example: station analyze videos/ --exercise jumps --jobs 2 --csv scores.csv"
     )
