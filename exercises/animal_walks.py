@@ -117,6 +117,7 @@ class _AnimalWalk(RepExercise):
 
     def _on_pause(self) -> list[ScoreEvent]:
         self.feet.reset()
+        self.feet.range.clear()
         self._lp_feet.reset()
         return super()._on_pause()
 

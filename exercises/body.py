@@ -27,8 +27,9 @@ Visibility gating
     Gated frames neither start nor end a repetition.
 Pause
     When nobody is found (or the signal is gated) for ``pause_after_s`` seconds, counting pauses:
-    the repetition in progress is dropped (a ``paused`` event), the filter restarts, and a new
-    repetition must start from the rest position after the person is back (``resumed`` event).
+    the repetition in progress is dropped (a ``paused`` event), the filter restarts and the signal
+    range is forgotten (the person may come back elsewhere, or be someone else); a new repetition
+    must start from the rest position after the person is back (``resumed`` event).
 Filtering
     A causal 2nd-order Butterworth low-pass (:func:`scipy.signal.butter`; per frame one step of the
     :func:`scipy.signal.sosfilt` recursion, started in steady state) at ``cutoff_hz`` (clamped to
@@ -573,6 +574,7 @@ class RepExercise(BodyExercise):
 
     def _on_pause(self) -> list[ScoreEvent]:
         self.counter.reset()
+        self.counter.range.clear()  # whoever comes back (or where) sets a fresh range
         self._lp.reset()
         self._reset_features()
         return []

@@ -10,8 +10,9 @@ Definitions (version 1)
 Push-ups (``pushups``)
     Signal: shoulder height above the wrist, ``(y_wrist - y_shoulder) / arm length`` where arm length
     is the running maximum (10 s) of shoulder-elbow + elbow-wrist; rest = arms extended (high).
-    Frames where the trunk is upright (within 40 degrees of vertical, shoulders above hips) are
-    skipped, so standing up or kneeling upright never counts. Per rep: depth = smallest elbow angle
+    Needs shoulder, elbow and wrist of one side. Frames where the trunk is upright (within 40
+    degrees of vertical, shoulders above hips, judged where a hip is visible) are skipped, so
+    standing up or kneeling upright never counts. Per rep: depth = smallest elbow angle
     (flag ``shallow`` above 110 degrees); body line = shoulder-hip-knee (knee push-up) or
     shoulder-hip-ankle (full push-up) angle, flag ``hips_sagging`` or ``hips_piked`` below 150
     degrees. The variant is ``knee`` when the knee angle is below 130 degrees. Quality = mean of
@@ -112,8 +113,11 @@ class PushUps(RepExercise):
         self._frames = 0
 
     def _signal(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> float | None:
-        ok = sides(vis, (L_SH, L_EL, L_WR, L_HIP), (R_SH, R_EL, R_WR, R_HIP), self._min_vis)
-        if not ok or any(upright(pts, s) for s in ok):
+        ok = sides(vis, (L_SH, L_EL, L_WR), (R_SH, R_EL, R_WR), self._min_vis)
+        if not ok:
+            return None
+        # standing or kneeling upright never counts (judged on the sides whose hip is in view)
+        if any(upright(pts, s) for s in sides(vis, (L_SH, L_HIP), (R_SH, R_HIP), self._min_vis)):
             return None
         vals = []
         arm_len = 0.0
