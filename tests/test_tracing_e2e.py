@@ -129,3 +129,77 @@ def test_rescoring_saved_landmarks_free_mode(e2e: dict[str, dict], tmp_path: Pat
     assert m["best_shape"] == "circle" and m["shape_match"] == 1
     assert m["fit_scale"] == pytest.approx(SIZE, rel=0.05)
     assert m["mean_dev"] < 0.006
+
+
+# -- tabletop: a printed sheet seen at an angle, the hand moving over it ---------------------------
+SHEET_CIRCLE_MM = 110.0
+SHEET_OFFSET_MM = 4.0
+
+
+def _sheet_scene() -> tuple[object, np.ndarray, np.ndarray, tuple[float, float]]:
+    """A tracing sheet (circle) rendered as a camera 330 mm above it sees it, tilted; returns the
+    spec, the mm -> image-pixel homography, the background image and the circle's centre (mm)."""
+    import cv2
+
+    from calibration.sheets import SheetSpec, render
+
+    x0, y0, x1, y1 = SheetSpec().free_area()
+    c = ((x0 + x1) / 2, (y0 + y1) / 2)
+    tmpl = make_template("circle", center=c, size=SHEET_CIRCLE_MM, aspect=1.0)
+    spec = SheetSpec(kind="tracing", path_mm=tuple(map(tuple, tmpl.points.tolist())), tolerance_mm=5)
+    w, h = spec.size_mm
+    K = np.array([[700.0, 0, W / 2], [0, 700.0, H / 2], [0, 0, 1]])
+    R, _ = cv2.Rodrigues(np.array([0.2, 0.05, np.pi / 2]))
+    H_mm = K @ np.c_[R[:, :2], [0, 0, 330.0]] @ np.array([[1, 0, -w / 2], [0, 1, -h / 2], [0, 0, 1]])
+    ppmm = 150 / 25.4
+    sheet = render(spec, 150)
+    bg = cv2.warpPerspective(sheet, H_mm @ np.diag([1 / ppmm, 1 / ppmm, 1]), (W, H), flags=cv2.INTER_AREA, borderValue=80)
+    return spec, H_mm, cv2.cvtColor(bg, cv2.COLOR_GRAY2BGR), c
+
+
+@pytest.fixture(scope="session")
+def tabletop(media: Path, fingertip_in_photo: tuple[float, float], tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    import cv2
+
+    from calibration.workspace import apply_homography, calibrate_image
+
+    d = tmp_path_factory.mktemp("tabletop-e2e")
+    spec, H_mm, bg, c = _sheet_scene()
+    ws = calibrate_image(bg, spec.layout())  # the workspace from a view of the sheet alone
+    drawn_mm = make_template("circle", center=c, size=SHEET_CIRCLE_MM + 2 * SHEET_OFFSET_MM, aspect=1.0).points
+    path = apply_homography(H_mm, drawn_mm) / np.array([W, H])
+    video = d / "tabletop.mp4"
+    photo_path_video(str(video), cv2.imread(str(media / "hand" / "thumb_up.jpg")), fingertip_in_photo, path,
+                     crop=CROP, frame_size=(W, H), background=bg, fps=30, duration_s=4)
+    cv2.imwrite(str(d / "sheet_view.png"), bg)
+    out = d / "tabletop.json"
+    homography = ",".join(repr(float(v)) for v in ws.H.ravel())
+    sets = ["--set", "mode=tabletop", "--set", "shape=circle", "--set", f"center={c[0]},{c[1]}", "--set",
+            f"size={SHEET_CIRCLE_MM}", "--set", "tolerance=10", "--set", f"homography={homography}"]
+    assert main(["analyze", str(video), "--exercise", "tracing", *sets, "--json", str(out)]) == 0
+    return {"result": json.loads(out.read_text()), "workspace": ws, "sheet_view": d / "sheet_view.png", "spec": spec}
+
+
+def test_tabletop_tracing_reports_the_offset_in_millimetres(tabletop: dict[str, object]) -> None:
+    r = tabletop["result"]
+    m = r["metrics"]  # type: ignore[index]
+    print(f"tabletop: workspace residual {tabletop['workspace'].residual_mm:.3f} mm; mean_dev {m['mean_dev']:.2f} mm "  # type: ignore[attr-defined]
+          f"(true {SHEET_OFFSET_MM} mm), max {m['max_dev']:.2f} mm")
+    assert r["frames_with_detection"] >= 114  # type: ignore[index]
+    assert r["units"]["mean_dev"] == "mm" and m["unmapped_frames"] == 0  # type: ignore[index]
+    # about 2.4 px per mm here: the 1.5 mm tolerance is the same ~3.5 px tracker error allowed on screen
+    assert m["mean_dev"] == pytest.approx(SHEET_OFFSET_MM, abs=1.5)
+    assert m["completion"] >= 0.9 and m["in_band_pct"] == 100.0
+
+
+def test_calibrate_cli_on_the_sheet_view_gives_the_same_workspace(tabletop: dict[str, object], tmp_path: Path) -> None:
+    from calibration.sheets import write
+    from calibration.store import CalibrationStore
+    from calibration.workspace import load_workspace
+    from station.paths import calibration_dir
+
+    write(tabletop["spec"], tmp_path / "sheet.png", dpi=60)  # type: ignore[arg-type]
+    assert main(["calibrate", "workspace", str(tabletop["sheet_view"]), "--camera", "desk", "--sheet", str(tmp_path / "sheet.png.json")]) == 0
+    status, ws = load_workspace(CalibrationStore(calibration_dir()), "desk")
+    assert status == "ok" and ws is not None
+    np.testing.assert_allclose(ws.H / ws.H[2, 2], tabletop["workspace"].H / tabletop["workspace"].H[2, 2], rtol=1e-6, atol=1e-9)  # type: ignore[attr-defined]

@@ -439,6 +439,7 @@ def photo_path_video(
     fps: float = 30.0,
     duration_s: float = 4.0,
     feather_px: int = 24,
+    background: NDArray[np.uint8] | None = None,
     seed: int = 0,
 ) -> PhotoPathTruth:
     """Write a video in which a real photograph moves so that ``anchor_px`` follows ``path``.
@@ -454,6 +455,8 @@ def photo_path_video(
     crop: (x0, y0, x1, y1) part of the photo pasted (default: all of it).
     frame_size: (width, height) of the video.
     feather_px: width of the soft edge blending the pasted crop into the background.
+    background: a BGR image of ``frame_size`` to paste onto (e.g. a printed sheet seen by the
+        camera); default a gradient of the crop's border colour.
 
     The background is a smooth gradient of the crop's border colour with mild noise, so the photo's
     own background blends in and only the hand stands out. The photo is placed at whole pixels;
@@ -473,7 +476,12 @@ def photo_path_video(
     ax, ay = anchor_px[0] - x0, anchor_px[1] - y0
     border = np.median(np.concatenate([patch[0], patch[-1], patch[:, 0], patch[:, -1]]), axis=0)
     yy = np.linspace(-1, 1, H, dtype=np.float32)[:, None, None]
-    bg = np.clip(border[None, None, :] * (1.0 + 0.12 * yy) + rng.normal(0, 3, (H, W, 3)).astype(np.float32), 0, 255)
+    if background is not None:
+        if background.shape[:2] != (H, W):
+            raise ValueError(f"background must be {W}x{H}")
+        bg = background.astype(np.float32)
+    else:
+        bg = np.clip(border[None, None, :] * (1.0 + 0.12 * yy) + rng.normal(0, 3, (H, W, 3)).astype(np.float32), 0, 255)
     # feathered alpha: 1 inside, ramping to 0 over feather_px at the crop's edges
     ramp_x = np.clip(np.minimum(np.arange(pw), np.arange(pw)[::-1]) / max(feather_px, 1), 0, 1)
     ramp_y = np.clip(np.minimum(np.arange(ph), np.arange(ph)[::-1]) / max(feather_px, 1), 0, 1)
