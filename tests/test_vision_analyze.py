@@ -331,3 +331,14 @@ def test_cli_analyze_an_image_folder(tmp_path: Path, media: Path, capsys: pytest
     assert main(["analyze", str(folder), "--exercise", "tracing", "--image-fps", "2", "--json", "-"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["frames"] == 2 == d["frames_with_detection"] and d["duration_s"] == 0.5 and d["trackers"] == ["hand"]
+
+
+@pytest.mark.slow
+def test_replay_tracker_paces_itself_on_the_session_clock(squat_run: tuple[AnalysisResult, Path, Path]) -> None:
+    _, lm, _ = squat_run
+    clock = FakeClock(start_ns=7 * 10**9)
+    rep = ReplayTracker(lm, timing="own", clock=clock, t0_ns=7 * 10**9)
+    out = list(rep)
+    assert len(out) == 57 and out[0].t_ns == 7 * 10**9
+    assert clock.now_ns() == out[-1].t_ns == 7 * 10**9 + 5_600_000_000  # waited until each frame's time
+    assert all(p.t_ns == f.t_ns for f in out for p in f.poses)

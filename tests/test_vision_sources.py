@@ -130,3 +130,20 @@ def test_camera_unplugged_mid_stream_reports_retries_and_resumes(media: Path) ->
     assert src.frames_missed == missed and src.losses == 1 and src.reconnects == 1
     assert len(frames) == src.delivered
     assert "frames missed" in states[-2].detail
+
+
+def test_camera_source_real_opencv_path_with_a_file_as_device(media: Path) -> None:
+    """OpenCV accepts a file where a device goes: the real CameraSource code reads it, stamps frames at
+    read time, measures the rate, sees the end of the file as a lost camera, and reconnects."""
+    bus = EventBus()
+    _, q = bus.subscribe_queue(SourceState)
+    src = CameraSource(str(media / "body" / "pushups_5.mp4"), bus=bus, retry_initial_s=0.01, max_frames=70)
+    frames = list(src)
+    assert len(frames) == 70 and src.losses == 1 and src.reconnects == 1
+    t = [f.t_ns for f in frames]
+    assert t == sorted(t) and all(f.t_arrival_ns == f.t_ns for f in frames)
+    seqs = [f.seq for f in frames]
+    assert seqs[:57] == list(range(57)) and seqs[57] >= 57  # the replayed file continues after a gap
+    assert src.measured_fps > 0 and src.size == (312, 176)
+    names = [m.state for m in q.drain()]
+    assert names[:3] == ["opened", "streaming", "lost"] and "reconnecting" in names and names[-1] == "ended"
