@@ -587,8 +587,8 @@ def camera_feed(
                 yield StepInput(tf.t_ns, hands=tf.hands, poses=tf.poses, frame_seq=tf.seq, image_size=tf.image_size)
         finally:
             sub.close()
-            pipe.stop()
-            trk.close()
+            if pipe.stop():
+                trk.close()  # never while the tracker thread may still be inside the model
 
     return feed
 

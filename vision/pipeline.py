@@ -249,8 +249,12 @@ class LivePipeline:
         finally:
             self.tracker_done.set()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop capturing, let the tracker finish the frame in hand, join both threads."""
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stop capturing, let the tracker finish the frame in hand, join both threads.
+
+        Returns ``True`` when both threads ended within ``timeout`` seconds; only then may the
+        caller close the tracker (never close a model while a thread is inside it).
+        """
         self._stop.set()
         close = getattr(self.source, "close", None)
         if callable(close):
@@ -258,6 +262,10 @@ class LivePipeline:
         self.slot.close()
         for t in self._threads:
             t.join(timeout)
+        ended = not any(t.is_alive() for t in self._threads)
+        if not ended:
+            log.warning("pipeline of %s did not stop within %.1f s", self.source_id, timeout)
+        return ended
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the source to end and the last frame to be tracked; ``True`` when done."""
