@@ -233,3 +233,19 @@ def test_the_vectorised_path_matches_line_by_line_on_wraps_gaps_and_saturation()
     p._fast_sample = lambda *args: (calls.append(1), orig(p, *args))  # type: ignore[method-assign]
     clean = b"".join(sample_line(i, i, [1.0]) for i in range(1, 200))
     assert len(p.feed(clean, 0)) == 199 and len(calls) == 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    fmt=st.sampled_from(["auto", "msp", "plain", "csv"]),
+    chunks=st.lists(st.one_of(st.binary(max_size=80), st.sampled_from([b"\n", b"$", b"*", b",", b"N1.5\n", b"1,2,3,4\n"])), max_size=40),
+)
+def test_no_input_makes_the_parser_raise(fmt: str, chunks: list[bytes]) -> None:
+    """Whatever arrives, feed() returns (samples and counted rejects) and never raises."""
+    p = LineParser(fmt, n_channels=4 if fmt == "csv" else None)  # type: ignore[arg-type]
+    good = sample_line(1, 1, [1.0, 2.0, 3.0, 4.0])
+    for c in [*chunks, b"\n", good]:
+        for s in p.feed(c, 0):
+            assert all(math.isfinite(v) for v in s.values)
+    if p.format == "msp":
+        assert p.samples >= 1  # resynchronised on the good line after any garbage
