@@ -299,7 +299,7 @@ def test_device_games_and_charts(qtbot, kind: str, artifacts: Path) -> None:  # 
         assert len(ex) == 91
 
 
-@pytest.mark.parametrize("phase", ["countdown", "paused", "rest", "celebrate"])
+@pytest.mark.parametrize("phase", ["idle", "countdown", "paused", "rest", "celebrate"])
 def test_phase_screens(qtbot, phase: str, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
     clock = FakeClock()
     sched = [ScheduleItem("tracing", "Tracing", ("hand",), None, {"shape": "circle"}, stars=2),
@@ -316,5 +316,5 @@ def test_phase_screens(qtbot, phase: str, artifacts: Path) -> None:  # type: ign
     assert v.phase_progress == pytest.approx(0.4) and v.phase_remaining_s == pytest.approx(2.4)
     view.show_state(v, 0.7)
     img = _save(view, artifacts / f"ui_phase_{phase}.png")
-    colour = {"countdown": "#F0E442", "paused": "#0072B2", "rest": "#E69F00", "celebrate": "#F0E442"}[phase]
+    colour = {"idle": "#009E73", "countdown": "#F0E442", "paused": "#0072B2", "rest": "#E69F00", "celebrate": "#F0E442"}[phase]
     assert _count_colour(img, colour) > 200

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QImage, QLinearGradient, QPainter, QPainterPath, QPen, QPixmap, QRadialGradient
+from PySide6.QtGui import QBrush, QImage, QLinearGradient, QPainter, QPainterPath, QPen, QPixmap, QPolygonF, QRadialGradient
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from station.ui.live import ViewState, grip_zone
@@ -62,6 +62,8 @@ class ChildView(QWidget):
         self._bg: QPixmap | None = None
         self._bg_key: tuple[int, int] | None = None
         self._layers: dict[str, tuple[tuple[object, ...], QPixmap]] = {}
+        self._last_reps = 0
+        self._burst_t = -10.0
         self.cop_trail: np.ndarray | None = None
         """Recent CoP points (N x 2) for the balance trail; set by the window from the ring buffer."""
 
@@ -78,6 +80,11 @@ class ChildView(QWidget):
             self._image_t = state.image_t_ns
         elif state.image is None:
             self._qimage = None
+        self.update()
+
+    def show_idle(self, t_s: float) -> None:
+        """Before any session: animate the waiting screen."""
+        self._t = t_s
         self.update()
 
     def _image_size(self) -> tuple[int, int]:
@@ -116,9 +123,22 @@ class ChildView(QWidget):
         s = self.state
         area = self._area()
         self._background(p, area)
-        if s is None:
+        if s is None or s.phase == "idle":
+            # waiting for the therapist: the bee, waving, next to a big "play" triangle
+            w, h = self.width(), self.height()
+            r = min(w, h) * 0.12
+            draw_bee(p, w * 0.38, h * 0.55, r, True, self._t)
+            tri = QPolygonF([QPointF(w * 0.55, h * 0.55 - r), QPointF(w * 0.55, h * 0.55 + r), QPointF(w * 0.55 + 1.6 * r, h * 0.55)])
+            p.setPen(QPen(qc(INK), 6))
+            p.setBrush(qc(GREEN))
+            p.drawPolygon(tri)
+            if s is not None:
+                self._schedule(p, s)
             return
         self._schedule(p, s)
+        if s.reps > self._last_reps and s.phase == "play":
+            self._burst_t = self._t  # a new repetition: a burst of stars
+        self._last_reps = s.reps if s.phase != "countdown" else 0
         if s.phase in ("play", "paused", "countdown"):
             kinds = s.inputs
             if "hand" in kinds:
@@ -453,6 +473,16 @@ class ChildView(QWidget):
         else:
             draw_turtle(p, cx, cy, R * 0.16, happy=False)
 
+    def _burst(self, p: QPainter, cx: float, cy: float, scale: float) -> None:
+        """Stars flying out from (cx, cy) for 0.7 s after a repetition was counted."""
+        age = self._t - self._burst_t
+        if not 0 <= age < 0.7:
+            return
+        for k in range(8):
+            a = k * math.pi / 4 + 0.3
+            d = scale * (0.5 + 2.5 * age)
+            draw_star(p, cx + math.cos(a) * d, cy + math.sin(a) * d, scale * 0.35 * (1 - age / 0.7) + 3)
+
     def _progress(self, p: QPainter, s: ViewState) -> None:
         """Repetitions as big dots along the bottom (filled with a star when done), or the completion ring."""
         w, h = self.width(), self.height()
@@ -477,6 +507,8 @@ class ChildView(QWidget):
         x0 = w / 2 - (n - 1) * r * 1.3
         y = h - r * 1.8
         shown = s.reps - (max(0, s.reps - 1) // n) * n if not s.target_reps else s.reps
+        if shown:
+            self._burst(p, x0 + (min(shown, n) - 1) * r * 2.6, y, r)
         for k in range(n):
             x = x0 + k * r * 2.6
             if k < shown:

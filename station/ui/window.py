@@ -69,6 +69,7 @@ class StationWindow(QMainWindow):
         self._clock_ns = clock_ns or time.perf_counter_ns
         self._t_start = time.monotonic()
         self._finished_shown = False
+        self._idle_ticks = 0
         self.refresh_ms: list[float] = []
         if child_screen is None:
             split = QSplitter(Qt.Orientation.Horizontal)
@@ -107,6 +108,7 @@ class StationWindow(QMainWindow):
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(max(1, round(1000 / hz)))
         self.timer.timeout.connect(self.refresh)
+        self.timer.start()  # the child view animates while waiting, too
 
     def show_all(self) -> None:
         self.show()
@@ -132,7 +134,6 @@ class StationWindow(QMainWindow):
         self.controller.start()
         self.dashboard.set_running(True)
         self.dashboard.load_history(participant)
-        self.timer.start()
 
     def toggle_pause(self) -> None:
         if self.controller is not None and self.controller.running:
@@ -178,6 +179,9 @@ class StationWindow(QMainWindow):
     def refresh(self) -> None:
         """One UI refresh: copy the model's state and draw it (runs on the UI thread's timer)."""
         if self.model is None:
+            self._idle_ticks += 1
+            if self._idle_ticks % 3 == 0:  # the waiting screen needs no more than 10 frames a second
+                self.child_view.show_idle(time.monotonic() - self._t_start)
             return
         t0 = time.perf_counter()
         v = self.model.view()
