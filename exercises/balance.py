@@ -310,10 +310,37 @@ class _BalanceBase(Exercise):
 
 @register
 class QuietStance(_BalanceBase):
-    """Quiet stance on both feet for ``duration_s``; scored by the sway metrics."""
+    """Quiet stance on both feet for ``duration_s`` (or until the trial ends); scored by the sway
+    metrics. One repetition = a completed stance: the child stayed on the board until
+    ``duration_s`` or the end of the trial; stepping off first ends it without one (``stepped_off``)."""
 
     name = "balance_quiet_stance"
     title = "Stand still like a statue"
+
+    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+        super().__init__(settings, trial=trial)
+        self.completed = False
+        self.stepped_off = False
+
+    def _off_board(self, t_ns: int) -> list[ScoreEvent]:
+        self.ended = self.stepped_off = True
+        return [self.event(t_ns, "stepped_off", value=(t_ns - (self.t_on_ns or t_ns)) / 1e9, unit="s")]
+
+    def _step(self, inp: StepInput) -> list[ScoreEvent]:
+        was = self.ended
+        out = super()._step(inp)
+        if self.ended and not was and not self.stepped_off:
+            self.completed = True
+        return out
+
+    def _finish(self) -> list[ScoreEvent]:
+        if self.ended or len(self._t) < 3:
+            return []
+        self.ended = self.completed = True
+        return [self.event(self._t[-1], "trial_end", value=(self._t[-1] - self._t[0]) / 1e9, unit="s")]
+
+    def reps(self) -> int:
+        return int(self.completed)
 
 
 class OneLegBoardSettings(BalanceSettings):

@@ -182,9 +182,9 @@ class _GripBase(Exercise):
 
 # ------------------------------------------------------------------------------------------------
 class SqueezeSettings(GripSettings):
-    zone_lo_n: float = Field(40.0, ge=0.0, le=2000.0, description="lower edge of the target zone, N")
-    zone_hi_n: float = Field(80.0, gt=0.0, le=2000.0, description="upper edge of the target zone, N")
-    hold_s: float = Field(3.0, gt=0.0, le=600.0, description="continuous time in the zone that fills the balloon, s")
+    zone_lo_n: float = Field(120.0, ge=0.0, le=2000.0, description="lower edge of the target zone, N (set per child)")
+    zone_hi_n: float = Field(220.0, gt=0.0, le=2000.0, description="upper edge of the target zone, N (set per child)")
+    hold_s: float = Field(2.0, gt=0.0, le=600.0, description="continuous time in the zone that fills the balloon, s")
 
     @model_validator(mode="after")
     def _zone(self) -> SqueezeSettings:

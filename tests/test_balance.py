@@ -168,3 +168,17 @@ def test_lean_to_target_game() -> None:
     assert all(0.5 <= e.value <= 2.0 for e in reached)
     with pytest.raises(InputError, match="direction"):
         exercises.create("balance_lean", {"targets": "up,down"})
+
+
+def test_quiet_stance_completion_and_stepping_off() -> None:
+    t = np.arange(0, 6, 0.02)
+    on = _board_inputs(t, np.zeros_like(t), np.zeros_like(t))
+    short = _run("balance_quiet_stance", on)  # the trial ends (finish) before duration_s: still completed
+    assert short.reps() == 1
+    assert [e.kind for e in short.events] == ["on_board", "trial_end"]
+    off = on[:150] + _board_inputs(t[150:], np.zeros(t.size - 150), np.zeros(t.size - 150), weight=0.5)
+    ex = _run("balance_quiet_stance", off)
+    assert ex.reps() == 0
+    kinds = [e.kind for e in ex.events]
+    assert kinds == ["on_board", "stepped_off"]
+    assert ex.result().metrics["duration_s"] == pytest.approx(2.98, abs=0.02)
