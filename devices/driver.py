@@ -113,7 +113,8 @@ class SerialDevice:
     calibration: a load-cell calibration to apply; when ``None`` and ``calibration_store`` is given,
         the one stored for the device's serial number is used.
     rate_hz: ask the device for this rate (``RATE`` command) when it speaks the station protocol.
-    identify_timeout_s: how long :meth:`open` waits for a hello or recognisable lines.
+    identify_timeout_s: how long :meth:`open` waits for a hello or recognisable lines (an Arduino
+        Nano/Uno resets when its port opens and prints after about 1.6 s).
     stall_s: silence after which the state becomes ``stalled``.
     reconnect: whether to reconnect when the port vanishes.
     batch_s: after a short read, wait this long before the next one so lines arrive in batches
@@ -139,7 +140,7 @@ class SerialDevice:
         calibration: LoadCellCalibration | None = None,
         calibration_store: CalibrationStore | None = None,
         rate_hz: float | None = None,
-        identify_timeout_s: float = 2.0,
+        identify_timeout_s: float = 3.0,
         stall_s: float = 0.5,
         reconnect: bool = True,
         reconnect_interval_s: float = 0.1,

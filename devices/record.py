@@ -25,7 +25,7 @@ from devices.balance import BalanceBoard
 from devices.driver import Outage, SerialDevice
 from devices.grip import GripDynamometer
 from devices.parser import LineParser
-from devices.protocol import command
+from devices.protocol import Hello, command
 from devices.transport import DEFAULT_BAUD, open_url
 from station.core import InputError, SensorSample, SessionClock, SystemClock
 
@@ -35,13 +35,12 @@ DRIVERS: dict[str, type[SerialDevice]] = {"grip": GripDynamometer, "balance": Ba
 _PLAIN_KIND = {"plain": "grip", "csv": "balance"}
 
 
-def detect_kind(url: str, *, baudrate: int = DEFAULT_BAUD, timeout_s: float = 2.0, clock: SessionClock | None = None) -> str:
-    """``"grip"`` or ``"balance"`` for the device at ``url`` (:class:`InputError` when unknown)."""
-    scheme = urlsplit(url).scheme.lower()
-    if scheme == "sim":
-        kind = (urlsplit(url).netloc or "").lower()
-        if kind in DRIVERS:
-            return kind
+def probe(url: str, *, baudrate: int = DEFAULT_BAUD, timeout_s: float = 3.0, clock: SessionClock | None = None) -> tuple[str, Hello | None, str]:
+    """Open ``url`` once and ask who it is: ``(kind, hello or None, format)``.
+
+    A microcontroller that resets when its port opens (Arduino Nano/Uno) needs about 1.6 s before it
+    prints, hence the 3 s default. :class:`InputError` when nothing recognisable arrives.
+    """
     clock = clock or SystemClock()
     try:
         port = open_url(url, baudrate=baudrate)
@@ -60,18 +59,27 @@ def detect_kind(url: str, *, baudrate: int = DEFAULT_BAUD, timeout_s: float = 2.
                 if p.hello.kind not in DRIVERS:
                     raise InputError(f"the device at {url} is a '{p.hello.kind}', which this station has no driver for",
                                      fix=f"known kinds: {', '.join(DRIVERS)}")
-                return p.hello.kind
+                return p.hello.kind, p.hello, "msp"
             if p.format in _PLAIN_KIND:
-                return _PLAIN_KIND[p.format]
+                return _PLAIN_KIND[p.format], None, p.format
             if p.format == "msp" and p.samples:
-                return "balance" if (p.n_channels or 1) == 4 else "grip"
+                return ("balance" if (p.n_channels or 1) == 4 else "grip"), None, "msp"
     finally:
         port.close()
     raise InputError(f"{url} is not a station device: no hello and no recognisable lines in {timeout_s:g} s",
                      fix="check the port and the baud rate (--baud), or say --kind grip|balance")
 
 
-def make_driver(url: str, kind: str | None = None, *, detect_timeout_s: float = 2.0, **kwargs: Any) -> SerialDevice:
+def detect_kind(url: str, *, baudrate: int = DEFAULT_BAUD, timeout_s: float = 3.0, clock: SessionClock | None = None) -> str:
+    """``"grip"`` or ``"balance"`` for the device at ``url`` (:class:`InputError` when unknown)."""
+    if urlsplit(url).scheme.lower() == "sim":
+        kind = (urlsplit(url).netloc or "").lower()
+        if kind in DRIVERS:
+            return kind
+    return probe(url, baudrate=baudrate, timeout_s=timeout_s, clock=clock)[0]
+
+
+def make_driver(url: str, kind: str | None = None, *, detect_timeout_s: float = 3.0, **kwargs: Any) -> SerialDevice:
     """A driver of the right kind for ``url`` (detected when ``kind`` is ``None``); ``kwargs`` go to
     the driver's constructor."""
     if kind is None:

@@ -26,12 +26,13 @@ def register(app: typer.Typer) -> None:
 def list_cmd(
     probe: bool = typer.Option(True, "--probe/--no-probe", help="Ask each port for its identity."),
     also: list[str] = typer.Option([], "--also", help="Extra port path or URL to show (repeatable)."),
-    timeout: float = typer.Option(1.5, "--timeout", min=0.1, help="Seconds to wait for each device's identity."),
+    timeout: float = typer.Option(3.0, "--timeout", min=0.1, help="Seconds to wait for each device's identity (an Arduino resets when opened: about 1.6 s)."),
+    baud: int = typer.Option(115200, "--baud", help="Baud rate to probe with."),
 ) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from devices.record import make_driver
+    from devices.record import probe as probe_port
     from devices.transport import list_ports
     from station.core import InputError
 
@@ -48,14 +49,11 @@ def list_cmd(
         ident = ""
         if probe:
             try:
-                drv = make_driver(dev, identify_timeout_s=timeout, detect_timeout_s=timeout)
-                try:
-                    info = drv.open()
-                    ident = f"{info.kind} {info.model} serial {info.serial} fw {info.firmware} ({info.protocol}, {info.rate_hz:g} Hz)"
-                finally:
-                    drv.close()
+                kind, hello, fmt = probe_port(dev, timeout_s=timeout, baudrate=baud)
+                ident = (f"{kind} {hello.model} serial {hello.serial} fw {hello.firmware} (msp/1, {hello.rate_hz:g} Hz)"
+                         if hello is not None else f"{kind} (plain format '{fmt}', no identity)")
             except InputError as exc:
-                ident = f"not a station device ({exc.what})"
+                ident = f"no: {exc.what}"
         table.add_row(dev, usb, desc, sn, ident)
     console.print(table)
 
