@@ -207,10 +207,16 @@ class ChildView(QWidget):
         p.drawPath(hills)
 
     def _schedule(self, p: QPainter, s: ViewState) -> None:
-        """Picture schedule: done (with stars), now (big, outlined), next; no text."""
+        """Picture schedule: done (with stars), now (big, outlined), next; no text. Redrawn only when it changes."""
         items = s.schedule
         if not items:
             return
+        key = (tuple((it.exercise, it.inputs, it.stars) for it in items), s.trial, s.phase == "done")
+        strip = QRectF(0, 0, self.width(), self.height() * 0.16)
+        p.drawPixmap(0, 0, self._layer("schedule", strip, key, lambda lp: self._paint_schedule(lp, s)))
+
+    def _paint_schedule(self, p: QPainter, s: ViewState) -> None:
+        items = s.schedule
         h = self.height() * 0.14
         w_card = h * 1.15
         gap = h * 0.18
@@ -480,7 +486,7 @@ class ChildView(QWidget):
             return
         for k in range(8):
             a = k * math.pi / 4 + 0.3
-            d = scale * (0.5 + 2.5 * age)
+            d = scale * (1.3 + 2.5 * age)
             draw_star(p, cx + math.cos(a) * d, cy + math.sin(a) * d, scale * 0.35 * (1 - age / 0.7) + 3)
 
     def _progress(self, p: QPainter, s: ViewState) -> None:
@@ -507,19 +513,24 @@ class ChildView(QWidget):
         x0 = w / 2 - (n - 1) * r * 1.3
         y = h - r * 1.8
         shown = s.reps - (max(0, s.reps - 1) // n) * n if not s.target_reps else s.reps
+
+        def dots(lp: QPainter) -> None:
+            for k in range(n):
+                x = x0 + k * r * 2.6
+                if k < shown:
+                    lp.setPen(QPen(qc(INK), 3))
+                    lp.setBrush(qc(GREEN))
+                    lp.drawEllipse(QPointF(x, y), r, r)
+                    draw_star(lp, x, y, r * 0.75)
+                else:
+                    lp.setPen(QPen(qc(INK, 150), 3, Qt.PenStyle.DashLine))
+                    lp.setBrush(qc(WHITE, 170))
+                    lp.drawEllipse(QPointF(x, y), r, r)
+
+        row = QRectF(x0 - r - 4, y - r - 4, (n - 1) * r * 2.6 + 2 * r + 8, 2 * r + 8)
+        p.drawPixmap(row.toAlignedRect().topLeft(), self._layer("progress", row, (n, shown), dots))  # redrawn per rep only
         if shown:
             self._burst(p, x0 + (min(shown, n) - 1) * r * 2.6, y, r)
-        for k in range(n):
-            x = x0 + k * r * 2.6
-            if k < shown:
-                p.setPen(QPen(qc(INK), 3))
-                p.setBrush(qc(GREEN))
-                p.drawEllipse(QPointF(x, y), r, r)
-                draw_star(p, x, y, r * 0.75)
-            else:
-                p.setPen(QPen(qc(INK, 150), 3, Qt.PenStyle.DashLine))
-                p.setBrush(qc(WHITE, 170))
-                p.drawEllipse(QPointF(x, y), r, r)
 
     # -- phases ----------------------------------------------------------------------------------
     def _countdown(self, p: QPainter, s: ViewState) -> None:
