@@ -9,7 +9,9 @@ Definitions (version 1)
 -----------------------
 Foot lift
     ``lift = (y_left_ankle - y_right_ankle) / leg length`` (3-sample median); a foot is lifted when
-    ``|lift| > up`` for ``min_frames`` consecutive used frames; the lifted side is the higher ankle.
+    ``|lift| > up`` for ``min_frames`` consecutive used frames, the higher ankle having also risen
+    by more than ``up / 2`` above its own lowest position of the last 3 s (so a foot placed further
+    back, higher in the image by perspective, is not a lift); the lifted side is the higher ankle.
     Lift-off time is the first frame of that run.
 Touch-down
     The first used frame with ``|lift| < down`` (hysteresis), or where the other foot is the higher
@@ -26,7 +28,10 @@ Supporting foot
 Lost view
     When the person is gone for ``pause_after_s``, an attempt in progress ends at the last frame
     seen, flagged ``lost_view``.
-Quality per attempt = hold time / cap (1.0 for a full hold), halved with ``stance_foot_moved``.
+Attempts
+    Lifts held shorter than ``min_hold_s`` (0.5 s: a step) are not attempts (``incomplete`` event,
+    ``short_lifts`` count). Quality per attempt = hold time / cap (1.0 for a full hold), halved with
+    ``stance_foot_moved``.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ class StanceSettings(BodySettings):
     down: float = Field(0.04, ge=0.0, le=2.0, description="difference below which the foot is down again")
     min_frames: int = Field(2, ge=1, le=100, description="consecutive frames above 'up' for a lift")
     max_stance_move: float = Field(0.25, gt=0.0, le=10.0, description="supporting-foot travel that ends an attempt, leg lengths")
+    min_hold_s: float = Field(0.5, ge=0.0, le=60.0, description="shorter lifts (a step) are not attempts, s")
 
 
 @dataclass
@@ -82,6 +88,7 @@ class OneLegStance(BodyExercise):
         self.s: StanceSettings = self.settings  # type: ignore[assignment]
         self.cap_s = CAPS_S.get(self.s.protocol, self.s.cap_s)
         self._leg = RobustMax(10.0)
+        self._floor = (RobustMax(3.0), RobustMax(3.0))  # lowest image position of each ankle, 3 s
         self._last3: list[float] = []
         self._above = 0
         self._side = ""
@@ -91,15 +98,20 @@ class OneLegStance(BodyExercise):
         self._stance_x0 = 0.0
         self._last_t = 0
         self.holds: list[Hold] = []
+        self.short_lifts = 0
         self.current_s = 0.0
 
     def _end(self, t_ns: int, flags: list[str]) -> list[ScoreEvent]:
         hold = min((t_ns - self._lift_ns) / 1e9, self.cap_s)
+        self._holding = False
+        self.current_s = 0.0
+        if hold < self.s.min_hold_s:
+            self.short_lifts += 1
+            return [self.event(t_ns, "incomplete", rep=len(self.holds), value=round(hold, 4), unit="s", side=self._side,
+                               reason="short_lift")]
         capped = hold >= self.cap_s
         q = hold / self.cap_s * (0.5 if "stance_foot_moved" in flags else 1.0)
         self.holds.append(Hold(self._side, self._lift_ns, t_ns, hold, capped, q, flags))
-        self._holding = False
-        self.current_s = 0.0
         ev = [self.event(t_ns, "hold", rep=len(self.holds), value=round(hold, 4), unit="s", side=self._side,
                          lift_ns=self._lift_ns, capped=capped, quality=round(q, 4), flags=",".join(flags))]
         if capped:
@@ -113,6 +125,7 @@ class OneLegStance(BodyExercise):
         if leg <= 0:
             return None
         self._last3 = [*self._last3[-2:], (pts[L_ANK, 1] - pts[R_ANK, 1]) / leg]
+        floor_l, floor_r = self._floor[0].push(t_ns, pts[L_ANK, 1]), self._floor[1].push(t_ns, pts[R_ANK, 1])
         lift = sorted(self._last3)[len(self._last3) // 2]
         side = "left" if lift < 0 else "right"  # the higher ankle has the smaller y
         self._last_t = t_ns
@@ -134,7 +147,8 @@ class OneLegStance(BodyExercise):
                 self._done = False
                 self._above = 0
             return events
-        if abs(lift) > self.s.up:
+        own = (floor_l - pts[L_ANK, 1]) / leg if side == "left" else (floor_r - pts[R_ANK, 1]) / leg
+        if abs(lift) > self.s.up and own > self.s.up / 2:
             if self._above == 0 or side != self._side:
                 self._above = 0
                 self._side = side
@@ -183,9 +197,10 @@ class OneLegStance(BodyExercise):
             "protocol": self.s.protocol,
             "holds_s": ",".join(f"{x.hold_s:.2f}" for x in h),
             "mean_quality": float(np.mean([x.quality for x in h])) if h else None,
+            "short_lifts": self.short_lifts,
         }
         u = {"attempts": "count", "best_hold_s": "s", "best_left_s": "s", "best_right_s": "s", "capped": "count",
-             "cap_s": "s", "protocol": "", "holds_s": "s", "mean_quality": "0..1"}
+             "cap_s": "s", "protocol": "", "holds_s": "s", "mean_quality": "0..1", "short_lifts": "count"}
         d = {
             "attempts": "foot lifts held for at least min_frames frames",
             "best_hold_s": "longest hold, lift-off to touch-down, capped at cap_s",
@@ -196,6 +211,7 @@ class OneLegStance(BodyExercise):
             "protocol": "which test's cap applies",
             "holds_s": "every hold, comma-separated",
             "mean_quality": "mean of hold / cap (halved when the supporting foot moved)",
+            "short_lifts": "foot lifts shorter than min_hold_s (steps), not counted as attempts",
         }
         tm, tu, td = self._tracking_metrics()
         m.update(tm)

@@ -282,3 +282,10 @@ def test_lowpass_step_equals_scipy_sosfilt() -> None:
     ref, _ = sosfilt(lp._sos, x[k + 1 :], zi=sosfilt_zi(lp._sos) * x[k])
     np.testing.assert_allclose(ours[k + 1 :], ref, rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(ours[: k + 1], x[: k + 1])
+
+
+def test_one_leg_stance_ignores_steps() -> None:
+    frames, _ = one_leg_stream((0.1, 3.0), fps=30, seed=4)  # a quick step, then a real hold
+    m = _run("one_leg_stance", frames).result().metrics
+    assert m["attempts"] == 1 and m["short_lifts"] == 1
+    assert m["best_hold_s"] == pytest.approx(3.15, abs=0.3)
