@@ -3,8 +3,9 @@
 Definitions (version 1)
 -----------------------
 aperture
-    Thumb-tip to index-tip distance divided by the hand size (wrist to middle MCP), per frame
-    (see :mod:`exercises.hand_geometry`); dimensionless "hand sizes".
+    Thumb-tip to index-tip distance divided by the hand size (wrist to middle MCP), per frame, from
+    MediaPipe's 3-D world landmarks when present, else from the image (see
+    :mod:`exercises.hand_geometry`); dimensionless "hand sizes".
 tap
     A closure: the aperture falls below ``close_below`` after having risen above ``open_above``
     (hysteresis; the first closure after the hand is first seen open counts). Its time is the

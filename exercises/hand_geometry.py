@@ -2,15 +2,20 @@
 
 Conventions
 -----------
-* Input: one :class:`station.core.HandObservation` (21 MediaPipe landmarks, normalised image
-  coordinates of the unmirrored image). Distances are computed in isotropic frame-height units (x
-  scaled by the frame's aspect ratio) and then divided by the **hand size**, the wrist (0) to
+* Input: one :class:`station.core.HandObservation`. When the tracker supplies **world** landmarks
+  (MediaPipe's metric 3-D hand model), aperture and curl are computed from them: they do not change
+  when the hand turns toward or away from the camera (with image landmarks a thumbs-up seen from
+  the front foreshortens the hand and inflates every ratio). Otherwise (the simulated hand, old
+  recordings) they use the 2-D image landmarks in isotropic frame-height units (x scaled by the
+  frame's aspect ratio). Either way distances are divided by the **hand size**, the wrist (0) to
   middle-finger MCP (9) distance, so every measure is dimensionless and independent of how far the
   hand is from the camera.
 * ``aperture`` = thumb tip (4) to index tip (8) distance / hand size.
 * ``curl`` = mean distance of the four fingertips (8, 12, 16, 20) to the palm centre (mean of
-  0, 5, 9, 13, 17) / hand size: about 0.7-0.9 with extended or loosely flexed fingers, below about
-  0.45 when the fingers are curled into the palm (a palmar / whole-hand grasp).
+  0, 5, 9, 13, 17) / hand size: about 1.0 for an open hand and 0.2-0.45 for a fist or thumbs-up
+  (measured with MediaPipe world landmarks on ``media/hand/open_palm.mp4`` and
+  ``fist_to_thumbs_up.mp4``); below about 0.45 the fingers are curled into the palm (a palmar /
+  whole-hand grasp).
 * ``grip point`` = midpoint of thumb tip and index tip (normalised image coordinates), where a
   pinched peg is.
 """
@@ -85,18 +90,26 @@ class Hysteresis:
 def measures(hand: HandObservation) -> tuple[float, float, float, float]:
     """``(aperture, curl, grip_x, grip_y)`` of one hand in a single pass with plain floats.
 
-    Same definitions as :func:`aperture`, :func:`curl` and :func:`grip_point` (grip point in
-    normalised image coordinates); about ten times cheaper than the NumPy versions for 21 points,
-    which matters in per-frame scoring.
+    Aperture and curl from the world landmarks when present, else from the image landmarks (same
+    definitions as :func:`aperture` and :func:`curl`, which take image landmarks); the grip point in
+    normalised image coordinates. About ten times cheaper than NumPy for 21 points, which matters in
+    per-frame scoring.
     """
-    w, h = hand.image_size
-    ax = w / h
     lm = hand.landmarks[:, :2].tolist()
-    xs = [p[0] * ax for p in lm]
-    ys = [p[1] for p in lm]
-    hs = max(math.hypot(xs[9] - xs[0], ys[9] - ys[0]), 1e-6)
-    ap = math.hypot(xs[4] - xs[8], ys[4] - ys[8]) / hs
-    px = sum(xs[i] for i in _PALM) / 5
-    py = sum(ys[i] for i in _PALM) / 5
-    cu = sum(math.hypot(xs[i] - px, ys[i] - py) for i in _TIPS) / 4 / hs
-    return ap, cu, (lm[4][0] + lm[8][0]) / 2, (lm[4][1] + lm[8][1]) / 2
+    gx, gy = (lm[4][0] + lm[8][0]) / 2, (lm[4][1] + lm[8][1]) / 2
+    if hand.world is not None:
+        wl = hand.world.tolist()
+        xs, ys, zs = [p[0] for p in wl], [p[1] for p in wl], [p[2] for p in wl]
+    else:
+        w, h = hand.image_size
+        ax = w / h
+        xs, ys, zs = [p[0] * ax for p in lm], [p[1] for p in lm], [0.0] * len(lm)
+
+    def dist(i: int, j: int) -> float:
+        return math.sqrt((xs[i] - xs[j]) ** 2 + (ys[i] - ys[j]) ** 2 + (zs[i] - zs[j]) ** 2)
+
+    hs = max(dist(9, 0), 1e-6)
+    ap = dist(4, 8) / hs
+    px, py, pz = (sum(v[i] for i in _PALM) / 5 for v in (xs, ys, zs))
+    cu = sum(math.sqrt((xs[i] - px) ** 2 + (ys[i] - py) ** 2 + (zs[i] - pz) ** 2) for i in _TIPS) / 4 / hs
+    return ap, cu, gx, gy

@@ -20,9 +20,15 @@ The peg is at the **grip point**, midway between thumb tip and index tip.
 Grasp detection (per hand)
 --------------------------
 ``aperture`` (thumb-index distance / hand size) and ``curl`` (fingertips to palm / hand size), see
-:mod:`exercises.hand_geometry`. A **palmar** grasp is on while ``curl < palmar_on`` (off above
-``palmar_off``); a **pinch** while ``aperture < pinch_on`` (off above ``pinch_off``). The hand holds
-while either is on; the grasp type is palmar when the fingers are curled, else pinch.
+:mod:`exercises.hand_geometry` (3-D world landmarks when the tracker gives them). A **palmar** grasp
+is on while ``curl < palmar_on`` (off above ``palmar_off``); a **pinch** while ``aperture <
+pinch_on`` (off above ``pinch_off``). The hand holds while either is on; the grasp type is palmar
+when the fingers are curled, else pinch. A grasp starts only at the dish or at an occupied hole
+unless ``grasp_anywhere``; other closures are counted as ``closures_elsewhere``. Thresholds were
+checked on real MediaPipe landmarks of an open hand (curl about 1.0), a relaxed hanging hand (curl
+0.65-0.73, aperture 0.23-0.4) and a fist/thumbs-up (curl 0.2-0.45, one frame of the transition
+0.63) from ``media/hand``; no real footage of a pinch on a peg was available, so ``pinch_on`` (thumb
+and index tips touching: about 0.1-0.2 hand sizes on the simulated hand) is adjustable per child.
 
 Events
 ------
@@ -96,10 +102,14 @@ class PegboardSettings(Settings):
     protocol: Literal["nhpt", "purdue", "free"] = "nhpt"
     duration_s: float = 30.0
     hand: Literal["any", "left", "right", "both"] = "any"
-    pinch_on: float = 0.3
-    pinch_off: float = 0.45
+    pinch_on: float = 0.2
+    pinch_off: float = 0.35
     palmar_on: float = 0.45
-    palmar_off: float = 0.55
+    palmar_off: float = 0.7
+    grasp_anywhere: bool = False
+    """Count closures anywhere as grasps (e.g. re-grasping a dropped peg on the table). By default a
+    grasp starts only at the dish or at an occupied hole: a relaxed hand passing by, whose thumb
+    rests near the index (aperture 0.23-0.4 measured on ``media/hand/open_palm.mp4``), is no grasp."""
 
     @field_validator("center", "dish", "board_size", mode="before")
     @classmethod
@@ -166,6 +176,7 @@ class _HandState:
     source_hole: int | None = None
     source_pos: NDArray[np.float64] = field(default_factory=lambda: np.zeros(2))
     transported: bool = False
+    closed_elsewhere: bool = False
     last_pos: NDArray[np.float64] = field(default_factory=lambda: np.zeros(2))
 
 
@@ -210,6 +221,7 @@ class Pegboard(Exercise):
         self._t_done: int | None = None
         self._time_up = False
         self._unmapped = 0
+        self._closures_elsewhere = 0
         self._H: NDArray[np.float64] | None = None
         if self.s.mode == "physical" and self.s.corners is not None:
             w, h = self.s.board_size
@@ -317,8 +329,15 @@ class Pegboard(Exercise):
             st.pinch.update(ap)
             st.palmar.update(cu)
             closed = st.pinch.on or st.palmar.on
-            if closed and not st.holding:
-                events += self._grasp(inp.t_ns, st, pos, "palmar" if st.palmar.on else "pinch", hand.handedness)
+            if not closed:
+                st.closed_elsewhere = False
+            if closed and not st.holding and not st.closed_elsewhere:
+                where, hole, _ = self._where(pos)
+                if self.s.grasp_anywhere or where == "dish" or (where == "hole" and hole is not None and self._occupied[hole]):
+                    events += self._grasp(inp.t_ns, st, pos, "palmar" if st.palmar.on else "pinch", hand.handedness)
+                else:
+                    st.closed_elsewhere = True
+                    self._closures_elsewhere += 1
             elif st.holding and not closed:
                 events += self._release(inp.t_ns, st, st.last_pos, hand.handedness)
             elif st.holding and not st.transported and math.hypot(pos[0] - st.source_pos[0], pos[1] - st.source_pos[1]) > self._capture:
@@ -427,11 +446,13 @@ class Pegboard(Exercise):
             "grasp_type": (max(self._grasps, key=self._grasps.get) if grasps else None),  # type: ignore[arg-type]
             "hand_used": ("both" if len(self._hand_events) > 1 else next(iter(self._hand_events), None)),
             "unmapped_frames": self._unmapped,
+            "closures_elsewhere": self._closures_elsewhere,
         }
         units = {"pegs_placed": "count", "pegs_removed": "count", "drops": "count", "completed": "bool", "total_time_s": "s",
                  "time_per_peg_s": "s", "grasp_to_place_s": "s", "placement_error": u, "placement_error_max": u,
                  "placed_left": "count", "placed_right": "count", "pinch_grasps": "count", "palmar_grasps": "count",
-                 "pinch_pct": "%", "grasp_type": "", "hand_used": "", "unmapped_frames": "count"}
+                 "pinch_pct": "%", "grasp_type": "", "hand_used": "", "unmapped_frames": "count",
+                 "closures_elsewhere": "count"}
         defs = {
             "pegs_placed": "releases within the capture radius of a free hole",
             "pegs_removed": "pegs taken out of a hole and released in the dish",
@@ -452,5 +473,6 @@ class Pegboard(Exercise):
             "grasp_type": "the more frequent grasp type",
             "hand_used": "hand of the grasps (anatomical; 'both' when both hands grasped)",
             "unmapped_frames": "hand frames that could not be mapped to the board (physical mode without calibration)",
+            "closures_elsewhere": "hand closures away from the dish and occupied holes (not grasps unless grasp_anywhere)",
         }
         return m, units, defs

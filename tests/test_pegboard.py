@@ -66,7 +66,7 @@ def test_purdue_style_counts_pegs_placed_within_30_s() -> None:
 
 def test_both_hands_are_tracked_separately() -> None:
     settings = {"board": "grid", "rows": 2, "cols": 3, "spacing": 0.1, "center": "0.5,0.4", "protocol": "purdue",
-                "duration_s": 60, "hand": "both", "dish": "0.5,0.8", "dish_radius": 0.12}
+                "duration_s": 60, "hand": "both", "dish": "0.5,0.8", "dish_radius": 0.16}
     holes = _holes(settings)
     left, _tl = pegboard_stream(holes[:3], (0.4, 0.8), protocol="place", n_pegs=3, handedness="Left", seed=1)
     right, _tr = pegboard_stream(holes[3:], (0.6, 0.8), protocol="place", n_pegs=3, handedness="Right", seed=2)
@@ -131,3 +131,13 @@ def test_overlay_and_scene_for_drawing_the_board() -> None:
                                          "spacing": 32, "dish": "30,75"})
     ring = phys.overlay_paths((640, 480))[4]
     np.testing.assert_allclose(ring.mean(axis=0), (0.5, 0.5), atol=0.01)  # board centre = image centre
+
+
+def test_closures_away_from_the_dish_are_not_grasps_unless_allowed() -> None:
+    settings = {"board": "nine_hole", "center": "0.6,0.5", "spacing": 0.1, "dish": "0.25,0.5", "protocol": "free"}
+    # the simulated child's "dish" is somewhere else: every closure happens away from the board's dish
+    frames, _ = pegboard_stream(_holes(settings), (0.3, 0.15), protocol="place", n_pegs=3)
+    m = _run(frames, settings).result().metrics
+    assert m["pinch_grasps"] == 0 and m["pegs_placed"] == 0 and m["closures_elsewhere"] == 3
+    m = _run(frames, settings | {"grasp_anywhere": True}).result().metrics
+    assert m["pinch_grasps"] == 3 and m["pegs_placed"] == 3
