@@ -60,10 +60,10 @@ from exercises.body import (
     R_SH,
     R_WR,
     AlternationCounter,
+    CounterSettings,
     Cycle,
     LowPass,
     RepExercise,
-    RepSettings,
     RobustMax,
     dist,
 )
@@ -73,7 +73,7 @@ from station.core import ScoreEvent
 log = logging.getLogger(__name__)
 
 
-class WalkSettings(RepSettings):
+class WalkSettings(CounterSettings):
     min_visibility: float = Field(0.3, ge=0.0, le=1.0, description="landmark visibility needed (far-side limbs are dim)")
     cutoff_hz: float = Field(3.0, gt=0.2, le=30.0, description="low-pass cut-off of the limb signals, Hz")
     zone_frac: float = Field(0.3, gt=0.0, lt=0.5, description="a step enters the top or bottom zone_frac of the range")
@@ -102,13 +102,16 @@ class _AnimalWalk(RepExercise):
         self._shank = RobustMax(10.0)
         self._floor = RobustMax(3.0)
         self._lp_feet = LowPass(s.cutoff_hz, reset_after_s=s.pause_after_s)
-        self.counter = AlternationCounter(zone_frac=s.zone_frac, min_range=s.min_range, min_cycle_s=s.min_cycle_s,  # type: ignore[assignment]
-                                          window_s=s.range_window_s)
         self.feet = AlternationCounter(zone_frac=s.zone_frac, min_range=s.min_range, min_cycle_s=s.min_cycle_s,
                                        window_s=s.range_window_s)
         self.foot_cycles = 0
         self._hand_v = math.nan
         self._reset_features()
+
+    def _make_counter(self) -> AlternationCounter:
+        s: WalkSettings = self.settings  # type: ignore[assignment]
+        return AlternationCounter(zone_frac=s.zone_frac, min_range=s.min_range, min_cycle_s=s.min_cycle_s,
+                                  window_s=s.range_window_s)
 
     def _reset_features(self) -> None:
         self._pairs: list[tuple[float, float]] = []
@@ -183,7 +186,7 @@ class _AnimalWalk(RepExercise):
     def live(self) -> dict[str, float]:
         out = super().live()
         out["foot_cycles"] = float(self.foot_cycles)
-        out["steps"] = float(self.counter.steps)  # type: ignore[attr-defined]
+        out["steps"] = float(self.counter.steps)  # type: ignore[union-attr]
         return out
 
     def _metrics(self) -> tuple[dict[str, float | int | str | None], dict[str, str], dict[str, str]]:

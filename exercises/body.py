@@ -387,15 +387,20 @@ class BodySettings(Settings):
         return _region_validator(v)
 
 
-class RepSettings(BodySettings):
-    """Settings of a repetition counter (defaults are overridden per exercise)."""
+class CounterSettings(BodySettings):
+    """Settings shared by every signal counter (defaults are overridden per exercise)."""
 
     cutoff_hz: float = Field(4.0, gt=0.2, le=30.0, description="low-pass cut-off of the signal, Hz")
-    enter_frac: float = Field(0.55, gt=0.0, lt=1.0, description="fraction of the range from rest to become active")
-    exit_frac: float = Field(0.3, gt=0.0, lt=1.0, description="fraction of the range from rest to complete the rep")
     min_range: float = Field(0.3, gt=0.0, le=1000.0, description="smallest signal range that counts (signal units)")
     min_cycle_s: float = Field(0.5, ge=0.0, le=30.0, description="shortest repetition that counts, s")
     range_window_s: float = Field(10.0, ge=1.0, le=600.0, description="window of the running signal range, s")
+
+
+class RepSettings(CounterSettings):
+    """Settings of a rest -> active -> rest counter (:class:`CycleCounter`)."""
+
+    enter_frac: float = Field(0.55, gt=0.0, lt=1.0, description="fraction of the range from rest to become active")
+    exit_frac: float = Field(0.3, gt=0.0, lt=1.0, description="fraction of the range from rest to complete the rep")
 
     @field_validator("exit_frac")
     @classmethod
@@ -522,13 +527,10 @@ class RepExercise(BodyExercise):
 
     def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
-        s: RepSettings = self.settings  # type: ignore[assignment]
+        s: CounterSettings = self.settings  # type: ignore[assignment]
         self.rs = s
         self._lp = LowPass(s.cutoff_hz, reset_after_s=s.pause_after_s)
-        self.counter = CycleCounter(
-            rest_high=self.rest_high, enter_frac=s.enter_frac, exit_frac=s.exit_frac, min_range=s.min_range,
-            min_cycle_s=s.min_cycle_s, window_s=s.range_window_s,
-        )
+        self.counter: CycleCounter | AlternationCounter = self._make_counter()
         self.rep_list: list[Rep] = []
         self.rejected = 0
         self.last_signal = math.nan
@@ -536,6 +538,12 @@ class RepExercise(BodyExercise):
     @abc.abstractmethod
     def _signal(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> float | None:
         """The raw (unfiltered) signal of this frame, or ``None`` when the frame is gated."""
+
+    def _make_counter(self) -> CycleCounter | AlternationCounter:
+        """The counter of this exercise's signal (a :class:`CycleCounter` from :class:`RepSettings`)."""
+        s: RepSettings = self.settings  # type: ignore[assignment]
+        return CycleCounter(rest_high=self.rest_high, enter_frac=s.enter_frac, exit_frac=s.exit_frac,
+                            min_range=s.min_range, min_cycle_s=s.min_cycle_s, window_s=s.range_window_s)
 
     def _quality(self, cycle: Cycle) -> tuple[float, list[str], dict[str, float]]:
         """``(quality 0..1, flags, extra payload)`` of a completed cycle; reset per-rep features."""
