@@ -189,18 +189,22 @@ class _ImageHook:
         self.push = push
 
 
-def video_feed_with_images(path: Path, kinds: tuple[str, ...], hook: _ImageHook) -> Callable[[int], Iterable[StepInput]]:
-    """Like :func:`station.analyze.video_feed`, also publishing each decoded image to ``hook``."""
+def video_feed_with_images(path: Path, kinds: tuple[str, ...], hook: _ImageHook, clock: SessionClock) -> Callable[[int], Iterable[StepInput]]:
+    """Like :func:`station.analyze.video_feed`, also publishing each decoded image to ``hook``.
+
+    The video's time starts when the tracker is ready (not at the trial start): loading the model
+    must not make every frame late, or a real-time replay would lag behind for the whole trial.
+    """
     from station.analyze import build_tracker, steps_from_tracked
     from vision.pipeline import track_stream
     from vision.smoothing import LandmarkSmoother, SmoothingSettings
     from vision.sources import open_source
 
     def feed(t0_ns: int) -> Iterator[StepInput]:
-        src = open_source(path, timing="none")
-        src.t0_ns = t0_ns
-        src.open()
         trk = build_tracker(kinds)  # type: ignore[arg-type]
+        src = open_source(path, timing="none")
+        src.t0_ns = max(t0_ns, clock.now_ns())
+        src.open()
         try:
             tracked = track_stream(src, trk, smoother=LandmarkSmoother(SmoothingSettings()),
                                    on_frame=lambda f, _tf: hook(f.image, f.t_ns))
@@ -303,7 +307,7 @@ def build_trials(plan: SessionPlan, opts: RunOptions, clock: SessionClock, bus: 
             raise InputError(f"exercise '{cls.name}' uses sensors only; it cannot be played from a camera or video")
         elif opts.source == "video":
             assert opts.video is not None
-            feed, source = video_feed_with_images(Path(opts.video), kinds, hook), f"video:{Path(opts.video).name}"
+            feed, source = video_feed_with_images(Path(opts.video), kinds, hook, clock), f"video:{Path(opts.video).name}"
         else:
             assert opts.camera is not None
             feed, source = camera_feed_with_images(opts.camera, kinds, hook, clock, bus), f"camera:{opts.camera}"

@@ -71,6 +71,9 @@ class StationWindow(QMainWindow):
         self._finished_shown = False
         self._idle_ticks = 0
         self.refresh_ms: list[float] = []
+        self.latency_ms: list[float] = []
+        """Movement-to-screen latency per new frame: frame time to the refresh that draws it (ms)."""
+        self._last_obs_t: int | None = None
         if child_screen is None:
             split = QSplitter(Qt.Orientation.Horizontal)
             split.addWidget(self.child_view)
@@ -200,6 +203,10 @@ class StationWindow(QMainWindow):
         self.dashboard.charts.set_grip_zone(zone, v.grip_unit)
         self.dashboard.charts.update_from(self.model, float(tol) if isinstance(tol, int | float) else None, zone, v.cop_unit)
         lat = (self.model.clock.now_ns() - v.obs_t_ns) / 1e6 if v.obs_t_ns is not None and v.phase == "play" else None
+        if lat is not None and v.obs_t_ns != self._last_obs_t:  # frame time -> on screen, once per new frame
+            self._last_obs_t = v.obs_t_ns
+            self.latency_ms.append(lat)
+            del self.latency_ms[:-1000]
         self.dashboard.show_view(v, lat)
         running = self.controller is not None and self.controller.running
         self.dashboard.set_running(running, self.controller.paused if self.controller else False)
