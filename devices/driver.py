@@ -203,7 +203,8 @@ class SerialDevice:
                 if smp is not None:
                     self.queue.put(smp)
                     self.last = smp
-            self._set_state("connected", f"{self.info.model} {self.info.serial} ({self.info.protocol}) on {self.url}")
+            cal = "calibrated" if self.calibrated else f"UNCALIBRATED (calibration {self.calibration_status})"
+            self._set_state("connected", f"{self.info.model} {self.info.serial} ({self.info.protocol}) on {self.url}; {cal}")
             return self.info
 
     def start(self) -> None:

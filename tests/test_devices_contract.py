@@ -119,6 +119,7 @@ def test_open_identifies_the_device(rig: Callable[..., Rig], setup: Setup) -> No
     if setup.fmt == "msp":
         assert info.serial == f"SIM-{setup.kind.upper()}-0000" and info.rate_hz == 500
     assert r.names() == ["connected"]
+    assert r.states[0][2].endswith("UNCALIBRATED (calibration missing)")  # the UI shows it from the state
     with pytest.raises(Exception, match="open"):
         r.dev.open()  # bookkeeping: a second open is refused
 
