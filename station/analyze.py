@@ -62,6 +62,8 @@ class TrackerOptions:
     pose_complexity: int = 1
     mirrored: bool = False
     backend: str = "mediapipe"
+    hands_from_pose: bool = False
+    """Whole-body scenes: search hands in crops around the pose's wrists (:class:`PoseGuidedHandTracker`)."""
 
     def hand(self, static: bool) -> dict[str, Any]:
         return {"model_complexity": self.hand_complexity, "max_hands": self.max_hands, "mirrored": self.mirrored, "static": static}
@@ -84,6 +86,12 @@ def build_tracker(
 ) -> Tracker:
     """Hand and/or pose tracker(s) with ``options``; ``static`` for unrelated images."""
     o = options or TrackerOptions()
+    if o.hands_from_pose and "hand" in kinds and o.backend == "mediapipe":
+        from vision.trackers import PoseGuidedHandTracker
+
+        if static:
+            raise InputError("hands from pose needs a video (it follows the body over time), not images")
+        return PoseGuidedHandTracker(hand_complexity=o.hand_complexity, mirrored=o.mirrored, clock=clock)
     return make_tracker(kinds, backend=o.backend, clock=clock, hand_options=o.hand(static), pose_options=o.pose(static))
 
 
@@ -287,7 +295,7 @@ def analyze(
         if landmarks_out is not None:
             from vision.recording import LandmarkWriter
 
-            writer = LandmarkWriter(landmarks_out, source=str(path), model=trk.model, kinds=kinds, overwrite=overwrite,
+            writer = LandmarkWriter(landmarks_out, source=str(path), model=trk.model, kinds=tuple(trk.kinds), overwrite=overwrite,
                                     info={"software_version": __version__, "options": dataclasses.asdict(options or TrackerOptions())})
         from vision.pipeline import track_stream
 
@@ -309,7 +317,7 @@ def analyze(
             if progress is not None:
                 progress(done, total)
         wall = time.perf_counter() - t0
-        return scorer.finish(str(path), wall, kinds, trk.model)
+        return scorer.finish(str(path), wall, tuple(trk.kinds), trk.model)
     finally:
         if trk is not None and tracker is None:
             trk.close()

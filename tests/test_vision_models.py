@@ -20,6 +20,7 @@ from vision.sources import FailingSource, VideoFileSource, open_source
 from vision.trackers import (
     CompositeTracker,
     HandTracker,
+    PoseGuidedHandTracker,
     PoseTracker,
     Tracker,
     backends,
@@ -226,3 +227,32 @@ def test_camera_loss_mid_stream_through_the_live_pipeline(media: Path) -> None:
     assert after[0].hands[0].gap_frames == after[0].seq - before[-1].seq - 1 >= src.frames_missed
     assert all(tf.t_done_ns >= tf.t_ns for tf in out)
     assert len(st.latencies_ns) == len(out)
+
+
+def test_handedness_convention_agrees_with_the_pose_sides(media: Path) -> None:
+    """Two independent models agree on person_sitting.jpg: the hand model's label (legacy label
+    swapped for the unmirrored image) and the side of the pose wrist each hand belongs to."""
+    (f,) = list(open_source(media / "body" / "person_sitting.jpg"))
+    with HandTracker(static=True) as ht, PoseGuidedHandTracker() as pg:
+        by_model = sorted((round(float(h.landmarks[0, 0]), 2), h.handedness) for h in ht.process(f).hands)
+        by_pose = sorted((round(float(h.landmarks[0, 0]), 2), h.handedness) for h in pg.process(f).hands)
+    assert [lab for _, lab in by_model] == [lab for _, lab in by_pose] == ["Right", "Left"]
+
+
+def test_hands_from_pose_finds_small_hands_in_a_whole_body_view(media: Path, track: Track) -> None:
+    """In the 1768x994 jump clip the man's hands are about 40 px tall: the full-frame hand model
+    finds none in the first 40 frames; crops around the pose's wrists find them."""
+    plain = track("body/jump_from_box_two_people.mp4", "pose")[:40]
+    with HandTracker() as ht, PoseGuidedHandTracker(full_frame=False) as pg:
+        frames = list(VideoFileSource(media / "body" / "jump_from_box_two_people.mp4", t0_ns=0, max_frames=40))
+        full = sum(len(ht.process(f).hands) for f in frames)
+        guided = [pg.process(f) for f in frames]
+    found = sum(len(tf.hands) for tf in guided)
+    assert full == 0 and found >= 20, (full, found)
+    for tf, ref in zip(guided, plain, strict=True):
+        for h in tf.hands:
+            assert h.model.endswith("+posecrop") and h.landmarks.shape == (21, 3)
+            wrist = 15 if h.handedness == "Left" else 16
+            # each hand sits on the wrist of its side of the body
+            assert np.hypot(*(h.xy_px()[0] - tf.poses[0].xy_px()[wrist])) < 60
+        assert len(tf.poses) == len(ref.poses)

@@ -70,12 +70,15 @@ def draw_hand(img: NDArray[np.uint8], obs: HandObservation, *, mirror: bool = Fa
     h, w = img.shape[:2]
     pts = _px(obs.landmarks, (w, h), mirror)
     c = colour or (LEFT_COLOUR if obs.handedness == "Left" else RIGHT_COLOUR)
-    s = _scale(img)
+    # Scale with the hand's own size (wrist to middle-finger knuckle), not the frame: a small hand in a
+    # whole-body view stays readable, a close-up hand gets bold strokes.
+    palm = float(np.hypot(*(pts[9] - pts[0]).astype(np.float64)))
+    s = min(_scale(img), max(0.25, palm / 40.0))
     lw = max(1, round(2 * s))
     for a, b in HAND_CONNECTIONS:
         cv2.line(img, tuple(pts[a]), tuple(pts[b]), c, lw, cv2.LINE_AA)
     for i, p in enumerate(pts):
-        cv2.circle(img, tuple(p), max(2, round((5 if i in (4, 8) else 3) * s)), WHITE, -1, cv2.LINE_AA)
+        cv2.circle(img, tuple(p), max(1, round((5 if i in (4, 8) else 3) * s)), WHITE, -1, cv2.LINE_AA)
     return img
 
 

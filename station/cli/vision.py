@@ -102,6 +102,7 @@ def register(app: typer.Typer) -> None:
         jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="Folder mode: videos analysed in parallel."),
         hand_complexity: int = typer.Option(1, "--hand-complexity", min=0, max=1, help="MediaPipe hand model: 0 lite, 1 full."),
         mirrored: bool = typer.Option(False, "--mirrored", help="The video is mirrored (selfie view); stored data is unmirrored."),
+        hands_from_pose: bool = typer.Option(False, "--hands-from-pose", help="Whole-body videos: find small hands in crops around the wrists found by pose."),
         no_smooth: bool = typer.Option(False, "--no-smooth", help="Score raw landmarks (no One Euro filter)."),
         image_fps: float = typer.Option(1.0, "--image-fps", min=0.001, help="Image folders: frames per second between images."),
         force: bool = typer.Option(False, "--force", help="Overwrite existing output files."),
@@ -115,7 +116,7 @@ def register(app: typer.Typer) -> None:
         out = Console(stderr=True)
         parsed = an.registry.parse_sets(sets)
         an.create_exercise(exercise, parsed)  # unknown exercise / bad settings: fail before any work
-        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored)
+        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose)
         smoothing = SmoothingSettings(enabled=not no_smooth)
         if not video.exists():
             raise InputError("file or folder not found", where=str(video))
@@ -170,6 +171,7 @@ def register(app: typer.Typer) -> None:
         pose: bool = typer.Option(False, "--pose", help="Track the body (MediaPipe pose, one person)."),
         hand_complexity: int = typer.Option(1, "--hand-complexity", min=0, max=1, help="MediaPipe hand model: 0 lite, 1 full."),
         mirrored: bool = typer.Option(False, "--mirrored", help="The video is mirrored (selfie view); stored data is unmirrored."),
+        hands_from_pose: bool = typer.Option(False, "--hands-from-pose", help="Whole-body videos: find small hands in crops around the wrists found by pose (implies --pose)."),
         image_fps: float = typer.Option(1.0, "--image-fps", min=0.001, help="Image folders: frames per second between images."),
         force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
     ) -> None:
@@ -177,13 +179,15 @@ def register(app: typer.Typer) -> None:
         from station.core import InputError
 
         _quiet_native_logs()
+        hands = hands or hands_from_pose
+        pose = pose or hands_from_pose
         kinds: list[Any] = (["hand"] if hands else []) + (["pose"] if pose else [])
         if not kinds:
             raise InputError("nothing to track", fix="pass --hands and/or --pose")
         if out.exists() and not force:
             raise InputError("output file exists (never overwritten)", where=str(out), fix="choose another name or pass --force")
         console = Console(stderr=True)
-        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored)
+        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose)
         with _Bar(console, f"track: {video.name}") as bar:
             frames, found = an.track_file(video, out, kinds, options=opts, overwrite=force, progress=bar, image_fps=image_fps)
         Console().print(f"{out}: {frames} frames, {found} with detection ({', '.join(kinds)})", highlight=False, soft_wrap=True)
