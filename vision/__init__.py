@@ -7,7 +7,8 @@ Modules
                 :class:`~vision.sources.ImageFolderSource`, the ``FailingSource`` test double,
                 ``find_camera()`` and ``open_source()``; frames stamped on the session clock.
 ``trackers``    the :class:`~vision.trackers.Tracker` protocol, ``HandTracker`` and ``PoseTracker``
-                (MediaPipe legacy solutions, video mode), ``CompositeTracker``, ``make_tracker()`` and
+                (MediaPipe legacy solutions, video mode), ``CompositeTracker``, ``PoseGuidedHandTracker``
+                (small hands in whole-body views), ``make_tracker()`` and
                 ``register_backend()`` (plug in another model without touching exercises).
 ``smoothing``   One Euro filter per landmark coordinate, children-tuned defaults, explicit gaps.
 ``pipeline``    live capture thread -> latest-frame slot -> tracker thread -> bus; offline

@@ -404,8 +404,12 @@ class PoseGuidedHandTracker:
     With ``full_frame=True`` (default) the ordinary full-frame hand tracker also runs; a full-frame
     hand near a pose wrist wins (native resolution) and the crop only fills in a wrist without one.
 
-    Measured on ../shared/media (hands found per clip, full frame -> with crops): street_dance
-    36 -> 123+, lab_balance_60fps 61 -> 124+, jump_from_box_two_people 0 -> 194.
+    Measured on ../shared/media (hand observations per clip, full-frame model alone -> this tracker):
+    street_dance.mp4 36 -> 104, lab_balance_60fps.mp4 61 -> 140, jump_from_box_two_people.mp4
+    0 -> 196, yoga_flow.gif 28 -> 48. Cost: the pose model plus one image-mode hand run per visible
+    wrist without a full-frame hand (about 90-120 ms per frame on 2 loaded cores): for offline
+    analysis and for live views that can afford it. Close-up hands (tracing, pegboard) need only
+    :class:`HandTracker`.
 
     ``PoseObservation`` s are those of the pose model; hand observations carry
     ``model = "<hand model>+posecrop"`` when found in a crop.
