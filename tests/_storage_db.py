@@ -43,14 +43,16 @@ def make_url(engine: str, tmp_path: Path) -> Iterator[str]:
     sa_url = "postgresql+psycopg://" + base.split("://", 1)[1]
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(sa_url)
-    with admin.begin() as c:
-        c.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in base else "?"
     try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
         with admin.begin() as c:
-            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            c.execute(text(f"CREATE SCHEMA {schema}"))
+        sep = "&" if "?" in base else "?"
+        try:
+            yield f"{base}{sep}options=-csearch_path%3D{schema}"
+        finally:
+            with admin.begin() as c:
+                c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    finally:
         admin.dispose()
 
 
