@@ -91,10 +91,14 @@ def test_forget_removes_database_rows_and_files_and_says_what(url: str, capsys: 
     rec = Recorder(db, gone[0])
     rec.record_file("video", "videos/v1.mkv", size=10)
     rec.close()
+    from station.export import export
+
+    export(db, gone, "csv", station_home.parent / "exp")
     code, out, err = run(capsys, "participants", "forget", "P-001", "--yes", "--db", url)
     assert code == 0, err
     assert "forgot participant P-001: 2 session(s)" in out and "landmarks" in out
     assert str(station_home / "sessions" / gone[0]) in out and str(video) in out
+    assert f"earlier export containing P-001 went to {(station_home.parent / 'exp').resolve()}" in out
     assert not video.exists() and not (station_home / "sessions" / gone[0]).exists()
     assert (station_home / "sessions" / kept / "report.html").exists()
     with db.engine.connect() as c:

@@ -257,7 +257,7 @@ def test_forget_removes_every_row_of_a_participant_and_only_theirs(db: Database)
         rec.record_events([ScoreEvent(1, "tracing", 0, 1, "rep", 1.0)])
         rec.record_file("video", f"sessions/{sid}/video.mkv")
         rec.close()
-    db.audit("export", format="csv", sessions=["s-1", "s-3"], participants=["P-001", "P-002"])
+    db.audit("export", format="csv", sessions=["s-1", "s-3"], participants=["P-001", "P-002"], out="/exports/x")
     out = db.forget_participant("P-001")
     assert sorted(out["sessions"]) == ["s-1", "s-2"]
     assert out["rows"]["landmarks"] == 2 and out["rows"]["sessions"] == 2 and out["rows"]["participants"] == 1
@@ -270,5 +270,6 @@ def test_forget_removes_every_row_of_a_participant_and_only_theirs(db: Database)
         detail = c.execute(select(S.audit.c.detail).where(S.audit.c.action == "forget_participant")).scalar_one()
         export = c.execute(select(S.audit.c.detail).where(S.audit.c.action == "export")).scalar_one()
     assert "P-001" not in str(detail)
-    assert export == {"format": "csv", "sessions": ["(forgotten)", "s-3"], "participants": ["(forgotten)", "P-002"]}
+    assert export == {"format": "csv", "sessions": ["(forgotten)", "s-3"], "participants": ["(forgotten)", "P-002"], "out": "/exports/x"}
+    assert out["exports"] == ["/exports/x"]
     assert out["rows"]["audit_entries_scrubbed"] == 1

@@ -246,6 +246,8 @@ def register(app: typer.Typer) -> None:
                 con.print(f"removed {p}", highlight=False, soft_wrap=True)
             if not removed_paths:
                 con.print("no files on this station", highlight=False)
+            for e in out["exports"]:
+                con.print(f"NOT removed (outside the station): an earlier export containing {code} went to {e}", highlight=False, soft_wrap=True)
 
     @app.command(help="Progress of a participant across sessions, per exercise and metric: a table with a sparkline "
                  "per metric, and optionally a chart (PNG/SVG/PDF).\n\nExample: station progress P-001 --metric mean_dev --chart progress.png")

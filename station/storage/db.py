@@ -209,8 +209,10 @@ class Database:
         """Delete a participant and every row that belongs to them, in one transaction.
 
         Returns what was removed: ``sessions`` (ids), ``rows`` (count per table) and ``files`` (paths
-        relative to the data directory that the caller should delete). The audit log records that a
-        participant was forgotten, with counts but without the code.
+        relative to the data directory that the caller should delete), plus ``exports``: folders that
+        earlier exports of this participant were written to (outside the station's reach; the caller
+        should tell the user). The audit log records that a participant was forgotten, with counts
+        but without the code; earlier audit entries keep their place with the code removed.
         """
         self.participant(code)
         removed: dict[str, int] = {}
@@ -224,7 +226,11 @@ class Database:
             removed["participants"] = int(c.execute(delete(S.participants).where(S.participants.c.code == code)).rowcount or 0)
             # earlier audit entries (exports) name the code: keep the entries, drop the code
             scrubbed = 0
-            for aid, detail in c.execute(select(S.audit.c.id, S.audit.c.detail).where(cast(S.audit.c.detail, Text).contains(code, autoescape=True))).all():
+            exports: list[str] = []
+            for aid, action, detail in c.execute(select(S.audit.c.id, S.audit.c.action, S.audit.c.detail)
+                                                 .where(cast(S.audit.c.detail, Text).contains(code, autoescape=True))).all():
+                if action == "export" and code in (detail.get("participants") or []) and detail.get("out"):
+                    exports.append(str(detail["out"]))
                 new = _scrub(detail, code, set(sids))
                 if new != detail:
                     c.execute(update(S.audit).where(S.audit.c.id == aid).values(detail=new))
@@ -232,7 +238,7 @@ class Database:
             removed["audit_entries_scrubbed"] = scrubbed
             c.execute(insert(S.audit).values(utc=utc_now(), action="forget_participant",
                                              detail={"sessions": len(sids), "rows": removed}))
-        return {"sessions": sids, "rows": removed, "files": files}
+        return {"sessions": sids, "rows": removed, "files": files, "exports": exports}
 
     # -- privacy helpers -------------------------------------------------------------------------
     def _secret(self) -> bytes:
