@@ -558,6 +558,7 @@ def camera_feed(
     smoothing: SmoothingSettings | None = None,
     size: tuple[int, int] | None = (640, 480),
     source: Any = None,
+    publish_frames: bool = False,
 ) -> Callable[[int], Iterable[StepInput]]:
     """A live feed: camera thread -> latest-frame slot -> tracker thread -> bus -> :class:`StepInput`.
 
@@ -569,6 +570,8 @@ def camera_feed(
     times, and the next observations carry ``gap_frames``.
 
     ``source`` replaces the camera (any frame source; tests pass a :class:`vision.sources.FailingSource`).
+    ``publish_frames`` also puts each tracked camera image on ``bus`` (a ``Frame`` just before its
+    ``TrackedFrame``) for a live child/therapist view.
     """
     from vision.pipeline import LivePipeline
     from vision.sources import CameraSource
@@ -580,7 +583,8 @@ def camera_feed(
         src = source if source is not None else CameraSource(device, size=size, clock=clk, bus=b)
         trk = build_tracker(kinds, options, clock=clk)
         sub, q = b.subscribe_queue(TrackedFrame, maxsize=256)
-        pipe = LivePipeline(src, trk, b, clock=clk, smoother=LandmarkSmoother(smoothing or SmoothingSettings()))
+        pipe = LivePipeline(src, trk, b, clock=clk, smoother=LandmarkSmoother(smoothing or SmoothingSettings()),
+                            publish_frames=publish_frames)
         pipe.start()
         try:
             while True:

@@ -171,3 +171,17 @@ def test_overlay_draws_skeletons_trail_and_path(media: Path, artifacts: Path) ->
     a = draw_tracked(np.zeros((100, 200, 3), np.uint8), TrackedFrame("s", 0, 0, (200, 100), (hand,), (pose,)))
     b = draw_tracked(np.zeros((100, 200, 3), np.uint8), TrackedFrame("s", 0, 0, (200, 100), (hand,), (pose,)), mirror=True)
     assert abs(int(a.sum()) - int(b.sum())) < 0.1 * int(a.sum()) and not np.array_equal(a, b)
+
+
+def test_live_pipeline_can_publish_the_tracked_images_for_a_live_view() -> None:
+    bus = EventBus()
+    _, frames_q = bus.subscribe_queue(Frame, maxsize=100)
+    _, tracked_q = bus.subscribe_queue(TrackedFrame, maxsize=100)
+    order: list[str] = []
+    bus.subscribe(object, lambda m: order.append(type(m).__name__))
+    pipe = LivePipeline(_frames(20), CountingTracker(), bus, publish_frames=True).start()
+    assert pipe.join(timeout=30)
+    pipe.stop()
+    frames, tracked = frames_q.drain(), tracked_q.drain()
+    assert [f.seq for f in frames] == [t.seq for t in tracked] and len(tracked) == pipe.stats.tracked
+    assert order[:2] == ["Frame", "TrackedFrame"]  # the image first, then its landmarks

@@ -170,6 +170,9 @@ class LivePipeline:
     bus: where ``TrackedFrame`` s (and the source's ``SourceState`` s) are published.
     clock: the session clock (stamps ``t_done_ns``).
     smoother: optional landmark filter.
+    publish_frames: also publish each tracked :class:`station.core.Frame` on the bus, just before its
+        ``TrackedFrame`` (same ``seq``), so a live view can draw the overlay on the very image the
+        landmarks came from. Subscribers must only keep a reference (e.g. a latest-frame slot).
     """
 
     def __init__(
@@ -181,8 +184,10 @@ class LivePipeline:
         clock: SessionClock | None = None,
         smoother: LandmarkSmoother | None = None,
         source_id: str | None = None,
+        publish_frames: bool = False,
     ) -> None:
         self.source = source
+        self.publish_frames = publish_frames
         self.tracker = tracker
         self.bus = bus
         self.clock: SessionClock = clock if clock is not None else SystemClock()
@@ -245,6 +250,8 @@ class LivePipeline:
                 self.stats.tracked += 1
                 self.stats.latencies_ns.append(tf.t_done_ns - tf.t_ns)
                 self.stats.inference_ns.append(tf.latency_ns)
+                if self.publish_frames:
+                    self.bus.publish(frame)  # the image the observations belong to (same seq), for live views
                 self.bus.publish(tf)
         finally:
             self.tracker_done.set()
