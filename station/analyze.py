@@ -168,6 +168,16 @@ def _jsonable_settings(s: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def check_output(path: str | Path, overwrite: bool = False) -> Path:
+    """Validate an output path before any work: never overwrite (unless asked), folder must exist."""
+    p = Path(path)
+    if p.exists() and not overwrite:
+        raise InputError("output file exists (never overwritten)", where=str(p), fix="choose another name or pass --force")
+    if not p.parent.exists():
+        raise InputError("output folder does not exist", where=str(p.parent))
+    return p
+
+
 class _Scorer:
     """Feeds tracked frames to an exercise and counts what the result needs."""
 
@@ -274,6 +284,9 @@ def analyze(
     """
     ex = create_exercise(exercise, sets)
     kinds = video_kinds(ex)
+    for out in (overlay, landmarks_out):
+        if out is not None:
+            check_output(out, overwrite)
     src = open_source(path, timing="none", clock=clock or SystemClock(), image_fps=image_fps)
     src.t0_ns = 0  # file time: reproducible results
     src.open()  # InputError for unreadable input, before loading any model
@@ -375,6 +388,7 @@ def track_file(
 
     if not kinds:
         raise InputError("nothing to track", fix="pass --hands and/or --pose")
+    check_output(out, overwrite)
     src = open_source(path, timing="none", image_fps=image_fps)
     src.t0_ns = 0
     src.open()
@@ -625,6 +639,7 @@ __all__ = [
     "build_tracker",
     "camera_feed",
     "camera_feed_for",
+    "check_output",
     "create_exercise",
     "media_files",
     "replay_feed",

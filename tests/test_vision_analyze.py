@@ -342,3 +342,15 @@ def test_replay_tracker_paces_itself_on_the_session_clock(squat_run: tuple[Analy
     assert len(out) == 57 and out[0].t_ns == 7 * 10**9
     assert clock.now_ns() == out[-1].t_ns == 7 * 10**9 + 5_600_000_000  # waited until each frame's time
     assert all(p.t_ns == f.t_ns for f in out for p in f.poses)
+
+
+def test_outputs_are_checked_before_any_work(tmp_path: Path, media: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "lm.parquet").write_text("keep me")
+    rc, err = _err(capsys, ["analyze", str(media / "body" / "squats_5.mp4"), "--exercise", "squats",
+                            "--overlay", str(tmp_path / "ov.mp4"), "--landmarks", str(tmp_path / "lm.parquet")])
+    assert rc == 2 and "output file exists" in err
+    assert not (tmp_path / "ov.mp4").exists()  # nothing half-written beside the refused output
+    assert (tmp_path / "lm.parquet").read_text() == "keep me"
+    rc, err = _err(capsys, ["analyze", str(media / "body" / "squats_5.mp4"), "--exercise", "squats",
+                            "--json", str(tmp_path / "missing" / "r.json")])
+    assert rc == 2 and "output folder does not exist" in err

@@ -120,12 +120,13 @@ def register(app: typer.Typer) -> None:
         smoothing = SmoothingSettings(enabled=not no_smooth)
         if not video.exists():
             raise InputError("file or folder not found", where=str(video))
+        for target in (json_out if json_out not in (None, "-") else None, csv_out):
+            if target is not None:
+                an.check_output(target, force)  # before any work, never after it
         folder_mode = video.is_dir() and (bool(an.media_files(video)) or csv_out is not None or jobs > 1)
         if folder_mode:
             if overlay is not None or landmarks is not None:
                 raise InputError("--overlay and --landmarks work on one video, not a folder", where=str(video))
-            if csv_out is not None and csv_out.exists() and not force:
-                raise InputError("output file exists (never overwritten)", where=str(csv_out), fix="choose another name or pass --force")
             with _Bar(out, f"{exercise}: {video.name}/") as bar:
                 rows = an.analyze_folder(video, exercise, parsed, jobs=jobs, options=opts, on_done=lambda r, i, n: bar(i, n))
             if csv_out is not None:
