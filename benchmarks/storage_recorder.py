@@ -48,6 +48,7 @@ def paced(url: str, seconds: float) -> None:
         lat.append((time.perf_counter() - t1) * 1e3)
         queued.append(rec.pending)
     rec.close()
+    db.end_session(sid)
     a = np.array(lat)
     rows_per_s = FPS * (2 + SENSOR_HZ // FPS)
     worst_s = max(queued) / rows_per_s
@@ -68,6 +69,7 @@ def burst(url: str, frames: int = 18_000) -> None:
         rec.record_observations(0, hands=[HandObservation("cam", i, i * 33_333_333, hl, (640, 480))])
     rec.close()
     dt = time.perf_counter() - t
+    db.end_session(sid)
     print(f"{db.engine.dialect.name}: burst of {frames} hand frames (10 min at 30 fps) written in {dt:.2f} s = {frames / dt:.0f} rows/s "
           f"({frames / dt / FPS:.0f}x real time)")
     db.dispose()

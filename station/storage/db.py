@@ -52,7 +52,10 @@ class Database:
 
     def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
-        self.url = url
+        self.connect_url = url
+        """The URL as given (may hold a password: never print it)."""
+        self.url = _redact(url)
+        """The URL with the password hidden (safe to print and log)."""
 
     @property
     def is_sqlite(self) -> bool:
