@@ -229,9 +229,9 @@ def test_grip_zone_from_live_values_or_settings() -> None:
     import exercises
     from station.ui.live import grip_zone
 
-    squeeze = exercises.get("grip_squeeze").parse_settings({}).model_dump()
+    squeeze = exercises.get("grip_squeeze").parse_settings({"zone_lo_n": 40, "zone_hi_n": 80}).model_dump()
     assert grip_zone({}, squeeze) == (40.0, 80.0)
-    tracking = exercises.get("grip_tracking").parse_settings({}).model_dump()
+    tracking = exercises.get("grip_tracking").parse_settings({"tolerance_n": 3}).model_dump()
     assert grip_zone({"target_n": 30.0}, tracking) == (27.0, 33.0)  # a moving target +/- tolerance_n
     assert grip_zone({"target_n": math.nan}, {}) is None
     assert grip_zone({}, {"target_force": 100.0}) == pytest.approx((85.0, 115.0))
