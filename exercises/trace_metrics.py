@@ -263,7 +263,7 @@ def area_between(drawn: Array, ref: Array, closed: bool = False) -> float:
     Open paths: the area enclosed by the two polylines and the straight segments joining their
     starts and their ends (graphomotor's ``area_under_curve``). Closed paths: the area of the
     symmetric difference of the two filled outlines (a self-crossing drawing is repaired with
-    shapely's ``make_valid``).
+    shapely's ``make_valid(method="structure")``).
     """
     import shapely
     from shapely import geometry, ops
@@ -273,8 +273,10 @@ def area_between(drawn: Array, ref: Array, closed: bool = False) -> float:
     if closed:
         if len(drawn) < 3:
             return float("nan")
-        a = shapely.make_valid(geometry.Polygon(drawn))
-        b = shapely.make_valid(geometry.Polygon(ref))
+        a, b = geometry.Polygon(drawn), geometry.Polygon(ref)
+        # "structure" repair (union of the rings' parts) is about 20x faster than the default "linework"
+        a = a if a.is_valid else shapely.make_valid(a, method="structure", keep_collapsed=False)
+        b = b if b.is_valid else shapely.make_valid(b, method="structure", keep_collapsed=False)
         return float(a.symmetric_difference(b).area)
     lines = [
         geometry.LineString(drawn),
@@ -493,5 +495,5 @@ def score_trace(t_ns: NDArray[np.int64], xy_iso: Array, template: Template, tole
         sparc=sp,
         ldlj=lj,
         hausdorff=hausdorff(xy, ref),
-        area_between=area_between(xy, ref, template.closed) if n >= 2 else nan,
+        area_between=area_between(xy, template.iso if template.closed else ref, template.closed) if n >= 2 else nan,
     )
