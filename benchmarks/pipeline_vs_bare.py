@@ -81,7 +81,7 @@ def main() -> None:
     args = ap.parse_args()
     cases = CASES[:1] if args.quick else CASES
     repeats = 1 if args.quick else args.repeats
-    print(f"pipeline vs bare loop (median of {repeats}; {os.cpu_count()} CPUs)")
+    print(f"pipeline vs bare loop (median of {repeats}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})")
     print(f"{'clip':42s} {'model':5s} {'bare fps':>9s} {'station fps':>12s} {'ratio':>6s} {'target':>7s} {'CLI total s':>12s}")
     worst = float("inf")
     for rel, exercise, kind in cases:

@@ -93,6 +93,9 @@ def live_latency(rel: str, kind: str) -> dict[str, float]:
 
 
 def main() -> None:
+    import os
+
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (figures are only meaningful on an idle machine)")
     print("per-frame overhead excluding decode + inference (smoothing + bus + scoring), 5 passes after a warm-up")
     print(f"{'clip':42s} {'exercise':9s} {'frames':>6s} {'mean ms':>8s} {'p50 ms':>7s} {'p95 ms':>7s} {'max ms':>7s} {'target':>7s}")
     for rel, ex, kind in CASES:
@@ -106,6 +109,7 @@ def main() -> None:
         target = r["interval"] + r["inf50"]
         print(f"{rel:42s} {r['fps']:4.0f} {r['captured']:5.0f} {r['dropped']:5.0f} {r['p50']:7.1f} {r['p95']:7.1f} {r['max']:7.1f} "
               f"{r['inf50']:9.1f} {target:13.1f}  {'OK' if r['p95'] < target else 'ABOVE TARGET'}")
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
