@@ -7,7 +7,9 @@ its content:
 ``tracing``  a tracing template (any shape of :mod:`exercises`' templates is passed in as points),
              with its tolerance band, a green start dot and an arrow for the direction;
 ``pegboard`` a hole grid (e.g. the 3 x 3 Nine-Hole Peg Test pattern, 32 mm pitch) and a dish circle;
-``markers``  the markers only (a floor mat or any surface);
+``markers``  the markers only (any flat surface the size of the paper);
+``marker``   one large marker (``marker_id``, ``marker_mm``) alone on a page, for a floor mat: print
+             ids 0-3, tape them into the mat's corners and use :func:`mat_layout`;
 ``checkerboard`` / ``charuco``  camera-intrinsics targets (no corner markers).
 
 Coordinates: sheet millimetres, origin top-left, x right, y down. Print at 100% ("actual size"):
@@ -32,7 +34,7 @@ from station.core import InputError
 log = logging.getLogger(__name__)
 
 PAPER_MM = {"a4": (210.0, 297.0), "letter": (215.9, 279.4), "a3": (297.0, 420.0)}
-Kind = Literal["tracing", "pegboard", "markers", "checkerboard", "charuco"]
+Kind = Literal["tracing", "pegboard", "markers", "checkerboard", "charuco", "marker"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class SheetSpec:
     """Checkerboard/ChArUco: squares across and down."""
     square_mm: float = 20.0
     title: str = ""
+    marker_id: int = 0
+    """``marker`` sheets: which marker id to print."""
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -104,6 +108,21 @@ def render(spec: SheetSpec, dpi: int = 200) -> NDArray[np.uint8]:
             mk = cv2.aruco.generateImageMarker(dictionary, mid, side, borderBits=1)
             r, c = round(y0 * ppmm), round(x0 * ppmm)
             img[r : r + side, c : c + side] = mk
+    if spec.kind == "marker":
+        if not 0 <= spec.marker_id < 50:
+            raise InputError(f"marker id must be 0..49 ({ARUCO_DICT}), got {spec.marker_id}")
+        side_mm = min(spec.marker_mm, w - 2 * spec.margin_mm, h - 40)
+        side = round(side_mm * ppmm)
+        mk = cv2.aruco.generateImageMarker(dictionary, spec.marker_id, side, borderBits=1)
+        r, c = round((h - side_mm) / 2 * ppmm), round((w - side_mm) / 2 * ppmm)
+        img[r : r + side, c : c + side] = mk
+        corner = ["top-left", "top-right", "bottom-right", "bottom-left"][spec.marker_id % 4]
+        lines = (f"marker {spec.marker_id} ({side_mm:.0f} mm): cut along the black edge,",
+                 f"lay it upright in the mat's {corner} corner, edges flush with the mat's edges")
+        top = (h - side_mm) / 2
+        for k, text in enumerate(lines):
+            cv2.putText(img, text, (round(spec.margin_mm * ppmm), round((top - 12 + 6 * k) * ppmm)), cv2.FONT_HERSHEY_SIMPLEX,
+                        0.1 * ppmm, 0, max(1, round(0.18 * ppmm)), cv2.LINE_AA)
     if spec.kind == "tracing" and spec.path_mm:
         p = np.asarray(spec.path_mm, dtype=np.float64)
         drawn = np.asarray(spec.drawn, dtype=bool) if spec.drawn else np.ones(len(p) - 1, dtype=bool)
@@ -229,6 +248,18 @@ def read_layout(sidecar: str | Path) -> MarkerLayout:
         return MarkerLayout.from_json(d["layout"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError("cannot read the sheet layout", where=str(p), fix=f"use the .json written beside the sheet ({exc})") from None
+
+
+def mat_layout(width_mm: float, height_mm: float, marker_mm: float) -> MarkerLayout:
+    """Layout of a floor mat (or any large surface) with markers 0-3 printed one per page
+    (``kind="marker"``) and placed *inside* its corners: marker 0 with its top-left corner on the
+    mat's top-left corner, 1 top-right, 2 bottom-right, 3 bottom-left (each marker upright).
+    Mat frame: mm from the top-left corner, x along the width, y along the height."""
+    if not (width_mm > 2 * marker_mm and height_mm > 2 * marker_mm and marker_mm > 0):
+        raise InputError("the mat must be larger than two markers in each direction", where=f"{width_mm} x {height_mm} mm, markers {marker_mm} mm")
+    w, h, s = width_mm, height_mm, marker_mm
+    pos = {0: (0.0, 0.0), 1: (w - s, 0.0), 2: (w - s, h - s), 3: (0.0, h - s)}
+    return MarkerLayout({i: square_marker(x, y, s) for i, (x, y) in pos.items()}, ARUCO_DICT, "mat")
 
 
 def nine_hole_sheet(paper: str = "a4", pitch_mm: float = 32.0) -> SheetSpec:

@@ -142,3 +142,32 @@ def test_tabletop_tracing_through_a_fitted_workspace() -> None:
         ex.step(StepInput(f.t_ns, hands=f.hands, frame_seq=f.seq, image_size=f.image_size))
     m = ex.result().metrics
     assert m["mean_dev"] == pytest.approx(4.0, abs=0.4) and m["completion"] == 1.0 and m["in_band_pct"] == 100.0
+
+
+def test_floor_mat_with_one_marker_per_page(tmp_path: Path) -> None:
+    """Markers printed one per page and taped into the corners of a 1200 x 800 mm mat, seen by a
+    camera standing in front of it: the workspace maps the mat in mm."""
+    import cv2
+
+    from calibration.sheets import mat_layout
+
+    spec = SheetSpec(kind="marker", marker_id=2, marker_mm=150)
+    page = render(spec, 100)
+    assert len(detect_markers(page)) == 1 and 2 in detect_markers(page)
+    layout = mat_layout(1200, 800, 150)
+    mat = np.full((800, 1200), 170, np.uint8)  # 1 px per mm, a grey mat
+    d = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)
+    for mid, corners in layout.corners_mm.items():
+        x, y = (int(v) for v in corners[0])
+        mat[y : y + 150, x : x + 150] = cv2.aruco.generateImageMarker(d, mid, 150, borderBits=1)
+    K = np.array([[800.0, 0, SIZE[0] / 2], [0, 800.0, SIZE[1] / 2], [0, 0, 1]])
+    R, _ = cv2.Rodrigues(np.array([0.9, 0.0, 0.0]))  # a camera low in front of the mat, looking down at it
+    H_true = K @ np.c_[R[:, :2], [0.0, 0.0, 1800.0]] @ np.array([[1, 0, -600], [0, 1, -400], [0, 0, 1]])
+    img = cv2.cvtColor(cv2.warpPerspective(mat, H_true, SIZE, flags=cv2.INTER_AREA, borderValue=60), cv2.COLOR_GRAY2BGR)
+    ws = calibrate_image(img, layout)
+    # about 0.45 px per mm at 1.8 m: a 5 mm residual is about 2 px of corner error
+    assert ws.plane == "mat" and ws.markers == (0, 1, 2, 3) and ws.residual_mm < 5.0
+    probe = np.array([(600.0, 400.0), (300.0, 200.0), (1000.0, 700.0)])
+    assert np.abs(ws.to_mm(apply_homography(H_true, probe)) - probe).max() < 5.0
+    with pytest.raises(InputError, match="larger than two markers"):
+        mat_layout(250, 800, 150)

@@ -46,13 +46,15 @@ def _store():  # type: ignore[no-untyped-def]
     help="Write a printable sheet (PDF at actual size, or PNG) with ArUco markers, and OUT.json with its layout.\n\n"
     "Kinds: tracing (a template with its tolerance band, start dot and direction arrow), pegboard (a hole grid "
     "and a dish; 3x3 at 32 mm = Nine-Hole Peg Test), markers (markers only, e.g. a floor mat), checkerboard and "
-    "charuco (camera calibration targets).\n\n"
+    "charuco (camera calibration targets), marker (one large marker per page for the corners of a floor mat).\n\n"
     "Example: station calibrate sheet --out sheet.pdf\n\n"
     "Example: station calibrate sheet --kind tracing --shape spiral --size-mm 150 --out spiral.pdf",
 )
 def sheet(
     out: Path = typer.Option(..., "--out", help="Output file: .pdf or .png."),
-    kind: str = typer.Option("tracing", "--kind", help="tracing, pegboard, markers, checkerboard or charuco."),
+    kind: str = typer.Option("tracing", "--kind", help="tracing, pegboard, markers, marker (one large marker for a floor mat), checkerboard or charuco."),
+    marker_id: int = typer.Option(0, "--id", help="Marker sheets: marker id 0-3 (mat corner TL, TR, BR, BL)."),
+    marker_mm: float = typer.Option(150.0, "--marker-mm", help="Marker sheets: marker side in mm (measure it after printing)."),
     shape: str = typer.Option("circle", "--shape", help="Tracing: template shape (circle, spiral, square, ... or a letter)."),
     size_mm: float = typer.Option(120.0, "--size-mm", help="Tracing: template width (circle diameter, spiral outer diameter) in mm."),
     tolerance_mm: float = typer.Option(5.0, "--tolerance-mm", help="Tracing: half-width of the printed band in mm."),
@@ -69,7 +71,7 @@ def sheet(
 
     from calibration.sheets import SheetSpec, write
 
-    kinds = ("tracing", "pegboard", "markers", "checkerboard", "charuco")
+    kinds = ("tracing", "pegboard", "markers", "marker", "checkerboard", "charuco")
     if kind not in kinds:
         raise InputError(f"unknown sheet kind '{kind}'", fix=f"choose one of: {', '.join(kinds)}")
     for name, v in (("--size-mm", size_mm), ("--tolerance-mm", tolerance_mm), ("--pitch-mm", pitch_mm), ("--square-mm", square_mm)):
@@ -110,6 +112,9 @@ def sheet(
         w, h = spec.size_mm
         if sq[0] * square_mm > w - 10 or sq[1] * square_mm > h - 20:
             raise InputError("the board does not fit on the page", fix="use fewer --squares or a smaller --square-mm")
+    elif kind == "marker":
+        spec = SheetSpec(kind="marker", paper=paper, landscape=landscape, marker_id=marker_id, marker_mm=marker_mm,
+                         title=f"mat marker {marker_id}")
     else:
         spec = base
     path = write(spec, out, dpi=dpi)
@@ -125,14 +130,17 @@ def sheet(
     "workspace",
     help="Find the markers of a printed sheet in a camera image and store the image->sheet-mm homography "
     "(with its residual in mm) for the camera.\n\n"
-    "Example: station calibrate workspace desk.jpg --camera cam0 --sheet sheet.pdf.json",
+    "Example: station calibrate workspace desk.jpg --camera cam0 --sheet sheet.pdf.json\n\n"
+    "Example: station calibrate workspace floor.jpg --camera cam1 --mat --size-mm 1200,800 --marker-mm 150",
 )
 def workspace(
     image: Path = typer.Argument(..., help="A camera image showing the whole sheet."),
     camera: str = typer.Option("camera0", "--camera", help="Camera id (the calibration store key)."),
     sheet_json: Path | None = typer.Option(None, "--sheet", help="The sheet's layout (.json written beside it); default an A4 marker sheet."),
     corners: str | None = typer.Option(None, "--corners", help="Instead of markers: four clicked corners 'x1,y1,...,x4,y4' (px, TL TR BR BL)."),
-    size_mm: str = typer.Option("210,297", "--size-mm", help="With --corners: width,height of the rectangle in mm."),
+    size_mm: str = typer.Option("210,297", "--size-mm", help="With --corners or --mat: width,height of the rectangle in mm."),
+    mat: bool = typer.Option(False, "--mat", help="A floor mat with markers 0-3 in its corners (--size-mm, --marker-mm)."),
+    marker_mm: float = typer.Option(150.0, "--marker-mm", help="With --mat: marker side in mm as printed."),
 ) -> None:
     import cv2
     from rich.console import Console
@@ -157,7 +165,16 @@ def workspace(
             raise InputError("--corners needs 8 numbers (4 corners)", where=corners)
         ws = fit_from_corners([vals[i : i + 2] for i in range(0, 8, 2)], wm, hm, (w, h))
     else:
-        layout = read_layout(sheet_json) if sheet_json is not None else SheetSpec(kind="markers").layout()
+        if mat:
+            from calibration.sheets import mat_layout
+
+            try:
+                wm, hm = (float(v) for v in size_mm.split(","))
+            except ValueError:
+                raise InputError("malformed --size-mm", fix="--size-mm 1200,800") from None
+            layout = mat_layout(wm, hm, marker_mm)
+        else:
+            layout = read_layout(sheet_json) if sheet_json is not None else SheetSpec(kind="markers").layout()
         ws = calibrate_image(img, layout)
     rec = save_workspace(_store(), camera, ws, __version__)
     res = "n/a (4 points fit exactly)" if ws.method == "corners" else f"{ws.residual_mm:.2f} mm"
