@@ -14,11 +14,14 @@ import csv
 import json
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import typer
 
 from station.core import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,8 @@ def read_trace_csv(path: Path, x: str = "x", y: str = "y", t: str | None = None,
     Times are converted to int nanoseconds from the first sample; samples whose time does not
     increase are dropped (tablets repeat timestamps).
     """
+    import numpy as np
+
     if time_unit not in _TIME_SCALE:
         raise InputError(f"unknown time unit '{time_unit}'", fix="use s, ms, us or ns")
     try:
