@@ -181,6 +181,8 @@ class LineParser:
         buf = self._buf + data if self._buf else data
         cut = buf.rfind(b"\n")
         if cut < 0:
+            if self._skip:  # still inside an overlong line already counted: discard
+                return []
             self._buf = buf
             if len(buf) > MAX_LINE:
                 self._reject("overlong")
@@ -188,14 +190,16 @@ class LineParser:
                 self._skip = True
             return []
         complete, self._buf = buf[: cut + 1], buf[cut + 1 :]
+        # the skip applies to the first line of this chunk (the tail of an earlier overlong line);
+        # a new overlong tail after the last newline starts a new skip (not of this chunk's lines)
+        skip_first, self._skip = self._skip, False
         if len(self._buf) > MAX_LINE:
             self._reject("overlong")
             self._buf = b""
             self._skip = True  # the rest of this line is garbage too
-        if self._skip:
+        if skip_first:
             first = complete.find(b"\n")
             complete = complete[first + 1 :]
-            self._skip = False
         out: list[RawSample] = []
         if self.format == "auto":
             lines = complete.split(b"\n")
