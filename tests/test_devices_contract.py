@@ -324,8 +324,14 @@ def test_grip_peak_hold_and_kgf(rig: Callable[..., Rig]) -> None:
 
 def test_grip_overload_is_flagged_saturated(rig: Callable[..., Rig]) -> None:
     r = rig(SETUPS[0], profile="overload", rate=500.0)
+    got: list[SensorSample] = []
+
+    def saturated_for_a_while() -> bool:
+        got.extend(r.dev.queue.drain())
+        return sum(1 for s in got if s.flags & SampleFlag.SATURATED) >= 20
+
     with r.dev:
-        got = r.samples(1200, timeout=8)
+        wait_for(saturated_for_a_while, 8, "saturated samples")
     sat = [s for s in got if s.flags & SampleFlag.SATURATED]
     assert sat and all(s.values[0] >= 899.0 for s in sat)
 
