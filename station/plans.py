@@ -173,7 +173,7 @@ def save_plan(plan: SessionPlan, path: str | Path, *, overwrite: bool = False) -
 # makes some exercises harder (a longer stance) and others easier (more time to place pegs).
 _KNOBS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"(tolerance|band|sway|radius|slack|error)"), -1),
-    (re.compile(r"(hold_s|reps|count|distance|height|depth|reach|min_range)"), +1),
+    (re.compile(r"(hold_s|reps|count|distance|height|depth|reach|min_range|zone_lo|zone_hi)"), +1),
 )
 STEP_FACTOR = 1.25
 """Each step multiplies (or divides) a float knob by this factor; integer knobs move by at least 1."""

@@ -130,3 +130,11 @@ def test_run_grip_exercise_with_the_device_simulator(station_home: Path, artifac
     assert n >= 100  # about 100 Hz from the simulated dynamometer, recorded through the real driver
     bad = _run(["--exercise", "grip_squeeze", "--grip", "sim://grip?profile=nope", "--quit-after", "1"], station_home, timeout=60)
     assert bad.returncode == 2 and "unknown grip profile" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_run_without_a_display_says_so(station_home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    env["MOTOR_STATION_HOME"] = str(station_home)
+    r = subprocess.run([sys.executable, "-m", "station", "run", "--exercise", "tracing"], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "no display" in r.stderr and "--screenshot" in r.stderr

@@ -318,3 +318,13 @@ def test_phase_screens(qtbot, phase: str, artifacts: Path) -> None:  # type: ign
     img = _save(view, artifacts / f"ui_phase_{phase}.png")
     colour = {"idle": "#009E73", "countdown": "#F0E442", "paused": "#0072B2", "rest": "#E69F00", "celebrate": "#F0E442"}[phase]
     assert _count_colour(img, colour) > 200
+
+
+def test_history_shows_when_a_known_participant_is_chosen(qtbot, db) -> None:  # type: ignore[no-untyped-def]
+    from station.demo import DemoOptions, simulated_trials
+
+    SessionRunner(db, "P-500", FakeClock(), pacing="own").run(simulated_trials(DemoOptions(seconds=4)))
+    win = _window(qtbot, GatedFactory(db), db)
+    win.dashboard.participant.setEditText("P-500")
+    qtbot.waitUntil(lambda: win.dashboard.history_table.rowCount() == 2, timeout=10_000)
+    assert win.dashboard.history_table.item(0, 3).text() in ("tracing", "jumps", "bunny_hops")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -183,6 +183,19 @@ class Dashboard(QWidget):
             lab.setMinimumHeight(lab.fontMetrics().height() + 6)
         self.set_running(False)
         self.refresh_participants()
+        # the chosen participant's history, shown before the session starts (debounced while typing)
+        self._history_timer = QTimer(self)
+        self._history_timer.setSingleShot(True)
+        self._history_timer.setInterval(400)
+        self._history_timer.timeout.connect(self._history_for_current)
+        self.participant.editTextChanged.connect(lambda _t: self._history_timer.start())
+
+    def _history_for_current(self) -> None:
+        try:
+            code = check_code(self.participant.currentText())
+        except InputError:
+            return
+        self.load_history(code)
 
     # -- building blocks -------------------------------------------------------------------------
     @staticmethod

@@ -11,11 +11,18 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
+def has_display() -> bool:
+    """Whether windows can be shown (a display server, another OS, or an explicit Qt platform)."""
+    return (not sys.platform.startswith("linux") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+            or bool(os.environ.get("QT_QPA_PLATFORM")))
+
+
 def ensure_app() -> Any:
-    """The :class:`QApplication` (created once). Clears OpenCV's Qt plugin path first (FIELD-NOTES)."""
+    """The :class:`QApplication` (created once). Clears OpenCV's Qt plugin path first (FIELD-NOTES);
+    without a display it renders offscreen (screenshots, benchmarks)."""
     os.environ.pop("QT_QPA_PLATFORM_PLUGIN_PATH", None)
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if not has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
@@ -32,6 +39,11 @@ def run_windowed(factory: Any, db: Any, opts: Any, plan: Any) -> int:
     ``quit_after`` seconds the windows are rendered to the screenshot files and the station quits
     (the session is stopped cleanly; everything recorded is kept).
     """
+    if not has_display() and opts.quit_after is None:
+        from station.core import InputError
+
+        raise InputError("no display to open the station on",
+                         fix="run it on the station's desktop; headless, use --screenshot PATH --quit-after S or `station demo --headless`")
     app = ensure_app()
     from PySide6.QtCore import QTimer
 
