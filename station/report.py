@@ -50,10 +50,16 @@ def _fmt(v: Any) -> str:
     return html.escape(str(v))
 
 
-def _figure(w: float = 8.0, h: float = 3.0) -> Any:
+def _figure(w: float = 8.0, h: float = 3.0, *, left: float = 0.8, right: float = 0.25, bottom: float = 0.55, top: float = 0.4,
+            hspace: float = 0.2, wspace: float = 0.2) -> Any:
+    """A figure ``w`` x ``h`` inches with fixed margins in inches.
+
+    Fixed margins instead of a layout engine: constrained layout tripled the time to draw a report.
+    """
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(w, h), dpi=100, layout="constrained")
+    fig = Figure(figsize=(w, h), dpi=100)
+    fig.subplots_adjust(left=left / w, right=1 - right / w, bottom=bottom / h, top=1 - top / h, hspace=hspace, wspace=wspace)
     return fig
 
 
@@ -162,7 +168,7 @@ def hand_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, An
     tip = lm[:, HAND_TIP, :2] * np.array([w, h])
     evs = [e for e in data.events if e["trial"] == trial["trial"]]
     out = []
-    fig = _figure(5.2, 4.2)
+    fig = _figure(5.6, 4.2, right=0.1)
     ax = fig.add_subplot()
     tmpl = _template_points(trial, (w, h))
     if tmpl is not None:
@@ -238,7 +244,7 @@ def sensor_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, 
         by_unit: dict[str, list[int]] = {}
         for i, u in enumerate(units):
             by_unit.setdefault(u, []).append(i)
-        fig = _figure(8.0, 1.2 + 1.7 * len(by_unit))
+        fig = _figure(8.0, 1.0 + 1.7 * len(by_unit), hspace=0.12)
         axes = fig.subplots(len(by_unit), 1, sharex=True, squeeze=False)[:, 0]
         tt = (t - ts) / 1e9
         bad = (flags & FAULT_BITS) != 0
@@ -284,7 +290,8 @@ def progress_figure(groups: dict[tuple[str, str, str], list[tuple[str, str, floa
     n = max(1, len(keys))
     cols = 3 if n > 4 else min(n, 2)
     rows = int(np.ceil(n / cols))
-    fig = _figure(3.3 * cols, 2.4 * rows + (0.3 if title else 0))
+    fig = _figure(3.4 * cols, 2.5 * rows + (0.3 if title else 0), left=0.7, bottom=0.6, top=0.45 + (0.3 if title else 0),
+                  right=0.15, hspace=0.75, wspace=0.4)
     if title:
         fig.suptitle(title)
     for i, key in enumerate(keys):
@@ -509,8 +516,11 @@ def write_pdf(db: Database, session_id: str, out: Path) -> Path:
             pdf.savefig(fig)
         for tr in data.trials:
             for cap, fig in trial_figures(data, tr):
-                fig.suptitle(f"Trial {tr['trial'] + 1}: {tr['exercise']}", fontsize=10)
-                fig.supxlabel(cap, fontsize=7)
+                h = fig.get_figheight()
+                fig.set_figheight(h + 0.6)  # room for a page title and the caption
+                fig.subplots_adjust(top=1 - (fig.subplotpars.top and 0.75) / (h + 0.6), bottom=(0.55 + 0.3) / (h + 0.6))
+                fig.suptitle(f"Trial {tr['trial'] + 1}: {tr['exercise']}", fontsize=10, y=1 - 0.1 / (h + 0.6), va="top")
+                fig.text(0.5, 0.08 / (h + 0.6), cap, fontsize=7, ha="center", va="bottom")
                 pdf.savefig(fig)
         groups = _session_groups(data)
         if len({r["session_id"] for r in data.history}) > 1:
