@@ -9,7 +9,8 @@ was still queued, so no received sample is lost.
 
 :class:`DeviceDemo` (a context manager) runs the demo's devices: a simulated grip dynamometer
 (``squeeze`` profile) and a simulated balance board (``quiet`` stance) on pseudo-terminals linked in
-a private temporary folder, opened by the real drivers. Its trials use the exercises
+a private temporary folder (named after the process id, so folders of killed demos are removed by
+the next one), opened by the real drivers. Its trials use the exercises
 ``grip_squeeze`` and ``balance_quiet_stance`` when they are registered (checked at run time); when
 they are not, it adds no trial and starts nothing. Leaving the context stops the drivers and the
 simulators and removes the links.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -39,6 +41,21 @@ GRIP_EXERCISE = "grip_squeeze"
 BALANCE_EXERCISE = "balance_quiet_stance"
 DEVICE_LABEL = "SIMULATED DEVICES (grip dynamometer and balance board on pseudo-terminals)"
 DEFAULT_DEVICE_TRIALS_S = {GRIP_EXERCISE: 15.0, BALANCE_EXERCISE: 15.0}
+_DIR_PREFIX = "motor-station-devices-"
+
+
+def _remove_stale_dirs() -> None:
+    """Remove link folders left by demo processes that were killed (their pid is gone)."""
+    for d in Path(tempfile.gettempdir()).glob(f"{_DIR_PREFIX}*-*"):
+        try:
+            pid = int(d.name[len(_DIR_PREFIX) :].split("-", 1)[0])
+            if d.stat().st_uid != os.getuid():
+                continue
+            os.kill(pid, 0)  # still running: not stale
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except (ValueError, OSError):
+            continue
 
 
 def device_feed(
@@ -136,7 +153,8 @@ class DeviceDemo:
         if not self.active:
             return self
         try:
-            self._dir = Path(tempfile.mkdtemp(prefix="motor-station-devices-"))
+            _remove_stale_dirs()
+            self._dir = Path(tempfile.mkdtemp(prefix=f"{_DIR_PREFIX}{os.getpid()}-"))
             self._stack.callback(shutil.rmtree, self._dir, True)
             specs: list[tuple[str, str, str, type[SerialDevice]]] = []
             if GRIP_EXERCISE in self.active:

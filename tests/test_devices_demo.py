@@ -4,6 +4,7 @@ grip and balance trials (recorded like any other session, simulators cleaned up)
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from pathlib import Path
 
@@ -150,3 +151,19 @@ def test_the_real_grip_and_balance_exercises_score_the_simulators(tmp_path: Path
         n = c.execute(select(func.count()).select_from(S.samples).where(S.samples.c.session_id == summary.session_id)).scalar_one()
     assert n > 200  # 100 Hz x two devices x ~1.5 s each
     db.dispose()
+
+
+def test_link_folders_of_killed_demos_are_removed(tmp_path: Path, fake_device_exercises: None) -> None:
+    import subprocess
+    import sys
+    import tempfile
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    stale = Path(tempfile.gettempdir()) / f"motor-station-devices-{dead}-abc123"
+    stale.mkdir()
+    (stale / "grip").symlink_to("/dev/pts/99999")
+    with DeviceDemo(None) as dd:
+        assert dd.sims and not stale.exists()
+        mine = Path(next(iter(dd.sims.values())).path).parent
+        assert mine.name.startswith(f"motor-station-devices-{os.getpid()}-")
+    assert not mine.exists()
