@@ -123,12 +123,15 @@ class SessionRunner:
         self._stop = threading.Event()
         self.session_id = str(uuid.uuid4())
         self.meta: SessionMeta | None = None
+        self.recovered: list[str] = []
+        """Ids of earlier sessions found orphaned and marked ``interrupted`` when this one started."""
 
     def stop(self) -> None:
         """Ask the runner to end the current trial and the session (thread-safe)."""
         self._stop.set()
 
     def run(self, trials: Sequence[TrialSpec]) -> SessionSummary:
+        self._recover()
         utc, t0 = self.clock.anchor()
         devices = tuple(d for t in trials for d in t.devices)
         self.meta = SessionMeta(
@@ -161,6 +164,16 @@ class SessionRunner:
             summary.rows_written = recorder.rows_written
             self.db.end_session(self.session_id, summary.status)
         return summary
+
+    def _recover(self) -> None:
+        """Mark sessions a killed station process left ``recording`` as ``interrupted`` (their
+        data stays). A failure here is logged and never keeps a session from starting."""
+        from station.recovery import recover_interrupted
+
+        try:
+            self.recovered = recover_interrupted(self.db)
+        except Exception:
+            log.warning("could not check for interrupted sessions", exc_info=True)
 
     def _run_trial(self, i: int, n: int, spec: TrialSpec, rec: Recorder, deadline: int | None) -> ExerciseResult:
         ex = exercises.create(spec.exercise, spec.settings, trial=i)

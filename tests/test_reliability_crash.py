@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from station.recovery import integrity_check, recover_interrupted
@@ -73,3 +74,107 @@ def test_recovery_leaves_live_sessions_alone(tmp_path: Path) -> None:
     summary = runner.run(simulated_trials(DemoOptions(seconds=4)))
     assert seen == [[]]
     assert db.session(summary.session_id)["status"] == "complete"
+
+
+# A writer that is killed while it holds a transaction open, or while it commits: the same as a power
+# cut for everything not yet committed. The child prints how many rows its recorder had committed;
+# after the kill every one of them must be there, and nothing half-written.
+_WRITER = r"""
+import sys, time, threading
+from sqlalchemy import event
+from station.core import FakeClock, SampleFlag, SensorSample
+from station.session import SessionRunner, host_info
+from station.core import SessionMeta
+from station.storage import open_database, Recorder
+from datetime import UTC, datetime
+
+db = open_database(sys.argv[1])
+mode = sys.argv[2]
+sid = "00000000-0000-4000-8000-00000000000" + sys.argv[3]
+db.create_session(SessionMeta(session_id=sid, participant="P-KILL", utc_start=datetime.now(UTC), clock_start_ns=0,
+                              software_version="test", host=host_info(), config={}, devices=()))
+rec = Recorder(db, sid, flush_s=0.02)
+n_events = [0]
+
+@event.listens_for(db.engine, "before_cursor_execute")
+def _inside(conn, cursor, statement, params, context, executemany):
+    if "INSERT INTO samples" in statement:
+        n_events[0] += 1
+        if mode == "mid-insert" and n_events[0] == 8:
+            print("IN_TX", flush=True)
+            time.sleep(30)  # hold the transaction open: the kill lands inside it
+
+@event.listens_for(db.engine, "commit")
+def _commit(conn):
+    if mode == "at-commit" and n_events[0] >= 8:
+        print("COMMITTING", flush=True)
+
+seq = 0
+while True:
+    if rec.pending > 4000:  # as fast as the writer goes, no faster
+        time.sleep(0.002)
+        continue
+    rows = [SensorSample("grip0", seq + i, (seq + i) * 1000, (seq + i) * 1000, None, (float(seq + i),), ("force",), ("N",),
+                         SampleFlag(0)) for i in range(2000)]
+    seq += 2000
+    rec.record_samples(0, rows)
+    print("COMMITTED", rec.rows_written, flush=True)
+    time.sleep(0.005)
+"""
+
+
+@pytest.mark.parametrize("mode", ["mid-insert", "at-commit"])
+def test_writer_killed_inside_a_transaction_keeps_every_committed_row(tmp_path: Path, mode: str) -> None:
+    from station.core import FakeClock
+    from station.demo import DemoOptions, simulated_trials
+    from station.session import SessionRunner
+
+    url = f"sqlite:///{tmp_path / 'power.db'}"
+    committed = 0
+    for round_ in range(2):  # two cuts in a row on the same database
+        p = subprocess.Popen([sys.executable, "-c", _WRITER, url, mode, str(round_)], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True, cwd=Path(__file__).resolve().parents[1])
+        assert p.stdout is not None
+        deadline = time.monotonic() + 60
+        marker = "IN_TX" if mode == "mid-insert" else "COMMITTING"
+        for line in p.stdout:
+            if line.startswith("COMMITTED"):
+                committed_now = int(line.split()[1])
+            if line.startswith(marker) or time.monotonic() > deadline:
+                break
+        p.send_signal(signal.SIGKILL)
+        p.wait(timeout=30)
+        p.stdout.close()
+        assert time.monotonic() <= deadline, "the writer never reached the point to kill it at"
+        committed += committed_now
+
+        db = open_database(url)
+        try:
+            assert integrity_check(db) == []
+            with db.engine.connect() as c:
+                n = c.execute(select(func.count()).select_from(S.samples)).scalar_one()
+                rows = c.execute(select(S.samples.c.session_id, S.samples.c.seq, S.samples.c["values"])).all()
+            assert n >= committed > 0, f"{committed} rows were committed before the cut, {n} are left"
+            for _sid, seq, values in rows:  # readable, and each row whole
+                assert values == [float(seq)]
+            # per session, the kept rows are a gap-free prefix of what was sent (batches are atomic)
+            by_session: dict[str, list[int]] = {}
+            for sid_, seq, _ in rows:
+                by_session.setdefault(sid_, []).append(seq)
+            for seqs in by_session.values():
+                assert sorted(seqs) == list(range(len(seqs)))
+        finally:
+            db.dispose()
+
+    # the next start of a session (what `station demo` and `station run` do) marks both cut sessions
+    db = open_database(url)
+    try:
+        runner = SessionRunner(db, "P-NEXT", FakeClock())
+        summary = runner.run(simulated_trials(DemoOptions(seconds=2)))
+        assert len(runner.recovered) == 2
+        for sid_ in runner.recovered:
+            assert db.session(sid_)["status"] == "interrupted"
+        assert db.session(summary.session_id)["status"] == "complete"
+        assert integrity_check(db) == []
+    finally:
+        db.dispose()
