@@ -273,3 +273,17 @@ def test_forget_removes_every_row_of_a_participant_and_only_theirs(db: Database)
     assert export == {"format": "csv", "sessions": ["(forgotten)", "s-3"], "participants": ["(forgotten)", "P-002"], "out": "/exports/x"}
     assert out["exports"] == ["/exports/x"]
     assert out["rows"]["audit_entries_scrubbed"] == 1
+
+
+def test_processes_opening_a_new_database_at_once_migrate_it_once(tmp_path: Path) -> None:
+    """Two station processes starting together on a new SQLite file (a demo and a reader) must not
+    both try to create the tables."""
+    path = tmp_path / "race.db"
+    code = f"from station.storage import open_database; db = open_database('sqlite:///{path}'); print(db.participant.__name__)"
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, [e for _, e in results]
+    db = open_database(f"sqlite:///{path}")
+    with db.engine.connect() as c:
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [f"{S.SCHEMA_VERSION:04d}"]
+    db.dispose()
