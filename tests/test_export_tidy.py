@@ -188,6 +188,8 @@ def test_video_leaves_only_when_asked(db: Database, tmp_path: Path, station_home
     assert not list((tmp_path / "plain").rglob("*.mkv"))
     export(db, [sid], "csv", tmp_path / "with", include_video=True, data_root=station_home)
     assert (tmp_path / "with" / "video" / sid / "camera.mkv").read_bytes() == video.read_bytes()
+    export(db, [sid], "bids", tmp_path / "bids", include_video=True, data_root=station_home)
+    assert (tmp_path / "bids" / "sourcedata" / "video" / sid / "camera.mkv").is_file()
     video.unlink()
     with pytest.raises(InputError, match="video is missing"):
         export(db, [sid], "csv", tmp_path / "missing", include_video=True, data_root=station_home)

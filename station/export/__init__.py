@@ -116,8 +116,8 @@ def export(
             write_bids(db, session_ids, tmp, dates)
         else:
             _write_tidy(db, session_ids, fmt, tmp, dates)
-        if include_video:
-            _copy_videos(db, session_ids, tmp, data_root)
+        if include_video:  # BIDS keeps non-BIDS material under sourcedata/ (ignored by the validator)
+            _copy_videos(db, session_ids, tmp / "sourcedata" if fmt == "bids" else tmp, data_root)
         files = _owner_only(tmp)
         if out.is_dir():
             out.rmdir()  # checked empty above
@@ -179,4 +179,5 @@ def _copy_videos(db: Database, session_ids: list[str], out: Path, data_root: Pat
                 raise InputError("a recorded video is missing", where=str(src), fix="export without --include-video")
             dst = out / "video" / sid / src.name
             dst.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            log.info("exporting video %s (asked for explicitly)", src)
             shutil.copy2(src, dst)
