@@ -94,7 +94,7 @@ class Dashboard(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(STYLE)
         self.db = db
-        self._relay = _Relay()
+        self._relay = _Relay(self)  # deleted with the dashboard: late results are then dropped
         self._relay.done.connect(lambda cb, res: cb(res))
         self.plan_items: list[PlanItem] = []
         self._settings_edits: dict[str, QLineEdit] = {}
@@ -391,7 +391,10 @@ class Dashboard(QWidget):
             except Exception as exc:  # reported in the UI, never raised on the worker thread
                 log.exception("background task failed")
                 res = exc
-            self._relay.done.emit(done, res)
+            try:
+                self._relay.done.emit(done, res)
+            except RuntimeError:  # the dashboard was closed meanwhile: nobody to show the result to
+                log.debug("background result dropped: the dashboard is gone")
 
         th = threading.Thread(target=target, name="dashboard-io", daemon=True)
         th.start()
