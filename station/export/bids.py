@@ -8,8 +8,10 @@ Layout (one BIDS session per station session, numbered in time order per partici
     sub-<code>/ses-<n>/motion/..._task-<exercise>_tracksys-<MediaPipeHands|MediaPipePose>_motion.tsv
                                  (+ _channels.tsv, _motion.json)
     sub-<code>/ses-<n>/beh/..._task-<exercise>_beh.tsv      metrics of the trial (+ .json)
-    sub-<code>/ses-<n>/beh/..._task-<exercise>_events.tsv   scored events (+ .json)
+    sub-<code>/ses-<n>/motion/..._task-<exercise>_events.tsv scored events (+ .json; in beh/ when the
+                                 trial has no landmarks)
     sub-<code>/ses-<n>/beh/..._task-<exercise>_recording-<device>_physio.tsv.gz   sensor streams (+ .json)
+    sourcedata/video/<session id>/...   only with ``include_video`` (ignored by BIDS tools)
 
 Conventions
 -----------
