@@ -195,5 +195,6 @@ class DeviceDemo:
             d = DEFAULT_DEVICE_TRIALS_S[ex] * scale
             settings: dict[str, Any] = {}
             out.append(TrialSpec(ex, settings, device_feed(dev, d, clock=self.clock, deadline_ns=deadline), label=labels[ex],
-                                 duration_s=d + 0.5, devices=(dev.info,), source=f"simulator:{dev.info.kind}"))
+                                 duration_s=d + 0.5, devices=(dev.info,), source=f"simulator:{dev.info.kind}",
+                                 handles=(dev,)))
         return out

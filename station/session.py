@@ -24,14 +24,15 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import exercises
 from exercises.base import ExerciseResult, StepInput
 from station import __version__
-from station.core import DeviceInfo, ScoreEvent, SessionClock, SessionMeta
+from station.core import CalibrationRecord, DeviceInfo, ScoreEvent, SessionClock, SessionMeta
+from station.core.messages import ClockFit
 from station.storage import Database, Recorder
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,21 @@ class TrialSpec:
     devices: tuple[DeviceInfo, ...] = ()
     source: str = "synthetic"
     """What produced the input: ``camera``, ``video:NAME``, ``synthetic`` (the simulated child)..."""
+    handles: tuple[DeviceHandle, ...] = ()
+    """Open device drivers whose clock fit and calibration go into the session header at the end."""
+
+
+@runtime_checkable
+class DeviceHandle(Protocol):
+    """What the runner reads from a device driver for the session header."""
+
+    @property
+    def info(self) -> DeviceInfo: ...
+
+    @property
+    def calibration_record(self) -> CalibrationRecord | None: ...
+
+    def clock_fit(self) -> ClockFit: ...
 
 
 @dataclass
@@ -133,7 +149,7 @@ class SessionRunner:
     def run(self, trials: Sequence[TrialSpec]) -> SessionSummary:
         self._recover()
         utc, t0 = self.clock.anchor()
-        devices = tuple(d for t in trials for d in t.devices)
+        devices = tuple({d.device_id: d for t in trials for d in t.devices}.values())
         self.meta = SessionMeta(
             session_id=self.session_id,
             participant=self.participant,
@@ -162,8 +178,30 @@ class SessionRunner:
         finally:
             recorder.close()
             summary.rows_written = recorder.rows_written
+            self._finish_header(trials)
             self.db.end_session(self.session_id, summary.status)
         return summary
+
+    def _finish_header(self, trials: Sequence[TrialSpec]) -> None:
+        """Put the devices' clock fits and calibrations into the session header (best effort)."""
+        handles = {id(h): h for t in trials for h in t.handles}.values()
+        fits: list[ClockFit] = []
+        cals: list[CalibrationRecord] = []
+        for h in handles:
+            try:
+                fit = h.clock_fit()
+                if fit is not None and fit.n > 0:
+                    fits.append(fit)
+                if h.calibration_record is not None:
+                    cals.append(h.calibration_record)
+            except Exception:
+                log.warning("could not read the clock fit or calibration of a device", exc_info=True)
+        if self.meta is not None and (fits or cals):
+            self.meta = replace(self.meta, clock_fits=tuple(fits), calibrations=tuple(cals))
+            try:
+                self.db.update_header(self.meta)
+            except Exception:
+                log.error("could not store the devices' clock fits in the session header", exc_info=True)
 
     def _recover(self) -> None:
         """Mark sessions a killed station process left ``recording`` as ``interrupted`` (their

@@ -150,3 +150,35 @@ def test_cli_help_everywhere() -> None:
             assert "Example" in res.output, f"'station {path} --help' shows no example"
             checked += 1
     assert checked >= 10
+
+
+def test_device_clock_fits_and_calibrations_reach_the_session_header(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from station.core import CalibrationRecord, DeviceInfo
+    from station.core.messages import ClockFit
+
+    info = DeviceInfo("grip0", "grip", "MS-GRIP", "G-1", "1.0", ("force",), ("N",), 100.0)
+    cal = CalibrationRecord("G-1", "loadcell", "tare+span", {"scale": 2.0}, 0.1, "N", datetime(2026, 1, 1, tzinfo=UTC), "0.1.0")
+
+    class Handle:
+        calibration_record = cal
+
+        def __init__(self) -> None:
+            self.info = info
+
+        def clock_fit(self) -> ClockFit:
+            return ClockFit("grip0", 1.00001, 123.0, 50_000.0, 400)
+
+    h = Handle()
+    db = open_database(f"sqlite:///{tmp_path / 'x.db'}")
+    trials = simulated_trials(DemoOptions(seconds=4))
+    trials[0].devices, trials[0].handles = (info,), (h,)
+    trials[1].devices, trials[1].handles = (info,), (h,)  # the same device in two trials is recorded once
+    summary = SessionRunner(db, "P-3", FakeClock()).run(trials)
+    header = db.session(summary.session_id)["header"]
+    assert [f["device_id"] for f in header["clock_fits"]] == ["grip0"]
+    assert header["clock_fits"][0]["n"] == 400
+    assert header["calibrations"][0]["key"] == "G-1"
+    assert [d["device_id"] for d in header["devices"]] == ["grip0"]
+    assert _count(db, S.devices, summary.session_id) == 1
