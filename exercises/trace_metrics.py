@@ -424,6 +424,8 @@ class TraceScore:
     ldlj: float
     hausdorff: float
     area_between: float
+    strokes: int = 1
+    pen_up_s: float = 0.0
 
     def as_dict(self) -> dict[str, float | int]:
         return dict(self.__dict__)
@@ -434,6 +436,7 @@ UNITS = {
     "band_exits": "count", "completion": "fraction", "duration_s": "s", "path_length": "{u}",
     "mean_speed": "{u}/s", "velocity_peaks": "count", "velocity_peaks_per_length": "1/{u}",
     "sparc": "dimensionless", "ldlj": "dimensionless", "hausdorff": "{u}", "area_between": "{u}^2",
+    "strokes": "count", "pen_up_s": "s",
 }
 DEFINITIONS = {
     "samples": "fingertip (or pen) samples scored",
@@ -444,14 +447,16 @@ DEFINITIONS = {
     "band_exits": "inside-to-outside transitions of the tolerance band (BOT-2 style errors)",
     "completion": "fraction of 100 arc-length bins covered in drawing order by in-band samples (front may jump <= 10% of the path)",
     "duration_s": "time from the first to the last sample",
-    "path_length": "length of the drawn polyline",
-    "mean_speed": "path_length / duration_s",
+    "path_length": "length of the drawn polyline (pen-up jumps between strokes excluded)",
+    "mean_speed": "path_length / pen-down time (duration_s - pen_up_s)",
     "velocity_peaks": "speed peaks (10 Hz low-pass, prominence >= 10% of max speed)",
     "velocity_peaks_per_length": "velocity_peaks / template length",
-    "sparc": "spectral arc length of the speed profile (Balasubramanian 2015; padlevel 4, fc 10 Hz, threshold 0.05)",
-    "ldlj": "log dimensionless jerk of the velocity (LDLJ-V; Hogan & Sternad 2009)",
+    "sparc": "spectral arc length of the speed profile (Balasubramanian 2015; padlevel 4, fc 10 Hz, threshold 0.05); duration-weighted mean over strokes",
+    "ldlj": "log dimensionless jerk of the velocity (LDLJ-V; Hogan & Sternad 2009); duration-weighted mean over strokes",
     "hausdorff": "symmetric Hausdorff distance between samples and template (scipy directed_hausdorff, both ways)",
     "area_between": "area between drawn path and template: open paths ends joined by straight lines (shapely polygonize, as graphomotor), closed paths symmetric difference of the outlines",
+    "strokes": "pen-down strokes (1 for a fingertip trace; pen traces split at pen lifts)",
+    "pen_up_s": "time between strokes (pen lifted)",
 }
 
 
@@ -460,25 +465,45 @@ def units_for(unit: str) -> dict[str, str]:
     return {k: v.format(u=unit) for k, v in UNITS.items()}
 
 
-def score_trace(t_ns: NDArray[np.int64], xy_iso: Array, template: Template, tolerance: float) -> TraceScore:
-    """All metrics of one trace against ``template`` (positions isotropic; see module conventions)."""
+def _kinematics(t_ns: NDArray[np.int64], xy: Array) -> tuple[float, float, int]:
+    """``(sparc, ldlj, velocity_peaks)`` of one pen-down stroke (NaN, NaN, 0 when too short)."""
+    if len(xy) < 8 or t_ns[-1] <= t_ns[0]:
+        return float("nan"), float("nan"), 0
+    _, speed, fs = speed_profile(t_ns, xy)
+    _, xyu, _ = uniform_resample(t_ns, xy, fs)
+    vel = np.gradient(xyu, 1.0 / fs, axis=0)
+    return sparc(speed, fs), ldlj(vel, fs), velocity_peaks(speed)
+
+
+def score_trace(t_ns: NDArray[np.int64], xy_iso: Array, template: Template, tolerance: float,
+                strokes: NDArray[np.int64] | None = None) -> TraceScore:
+    """All metrics of one trace against ``template`` (positions isotropic; see module conventions).
+
+    ``strokes`` (one id per sample) splits a pen or tablet trace at pen lifts: the jumps between
+    strokes are not path length, ``mean_speed`` is per pen-down time, and SPARC/LDLJ are the
+    duration-weighted means of the strokes' values (velocity peaks are summed). Deviation, band,
+    completion, Hausdorff and area use every sample as one trace.
+    """
     xy = np.asarray(xy_iso, dtype=np.float64)
     t_ns = np.asarray(t_ns, dtype=np.int64)
     n = len(xy)
     nan = float("nan")
     if n == 0:
-        return TraceScore(0, nan, nan, nan, nan, 0, 0.0, 0.0, 0.0, nan, 0, nan, nan, nan, nan, nan)
+        return TraceScore(0, nan, nan, nan, nan, 0, 0.0, 0.0, 0.0, nan, 0, nan, nan, nan, nan, nan, 0, 0.0)
+    cuts = [] if strokes is None else list(np.flatnonzero(np.diff(np.asarray(strokes)) != 0) + 1)
+    bounds = list(zip([0, *cuts], [*cuts, n], strict=True))
     dev, s = point_to_path(xy, template)
-    plen = float(np.hypot(*np.diff(xy, axis=0).T).sum()) if n > 1 else 0.0
+    plen = sum(float(np.hypot(*np.diff(xy[a:b], axis=0).T).sum()) for a, b in bounds if b - a > 1)
     dur = (int(t_ns[-1]) - int(t_ns[0])) / 1e9
+    pen_up = sum((int(t_ns[b]) - int(t_ns[b - 1])) / 1e9 for _, b in bounds[:-1])
     ref = template.dense_iso(max(template.length / 4000, 1e-9))
-    if n >= 8 and dur > 0:
-        _, speed, fs = speed_profile(t_ns, xy)
-        _, xyu, _ = uniform_resample(t_ns, xy, fs)
-        vel = np.gradient(xyu, 1.0 / fs, axis=0)
-        sp, lj, pk = sparc(speed, fs), ldlj(vel, fs), velocity_peaks(speed)
-    else:
-        sp, lj, pk = nan, nan, 0
+    kin = [(*_kinematics(t_ns[a:b], xy[a:b]), (int(t_ns[b - 1]) - int(t_ns[a])) / 1e9) for a, b in bounds]
+    ok = [(sp, lj, w) for sp, lj, _, w in kin if np.isfinite(sp) and np.isfinite(lj) and w > 0]
+    wsum = sum(w for _, _, w in ok)
+    sp = sum(v * w for v, _, w in ok) / wsum if ok else nan
+    lj = sum(v * w for _, v, w in ok) / wsum if ok else nan
+    pk = sum(k[2] for k in kin)
+    down = dur - pen_up
     return TraceScore(
         samples=n,
         mean_dev=float(dev.mean()),
@@ -489,11 +514,13 @@ def score_trace(t_ns: NDArray[np.int64], xy_iso: Array, template: Template, tole
         completion=completion(xy, s, dev, tolerance, template),
         duration_s=dur,
         path_length=plen,
-        mean_speed=plen / dur if dur > 0 else nan,
+        mean_speed=plen / down if down > 0 else nan,
         velocity_peaks=pk,
         velocity_peaks_per_length=pk / template.length if template.length > 0 else nan,
         sparc=sp,
         ldlj=lj,
         hausdorff=hausdorff(xy, ref),
         area_between=area_between(xy, template.iso if template.closed else ref, template.closed) if n >= 2 else nan,
+        strokes=len(bounds),
+        pen_up_s=pen_up,
     )

@@ -75,3 +75,21 @@ def test_bad_trace_input_is_one_clear_error(tmp_path: Path, capsys: pytest.Captu
     assert main(["analyze-trace", str(tmp_path / "missing.csv")]) == 2
     f.write_text("x,y,t\n1,2,0\n2,2,1\n3,2,2\n")
     assert main(["analyze-trace", str(f), "--shape", "circle"]) == 2  # no size
+
+
+def test_pen_lifts_split_strokes(tmp_path: Path) -> None:
+    """A line drawn in two strokes with a pen lift: the jump back is not path length."""
+    t = np.arange(0, 2.0, 0.01)
+    u = np.where(t < 1.0, t, t - 1.0) / 0.99
+    x = 10 + 40 * (10 * u**3 - 15 * u**4 + 6 * u**5)  # the same 40-unit line twice, minimum-jerk strokes
+    y = np.where(t < 1.0, 50.0, 60.0)
+    f = tmp_path / "two.csv"
+    f.write_text("x,y,seconds,line_number\n" + "".join(f"{a},{b},{c},{int(c >= 1.0)}\n" for a, b, c in zip(x, y, t, strict=True)))
+    one = score_file(f, shape="line", center=(30, 50), size=40, growth=None, turns=4, tolerance=5, stroke="none")["metrics"]
+    two = score_file(f, shape="line", center=(30, 50), size=40, growth=None, turns=4, tolerance=5)["metrics"]
+    assert two["strokes"] == 2 and one["strokes"] == 1  # type: ignore[index]
+    assert two["path_length"] == pytest.approx(2 * 40, rel=0.01)  # type: ignore[index]
+    assert one["path_length"] > two["path_length"] + 39  # type: ignore[index]
+    assert two["pen_up_s"] == pytest.approx(0.01, abs=1e-6)  # type: ignore[index]
+    assert two["velocity_peaks"] == 2  # type: ignore[index]  # one per stroke
+    assert two["sparc"] == pytest.approx(-1.40, abs=0.05)  # type: ignore[index]  # each stroke is minimum-jerk

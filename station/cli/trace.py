@@ -26,14 +26,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _T_NAMES = ("t", "seconds", "time", "timestamp", "time_s", "t_s")
+_STROKE_NAMES = ("stroke", "line_number", "stroke_id")
 _TIME_SCALE = {"s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1.0}
 
 
-def read_trace_csv(path: Path, x: str = "x", y: str = "y", t: str | None = None, time_unit: str = "s") -> tuple[np.ndarray, np.ndarray]:
-    """Read ``(t_ns, xy)`` from a CSV trace; rows with an empty or non-numeric x/y/t are skipped.
+def read_trace_csv(
+    path: Path, x: str = "x", y: str = "y", t: str | None = None, time_unit: str = "s", stroke: str | None = "auto",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Read ``(t_ns, xy, strokes)`` from a CSV trace; rows with an empty or non-numeric x/y/t are skipped.
 
     Times are converted to int nanoseconds from the first sample; samples whose time does not
-    increase are dropped (tablets repeat timestamps).
+    increase are dropped (tablets repeat timestamps). ``stroke`` names a pen-stroke id column
+    (``"auto"``: the first of stroke, line_number, stroke_id; ``None``/``"none"``: one stroke).
     """
     import numpy as np
 
@@ -45,6 +49,14 @@ def read_trace_csv(path: Path, x: str = "x", y: str = "y", t: str | None = None,
             cols = [c.strip() for c in (reader.fieldnames or [])]
             reader.fieldnames = cols
             tcol = t or next((c for c in _T_NAMES if c in cols), None)
+            if stroke == "auto":
+                scol = next((c for c in _STROKE_NAMES if c in cols), None)
+            elif stroke in (None, "none"):
+                scol = None
+            elif stroke in cols:
+                scol = stroke
+            else:
+                raise InputError(f"trace file has no stroke column {stroke}", where=str(path), fix=f"columns are {', '.join(cols)}")
             missing = [c for c in (x, y, tcol) if c is None or c not in cols]
             if missing:
                 raise InputError(
@@ -54,24 +66,24 @@ def read_trace_csv(path: Path, x: str = "x", y: str = "y", t: str | None = None,
             rows = []
             for row in reader:
                 try:
-                    rows.append((float(row[tcol]), float(row[x]), float(row[y])))  # type: ignore[index]
+                    rows.append((float(row[tcol]), float(row[x]), float(row[y]), float(row[scol]) if scol else 0.0))  # type: ignore[index]
                 except (TypeError, ValueError):
                     continue
     except OSError as exc:
         raise InputError("cannot read trace file", where=str(path), fix=exc.strerror or str(exc)) from None
-    a = np.asarray(rows, dtype=np.float64).reshape(-1, 3)
+    a = np.asarray(rows, dtype=np.float64).reshape(-1, 4)
     a = a[np.all(np.isfinite(a), axis=1)]
     if len(a) < 2:
         raise InputError("trace file has fewer than 2 usable samples", where=str(path), fix="check the x, y, t columns")
     t_ns = np.round((a[:, 0] - a[0, 0]) * _TIME_SCALE[time_unit]).astype(np.int64)
     keep = np.concatenate(([True], np.diff(t_ns) > 0)) & (t_ns >= 0)
-    return t_ns[keep], a[keep, 1:]
+    return t_ns[keep], a[keep, 1:3], (a[keep, 3].astype(np.int64) if scol else None)
 
 
 def score_file(
     path: Path, *, shape: str, center: tuple[float, float], size: float | None, growth: float | None,
     turns: float, tolerance: float, rotation: float = 0.0, x: str = "x", y: str = "y", t: str | None = None,
-    time_unit: str = "s",
+    time_unit: str = "s", stroke: str | None = "auto",
 ) -> dict[str, object]:
     """Score one trace file; returns ``{"file", "shape", "metrics", "units", "definitions"}``."""
     from exercises import trace_metrics as tm
@@ -86,8 +98,8 @@ def score_file(
                              turns=turns, rotation_deg=rotation)
     else:
         raise InputError("the template needs a size", fix="give --size (or --growth for a spiral)")
-    t_ns, xy = read_trace_csv(path, x, y, t, time_unit)
-    sc = tm.score_trace(t_ns, xy, tmpl, tolerance)
+    t_ns, xy, strokes = read_trace_csv(path, x, y, t, time_unit, stroke)
+    sc = tm.score_trace(t_ns, xy, tmpl, tolerance, strokes)
     return {
         "file": str(path), "shape": shape, "metrics": sc.as_dict(), "units": tm.units_for("unit"),
         "definitions": tm.DEFINITIONS, "template_length": tmpl.length,
@@ -123,6 +135,7 @@ def register(app: typer.Typer) -> None:
         y: str = typer.Option("y", "--y", help="Name of the y column."),
         t: str | None = typer.Option(None, "--t", help="Name of the time column (default: t, seconds, time or timestamp)."),
         time_unit: str = typer.Option("s", "--time-unit", help="Unit of the time column: s, ms, us or ns."),
+        stroke: str = typer.Option("auto", "--stroke", help="Pen-stroke id column (auto: stroke, line_number or stroke_id if present; none: one stroke)."),
         json_out: Path | None = typer.Option(None, "--json", help="Also write the results (with units and definitions) to this JSON file."),
     ) -> None:
         from rich.console import Console
@@ -136,7 +149,7 @@ def register(app: typer.Typer) -> None:
             if not f.is_file():
                 raise InputError("trace file not found", where=str(f))
             results.append(score_file(f, shape=shape, center=c, size=size, growth=growth, turns=turns,
-                                      tolerance=tolerance, rotation=rotation, x=x, y=y, t=t, time_unit=time_unit))
+                                      tolerance=tolerance, rotation=rotation, x=x, y=y, t=t, time_unit=time_unit, stroke=stroke))
         table = Table(title=f"{shape} traces (lengths in file units)")
         table.add_column("metric")
         for r in results:
