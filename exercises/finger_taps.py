@@ -54,6 +54,9 @@ class FingerTapSettings(Settings):
     hand: str = "any"
     duration_s: float = 10.0
     """Length of the trial; taps after it are not counted (a ``time_up`` event marks the end)."""
+    max_taps: int = 0
+    """Stop counting after this many taps (e.g. 10, as clinical finger-tapping items rate the first
+    ten); 0 = no limit. A ``taps_done`` event marks the end."""
 
     @field_validator("hand")
     @classmethod
@@ -74,6 +77,13 @@ class FingerTapSettings(Settings):
     def _duration(cls, v: float) -> float:
         if not 0 < v <= 3600:
             raise ValueError("must be in (0, 3600] seconds")
+        return v
+
+    @field_validator("max_taps")
+    @classmethod
+    def _max_taps(cls, v: int) -> int:
+        if not 0 <= v <= 10_000:
+            raise ValueError("must be 0 (no limit) to 10000")
         return v
 
     @model_validator(mode="after")
@@ -111,7 +121,7 @@ class FingerTaps(Exercise):
         if not self._time_up and inp.t_ns - self._t0 > self.s.duration_s * 1e9:
             self._time_up = True
             events.append(self.event(inp.t_ns, "time_up", value=float(len(self._tap_ns)), unit="taps"))
-        if self._time_up:
+        if self._time_up or (self.s.max_taps and len(self._tap_ns) >= self.s.max_taps):
             return events
         hands = [h for h in inp.hands if self.s.hand == "any" or h.handedness.lower() == self.s.hand]
         if not hands:
@@ -129,6 +139,8 @@ class FingerTaps(Exercise):
             self._amp.append(self._peak)
             events.append(self.event(inp.t_ns, "tap", rep=len(self._tap_ns), value=self._peak, unit="hand_size"))
             self._peak = ap
+            if self.s.max_taps and len(self._tap_ns) == self.s.max_taps:
+                events.append(self.event(inp.t_ns, "taps_done", value=(inp.t_ns - self._t0) / 1e9, unit="s"))
         return events
 
     def live(self) -> dict[str, float]:

@@ -440,6 +440,7 @@ class Pegboard(Exercise):
             "placement_error_max": float(err.max()) if n else None,
             "placed_left": by_hand["Left"],
             "placed_right": by_hand["Right"],
+            "pairs_placed": min(by_hand["Left"], by_hand["Right"]) if self.s.hand == "both" else None,
             "pinch_grasps": self._grasps["pinch"],
             "palmar_grasps": self._grasps["palmar"],
             "pinch_pct": 100.0 * self._grasps["pinch"] / grasps if grasps else None,
@@ -450,7 +451,7 @@ class Pegboard(Exercise):
         }
         units = {"pegs_placed": "count", "pegs_removed": "count", "drops": "count", "completed": "bool", "total_time_s": "s",
                  "time_per_peg_s": "s", "grasp_to_place_s": "s", "placement_error": u, "placement_error_max": u,
-                 "placed_left": "count", "placed_right": "count", "pinch_grasps": "count", "palmar_grasps": "count",
+                 "placed_left": "count", "placed_right": "count", "pairs_placed": "count", "pinch_grasps": "count", "palmar_grasps": "count",
                  "pinch_pct": "%", "grasp_type": "", "hand_used": "", "unmapped_frames": "count",
                  "closures_elsewhere": "count"}
         defs = {
@@ -467,6 +468,7 @@ class Pegboard(Exercise):
             "placement_error_max": "largest placement error",
             "placed_left": "pegs placed with the left hand",
             "placed_right": "pegs placed with the right hand",
+            "pairs_placed": "hand=both (Purdue 'both hands' style): pegs placed by both hands, counted in pairs (min of left and right)",
             "pinch_grasps": "grasps with thumb and index tips together (aperture hysteresis)",
             "palmar_grasps": "grasps with the fingers curled into the palm",
             "pinch_pct": "percent of grasps that were pinches",

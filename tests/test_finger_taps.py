@@ -83,3 +83,12 @@ def test_trial_duration_limits_the_count_and_hand_filter() -> None:
 def test_small_movements_below_the_hysteresis_are_not_taps() -> None:
     frames, _ = finger_tap_stream(n_taps=10, amplitude=0.35, fps=30)  # never opens past 0.45
     assert _run(frames).reps() == 0
+
+
+def test_max_taps_stops_after_the_first_ten() -> None:
+    frames, truth = finger_tap_stream(n_taps=16, rate_hz=3.0, amplitude=1.0, decrement=0.6, fps=60)
+    ex = _run(frames, max_taps=10, duration_s=60)
+    r = ex.result()
+    assert r.reps == 10 and [e.kind for e in r.events].count("taps_done") == 1
+    a = truth.amplitude[:10]
+    assert r.metrics["amplitude_decrement_pct"] == pytest.approx(100 * (1 - a[-3:].mean() / a[:3].mean()), abs=1.5)

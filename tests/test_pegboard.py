@@ -74,6 +74,7 @@ def test_both_hands_are_tracked_separately() -> None:
     both = [TrackedFrame(lf.source_id, i, lf.t_ns, lf.image_size, hands=(*lf.hands, *rf.hands)) for i, (lf, rf) in enumerate(zip(left[:n], right[:n], strict=True))]
     m = _run(both, settings).result().metrics
     assert m["placed_left"] == 3 and m["placed_right"] == 3 and m["hand_used"] == "both" and m["drops"] == 0
+    assert m["pairs_placed"] == 3
     # one hand only: the other hand's placements are not counted
     assert _run(both, settings | {"hand": "left"}).result().metrics["pegs_placed"] == 3
 
