@@ -142,6 +142,20 @@ class Workspace:
         return cls(H, (size[0], size[1]), rec.residual, rec.method, str(p.get("plane", "sheet")), tuple(p.get("markers", ())), rec.created_utc)
 
 
+def with_workspace(obs: Any, ws: Workspace) -> Any:
+    """A copy of a :class:`~station.core.HandObservation` (or pose observation) whose ``workspace``
+    field holds its landmarks in plane millimetres (N x 2).
+
+    Normalised landmarks are scaled by the workspace's own ``image_size``, so a calibration made at
+    one resolution serves the same camera view at another. This is the one call a pipeline needs to
+    let tabletop tracing and the physical pegboard score in mm.
+    """
+    import dataclasses
+
+    mm = ws.normalised_to_mm(np.asarray(obs.landmarks[:, :2], dtype=np.float64))
+    return dataclasses.replace(obs, workspace=mm)
+
+
 def fit_from_corners(corners_px: Sequence[Sequence[float]], width_mm: float, height_mm: float, image_size: tuple[int, int]) -> Workspace:
     """Workspace from the four clicked corners (TL, TR, BR, BL, image pixels) of a width x height mm rectangle."""
     c = np.asarray(corners_px, dtype=np.float64)

@@ -171,3 +171,23 @@ def test_floor_mat_with_one_marker_per_page(tmp_path: Path) -> None:
     assert np.abs(ws.to_mm(apply_homography(H_true, probe)) - probe).max() < 5.0
     with pytest.raises(InputError, match="larger than two markers"):
         mat_layout(250, 800, 150)
+
+
+def test_with_workspace_feeds_tabletop_tracing_in_mm() -> None:
+    """The pipeline call: observations get their landmarks in sheet mm, and tabletop tracing uses
+    them without a homography setting (here the workspace was calibrated at twice the resolution)."""
+    import dataclasses
+
+    from calibration.workspace import Workspace, with_workspace
+
+    # 1280x720 calibration: sheet mm = pixels / 4 (0.25 mm per px at that resolution)
+    ws = Workspace(np.diag([0.25, 0.25, 1.0]), (1280, 720), 0.1, "aruco")
+    tmpl_mm = make_template("circle", center=(160, 90), size=100 + 2 * 3, aspect=1.0)
+    norm = tmpl_mm.points * 4 / np.array([1280, 720])
+    frames, _ = tracing_stream(norm, duration_s=5, image_size=(640, 360), drift=0, tremor=0, jitter=0)
+    frames = [dataclasses.replace(f, hands=tuple(with_workspace(h, ws) for h in f.hands)) for f in frames]
+    ex = exercises.create("tracing", {"mode": "tabletop", "shape": "circle", "center": "160,90", "size": 100, "tolerance": 5})
+    for f in frames:
+        ex.step(StepInput(f.t_ns, hands=f.hands, frame_seq=f.seq, image_size=f.image_size))
+    m = ex.result().metrics
+    assert m["mean_dev"] == pytest.approx(3.0, abs=0.01) and m["unmapped_frames"] == 0
