@@ -92,3 +92,25 @@ def test_max_taps_stops_after_the_first_ten() -> None:
     assert r.reps == 10 and [e.kind for e in r.events].count("taps_done") == 1
     a = truth.amplitude[:10]
     assert r.metrics["amplitude_decrement_pct"] == pytest.approx(100 * (1 - a[-3:].mean() / a[:3].mean()), abs=1.5)
+
+
+def test_world_landmarks_make_the_measures_rotation_invariant() -> None:
+    """A hand tilted 60 degrees away from the camera: the image foreshortens it, MediaPipe's world
+    landmarks do not, and aperture/curl come from the world landmarks when present."""
+    from exercises.hand_geometry import measures
+    from station.core import HandObservation
+
+    lm = posed_hand((0.5, 0.5), aperture=0.6, hand_size=0.2, aspect=1.0)
+    flat = np.c_[(lm[:, :2] - 0.5) * 0.5, np.zeros(21)]  # metres-ish, z = 0 (hand facing the camera)
+    c, s = np.cos(np.radians(60)), np.sin(np.radians(60))
+    tilted = flat @ np.array([[1, 0, 0], [0, c, -s], [0, s, c]]).T  # about the x axis
+    seen = lm.copy()
+    seen[:, 1] = 0.5 + (lm[:, 1] - 0.5) * c  # the image sees y shrunk by cos(60) = 0.5
+    image_only = HandObservation("s", 0, 0, seen, (480, 480))
+    with_world = HandObservation("s", 0, 0, seen, (480, 480), world=tilted.astype(np.float32))
+    ap_img, cu_img, *_ = measures(image_only)
+    ap_w, cu_w, gx, gy = measures(with_world)
+    assert ap_w == pytest.approx(0.6, abs=1e-3) and abs(ap_img - 0.6) > 0.1
+    upright = measures(HandObservation("s", 0, 0, lm, (480, 480)))
+    assert cu_w == pytest.approx(upright[1], abs=1e-3) and abs(cu_img - upright[1]) > 0.05
+    assert (gx, gy) == pytest.approx(((seen[4, 0] + seen[8, 0]) / 2, (seen[4, 1] + seen[8, 1]) / 2))  # grip point stays in the image
