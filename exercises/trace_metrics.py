@@ -343,12 +343,9 @@ def align_template(drawn_iso: Array, shape: str, *, rotation: bool = False, n: i
     tmpl0 = make_template(shape, center=(0.0, 0.0), size=1.0, aspect=1.0, n=max(n * 4, 400), **kw)  # type: ignore[arg-type]
     t = _resample_arc(tmpl0.iso, n + (1 if tmpl0.closed else 0))
     if tmpl0.closed:
-        t = t[:-1]
-        d_c = d
-    else:
-        d_c = d
-    mu_d = d_c.mean(axis=0)
-    dc = d_c - mu_d
+        t = t[:-1]  # the last point repeats the first
+    mu_d = d.mean(axis=0)
+    dc = d - mu_d
     rd = float(np.sqrt((dc**2).sum(axis=1).mean())) or 1.0
     cands = []
     for rev in (False, True):
