@@ -44,7 +44,11 @@ def default_db_url() -> str:
 def session_dir(session_id: str) -> Path:
     """Folder for a session's files (report, Parquet streams, optional video), mode 0700."""
     d = data_dir() / "sessions" / session_id
-    d.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        d.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise InputError("the session folder cannot be created", where=str(d),
+                         fix=f"fix the data directory's permissions or free disk space ({exc.strerror})") from None
     return d
 
 

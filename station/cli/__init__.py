@@ -73,7 +73,31 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err_console.print("interrupted", markup=False)
         return 130
+    except Exception as exc:
+        msg = storage_failure(exc)
+        if msg is None:
+            raise
+        err_console.print(f"error: {msg}", markup=False, highlight=False, soft_wrap=True)
+        return 2
     return 0
+
+
+def storage_failure(exc: BaseException) -> str | None:
+    """One line for a failure to write the station's data (full disk, read-only or failing
+    filesystem, database refusing writes), or ``None`` for any other exception (a real bug keeps
+    its traceback)."""
+    import errno
+
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OperationalError):
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    elif isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.EACCES):
+        reason = f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc.strerror)
+    else:
+        return None
+    return (f"the station could not write its data ({reason}); everything written before is kept, and a session "
+            "cut short is marked interrupted at the next start (free disk space or fix the folder's permissions)")
 
 
 def console_main() -> None:

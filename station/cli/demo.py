@@ -27,10 +27,13 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="Seed of the simulated child."),
     ) -> None:
         from station.cli.dashboard import TextDashboard, summary_table
-        from station.core import SystemClock
+        from station.core import InputError, SystemClock
         from station.demo import SIM_LABEL, DemoOptions, demo_trials
         from station.demo_devices import DEVICE_LABEL, DeviceDemo
-        from station.paths import default_db_url, session_dir
+        from station.paths import data_dir, default_db_url, session_dir
+
+        def session_dir_path(sid: str) -> Path:
+            return data_dir(create=False) / "sessions" / sid
         from station.report import write_report
         from station.session import SessionRunner
         from station.storage import open_database
@@ -54,10 +57,20 @@ def register(app: typer.Typer) -> None:
                     summary = runner.run(trials)
         finally:
             signal.signal(signal.SIGTERM, previous)
-        report = write_report(database, summary.session_id, session_dir(summary.session_id) / "report.html")
-        os.chmod(report, 0o600)
+        report: Path | None = None
+        report_error = ""
+        try:  # the session is recorded: a full disk or an unwritable folder only costs the report
+            report = write_report(database, summary.session_id, session_dir(summary.session_id) / "report.html")
+            os.chmod(report, 0o600)
+        except (OSError, InputError) as exc:
+            report_error = exc.what if isinstance(exc, InputError) else (exc.strerror or str(exc))
         console.print(summary_table(summary))
         console.print(f"session: {summary.session_id} ({summary.status}, {summary.rows_written} rows)", soft_wrap=True)
         console.print(f"database: {database.url}", highlight=False, soft_wrap=True)
-        console.print(f"report: {Path(report).resolve()}", highlight=False, soft_wrap=True)
+        if report is not None:
+            console.print(f"report: {Path(report).resolve()}", highlight=False, soft_wrap=True)
         database.dispose()
+        if report is None:
+            raise InputError(f"session {summary.session_id} is recorded, but its report could not be written ({report_error})",
+                             where=str(session_dir_path(summary.session_id)),
+                             fix=f"free disk space or fix the folder's permissions, then run: station report {summary.session_id}")
