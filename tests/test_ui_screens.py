@@ -118,7 +118,7 @@ def test_tracing_session_screens(qtbot, db, artifacts: Path) -> None:  # type: i
     assert d.plan_list.count() == 2
     d.notes.setPlainText("good focus; one prompt to slow down")
     d.start_btn.click()
-    assert factory.reached.wait(30)
+    qtbot.waitUntil(factory.reached.is_set, timeout=30_000)  # the session is built on a worker thread
     win.refresh()
     v = win.model.view()  # type: ignore[union-attr]
     assert v.phase == "play" and v.exercise == "tracing" and v.hands
@@ -155,7 +155,7 @@ def test_bunny_hops_screen(qtbot, db, artifacts: Path) -> None:  # type: ignore[
     win.dashboard.participant.setEditText("P-202")
     win.dashboard.set_plan(SessionPlan(items=[PlanItem(exercise="bunny_hops", reps=6)]))
     win.dashboard.start_btn.click()
-    assert factory.reached.wait(30)
+    qtbot.waitUntil(factory.reached.is_set, timeout=30_000)  # the session is built on a worker thread
     win.refresh()
     v = win.model.view()  # type: ignore[union-attr]
     assert v.poses and v.reps >= 2
@@ -177,7 +177,7 @@ def test_keyboard_space_starts_and_pauses_esc_stops(qtbot, db) -> None:  # type:
     win.activateWindow()
     qtbot.waitUntil(win.isActiveWindow, timeout=5000)  # window shortcuts need the active window
     qtbot.keyClick(win, Qt.Key.Key_Space)
-    assert factory.reached.wait(30)
+    qtbot.waitUntil(factory.reached.is_set, timeout=30_000)  # the session is built on a worker thread
     ctl = factory.controller
     assert ctl is not None and ctl.running
     qtbot.keyClick(win, Qt.Key.Key_Space)
@@ -202,7 +202,7 @@ def test_difficulty_buttons_step_the_next_trial(qtbot, db) -> None:  # type: ign
     win.dashboard.set_plan(SessionPlan(items=[PlanItem(exercise="tracing", duration_s=3, settings={"tolerance": 0.05}),
                                               PlanItem(exercise="tracing", duration_s=3, settings={"tolerance": 0.05})]))
     win.dashboard.start_btn.click()
-    assert factory.reached.wait(30)
+    qtbot.waitUntil(factory.reached.is_set, timeout=30_000)  # the session is built on a worker thread
     win.dashboard.harder_btn.click()
     win.dashboard.harder_btn.click()
     ctl = factory.controller

@@ -69,6 +69,7 @@ class StationWindow(QMainWindow):
         self._clock_ns = clock_ns or time.perf_counter_ns
         self._t_start = time.monotonic()
         self._finished_shown = False
+        self._starting = False
         self._idle_ticks = 0
         self.refresh_ms: list[float] = []
         self.latency_ms: list[float] = []
@@ -123,17 +124,26 @@ class StationWindow(QMainWindow):
 
     # -- session lifecycle -----------------------------------------------------------------------
     def start_session(self, participant: str, plan: SessionPlan) -> None:
-        if self.controller is not None and self.controller.running:
+        """Build the session on a worker thread (opening devices and loading models may take seconds:
+        the UI must not freeze), then start it."""
+        if self._starting or (self.controller is not None and self.controller.running):
             return
-        try:
-            self.controller, self.model = self.factory(participant, plan)
-        except Exception as exc:  # bad plan or unavailable source: show it, keep the station open
-            log.exception("cannot start the session")
-            self.dashboard.error_label.setText(str(exc))
+        self._starting = True
+        self.dashboard.start_btn.setEnabled(False)
+        self.dashboard.banner.setText("Preparing…")
+        self.dashboard.run_in_background(lambda: self.factory(participant, plan), lambda res: self._start_built(participant, res))
+
+    def _start_built(self, participant: str, res: object) -> None:
+        self._starting = False
+        if isinstance(res, BaseException):  # bad plan or unavailable source: show it, keep the station open
+            self.dashboard.error_label.setText(str(res))
+            self.dashboard.set_running(False)
+            self.dashboard.banner.setText("Ready")
             return
+        self.controller, self.model = res  # type: ignore[misc]
+        assert self.controller is not None
         self._finished_shown = False
         self.dashboard.charts.reset()
-        self.dashboard.notes.setPlaceholderText("Observations, prompts given, mood…")
         self.controller.start()
         self.dashboard.set_running(True)
         self.dashboard.load_history(participant)
