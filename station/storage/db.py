@@ -318,6 +318,7 @@ def _migrate(engine: Engine, url: str) -> None:
     from alembic.runtime.migration import MigrationContext
 
     known, head = _known_revisions()
+    migrated = False
     with engine.begin() as c:
         if engine.dialect.name == "postgresql":  # several stations may start at once: one migrates
             c.execute(text("SELECT pg_advisory_xact_lock(7245190311)"))
@@ -342,6 +343,10 @@ def _migrate(engine: Engine, url: str) -> None:
         if tuple(current) != (head,):
             log.info("migrating database %s from %s to %s", _redact(url), current or "empty", head)
             command.upgrade(_alembic_config(c), "head")
+            migrated = True
+    if migrated and engine.dialect.name == "sqlite":
+        with engine.connect() as c:  # fold the migration's WAL into the file (a new database starts small)
+            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _redact(url: str) -> str:
