@@ -128,6 +128,9 @@ def main() -> int:
 def latency(app: object, video: str) -> None:
     """Frame time -> screen, live: a real video through MediaPipe pose in real time, drawn by the window."""
     import tempfile
+    import warnings
+
+    warnings.filterwarnings("ignore", message="SymbolDatabase.GetPrototype")  # protobuf, once per model
 
     from PySide6.QtCore import QEventLoop, QTimer
 

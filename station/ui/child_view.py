@@ -73,10 +73,10 @@ class ChildView(QWidget):
         self.state = state
         self._t = t_s
         if state.image is not None and state.image_t_ns != self._image_t:
-            img = state.image
-            rgb = np.ascontiguousarray(img[:, ::-1, ::-1])  # mirror and BGR -> RGB in one copy
-            h, w = rgb.shape[:2]
-            self._qimage = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+            img = np.ascontiguousarray(state.image)  # BGR, unmirrored (no copy when already contiguous)
+            h, w = img.shape[:2]
+            # one conversion per new frame into the raster engine's native format; mirrored when drawn
+            self._qimage = QImage(img.data, w, h, 3 * w, QImage.Format.Format_BGR888).convertToFormat(QImage.Format.Format_RGB32)
             self._image_t = state.image_t_ns
         elif state.image is None:
             self._qimage = None
@@ -168,7 +168,11 @@ class ChildView(QWidget):
     def _background(self, p: QPainter, area: QRectF) -> None:
         if self._qimage is not None:
             p.fillRect(self.rect(), qc(INK))
-            p.drawImage(area, self._qimage)
+            p.save()
+            p.translate(area.right(), area.top())
+            p.scale(-1.0, 1.0)  # the child sees a mirror
+            p.drawImage(QRectF(0.0, 0.0, area.width(), area.height()), self._qimage)
+            p.restore()
             return
         key = (self.width(), self.height())
         if self._bg_key != key:  # the drawn meadow is static: paint it once per size
