@@ -61,6 +61,22 @@ def load_recording(path: Path) -> tuple[list[float], list[bytes], Hello | None]:
         raise SerialException(f"recording {path} is empty")
     header = [h.strip() for h in rows[0]]
     body = [r for r in rows[1:] if r]
+    try:
+        return _parse_rows(path, header, body)
+    except (ValueError, IndexError) as exc:
+        # the first bad row (a prefix fails once it holds it: bisect), for a message that says where
+        lo, hi = 0, len(body)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            try:
+                _parse_rows(path, header, body[: mid + 1])
+                lo = mid + 1
+            except (ValueError, IndexError):
+                hi = mid
+        raise SerialException(f"recording {path}: data row {lo + 1} is malformed ({exc or 'a column is missing'})") from None
+
+
+def _parse_rows(path: Path, header: list[str], body: list[list[str]]) -> tuple[list[float], list[bytes], Hello | None]:
     if "Grip_Force" in header and "Time" in header:
         it, iv = header.index("Time"), header.index("Grip_Force")
         times = _monotonic([float(r[it]) for r in body])
