@@ -10,6 +10,7 @@ everything received was stored. Camera loss mid-session is tested with the visio
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -297,3 +298,43 @@ def test_session_cannot_start_on_a_read_only_data_directory(small_fs: Path) -> N
 
 
 
+
+
+# -- camera ---------------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_camera_gone_and_back_mid_session_is_a_recorded_gap(tmp_path: Path, media: Path) -> None:
+    """The camera is unplugged for 0.6 s mid-trial (real CameraSource code through
+    :class:`vision.sources.FailingSource`, real MediaPipe hands): the session completes, the loss is
+    on the bus, and the stored landmarks show the gap in frame numbers and in time."""
+    from station.analyze import camera_feed_for
+    from station.core import SourceState
+    from vision.sources import FailingSource, VideoFileSource
+
+    images = [f.image for f in VideoFileSource(media / "hand" / "open_palm.mp4", max_frames=110)][60:110]
+    clock, bus = SystemClock(), EventBus()
+    _, states = bus.subscribe_queue(SourceState)
+    src = FailingSource(images, fps=25, fail_after=15, down_s=0.6, clock=clock, bus=bus)
+    feed = camera_feed_for("tracing", 0, clock=clock, bus=bus, source=src)
+    url = f"sqlite:///{tmp_path / 'cam.db'}"
+    db = open_database(url)
+    try:
+        summary = SessionRunner(db, "P-CAM", clock, pacing="external").run([TrialSpec("tracing", {}, feed, source="camera")])
+    finally:
+        db.dispose()
+    assert summary.status == "complete"
+    names = [s.state for s in states.drain()]
+    assert "lost" in names and "reconnecting" in names and "streaming" in names[names.index("lost"):]
+    db = open_database(url)
+    try:
+        with db.engine.connect() as c:
+            rows = c.execute(select(S.landmarks.c.frame_seq, S.landmarks.c.t_ns).where(S.landmarks.c.session_id == summary.session_id)
+                             .order_by(S.landmarks.c.t_ns)).all()
+    finally:
+        db.dispose()
+    seqs = [r[0] for r in rows]
+    assert len(rows) >= 10 and seqs == sorted(seqs)
+    jumps = [(b[0] - a[0], (b[1] - a[1]) / 1e9) for a, b in itertools.pairwise(rows)]
+    biggest = max(jumps)
+    assert biggest[0] - 1 >= src.frames_missed >= 10  # the frames the camera missed are a visible jump
+    assert biggest[1] >= 0.5  # and a gap in time of about the outage
