@@ -51,10 +51,20 @@ def test_sigkill_mid_recording_loses_at_most_the_last_second(station_home: Path)
     assert n >= 60
     lost_s = (kill_ns - last_t) / 1e9
     assert 0 <= lost_s <= 1.0, f"the newest stored frame is {lost_s:.2f} s older than the kill"
-    # next start: the orphaned session is marked, its data stays readable
-    assert recover_interrupted(db) == [sid]
-    assert db.session(sid)["status"] == "interrupted"
-    assert recover_interrupted(db) == []
+    db.dispose()
+    # the next start of the station marks the orphaned session; its data stays readable
+    r = subprocess.run([sys.executable, "-m", "station", "demo", "--headless", "--fast", "--seconds", "2"], env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    db = open_database(f"sqlite:///{db_path}")
+    try:
+        assert db.session(sid)["status"] == "interrupted"
+        with db.engine.connect() as c:
+            assert c.execute(select(func.count()).select_from(S.landmarks).where(S.landmarks.c.session_id == sid)).scalar_one() == n
+        assert recover_interrupted(db) == []
+        assert integrity_check(db) == []
+    finally:
+        db.dispose()
 
 
 def test_recovery_leaves_live_sessions_alone(tmp_path: Path) -> None:
