@@ -318,7 +318,23 @@ def _migrate(engine: Engine, url: str) -> None:
     from alembic.runtime.migration import MigrationContext
 
     known, head = _known_revisions()
-    migrated = False
+    if engine.dialect.name == "sqlite":
+        # Migrate through a rollback journal: in WAL mode every DDL statement appends whole pages to
+        # the WAL (about 200 KB for a new database), which a nearly full disk may not have.
+        # Only when this code will migrate: a newer database must stay byte for byte untouched.
+        with engine.connect() as p:
+            heads = tuple(MigrationContext.configure(p).get_current_heads())
+            if heads:
+                will_migrate = heads != (head,) and all(h in known for h in heads)
+            else:
+                legacy = None
+                if "station_meta" in inspect(p).get_table_names():
+                    row = p.execute(text("SELECT value FROM station_meta WHERE key = 'schema_version'")).first()
+                    legacy = int(row[0]) if row else 1
+                will_migrate = legacy is None or legacy <= S.SCHEMA_VERSION
+            if will_migrate:
+                p.exec_driver_sql("PRAGMA journal_mode=DELETE")
+            p.commit()
     with engine.begin() as c:
         if engine.dialect.name == "postgresql":  # several stations may start at once: one migrates
             c.execute(text("SELECT pg_advisory_xact_lock(7245190311)"))
@@ -343,10 +359,6 @@ def _migrate(engine: Engine, url: str) -> None:
         if tuple(current) != (head,):
             log.info("migrating database %s from %s to %s", _redact(url), current or "empty", head)
             command.upgrade(_alembic_config(c), "head")
-            migrated = True
-    if migrated and engine.dialect.name == "sqlite":
-        with engine.connect() as c:  # fold the migration's WAL into the file (a new database starts small)
-            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _redact(url: str) -> str:
@@ -396,19 +408,26 @@ def open_database(url: str) -> Database:
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         raise InputError("cannot use database URL", where=_redact(url), fix=f"use sqlite:///PATH or postgresql://USER@HOST/DB ({exc})") from None
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
         if path is not None and not path.exists():  # create it owner-only before SQLite does
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
     try:
-        if path is not None:  # serialise migrations of one SQLite file between processes
-            lock_path = path.with_name(path.name + ".lock")
-            fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+        if engine.dialect.name == "sqlite":
+            # a separate engine without the WAL pragma migrates (see _migrate); the file lock
+            # serialises migrations of one SQLite file between processes
+            fd = os.open(path.with_name(path.name + ".lock"), os.O_CREAT | os.O_RDWR, 0o600) if path is not None else None
+            migrator = create_engine(url, **kwargs)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                _migrate(engine, url)
+                if fd is not None:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                _migrate(migrator, url)
             finally:
-                os.close(fd)
+                migrator.dispose()
+                if fd is not None:
+                    os.close(fd)
+            event.listen(engine, "connect", _sqlite_pragmas)
+            with engine.connect():  # switch to WAL now (owner-only files are fixed below)
+                pass
         else:
             _migrate(engine, url)
     except (OperationalError, InterfaceError) as exc:
