@@ -46,9 +46,13 @@ def names() -> list[str]:
 def get(name: str) -> type[Exercise]:
     """The exercise class registered as ``name``; :class:`InputError` naming the known ones."""
     _load()
-    key = name.strip().lower().replace("-", "_")
-    try:
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    if key in _REGISTRY:
         return _REGISTRY[key]
+    # "push_ups", "push-ups", "sit ups" name the same exercises as "pushups", "situps"
+    loose = {k.replace("_", ""): cls for k, cls in _REGISTRY.items()}
+    try:
+        return loose[key.replace("_", "")]
     except KeyError:
         raise InputError(
             f"unknown exercise '{name}'", fix=f"choose one of: {', '.join(sorted(_REGISTRY))}"

@@ -95,3 +95,11 @@ def test_registry_errors_name_the_problem() -> None:
     assert parse_sets(["shape=circle", "center = 0.5,0.5"]) == {"shape": "circle", "center": "0.5,0.5"}
     with pytest.raises(InputError, match="malformed --set 'shape'"):
         parse_sets(["shape"])
+
+
+def test_exercise_names_are_forgiving_about_separators() -> None:
+    assert exercises.get("push_ups") is exercises.get("pushups") is exercises.get("Push-Ups")
+    assert exercises.get("sit ups") is exercises.get("situps")
+    assert exercises.get("one-leg-stance") is exercises.get("one_leg_stance")
+    with pytest.raises(InputError):
+        exercises.get("push")
