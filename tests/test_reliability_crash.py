@@ -188,3 +188,33 @@ def test_writer_killed_inside_a_transaction_keeps_every_committed_row(tmp_path: 
         assert integrity_check(db) == []
     finally:
         db.dispose()
+
+
+@pytest.mark.slow
+def test_sigkill_of_station_run_is_marked_interrupted_by_the_next_run(station_home: Path) -> None:
+    """The same through the therapist's app (`station run`, Qt offscreen): kill it mid-trial, start
+    it again, and the first session is `interrupted` with its landmarks kept."""
+    env = dict(os.environ, MOTOR_STATION_HOME=str(station_home), QT_QPA_PLATFORM="offscreen")
+    cmd = [sys.executable, "-m", "station", "run", "--exercise", "tracing", "--start", "--countdown", "0"]
+    p = subprocess.Popen([*cmd, "--quit-after", "60"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db_path = station_home / "station.db"
+    deadline = time.monotonic() + 90
+    while _landmark_count(db_path) < 30 and time.monotonic() < deadline and p.poll() is None:
+        time.sleep(0.1)
+    assert p.poll() is None, "station run ended before it could be killed"
+    p.send_signal(signal.SIGKILL)
+    p.wait(timeout=30)
+    n_before = _landmark_count(db_path)
+    r = subprocess.run([*cmd, "--quit-after", "2"], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    db = open_database(f"sqlite:///{db_path}")
+    try:
+        assert integrity_check(db) == []
+        with db.engine.connect() as c:
+            rows = c.execute(select(S.sessions.c.id, S.sessions.c.status).order_by(S.sessions.c.utc_start)).all()
+            first = rows[0][0]
+            n = c.execute(select(func.count()).select_from(S.landmarks).where(S.landmarks.c.session_id == first)).scalar_one()
+        assert rows[0][1] == "interrupted" and len(rows) == 2
+        assert n == n_before >= 30
+    finally:
+        db.dispose()
