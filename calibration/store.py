@@ -62,6 +62,17 @@ def _from_json(d: dict[str, object], path: Path) -> CalibrationRecord:
         raise InputError("calibration file is malformed", where=str(path), fix=f"delete or fix it ({exc})") from None
 
 
+def _read(path: Path) -> CalibrationRecord:
+    """One stored version; a damaged or unreadable file is an :class:`InputError` naming it."""
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # ValueError: not JSON, not UTF-8
+        raise InputError("calibration file is unreadable", where=str(path), fix=f"delete or fix it ({exc})") from None
+    if not isinstance(d, dict):
+        raise InputError("calibration file is malformed", where=str(path), fix="delete or fix it (not a JSON object)")
+    return _from_json(d, path)
+
+
 class CalibrationStore:
     """Versioned calibrations under ``root``."""
 
@@ -87,7 +98,7 @@ class CalibrationStore:
     def history(self, key: str, kind: str) -> list[CalibrationRecord]:
         """All versions, oldest first."""
         d = self._dir(key, kind)
-        return [_from_json(json.loads(p.read_text(encoding="utf-8")), p) for p in sorted(d.glob("v*.json"))]
+        return [_read(p) for p in sorted(d.glob("v*.json"))]
 
     def latest(self, key: str, kind: str) -> CalibrationRecord | None:
         """The calibration in force, or ``None``."""

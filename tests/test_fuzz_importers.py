@@ -9,6 +9,7 @@ escapes. Example counts are modest to keep the suite fast.
 
 from __future__ import annotations
 
+import json
 import string
 import time
 from pathlib import Path
@@ -211,3 +212,34 @@ def test_replay_of_a_damaged_recording_names_the_row(tmp_path: Path, kind: str, 
     out = p.feed(data + b"\n", 0)
     if not damaged:
         assert len(out) == n and not p.rejects
+
+
+# -- calibration files ------------------------------------------------------------------------------
+
+json_values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8)),
+                           lambda ch: st.one_of(st.lists(ch, max_size=3), st.dictionaries(st.text(max_size=6), ch, max_size=4)),
+                           max_leaves=12)
+record_like = st.fixed_dictionaries({}, optional={
+    "key": json_values, "kind": st.sampled_from(["loadcell", 3]), "method": json_values, "params": json_values,
+    "residual": json_values, "created_utc": st.one_of(st.just("2026-01-01T00:00:00+00:00"), st.text(max_size=12)),
+    "version": json_values})
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=FIX)
+@given(content=st.one_of(st.binary(max_size=200), json_values.map(lambda v: json.dumps(v).encode()),
+                         record_like.map(lambda v: json.dumps(v).encode())))
+def test_damaged_calibration_files_are_an_input_error_naming_the_file(tmp_path: Path, content: bytes) -> None:
+    """A calibration file damaged on disk (not JSON, not UTF-8, wrong shape): the store says which
+    file, as an InputError (the CLI's one line), never a JSONDecodeError or AttributeError."""
+    from calibration.store import CalibrationStore
+
+    d = tmp_path / "cal" / "GRIP-1" / "loadcell"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "v0001.json").write_bytes(content)
+    store = CalibrationStore(tmp_path / "cal")
+    try:
+        status, rec = store.status("GRIP-1", "loadcell")
+    except InputError as exc:
+        assert "v0001.json" in str(exc)
+        return
+    assert status in ("ok", "stale") and rec is not None
