@@ -113,3 +113,67 @@ def test_frame_source_reads_damaged_files_to_an_end_or_refuses_them(media: Path,
         assert str(f) in str(exc) or f.name in str(exc)
         return
     assert n <= 400
+
+
+# -- saved landmark files (station analyze FILE.parquet re-scores without video) ---------------------
+
+@pytest.fixture(scope="module")
+def landmark_file(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    from exercises.templates import make_template
+    from station.core import TrackedFrame
+    from vision.recording import LandmarkWriter
+    from vision.synth_hand import tracing_stream
+
+    frames, _ = tracing_stream(make_template("circle").points, duration_s=2.0, fps=30)
+    path = tmp_path_factory.mktemp("lm") / "synth.parquet"
+    with LandmarkWriter(path, source="synthetic", model="synth/1", kinds=("hand",), batch=16) as w:
+        for f in frames:
+            w.write(TrackedFrame("synthetic", f.seq, f.t_ns, f.image_size, tuple(f.hands), (), 0, f.t_ns))
+    return path.read_bytes()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(cut=st.floats(0.0, 1.0), flips=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 255)), max_size=12))
+def test_damaged_landmark_files_are_read_or_refused(landmark_file: bytes, tmp_path: Path, cut: float,
+                                                     flips: list[tuple[float, int]]) -> None:
+    from vision.recording import read_landmarks
+
+    data = bytearray(landmark_file)
+    if cut < 0.9:
+        data = data[: int(len(data) * cut)]
+    for pos, mask in flips:
+        if data:
+            data[min(len(data) - 1, int(pos * len(data)))] ^= mask
+    f = tmp_path / "lm.parquet"
+    f.write_bytes(bytes(data))
+    try:
+        frames = read_landmarks(f)
+    except InputError as exc:
+        assert str(f) in str(exc)
+        return
+    assert all(fr.t_ns >= 0 for fr in frames)
+
+
+@pytest.mark.parametrize("damage", ["drop_column", "retype_column", "no_metadata"])
+def test_landmark_file_with_a_wrong_column_is_one_error_line(landmark_file: bytes, tmp_path: Path, damage: str,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from station.cli import main
+
+    src = tmp_path / "ok.parquet"
+    src.write_bytes(landmark_file)
+    t = pq.read_table(src)
+    meta = t.schema.metadata
+    if damage == "drop_column":
+        t = t.drop_columns(["world"])
+    elif damage == "retype_column":
+        t = t.set_column(t.schema.get_field_index("seq"), "seq", pa.array(["x"] * t.num_rows))
+    else:
+        meta = None
+    bad = tmp_path / "bad.parquet"
+    pq.write_table(t.replace_schema_metadata(meta), bad)
+    code = main(["analyze", str(bad), "--exercise", "tracing"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error:") and str(bad) in err and len(err.strip().splitlines()) == 1, err

@@ -204,8 +204,15 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
         "source": meta.get("source", ""),
         "model": meta.get("model", ""),
         "kinds": tuple(k for k in meta.get("kinds", "").split(",") if k),
-        "info": json.loads(meta.get("info", "{}")),
+        "info": _info(meta.get("info", "{}"), p),
     }
+
+
+def _info(text: str, p: Path) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise InputError("landmark file metadata is damaged", where=str(p), fix="write it again with 'station track'") from None
 
 
 def _list_column(table: pa.Table, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -220,8 +227,19 @@ def _list_column(table: pa.Table, name: str) -> tuple[np.ndarray, np.ndarray, np
 
 
 def read_landmarks(path: str | Path) -> list[TrackedFrame]:
-    """All tracked frames of a landmark file, in file order (float32 arrays, bit-exact)."""
+    """All tracked frames of a landmark file, in file order (float32 arrays, bit-exact).
+
+    A damaged file (corrupt pages, missing or retyped columns) is an :class:`InputError` naming it.
+    """
     read_metadata(path)
+    try:
+        return _read_landmarks(path)
+    except (KeyError, ValueError, TypeError, IndexError, OSError, pa.ArrowException) as exc:
+        raise InputError("landmark file is damaged", where=str(path),
+                         fix=f"write it again with 'station track' ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+
+
+def _read_landmarks(path: str | Path) -> list[TrackedFrame]:
     table = pq.read_table(str(path))
     n = table.num_rows
     col = {name: table.column(name).to_pylist() for name in ("source_id", "kind", "handedness", "model")}
