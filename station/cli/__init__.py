@@ -84,12 +84,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def storage_failure(exc: BaseException) -> str | None:
     """One line for a failure to write the station's data (full disk, read-only or failing
-    filesystem, database refusing writes), or ``None`` for any other exception (a real bug keeps
-    its traceback)."""
+    filesystem, database refusing writes) or a damaged database file, or ``None`` for any other
+    exception (a real bug keeps its traceback)."""
     import errno
 
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DatabaseError, OperationalError
 
+    if type(exc) is DatabaseError:  # SQLite: "database disk image is malformed", "file is not a database"
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return (f"the database is damaged ({reason}); everything else is untouched (move the file aside or restore a "
+                "backup; `sqlite3 FILE .recover` can save what is readable)")
     if isinstance(exc, OperationalError):
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
     elif isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.EACCES):

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, Text, cast, create_engine, delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DatabaseError, InterfaceError, OperationalError, SQLAlchemyError
 
 from station.core import InputError, SessionMeta
 from station.storage import schema as S
@@ -430,9 +430,12 @@ def open_database(url: str) -> Database:
                 pass
         else:
             _migrate(engine, url)
-    except (OperationalError, InterfaceError) as exc:
+    except (DatabaseError, InterfaceError) as exc:
         engine.dispose()
         msg = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(getattr(exc, "orig", exc)).strip() else type(exc).__name__
+        if engine.dialect.name == "sqlite" and not isinstance(exc, OperationalError):  # e.g. "file is not a database"
+            raise InputError("the database file is damaged or is no SQLite database", where=_redact(url),
+                             fix=f"move it aside or restore a backup ({msg})") from None
         raise InputError("cannot open the database", where=_redact(url), fix=f"check the URL and that the server runs: {msg}") from None
     except InputError:
         engine.dispose()

@@ -1,0 +1,72 @@
+"""A damaged database file (bytes flipped or cut on disk, another program's file in its place): the
+data commands open it and work, or end with one ``error:`` line and exit code 2; never a traceback.
+
+The database is a real one: a short recorded session (simulated child, FakeClock), checkpointed so
+everything is in the main file, then damaged at random places.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from station.cli import main
+
+
+@pytest.fixture(scope="module")
+def recorded_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    from sqlalchemy import text
+
+    from station.core import FakeClock
+    from station.demo import DemoOptions, simulated_trials
+    from station.session import SessionRunner
+    from station.storage import open_database
+
+    path = tmp_path_factory.mktemp("db") / "station.db"
+    db = open_database(f"sqlite:///{path}")
+    summary = SessionRunner(db, "P-DB", FakeClock()).run(simulated_trials(DemoOptions(seconds=3)))
+    with db.engine.connect() as c:
+        c.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    db.dispose()
+    return path, summary.session_id
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(args)
+    return code, capsys.readouterr().err
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(cut=st.one_of(st.none(), st.floats(0.0, 1.0)),
+       flips=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 255)), max_size=30))
+def test_damaged_database_is_read_or_refused_in_one_line(recorded_db: tuple[Path, str], tmp_path: Path, cut: float | None,
+                                                        flips: list[tuple[float, int]], capsys: pytest.CaptureFixture[str]) -> None:
+    src, sid = recorded_db
+    data = bytearray(src.read_bytes())
+    if cut is not None:
+        data = data[: int(len(data) * cut)]
+    for pos, mask in flips:
+        if data:
+            data[min(len(data) - 1, int(pos * len(data)))] ^= mask
+    path = tmp_path / "station.db"
+    for p in tmp_path.glob("station.db*"):
+        p.unlink()
+    path.write_bytes(bytes(data))
+    url = f"sqlite:///{path}"
+    for args in (["sessions", "list", "--db", url], ["sessions", "show", sid, "--db", url]):
+        code, err = _run(args, capsys)
+        assert code in (0, 2), err
+        if code == 2:
+            lines = err.strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith("error:"), err
+
+
+def test_a_file_that_is_no_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "station.db"
+    shutil.copy(Path(__file__), path)  # some other file where the database should be
+    code, err = _run(["sessions", "list", "--db", f"sqlite:///{path}"], capsys)
+    assert code == 2 and err.startswith("error: the database file is damaged or is no SQLite database"), err
