@@ -126,6 +126,37 @@ def test_a_stalled_device_is_reported_and_the_session_completes(tmp_path: Path) 
     assert max(r[2] for r in rows) < min(s.t_ns for s in states if s.state == "stalled")
 
 
+def test_device_unplugged_for_good_the_session_still_ends_on_time(tmp_path: Path) -> None:
+    """The cable is pulled and never comes back: the trial ends at its time (no hang in the
+    driver's stop/close), the device is reported gone, and what came before is stored."""
+    t0 = time.monotonic()
+    summary, dev, states, url = _grip_session(tmp_path, ("unplug-after=0.8", "unplug-for=60"), 2.5)
+    assert time.monotonic() - t0 < 15
+    assert summary.status == "complete" and len(summary.results) == 1
+    names = [s.state for s in states]
+    assert "disconnected" in names and "reconnecting" in names
+    assert "streaming" not in names[names.index("disconnected"):]
+    assert dev.outages and dev.outages[-1].t_back_ns is None  # still gone
+    rows = _stored(url, summary.session_id)
+    assert len(rows) == dev.stats.samples > 300
+
+
+def test_device_reboot_mid_session_is_flagged_and_recording_goes_on(tmp_path: Path) -> None:
+    """The device restarts (sequence and clock from zero): the first sample after it carries
+    CLOCK_RESET, nothing received is lost, and the stored times keep increasing."""
+    summary, dev, _, url = _grip_session(tmp_path, ("reset-after=1.0",), 2.5)
+    assert summary.status == "complete"
+    rows = _stored(url, summary.session_id)
+    assert len(rows) == dev.stats.samples
+    reset = int(SampleFlag.CLOCK_RESET)
+    flagged = [i for i, r in enumerate(rows) if r[1] & reset]
+    assert len(flagged) == 1
+    i = flagged[0]
+    assert rows[i][0] < rows[i - 1][0]  # the sequence restarted
+    assert sum(1 for r in rows[i:]) > 300  # and recording went on after it
+    assert all(b[2] >= a[2] for a, b in itertools.pairwise(rows))  # session time never goes back
+
+
 # -- storage faults ---------------------------------------------------------------------------------
 
 def _is_root() -> bool:
