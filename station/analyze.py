@@ -562,6 +562,11 @@ def replay_feed(path: str | Path, *, smoothing: SmoothingSettings | None = None)
     return feed
 
 
+HEARTBEAT_S = 0.1
+"""A live feed with no frame for this long yields an empty step (see :func:`camera_feed`)."""
+HEARTBEAT_LAG_NS = 500_000_000
+
+
 def camera_feed(
     device: int | str,
     kinds: Sequence[TrackKind],
@@ -580,8 +585,10 @@ def camera_feed(
     every ``TrackedFrame`` and the camera's ``SourceState`` messages on ``bus`` (a private bus when
     none is given), so a UI can subscribe to the same stream. The feed ends when the trial ends
     (the runner stops iterating) or the camera is closed; the pipeline is stopped either way.
-    A camera lost mid-trial yields nothing until it is back: the exercise sees the gap in frame
-    times, and the next observations carry ``gap_frames``.
+    A camera lost mid-trial yields no frames until it is back: the exercise sees the gap in frame
+    times, and the next observations carry ``gap_frames``. Meanwhile the feed yields empty
+    *heartbeat* steps (no ``frame_seq``, time half a second behind the clock) so the runner can end
+    the trial on time or stop; step times stay strictly increasing.
 
     ``source`` replaces the camera (any frame source; tests pass a :class:`vision.sources.FailingSource`).
     ``publish_frames`` also puts each tracked camera image on ``bus`` (a ``Frame`` just before its
@@ -600,16 +607,25 @@ def camera_feed(
         pipe = LivePipeline(src, trk, b, clock=clk, smoother=LandmarkSmoother(smoothing or SmoothingSettings()),
                             publish_frames=publish_frames)
         pipe.start()
+        last_t = t0_ns - 1
         try:
             while True:
                 try:
-                    tf = q.get(timeout=0.1)
+                    tf = q.get(timeout=HEARTBEAT_S)
                 except queue.Empty:
                     if pipe.tracker_done.is_set() and len(q) == 0:
                         return
+                    # No frame for a while (camera lost, model slow): a heartbeat step without a
+                    # frame lets the runner end the trial on time and honour Stop. Its time stays
+                    # HEARTBEAT_LAG_NS behind the clock so frames still in the tracker come after it.
+                    hb = clk.now_ns() - HEARTBEAT_LAG_NS
+                    if hb > last_t:
+                        last_t = hb
+                        yield StepInput(hb)
                     continue
-                if tf.t_ns < t0_ns:
+                if tf.t_ns <= last_t:  # before the trial, or older than a heartbeat already sent
                     continue
+                last_t = tf.t_ns
                 yield StepInput(tf.t_ns, hands=tf.hands, poses=tf.poses, frame_seq=tf.seq, image_size=tf.image_size)
         finally:
             sub.close()

@@ -1,4 +1,4 @@
-"""The demo: one short protocol played by a clearly labelled simulated child (or a webcam).
+"""The demo: one short protocol played by a child at a webcam, or by a clearly labelled simulated child.
 
 Trials (default total about one minute, real time):
 
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from exercises.base import StepInput
 from exercises.templates import make_template
+from station.core import EventBus, SessionClock, SystemClock
 from station.session import TrialSpec
 from vision.synth_body import jumps_stream
 from vision.synth_hand import tracing_stream
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from station.demo_devices import DeviceDemo
 
 SIM_LABEL = "SIMULATED CHILD (synthetic landmarks, no camera)"
+CAMERA_LABEL = "CAMERA {camera}: live hand and pose tracking (MediaPipe)"
 
 # Default share of the protocol per trial (seconds at full length).
 DEFAULT_TRIALS_S = {"tracing": 30.0, "jumps": 30.0}
@@ -72,12 +74,43 @@ def simulated_trials(opts: DemoOptions) -> list[TrialSpec]:
     ]
 
 
-def demo_trials(opts: DemoOptions, devices: DeviceDemo | None = None) -> list[TrialSpec]:
-    """The whole demo protocol: the simulated child's trials, then the simulated devices' trials
-    (when ``devices`` has any active), sharing ``opts.seconds`` in proportion to their default lengths."""
-    if devices is None or not devices.active:
-        return simulated_trials(opts)
-    share = devices.share
+def camera_trials(opts: DemoOptions, camera: int | str, *, clock: SessionClock, bus: EventBus | None = None) -> list[TrialSpec]:
+    """The same protocol played by a real child in front of a webcam (live MediaPipe tracking).
+
+    ``camera`` is an OpenCV device index or path. Each trial runs only the tracker it needs (hands
+    for tracing, pose for jumps); the camera paces the feed.
+    """
+    from station.analyze import camera_feed_for
+
+    total = sum(DEFAULT_TRIALS_S.values())
+    scale = 1.0 if opts.seconds is None else min(1.0, opts.seconds / total)
+    src = f"camera:{camera}"
+    trace_settings = {"shape": "circle", "center": (0.5, 0.5), "size": 0.6, "tolerance": 0.03}
+    return [
+        TrialSpec("tracing", trace_settings, camera_feed_for("tracing", camera, clock=clock, bus=bus),
+                  label="Trace the circle", duration_s=DEFAULT_TRIALS_S["tracing"] * scale, source=src),
+        TrialSpec("jumps", {}, camera_feed_for("jumps", camera, clock=clock, bus=bus),
+                  label="Bunny hops", duration_s=DEFAULT_TRIALS_S["jumps"] * scale, source=src),
+    ]
+
+
+def demo_trials(
+    opts: DemoOptions,
+    devices: DeviceDemo | None = None,
+    *,
+    camera: int | str | None = None,
+    clock: SessionClock | None = None,
+) -> list[TrialSpec]:
+    """The whole demo protocol: the child's trials (webcam when ``camera`` is given, else the
+    simulated child), then the simulated devices' trials (when ``devices`` has any active), sharing
+    ``opts.seconds`` in proportion to their default lengths."""
+    share = devices.share if devices is not None and devices.active else 0.0
     vision_opts = opts if opts.seconds is None else replace(opts, seconds=opts.seconds * (1.0 - share))
+    if camera is not None:
+        child = camera_trials(vision_opts, camera, clock=clock or SystemClock())
+    else:
+        child = simulated_trials(vision_opts)
+    if devices is None or not devices.active:
+        return child
     budget = None if opts.seconds is None else opts.seconds * share
-    return simulated_trials(vision_opts) + devices.trials(budget)
+    return child + devices.trials(budget)

@@ -182,3 +182,25 @@ def test_device_clock_fits_and_calibrations_reach_the_session_header(tmp_path: P
     assert header["calibrations"][0]["key"] == "G-1"
     assert [d["device_id"] for d in header["devices"]] == ["grip0"]
     assert _count(db, S.devices, summary.session_id) == 1
+
+
+def test_demo_with_a_camera_runs_real_tracking(station_home: Path, media: Path) -> None:
+    """The webcam path of the demo, with OpenCV's capture reading a real clip as the 'camera'."""
+    clip = media / "body" / "squats_5.mp4"
+    r = _station("demo", "--headless", "--seconds", "8", "--camera", str(clip), env_home=station_home)
+    assert r.returncode == 0, r.stderr
+    assert "CAMERA" in r.stdout and "SIMULATED CHILD" not in r.stdout
+    db = open_database(f"sqlite:///{station_home / 'station.db'}")
+    with db.engine.connect() as c:
+        header = c.execute(select(S.sessions.c.header)).scalar_one()
+        models = {m for (m,) in c.execute(select(S.landmarks.c.model).where(S.landmarks.c.kind == "pose").distinct())}
+        n_pose = c.execute(select(func.count()).select_from(S.landmarks).where(S.landmarks.c.kind == "pose")).scalar_one()
+    assert header["config"]["source"] == f"camera:{clip}"
+    assert n_pose >= 10
+    assert models and all(m.startswith("mediapipe") for m in models)
+
+
+def test_demo_refuses_a_missing_camera(station_home: Path) -> None:
+    r = _station("demo", "--headless", "--camera", "/dev/no-such-camera", env_home=station_home)
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "camera not found" in r.stderr

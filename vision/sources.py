@@ -582,17 +582,26 @@ def find_camera(max_index: int = 4) -> int | None:
 
     Meant for the demo: use a webcam when one is present, else the simulated child.
     """
+    import sys
+
+    if sys.platform.startswith("linux") and not any(Path("/dev").glob("video*")):
+        return None  # no V4L2 device at all: nothing to probe (and nothing for OpenCV to warn about)
     import cv2
 
-    for i in range(max_index):
-        cap = cv2.VideoCapture(i)
-        try:
-            if cap.isOpened():
-                ok, img = cap.read()
-                if ok and img is not None:
-                    return i
-        finally:
-            cap.release()
+    previous = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # probing absent indexes warns
+    try:
+        for i in range(max_index):
+            cap = cv2.VideoCapture(i)
+            try:
+                if cap.isOpened():
+                    ok, img = cap.read()
+                    if ok and img is not None:
+                        return i
+            finally:
+                cap.release()
+    finally:
+        cv2.utils.logging.setLogLevel(previous)
     return None
 
 

@@ -13,7 +13,8 @@ from rich.console import Console
 def register(app: typer.Typer) -> None:
     @app.command(
         help="Run a short practice session on embedded defaults and record it.\n\n"
-        "Without a webcam a clearly labelled simulated child plays the protocol (tracing, jumps); "
+        "A child at the webcam plays the protocol (tracing, jumps) with live MediaPipe tracking; without "
+        "a webcam (or with --simulated) a clearly labelled simulated child plays it; "
         "simulated grip and balance devices on pseudo-terminals play the grip and balance trials. "
         "The session goes into the station database and a report is written.\n\n"
         "Example: station demo --headless --seconds 20"
@@ -25,10 +26,12 @@ def register(app: typer.Typer) -> None:
         db: str | None = typer.Option(None, "--db", help="Database URL (default: SQLite in the station's data directory)."),
         fast: bool = typer.Option(False, "--fast", help="Run as fast as possible instead of real time (for testing)."),
         seed: int = typer.Option(0, "--seed", help="Seed of the simulated child."),
+        camera: str | None = typer.Option(None, "--camera", help="Webcam index or video device path (default: the first webcam found, if any)."),
+        simulated: bool = typer.Option(False, "--simulated", help="Use the simulated child even when a webcam is present."),
     ) -> None:
         from station.cli.dashboard import TextDashboard, summary_table
         from station.core import InputError, SystemClock
-        from station.demo import SIM_LABEL, DemoOptions, demo_trials
+        from station.demo import CAMERA_LABEL, SIM_LABEL, DemoOptions, demo_trials
         from station.demo_devices import DEVICE_LABEL, DeviceDemo
         from station.paths import data_dir, default_db_url, session_dir
 
@@ -39,19 +42,32 @@ def register(app: typer.Typer) -> None:
         from station.storage import open_database
 
         console = Console()
+        cam: int | str | None = None
+        if camera is not None:
+            cam = int(camera) if camera.isdigit() else camera
+            if isinstance(cam, str) and not Path(cam).exists():
+                raise InputError("camera not found", where=cam, fix="give a webcam index (0, 1...) or an existing device path")
+        elif not simulated:
+            from vision.sources import find_camera
+
+            cam = find_camera()
+        if cam is not None and fast:
+            raise InputError("--fast needs the simulated child", where="--fast", fix="add --simulated, or drop --fast")
         database = open_database(db or default_db_url())
         clock = SystemClock()
         runner = SessionRunner(
             database, participant, clock, pacing="none" if fast else "own",
-            config={"command": "demo", "seconds": seconds, "seed": seed, "source": "simulated"}, deadline_s=seconds,
+            config={"command": "demo", "seconds": seconds, "seed": seed,
+                    "source": "simulated" if cam is None else f"camera:{cam}"}, deadline_s=seconds,
         )
         previous = signal.getsignal(signal.SIGTERM)
         signal.signal(signal.SIGTERM, lambda *_: runner.stop())
         try:
             # the simulated devices (pseudo-terminals) live exactly as long as the session
             with DeviceDemo(seconds, clock=clock, seed=seed) as device_demo:
-                trials = demo_trials(DemoOptions(seconds=seconds, seed=seed), device_demo)
-                banner = SIM_LABEL if not device_demo.active else f"{SIM_LABEL} + {DEVICE_LABEL}"
+                trials = demo_trials(DemoOptions(seconds=seconds, seed=seed), device_demo, camera=cam, clock=clock)
+                child = SIM_LABEL if cam is None else CAMERA_LABEL.format(camera=cam)
+                banner = child if not device_demo.active else f"{child} + {DEVICE_LABEL}"
                 with TextDashboard(banner=banner) as dash:
                     runner.on_update = dash.update
                     summary = runner.run(trials)
