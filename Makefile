@@ -2,7 +2,6 @@
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: demo test lint bench clean
 
@@ -24,7 +23,7 @@ demo: $(VENV)/.stamp-base
 
 test: $(VENV)/.stamp-test
 	mkdir -p test-artifacts
-	$(BIN)/python -m pytest --junitxml=test-artifacts/junit.xml $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --junitxml=test-artifacts/junit.xml $(PYTEST_ARGS)
 
 lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check station vision devices exercises calibration tests benchmarks

@@ -89,15 +89,8 @@ def check_options(opts: RunOptions) -> None:
 
 
 def resolve_exercise(name: str) -> str:
-    """The registered name of ``name``, forgiving spelling of word breaks (``push_ups`` = ``pushups``)."""
-    try:
-        return exercises.get(name).name
-    except InputError:
-        squash = name.lower().replace("_", "").replace("-", "").replace(" ", "")
-        hits = [n for n in exercises.names() if n.replace("_", "") == squash]
-        if len(hits) == 1:
-            return hits[0]
-        raise
+    """The registered name of ``name`` (the registry forgives word breaks: ``push_ups`` = ``pushups``)."""
+    return exercises.get(name).name
 
 
 def initial_plan(opts: RunOptions) -> SessionPlan | None:
@@ -296,7 +289,7 @@ def build_trials(plan: SessionPlan, opts: RunOptions, clock: SessionClock, bus: 
                 feed = device_feed(dev, duration + 1.0, clock=clock)
                 source, infos = f"device:{dev.info.kind}:{dev.url}", (dev.info,)
             spec = TrialSpec(cls.name, dict(item.settings), feed, label=item.label or cls.title, duration_s=None,
-                             devices=infos, source=source)
+                             devices=infos, source=source, handles=() if devices is None else (dev,))
             out.append(PlannedTrial.from_item(item, spec))
             continue
         if sensors:

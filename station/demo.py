@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import exercises
 from exercises.base import StepInput
 from exercises.templates import make_template
 from station.core import EventBus, SessionClock, SystemClock
@@ -26,6 +27,7 @@ from vision.synth_hand import tracing_stream
 
 if TYPE_CHECKING:
     from station.demo_devices import DeviceDemo
+    from station.plans import SessionPlan
 
 SIM_LABEL = "SIMULATED CHILD (synthetic landmarks, no camera)"
 CAMERA_LABEL = "CAMERA {camera}: live hand and pose tracking (MediaPipe)"
@@ -72,6 +74,22 @@ def simulated_trials(opts: DemoOptions) -> list[TrialSpec]:
                   label="Trace the circle", duration_s=d_trace + 0.5, source="synthetic"),
         TrialSpec("jumps", {}, jump_feed, label="Bunny hops", duration_s=d_jump + 0.5, source="synthetic"),
     ]
+
+
+def demo_plan(seconds: float | None = None, participant: str = "DEMO-001") -> SessionPlan:
+    """The demo protocol as a session plan, for the station window (``station demo`` with a display)."""
+    from station.demo_devices import DEFAULT_DEVICE_TRIALS_S
+    from station.plans import PlanItem, SessionPlan
+
+    lengths = {**DEFAULT_TRIALS_S, **DEFAULT_DEVICE_TRIALS_S}
+    scale = 1.0 if seconds is None else min(1.0, seconds / sum(lengths.values()))
+    settings: dict[str, dict[str, object]] = {"tracing": {"shape": "circle", "center": [0.5, 0.5], "size": 0.6, "tolerance": 0.03}}
+    items = [
+        PlanItem(exercise=name, settings=settings.get(name, {}), duration_s=max(2.0, length * scale))
+        for name, length in lengths.items()
+        if name in exercises.names()
+    ]
+    return SessionPlan(name="demo", participant=participant, items=items)
 
 
 def camera_trials(opts: DemoOptions, camera: int | str, *, clock: SessionClock, bus: EventBus | None = None) -> list[TrialSpec]:

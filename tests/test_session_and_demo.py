@@ -204,3 +204,31 @@ def test_demo_refuses_a_missing_camera(station_home: Path) -> None:
     r = _station("demo", "--headless", "--camera", "/dev/no-such-camera", env_home=station_home)
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "camera not found" in r.stderr
+
+
+def test_demo_opens_the_station_window_when_asked(station_home: Path) -> None:
+    """With a display (here: --window on offscreen Qt) the demo plays its protocol in the station window."""
+    env = dict(os.environ, MOTOR_STATION_HOME=str(station_home), QT_QPA_PLATFORM="offscreen")
+    r = subprocess.run([sys.executable, "-m", "station", "demo", "--window", "--seconds", "6", "--quit-after", "7"],
+                       capture_output=True, text=True, env=env, timeout=180)
+    assert r.returncode == 0, r.stderr
+    db = open_database(f"sqlite:///{station_home / 'station.db'}")
+    with db.engine.connect() as c:
+        c.execute(select(S.sessions.c.id)).one()  # exactly one session
+        n_trials = c.execute(select(func.count()).select_from(S.trials)).scalar_one()
+        n_lm = c.execute(select(func.count()).select_from(S.landmarks)).scalar_one()
+    assert n_trials >= 1 and n_lm > 30
+    assert (station_home / "plans" / "demo.toml").is_file()
+
+
+def test_offscreen_qt_is_not_a_display(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from station.cli.demo import _display_present
+
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert not _display_present()
+    monkeypatch.delenv("QT_QPA_PLATFORM")
+    assert _display_present()
+    monkeypatch.delenv("DISPLAY")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert not _display_present()

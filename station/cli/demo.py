@@ -28,6 +28,8 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="Seed of the simulated child."),
         camera: str | None = typer.Option(None, "--camera", help="Webcam index or video device path (default: the first webcam found, if any)."),
         simulated: bool = typer.Option(False, "--simulated", help="Use the simulated child even when a webcam is present."),
+        window: bool = typer.Option(False, "--window", help="Open the station window even when no display is detected (e.g. offscreen Qt)."),
+        quit_after: float | None = typer.Option(None, "--quit-after", min=0.5, help="With the window: close it after S seconds (the session is stopped cleanly)."),
     ) -> None:
         from station.cli.dashboard import TextDashboard, summary_table
         from station.core import InputError, SystemClock
@@ -53,6 +55,8 @@ def register(app: typer.Typer) -> None:
             cam = find_camera()
         if cam is not None and fast:
             raise InputError("--fast needs the simulated child", where="--fast", fix="add --simulated, or drop --fast")
+        if window or (not headless and _display_present()):
+            raise typer.Exit(_run_window(cam, seconds, participant, db, seed, quit_after))
         database = open_database(db or default_db_url())
         clock = SystemClock()
         runner = SessionRunner(
@@ -90,3 +94,32 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"session {summary.session_id} is recorded, but its report could not be written ({report_error})",
                              where=str(session_dir_path(summary.session_id)),
                              fix=f"free disk space or fix the folder's permissions, then run: station report {summary.session_id}")
+
+
+def _display_present() -> bool:
+    """A real display to open windows on (offscreen Qt does not count)."""
+    import sys
+
+    if os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
+        return False
+    return not sys.platform.startswith("linux") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _run_window(cam: int | str | None, seconds: float | None, participant: str, db: str | None, seed: int,
+                quit_after: float | None) -> int:
+    """The demo in the station window: the same protocol as a session plan, started at once."""
+    from station.app import RunOptions, run_station
+    from station.demo import demo_plan
+    from station.paths import data_dir
+    from station.plans import save_plan
+
+    plan_path = save_plan(demo_plan(seconds, participant), data_dir() / "plans" / "demo.toml", overwrite=True)
+    camera = cam if isinstance(cam, int) else None
+    video = Path(cam) if isinstance(cam, str) else None
+    if camera is not None or video is not None:  # device trials then need their simulators named
+        grip, balance = "sim://grip", "sim://balance"
+    else:
+        grip = balance = None
+    opts = RunOptions(camera=camera, video=video, grip=grip, balance=balance, participant=participant, plan=plan_path,
+                      db_url=db, seed=seed, start=True, quit_after=quit_after, countdown_s=3.0)
+    return run_station(opts)
