@@ -17,6 +17,7 @@ result is stored and the session is marked ``stopped``; all data already recorde
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import platform
@@ -147,6 +148,11 @@ class SessionRunner:
         self._stop.set()
 
     def run(self, trials: Sequence[TrialSpec]) -> SessionSummary:
+        # Validate every trial's settings before anything is recorded, and load the scoring
+        # libraries now: scipy.signal's first import (~2 s here) would otherwise land inside a trial.
+        for spec in trials:
+            exercises.create(spec.exercise, spec.settings)
+        importlib.import_module("scipy.signal")
         self._recover()
         utc, t0 = self.clock.anchor()
         devices = tuple({d.device_id: d for t in trials for d in t.devices}.values())
