@@ -36,8 +36,15 @@ def data_dir(create: bool = True) -> Path:
     return path
 
 
+ENV_DB = "MOTOR_STATION_DB"
+
+
 def default_db_url() -> str:
-    """SQLite database inside the data directory."""
+    """The station's database: ``$MOTOR_STATION_DB`` when set (e.g. a clinic's shared
+    ``postgresql://user:password@host/db``), else SQLite inside the data directory."""
+    url = os.environ.get(ENV_DB, "").strip()
+    if url:
+        return url
     return f"sqlite:///{data_dir() / 'station.db'}"
 
 

@@ -168,8 +168,12 @@ class SessionRunner:
         )
         self.db.create_session(self.meta)
         recorder = Recorder(self.db, self.session_id)
+        lsl = self._open_lsl()
+        # every stream goes to the recorder and, when a lab enabled it, to the LSL outlets
+        sinks: tuple[Any, ...] = (recorder,) if lsl is None else (recorder, lsl)
         for d in devices:
-            recorder.record_device(d)
+            for sink in sinks:
+                sink.record_device(d)
         summary = SessionSummary(self.session_id, self.participant, "complete")
         deadline = None if self.deadline_s is None else t0 + int(self.deadline_s * 1e9)
         try:
@@ -177,19 +181,35 @@ class SessionRunner:
                 if self._stop.is_set() or (deadline is not None and self.clock.now_ns() >= deadline):
                     summary.status = "stopped"
                     break
-                result = self._run_trial(i, len(trials), spec, recorder, deadline)
+                result = self._run_trial(i, len(trials), spec, recorder, sinks, deadline)
                 summary.results.append((spec, result))
             if self._stop.is_set():
                 summary.status = "stopped"
         finally:
+            fits, cals = self._device_provenance(trials)
+            for cal in cals:
+                recorder.record_calibration(cal)
             recorder.close()
+            if lsl is not None:
+                lsl.close()
             summary.rows_written = recorder.rows_written
-            self._finish_header(trials)
+            self._finish_header(fits, cals)
             self.db.end_session(self.session_id, summary.status)
         return summary
 
-    def _finish_header(self, trials: Sequence[TrialSpec]) -> None:
-        """Put the devices' clock fits and calibrations into the session header (best effort)."""
+    def _open_lsl(self) -> Any:
+        """LSL outlets when the user enabled them (``None`` otherwise, and always on failure)."""
+        from station.lsl import open_outlets
+
+        try:
+            return open_outlets(self.session_id, self.clock, self.config)
+        except Exception:
+            log.error("LSL streaming could not start; the session is recorded without it", exc_info=True)
+            return None
+
+    @staticmethod
+    def _device_provenance(trials: Sequence[TrialSpec]) -> tuple[list[ClockFit], list[CalibrationRecord]]:
+        """The clock fits and calibrations of the devices used (best effort: a failing device is logged)."""
         handles = {id(h): h for t in trials for h in t.handles}.values()
         fits: list[ClockFit] = []
         cals: list[CalibrationRecord] = []
@@ -202,6 +222,10 @@ class SessionRunner:
                     cals.append(h.calibration_record)
             except Exception:
                 log.warning("could not read the clock fit or calibration of a device", exc_info=True)
+        return fits, cals
+
+    def _finish_header(self, fits: list[ClockFit], cals: list[CalibrationRecord]) -> None:
+        """Put the devices' clock fits and calibrations into the session header."""
         if self.meta is not None and (fits or cals):
             self.meta = replace(self.meta, clock_fits=tuple(fits), calibrations=tuple(cals))
             try:
@@ -219,7 +243,7 @@ class SessionRunner:
         except Exception:
             log.warning("could not check for interrupted sessions", exc_info=True)
 
-    def _run_trial(self, i: int, n: int, spec: TrialSpec, rec: Recorder, deadline: int | None) -> ExerciseResult:
+    def _run_trial(self, i: int, n: int, spec: TrialSpec, rec: Recorder, sinks: tuple[Any, ...], deadline: int | None) -> ExerciseResult:
         ex = exercises.create(spec.exercise, spec.settings, trial=i)
         t_start = self.clock.now_ns()
         end = t_start + int(spec.duration_s * 1e9) if spec.duration_s else None
@@ -238,11 +262,14 @@ class SessionRunner:
                     self.clock.sleep_until(inp.t_ns)
                 new = ex.step(inp)
                 steps += 1
-                rec.record_observations(i, inp.hands, inp.poses)
-                if inp.samples:
-                    rec.record_samples(i, inp.samples)
+                for sink in sinks:
+                    if inp.hands or inp.poses:
+                        sink.record_observations(i, inp.hands, inp.poses)
+                    if inp.samples:
+                        sink.record_samples(i, inp.samples)
+                    if new:
+                        sink.record_events(new)
                 if new:
-                    rec.record_events(new)
                     last = (last + new)[-5:]
                 if self.on_update is not None:
                     self.on_update(
@@ -254,7 +281,8 @@ class SessionRunner:
             self._stop.set()
         final = ex.finish()
         if final:
-            rec.record_events(final)
+            for sink in sinks:
+                sink.record_events(final)
         t_end = ex.t_last_ns if ex.t_last_ns is not None else t_start
         result = ex.result()
         rec.end_trial(i, result, t_end)

@@ -115,3 +115,42 @@ def test_an_inlet_receives_every_stream_with_the_times_they_happened(tmp_path: P
     ev = json.loads(d["event"])
     assert ev["kind"] == "jump" and ev["rep"] == 1 and ev["payload"] == {"flight_s": 0.3}
     assert (d["grip_label"], d["grip_unit"], d["grip_rate"], d["grip_type"]) == ("force", "N", 100.0, "Force")
+
+
+RUNNER_CHILD = textwrap.dedent(
+    """
+    import json, sys, threading
+    import pylsl
+    from station.core import SystemClock
+    from station.demo import DemoOptions, simulated_trials
+    from station.session import SessionRunner
+    from station.storage import open_database
+
+    db = open_database(sys.argv[1])
+    runner = SessionRunner(db, "P-LSL", SystemClock(), pacing="own", config={"lsl": True}, deadline_s=8)
+    th = threading.Thread(target=runner.run, args=(simulated_trials(DemoOptions(seconds=8)),))
+    th.start()
+    found = pylsl.resolve_byprop("name", "MotorStation-Hands", 1, 20.0)
+    assert found, "no hands stream"
+    inlet = pylsl.StreamInlet(found[0])
+    inlet.open_stream(10.0)
+    rows = []
+    while len(rows) < 10:
+        s, ts = inlet.pull_sample(timeout=10.0)
+        assert s is not None
+        rows.append(s)
+    runner.stop()
+    th.join()
+    print(json.dumps({"n": len(rows), "finite": sum(1 for v in rows[-1] if v == v)}))
+    """
+)
+
+
+def test_a_live_session_streams_to_lsl_when_enabled(tmp_path: Path) -> None:
+    """The session runner feeds the outlets beside the recorder (the station's own session loop)."""
+    r = subprocess.run([sys.executable, "-c", RUNNER_CHILD, f"sqlite:///{tmp_path / 's.db'}"], capture_output=True, text=True,
+                       env=_child_env(tmp_path), timeout=180)
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout.strip().splitlines()[-1])
+    assert d["n"] == 10
+    assert d["finite"] == 21 * 4  # one hand (the simulated child's right) of the two blocks is filled

@@ -182,6 +182,15 @@ def test_device_clock_fits_and_calibrations_reach_the_session_header(tmp_path: P
     assert header["calibrations"][0]["key"] == "G-1"
     assert [d["device_id"] for d in header["devices"]] == ["grip0"]
     assert _count(db, S.devices, summary.session_id) == 1
+    assert _count(db, S.calibrations, summary.session_id) == 1  # the reports read calibrations from here
+
+
+def test_database_url_from_the_environment(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from station.paths import default_db_url
+
+    assert default_db_url().startswith("sqlite:///")
+    monkeypatch.setenv("MOTOR_STATION_DB", f"sqlite:///{tmp_path / 'clinic.db'}")
+    assert default_db_url() == f"sqlite:///{tmp_path / 'clinic.db'}"
 
 
 def test_demo_with_a_camera_runs_real_tracking(station_home: Path, media: Path) -> None:
