@@ -87,6 +87,8 @@ class LiveState:
     reps: int
     last_events: list[ScoreEvent]
     steps: int
+    storage_error: str | None = None
+    """The recorder's last write failure while it lasts (``database or disk is full``), else ``None``."""
 
 
 @dataclass
@@ -96,6 +98,10 @@ class SessionSummary:
     status: str
     results: list[tuple[TrialSpec, ExerciseResult]] = field(default_factory=list)
     rows_written: int = 0
+    rows_unwritten: int = 0
+    """Rows the database refused to the end (a full disk): lost when the process ends."""
+    write_error: str | None = None
+    """Why the database refused rows or the session's end (``None`` when everything was written)."""
 
 
 def host_info() -> dict[str, Any]:
@@ -193,8 +199,16 @@ class SessionRunner:
             if lsl is not None:
                 lsl.close()
             summary.rows_written = recorder.rows_written
+            summary.rows_unwritten = recorder.pending
+            summary.write_error = recorder.last_error
             self._finish_header(fits, cals)
-            self.db.end_session(self.session_id, summary.status)
+            try:
+                self.db.end_session(self.session_id, summary.status)
+            except Exception as exc:  # a full disk or a failing database at the very end: say so, never raise
+                summary.write_error = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                summary.status = "interrupted"
+                log.error("session %s could not be closed (%s); what was written is kept, and the next start marks it "
+                          "interrupted", self.session_id, summary.write_error)
         return summary
 
     def _open_lsl(self) -> Any:
@@ -274,7 +288,7 @@ class SessionRunner:
                 if self.on_update is not None:
                     self.on_update(
                         LiveState(self.session_id, i, n, spec.label or ex.title, spec.exercise, spec.source,
-                                  (inp.t_ns - t_start) / 1e9, ex.live(), ex.reps(), last, steps)
+                                  (inp.t_ns - t_start) / 1e9, ex.live(), ex.reps(), last, steps, rec.last_error)
                     )
         except KeyboardInterrupt:
             log.info("interrupted: ending trial %d and the session cleanly", i)

@@ -369,3 +369,40 @@ def test_camera_gone_and_back_mid_session_is_a_recorded_gap(tmp_path: Path, medi
     biggest = max(jumps)
     assert biggest[0] - 1 >= src.frames_missed >= 10  # the frames the camera missed are a visible jump
     assert biggest[1] >= 0.5  # and a gap in time of about the outage
+
+
+@needs_root
+@pytest.mark.slow
+def test_session_on_a_full_disk_ends_without_raising_and_says_why(small_fs: Path) -> None:
+    """In-process (what the station window runs on its worker thread): the disk fills during the
+    session; the live state says so while it happens, run() returns instead of raising, the summary
+    says what could not be written, and the next session start marks the session interrupted."""
+    from station.demo import DemoOptions, simulated_trials
+
+    fd = os.open(small_fs / "ballast", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, b"\0" * (1024 * 1024 - 250 * 1024))
+    finally:
+        os.close(fd)
+    url = f"sqlite:///{small_fs / 'station.db'}"
+    db = open_database(url)
+    seen: list[str] = []
+    runner = SessionRunner(db, "P-FULL", SystemClock(), on_update=lambda st: seen.append(st.storage_error or ""))
+    summary = runner.run(simulated_trials(DemoOptions(seconds=4)))  # must not raise
+    db.dispose()
+    assert any("full" in e for e in seen), "the live state never said the disk was full"
+    assert summary.write_error is not None and "full" in summary.write_error
+    assert summary.rows_unwritten > 0 or summary.status == "interrupted"
+    (small_fs / "ballast").unlink()  # space returns
+    db = open_database(url)
+    try:
+        assert integrity_check(db) == []
+        status = db.session(summary.session_id)["status"]
+        if status == "recording":  # its end could not be written: the next start marks it
+            nxt = SessionRunner(db, "P-FULL", SystemClock())
+            nxt.run(simulated_trials(DemoOptions(seconds=1)))
+            assert nxt.recovered == [summary.session_id]
+            status = db.session(summary.session_id)["status"]
+        assert status in ("interrupted", "complete")
+    finally:
+        db.dispose()

@@ -58,6 +58,8 @@ class TextDashboard:
             parts.append(t)
             if s.last_events:
                 parts.append(Text("last events: " + ", ".join(f"{e.kind} #{e.rep}" for e in s.last_events)))
+            if s.storage_error:
+                parts.append(Text(f"NOT SAVING: {s.storage_error} (kept in memory, retrying; free disk space)", style="bold red"))
         return Panel(Group(*parts), title="Motor Station — live", border_style="green")
 
 
