@@ -16,6 +16,8 @@ so it can be used (and tested) without Qt.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +60,8 @@ class RunOptions:
     hz: float = 30.0
     seed: int = 0
     start: bool = False
+    record_video: bool = False
+    """Record the raw camera/video frames of the session (off by default: video identifies a child)."""
 
     @property
     def source(self) -> str:
@@ -168,13 +172,69 @@ class _TapSource:
         self.inner.close()
 
 
+class SessionVideo:
+    """The session's raw video, written only when the therapist turns recording on.
+
+    Frames are written unmirrored, as the camera delivered them, to ``sessions/<id>/video.mp4`` in
+    the data directory, with ``video_frames.csv`` beside it (``frame, t_ns``: each frame's capture
+    time on the session clock, so the video aligns exactly with landmarks and samples). Both are
+    referenced from the database (``files`` table), so ``participants forget`` removes them and
+    exports include them only with ``--include-video``.
+    """
+
+    def __init__(self, runner: SessionRunner, fps: float = 30.0) -> None:
+        self.runner = runner
+        self.fps = fps
+        self._writer: Any = None
+        self._times: Any = None
+        self._n = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, image: np.ndarray, t_ns: int) -> None:
+        with self._lock:
+            try:
+                if self._writer is None:
+                    self._open(image)
+                self._writer.write(image)
+                self._times.write(f"{self._n},{t_ns}\n")
+                self._n += 1
+            except OSError:
+                log.exception("the session video could not be written; tracking and scoring go on")
+
+    def _open(self, image: np.ndarray) -> None:
+        from station.paths import session_dir
+        from vision.overlay import OverlayVideoWriter
+
+        folder = session_dir(self.runner.session_id)
+        h, w = image.shape[:2]
+        self._writer = OverlayVideoWriter(folder / "video.mp4", self.fps, (w, h))
+        self._times = open(folder / "video_frames.csv", "w", encoding="utf-8")
+        self._times.write("frame,t_ns\n")
+        for name in ("video.mp4", "video_frames.csv"):
+            self.runner.attach_file("video" if name.endswith(".mp4") else "video_times", f"sessions/{self.runner.session_id}/{name}")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._times.close()
+                for name in ("video.mp4", "video_frames.csv"):
+                    p = self._writer.path.parent / name
+                    if p.exists():
+                        os.chmod(p, 0o600)
+                self._writer = None
+
+
 @dataclass
 class _ImageHook:
     """Late binding of the model's ``push_frame`` (the model is created after the feeds)."""
 
     push: Callable[[np.ndarray, int], None] | None = None
+    record: Callable[[np.ndarray, int], None] | None = None
 
     def __call__(self, image: np.ndarray, t_ns: int) -> None:
+        if self.record is not None:
+            self.record(image, t_ns)
         if self.push is not None:
             self.push(image, t_ns)
 
@@ -332,7 +392,16 @@ def make_session_factory(db: Any, opts: RunOptions, clock: SessionClock | None =
         hook.bind(model.push_frame)
         runner = SessionRunner(db, code, clk, pacing=opts.pacing,  # type: ignore[arg-type]
                                config={"command": "run", "source": opts.source, "plan": plan.model_dump(mode="json")})
-        ctl = SessionController(runner, trials, model, countdown_s=opts.countdown_s, cleanup=devices.close)
+        cleanup = devices.close
+        if opts.record_video and opts.source != "simulated":
+            video = SessionVideo(runner)
+            hook.record = video
+
+            def cleanup() -> None:
+                video.close()
+                devices.close()
+
+        ctl = SessionController(runner, trials, model, countdown_s=opts.countdown_s, cleanup=cleanup)
         return ctl, model
 
     return factory

@@ -144,6 +144,8 @@ class SessionRunner:
         self.on_update = on_update
         self.deadline_s = deadline_s
         self._stop = threading.Event()
+        self._files: list[tuple[str, str]] = []
+        self._files_lock = threading.Lock()
         self.session_id = str(uuid.uuid4())
         self.meta: SessionMeta | None = None
         self.recovered: list[str] = []
@@ -152,6 +154,12 @@ class SessionRunner:
     def stop(self) -> None:
         """Ask the runner to end the current trial and the session (thread-safe)."""
         self._stop.set()
+
+    def attach_file(self, kind: str, path: str) -> None:
+        """Reference a file written for this session (``kind`` e.g. ``"video"``; ``path`` relative to the
+        data directory) from the database when the session ends. Thread-safe."""
+        with self._files_lock:
+            self._files.append((kind, path))
 
     def run(self, trials: Sequence[TrialSpec]) -> SessionSummary:
         # Validate every trial's settings before anything is recorded, and load the scoring
@@ -195,6 +203,9 @@ class SessionRunner:
             fits, cals = self._device_provenance(trials)
             for cal in cals:
                 recorder.record_calibration(cal)
+            with self._files_lock:
+                for kind, path in self._files:
+                    recorder.record_file(kind, path)
             recorder.close()
             if lsl is not None:
                 lsl.close()

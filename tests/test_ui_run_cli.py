@@ -138,3 +138,33 @@ def test_run_without_a_display_says_so(station_home: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "station", "run", "--exercise", "tracing"], cwd=ROOT, env=env,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "no display" in r.stderr and "--screenshot" in r.stderr
+
+
+def test_raw_video_is_recorded_only_when_turned_on(media: Path, station_home: Path, artifacts: Path) -> None:
+    """Privacy: no video file without --record-video; with it, the raw frames and their capture times
+    are kept beside the session and referenced from the database (so forget and exports find them)."""
+    import cv2
+    from sqlalchemy import select
+
+    from station.storage import open_database
+    from station.storage import schema as S
+
+    video = media / "body" / "pushups_5.mp4"
+    base = ["--video", str(video), "--exercise", "push_ups", "--screenshot", str(artifacts / "rec.png"), "--quit-after", "3"]
+    r = _run(base, station_home)
+    assert r.returncode == 0, r.stderr
+    assert not list(station_home.rglob("*.mp4"))
+    r = _run([*base, "--record-video"], station_home)
+    assert r.returncode == 0, r.stderr
+    (mp4,) = station_home.rglob("video.mp4")
+    times = (mp4.parent / "video_frames.csv").read_text().splitlines()
+    cap = cv2.VideoCapture(str(mp4))
+    n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    cap.release()
+    assert n >= 10 and len(times) == n + 1 and times[0] == "frame,t_ns"
+    assert (mp4.stat().st_mode & 0o777) == 0o600
+    db = open_database(f"sqlite:///{station_home / 'station.db'}")
+    with db.engine.connect() as c:
+        kinds = sorted(k for (k,) in c.execute(select(S.files.c.kind)))
+    db.dispose()
+    assert kinds == ["video", "video_times"]

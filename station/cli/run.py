@@ -34,6 +34,7 @@ def register(app: typer.Typer) -> None:
         start: bool = typer.Option(False, "--start", help="Start the plan at once."),
         db: str | None = typer.Option(None, "--db", help="Database URL (default: SQLite in the station's data directory)."),
         seed: int = typer.Option(0, "--seed", help="Seed of the simulated child."),
+        record_video: bool = typer.Option(False, "--record-video", help="Record the session's raw video (off by default: video identifies the child; never exported unless asked)."),
     ) -> None:
         from exercises.registry import parse_sets
         from station.app import RunOptions, run_station
@@ -42,7 +43,7 @@ def register(app: typer.Typer) -> None:
             camera=camera, video=video, grip=grip, balance=balance, participant=participant, exercise=exercise,
             settings=parse_sets(sets), plan=plan, child_screen=child_screen, screenshot=screenshot, quit_after=quit_after,
             countdown_s=countdown if countdown is not None else (0.0 if screenshot is not None else 3.0),
-            db_url=db, seed=seed, start=start,
+            db_url=db, seed=seed, start=start, record_video=record_video,
         )
         rc = run_station(opts)
         if rc:
