@@ -179,7 +179,7 @@ def test_replay_of_any_csv_opens_and_parses_or_is_refused(tmp_path: Path, header
 good_num = st.floats(0, 500, allow_nan=False).map(lambda v: f"{v:.2f}")
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=FIX)
+@settings(max_examples=50, deadline=None, suppress_health_check=FIX)
 @given(kind=st.sampled_from(["grip-media", "recording"]), n=st.integers(1, 40),
        damage=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 8), st.sampled_from(["", "abc", "1.5.5", "x1", None])), max_size=3))
 def test_replay_of_a_damaged_recording_names_the_row(tmp_path: Path, kind: str, n: int, damage: list[tuple[int, int, str | None]]) -> None:
