@@ -76,6 +76,7 @@ class Monitor(threading.Thread):
         self.every = every
         self.verbose = verbose
         self.rows: list[tuple[float, float, float]] = []  # (t_s, rss_mb, cpu_s)
+        self.load: list[float] = []  # 1-minute load average at each row
         self._halt = threading.Event()
         self.t0 = time.monotonic()
         self.status: dict[str, Any] = {}
@@ -85,9 +86,10 @@ class Monitor(threading.Thread):
         while True:
             t = time.monotonic() - self.t0
             self.rows.append((t, rss_mb(), _cpu_s()))
+            self.load.append(os.getloadavg()[0])
             if self.verbose:
                 st = " ".join(f"{k}={v}" for k, v in self.status.items())
-                print(f"  t={t:7.0f} s  RSS {self.rows[-1][1]:7.1f} MB  {st}", flush=True)
+                print(f"  t={t:7.0f} s  RSS {self.rows[-1][1]:7.1f} MB  load {self.load[-1]:4.2f}  {st}", flush=True)
             if self._halt.wait(self.every):
                 return
 
@@ -138,13 +140,17 @@ def soak(minutes: float, *, rate: float = 1000.0, fps: float = 30.0, trial_s: fl
     size = (640, 480)
     tmpl = make_template("circle", center=(0.5, 0.5), size=0.6, aspect=size[0] / size[1])
     t_end_ns = 0
+    t_start_ns = clock.now_ns()
+    last_seq: dict[str, int] = {}
+    gap_log: list[tuple[float, str, int]] = []  # (seconds since start, device, samples missing)
     try:
         for d in devs:
             d.open()
             d.queue.drain()  # samples from before the session are not the session's
         for d in devs:
             d.start()
-        t_end_ns = clock.now_ns() + int(seconds * 1e9)
+        t_start_ns = clock.now_ns()
+        t_end_ns = t_start_ns + int(seconds * 1e9)
 
         def feed(t0: int) -> Iterator[StepInput]:
             end = min(t_end_ns, t0 + int(trial_s * 1e9))
@@ -159,6 +165,11 @@ def soak(minutes: float, *, rate: float = 1000.0, fps: float = 30.0, trial_s: fl
                 for d in devs:
                     got = d.queue.drain()
                     received[d.device_id] += len(got)
+                    for smp in got:
+                        prev = last_seq.get(d.device_id)
+                        if prev is not None and smp.seq != prev + 1:
+                            gap_log.append(((smp.t_ns - t_start_ns) / 1e9, d.device_id, smp.seq - prev - 1))
+                        last_seq[d.device_id] = smp.seq
                     samples.extend(got)
                     if got:
                         kind = "grip" if d.kind == "grip" else "balance"
@@ -224,6 +235,8 @@ def soak(minutes: float, *, rate: float = 1000.0, fps: float = 30.0, trial_s: fl
             "lost_samples_db": lost_db,
             "rejects": {d.device_id: dict(d.stats.rejects) for d in devs},
             "rss_mb": [(round(t, 1), round(m, 1)) for t, m, _ in rows],
+            "loadavg": [round(x, 2) for x in mon.load],
+            "gaps": gap_log,
             "rss_start_mb": rows[0][1],
             "warmup_s": warm,
             "rss_after_warmup_mb": rss_q,
@@ -264,6 +277,12 @@ def report(r: dict[str, Any]) -> bool:
     print(f"  samples received {r['samples_received']}  stored {r['samples_stored']}  landmark rows {r['landmark_rows']:,}")
     print(f"  lost samples: driver {r['lost_samples_driver']}  database {r['lost_samples_db']}  -> {'0 (PASS)' if lost == 0 else f'{lost} (FAIL)'}")
     print(f"  rejects {r['rejects']}")
+    if r["gaps"]:
+        per_min: dict[int, int] = {}
+        for t, _, n in r["gaps"]:
+            per_min[int(t // 60)] = per_min.get(int(t // 60), 0) + n
+        print(f"  samples missing by minute of the run: {dict(sorted(per_min.items()))} "
+              f"(load average during the run: max {max(r['loadavg']):.2f}, median {sorted(r['loadavg'])[len(r['loadavg']) // 2]:.2f})")
     print(f"  RSS start {r['rss_start_mb']:.1f} MB, after the warm-up ({r['warmup_s']:.0f} s) {r['rss_after_warmup_mb']:.1f} MB, "
           f"end {r['rss_end_mb']:.1f} MB, "
           f"max {r['rss_max_mb']:.1f} MB")
