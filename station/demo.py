@@ -33,7 +33,7 @@ SIM_LABEL = "SIMULATED CHILD (synthetic landmarks, no camera)"
 CAMERA_LABEL = "CAMERA {camera}: live hand and pose tracking (MediaPipe)"
 
 # Default share of the protocol per trial (seconds at full length).
-DEFAULT_TRIALS_S = {"tracing": 30.0, "jumps": 30.0}
+DEFAULT_TRIALS_S = {"tracing": 20.0, "jumps": 20.0}
 
 
 @dataclass(frozen=True)

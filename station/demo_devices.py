@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 GRIP_EXERCISE = "grip_squeeze"
 BALANCE_EXERCISE = "balance_quiet_stance"
 DEVICE_LABEL = "SIMULATED DEVICES (grip dynamometer and balance board on pseudo-terminals)"
-DEFAULT_DEVICE_TRIALS_S = {GRIP_EXERCISE: 15.0, BALANCE_EXERCISE: 15.0}
+DEFAULT_DEVICE_TRIALS_S = {GRIP_EXERCISE: 10.0, BALANCE_EXERCISE: 10.0}
 _DIR_PREFIX = "motor-station-devices-"
 
 
@@ -145,8 +145,10 @@ class DeviceDemo:
     @property
     def share(self) -> float:
         """Fraction of the protocol's time the device trials take (0 when none is active)."""
+        from station.demo import DEFAULT_TRIALS_S  # the child's trials (station.demo imports this module lazily)
+
         total_dev = sum(DEFAULT_DEVICE_TRIALS_S[e] for e in self.active)
-        return total_dev / (60.0 + total_dev) if total_dev else 0.0
+        return total_dev / (sum(DEFAULT_TRIALS_S.values()) + total_dev) if total_dev else 0.0
 
     def __enter__(self) -> DeviceDemo:
         self._t_start = self.clock.now_ns()
