@@ -218,3 +218,24 @@ def test_sigkill_of_station_run_is_marked_interrupted_by_the_next_run(station_ho
         assert n == n_before >= 30
     finally:
         db.dispose()
+
+
+def test_data_commands_show_a_killed_session_as_interrupted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`station sessions list` (any data command) opens the database through the same recovery:
+    a session whose process was killed is listed as interrupted, not as still recording."""
+    from station.cli import main
+
+    url = f"sqlite:///{tmp_path / 'cut.db'}"
+    p = subprocess.Popen([sys.executable, "-c", _WRITER, url, "mid-insert", "7"], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True, cwd=Path(__file__).resolve().parents[1])
+    assert p.stdout is not None
+    deadline = time.monotonic() + 60
+    for line in p.stdout:
+        if line.startswith("IN_TX") or time.monotonic() > deadline:
+            break
+    p.send_signal(signal.SIGKILL)
+    p.wait(timeout=30)
+    p.stdout.close()
+    assert main(["sessions", "list", "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert "P-KILL" in out and "interrupted" in out and "recording" not in out, out

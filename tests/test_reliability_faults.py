@@ -301,6 +301,7 @@ def test_demo_on_a_disk_that_fills_up(small_fs: Path) -> None:
     line = _one_clear_error(r)  # the session could not be closed, or its report not written
     assert "full" in line.lower() or "space" in line.lower(), line
     assert "database or disk is full" in r.stderr  # the recorder said so while it happened
+    assert "NOT SAVED" in r.stdout  # and the summary says what could not be written
     db = open_database(f"sqlite:///{home / 'station.db'}")
     try:
         assert integrity_check(db) == []

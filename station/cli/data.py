@@ -29,9 +29,15 @@ DB_HELP = "Database URL (default: SQLite in the station's data directory; or pos
 
 def _open(db: str | None) -> Any:
     from station.paths import default_db_url
+    from station.recovery import recover_interrupted
     from station.storage import open_database
 
-    return open_database(db or default_db_url())
+    database = open_database(db or default_db_url())
+    try:  # a session whose process was killed is shown as interrupted, not as still recording
+        recover_interrupted(database)
+    except Exception:
+        log.warning("could not check for interrupted sessions", exc_info=True)
+    return database
 
 
 def _when(iso: str | None) -> str:

@@ -86,6 +86,9 @@ def register(app: typer.Typer) -> None:
             report_error = exc.what if isinstance(exc, InputError) else (exc.strerror or str(exc))
         console.print(summary_table(summary))
         console.print(f"session: {summary.session_id} ({summary.status}, {summary.rows_written} rows)", soft_wrap=True)
+        if summary.write_error:
+            console.print(f"NOT SAVED: {summary.rows_unwritten} rows could not be written ({summary.write_error})",
+                          style="bold red", soft_wrap=True)
         console.print(f"database: {database.url}", highlight=False, soft_wrap=True)
         if report is not None:
             console.print(f"report: {Path(report).resolve()}", highlight=False, soft_wrap=True)
