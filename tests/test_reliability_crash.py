@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -105,19 +106,25 @@ db.create_session(SessionMeta(session_id=sid, participant="P-KILL", utc_start=da
                               software_version="test", host=host_info(), config={}, devices=()))
 rec = Recorder(db, sid, flush_s=0.02)
 n_events = [0]
+_out = threading.Lock()
+
+def say(msg):  # one write per line, never interleaved between the two threads
+    with _out:
+        sys.stdout.write(msg + "\n")
+        sys.stdout.flush()
 
 @event.listens_for(db.engine, "before_cursor_execute")
 def _inside(conn, cursor, statement, params, context, executemany):
     if "INSERT INTO samples" in statement:
         n_events[0] += 1
         if mode == "mid-insert" and n_events[0] == 8:
-            print("IN_TX", flush=True)
+            say("IN_TX")
             time.sleep(30)  # hold the transaction open: the kill lands inside it
 
 @event.listens_for(db.engine, "commit")
 def _commit(conn):
     if mode == "at-commit" and n_events[0] >= 8:
-        print("COMMITTING", flush=True)
+        say("COMMITTING")
 
 seq = 0
 while True:
@@ -128,7 +135,7 @@ while True:
                          SampleFlag(0)) for i in range(2000)]
     seq += 2000
     rec.record_samples(0, rows)
-    print("COMMITTED", rec.rows_written, flush=True)
+    say(f"COMMITTED {rec.rows_written}")
     time.sleep(0.005)
 """
 
@@ -147,10 +154,12 @@ def test_writer_killed_inside_a_transaction_keeps_every_committed_row(tmp_path: 
         assert p.stdout is not None
         deadline = time.monotonic() + 60
         marker = "IN_TX" if mode == "mid-insert" else "COMMITTING"
+        committed_now = 0
         for line in p.stdout:
-            if line.startswith("COMMITTED"):
-                committed_now = int(line.split()[1])
-            if line.startswith(marker) or time.monotonic() > deadline:
+            m = re.fullmatch(r"COMMITTED (\d+)", line.strip())
+            if m:
+                committed_now = int(m.group(1))
+            if line.strip() == marker or time.monotonic() > deadline:
                 break
         p.send_signal(signal.SIGKILL)
         p.wait(timeout=30)
