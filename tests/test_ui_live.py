@@ -273,3 +273,16 @@ def test_camera_path_with_real_inference(tmp_path: Path, media: Path, monkeypatc
     assert len(rows) >= 3 and all("mediapipe" in r["model"] for r in rows)  # frames are dropped when tracking lags
     assert model.view().inference_ms is not None and model.view().tracking_fps > 3
     db.dispose()
+
+
+def test_a_storage_failure_is_shown_with_the_device_status() -> None:
+    """The recorder's write error (full disk) reaches the therapist's status line, and its recovery too."""
+    from station.session import LiveState
+
+    model = LiveModel(FakeClock())
+    model.begin_trial(0)
+    model.on_update(LiveState("s", 0, 1, "x", "x", "sim", 0.1, {}, 0, [], 1, storage_error="database or disk is full"))
+    status = {s.name: (s.state, s.detail) for s in model.view().status}
+    assert status["storage"] == ("not saving", "database or disk is full")
+    model.on_update(LiveState("s", 0, 1, "x", "x", "sim", 0.2, {}, 0, [], 2))
+    assert {s.name: s.state for s in model.view().status}["storage"] == "saving"

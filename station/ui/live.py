@@ -285,6 +285,11 @@ class LiveModel:
             dev = state.live.get("deviation")
             if dev is not None and math.isfinite(dev):
                 self.deviation.append(inp.t_ns, float(dev))
+        storage = self._streams.get("storage")
+        if state.storage_error and (storage is None or storage[2] != state.storage_error):
+            self.set_stream("storage", "not saving", state.storage_error)  # shown with the device status
+        elif not state.storage_error and storage is not None and storage[0] == "not saving":
+            self.set_stream("storage", "saving", "writes resumed")
         if new_reps > 0:
             t = inp.t_ns if inp is not None else self.clock.now_ns()
             q = self._quality(state.last_events)
