@@ -23,6 +23,7 @@ Usage::
 
     .venv/bin/python benchmarks/soak.py                 # 30 minutes
     .venv/bin/python benchmarks/soak.py --minutes 1 --json soak.json
+    .venv/bin/python benchmarks/soak.py --hogs 2       # beside two CPU-bound processes (contention)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -112,9 +114,10 @@ def _slope_per_hour(pts: list[tuple[float, float]]) -> float:
 def _start_simulators(tmp: Path, rate: float, seconds: float) -> list[subprocess.Popen[bytes]]:
     procs = []
     for kind in ("grip", "balance"):
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "station", "devices", "simulate", kind, "--link", str(tmp / kind), "--rate", str(rate),
-             "--seconds", str(seconds + 120)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT))
+        with open(tmp / f"{kind}.out", "wb") as out:  # the simulator's last line counts what it could not send
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "station", "devices", "simulate", kind, "--link", str(tmp / kind), "--rate", str(rate),
+                 "--seconds", str(seconds + 120)], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT))
     deadline = time.monotonic() + 60
     while not all((tmp / k).is_symlink() for k in ("grip", "balance")):
         if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
@@ -123,13 +126,25 @@ def _start_simulators(tmp: Path, rate: float, seconds: float) -> list[subprocess
     return procs
 
 
+def _simulator_counts(path: Path) -> dict[str, int]:
+    """``sent``/``dropped``/``unsent`` from a simulator's last line (``sent N lines, dropped N, unsent N, ...``)."""
+    m = re.search(r"sent (\d+) lines, dropped (\d+), unsent (\d+)", path.read_text(errors="replace")) if path.exists() else None
+    return {"sent": int(m[1]), "dropped": int(m[2]), "unsent": int(m[3])} if m else {}
+
+
+def _start_hogs(n: int) -> list[subprocess.Popen[bytes]]:
+    """``n`` processes that each keep one core busy (pure Python loops), to soak under CPU contention."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+
+
 def soak(minutes: float, *, rate: float = 1000.0, fps: float = 30.0, trial_s: float = 60.0, every: float = 10.0,
-         db_path: Path | None = None, verbose: bool = True) -> dict[str, Any]:
+         db_path: Path | None = None, verbose: bool = True, hogs: int = 0) -> dict[str, Any]:
     """Run the soak; returns the figures (see the module docstring)."""
     seconds = minutes * 60.0
     tmp = Path(tempfile.mkdtemp(prefix="soak-"))
     db_file = db_path or tmp / "soak.db"
     procs = _start_simulators(tmp, rate, seconds)
+    hog_procs = _start_hogs(hogs)
     clock = SystemClock()
     devs: list[SerialDevice] = [GripDynamometer(str(tmp / "grip"), clock=clock), BalanceBoard(str(tmp / "balance"), clock=clock)]
     db = open_database(f"sqlite:///{db_file}")
@@ -198,6 +213,12 @@ def soak(minutes: float, *, rate: float = 1000.0, fps: float = 30.0, trial_s: fl
             d.stop()
             after_session += len(d.queue.drain())  # arrived after the session ended: not the session's
         load1 = os.getloadavg()[0]
+        for p in hog_procs:
+            p.kill()
+        for p in procs:  # SIGTERM: the simulator prints what it sent and what it could not send
+            p.terminate()
+            p.wait(timeout=10)
+        sim_counts = {kind: _simulator_counts(tmp / f"{kind}.out") for kind in ("grip", "balance")}
 
         # lost samples: what the drivers saw, and what the database holds
         from sqlalchemy import func, select
@@ -251,15 +272,21 @@ def soak(minutes: float, *, rate: float = 1000.0, fps: float = 30.0, trial_s: fl
             "db_bytes": db_bytes,
             "db_bytes_per_minute": db_bytes / (wall / 60),
             "rows_written": summary.rows_written,
+            "simulators": sim_counts,
+            "cpu_hogs": hogs,
         }
         return out
     finally:
         for d in devs:
             d.close()
         db.dispose()
-        for p in procs:
-            p.terminate()
+        for p in hog_procs:
+            p.kill()
             p.wait(timeout=10)
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+                p.wait(timeout=10)
         if db_path is None:
             for p in tmp.glob("*"):
                 if p.is_file() or p.is_symlink():
@@ -273,10 +300,13 @@ def soak(minutes: float, *, rate: float = 1000.0, fps: float = 30.0, trial_s: fl
 def report(r: dict[str, Any]) -> bool:
     lost = sum(r["lost_samples_driver"].values()) + sum(r["lost_samples_db"].values())
     stored_ok = r["samples_stored"] == r["samples_received"]
-    print(f"== soak: {r['minutes']:.1f} min, two devices at {r['rate_hz']:g} Hz, landmarks at {r['fps']:g} Hz, {r['trials']} trials ({r['status']})")
+    hogs = f", beside {r['cpu_hogs']} CPU-bound processes" if r.get("cpu_hogs") else ""
+    print(f"== soak: {r['minutes']:.1f} min, two devices at {r['rate_hz']:g} Hz, landmarks at {r['fps']:g} Hz, {r['trials']} trials ({r['status']}){hogs}")
     print(f"  samples received {r['samples_received']}  stored {r['samples_stored']}  landmark rows {r['landmark_rows']:,}")
     print(f"  lost samples: driver {r['lost_samples_driver']}  database {r['lost_samples_db']}  -> {'0 (PASS)' if lost == 0 else f'{lost} (FAIL)'}")
     print(f"  rejects {r['rejects']}")
+    unsent = {k: v.get("unsent") for k, v in r.get("simulators", {}).items()}
+    print(f"  simulated devices: lines they could not hand to the host (host not reading) {unsent}")
     if r["gaps"]:
         per_min: dict[int, int] = {}
         for t, _, n in r["gaps"]:
@@ -302,9 +332,10 @@ def main() -> int:
     ap.add_argument("--every", type=float, default=10.0, help="memory sampling interval in seconds (default 10)")
     ap.add_argument("--db", type=Path, default=None, help="keep the database here (default: a temporary file, removed)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
+    ap.add_argument("--hogs", type=int, default=0, help="also run N CPU-bound processes (soak under contention; default 0)")
     ap.add_argument("--quiet", action="store_true", help="no progress lines")
     a = ap.parse_args()
-    r = soak(a.minutes, rate=a.rate, fps=a.fps, trial_s=a.trial_s, every=a.every, db_path=a.db, verbose=not a.quiet)
+    r = soak(a.minutes, rate=a.rate, fps=a.fps, trial_s=a.trial_s, every=a.every, db_path=a.db, verbose=not a.quiet, hogs=a.hogs)
     ok = report(r)
     if a.json:
         a.json.write_text(json.dumps(r, indent=1))

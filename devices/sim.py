@@ -373,8 +373,12 @@ class PtySimulator:
     seconds opens a new pty behind the same link, as a USB device does when replugged.
     """
 
-    out_limit = 16384
-    """Bytes the simulated device buffers when the host does not read (then lines are lost)."""
+    out_limit = 640 * 1024
+    """Bytes held for the host when it does not read (beyond them, lines are lost and counted in
+    :attr:`unsent`). A real USB-serial port on Linux queues up to 640 KiB in the kernel's tty flip
+    buffer (``TTYB_DEFAULT_MEM_LIMIT``) while the reading program is not scheduled, about 12 s of a
+    balance board at 1 kHz; a pseudo-terminal accepts only about 14 KB, so the simulator holds the
+    rest, as the kernel would for the real device."""
 
     def __init__(self, cfg: SimConfig, link: str | Path | None = None) -> None:
         self.cfg = cfg
