@@ -235,6 +235,11 @@ def make_template(
     """
     if not size > 0:
         raise InputError(f"shape size must be positive, got {size}", fix="e.g. --set size=0.6")
+    if not (aspect > 0 and np.isfinite(aspect)):
+        raise InputError(f"template aspect (x units per y unit) must be a positive number, got {aspect}",
+                         fix="give the frame's width / height, e.g. 640/480, or 1 for mm")
+    if not (isinstance(n, int | np.integer) and n >= 8):
+        raise InputError(f"a template needs at least 8 points along its path, got n={n}", fix="e.g. n=400 (the default)")
     if shape == "spiral" and not turns > 0:
         raise InputError(f"spiral turns must be positive, got {turns}", fix="e.g. --set turns=4")
     unit, closed, drawn = _unit_shape(shape, n, turns=turns, start_radius=start_radius)

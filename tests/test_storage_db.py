@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import subprocess
@@ -202,18 +203,20 @@ def test_recorder_commits_within_the_flush_interval_without_being_asked(db: Data
         rec.close()
 
 
-def test_producers_never_wait_and_rows_survive_a_failing_database(db: Database) -> None:
+def test_producers_never_wait_and_rows_survive_a_failing_database(db: Database, caplog: pytest.LogCaptureFixture) -> None:
     """While the events table is gone the writer fails; producers still return at once and the rows
-    stay queued; when the table is back they are written in order."""
+    stay queued; when the table is back they are written in order. The log says so once (not once
+    per retry) and says when writing works again."""
     _meta(db)
     rec = Recorder(db, "s-1", flush_s=0.05)
+    caplog.set_level(logging.WARNING, logger="station.storage.recorder")
     try:
         with db.engine.begin() as c:
             c.execute(text("ALTER TABLE events RENAME TO events_away"))
         t0 = time.perf_counter()
         rec.record_events([ScoreEvent(i, "jumps", 0, i, "jump", float(i)) for i in range(100)])
         assert time.perf_counter() - t0 < 0.05
-        assert _poll(lambda: rec.write_errors > 0)
+        assert _poll(lambda: rec.write_errors >= 4)
         assert rec.pending == 100 and rec.last_error
         rec.record_events([ScoreEvent(100, "jumps", 0, 100, "jump", 100.0)])
         with db.engine.begin() as c:
@@ -223,6 +226,10 @@ def test_producers_never_wait_and_rows_survive_a_failing_database(db: Database) 
         rec.close()
     reps = [r["rep"] for r in db.rows(S.events, "s-1", order=("id",))]
     assert reps == list(range(101))
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and "could not write" in errors[0].getMessage(), [r.getMessage() for r in errors]
+    again = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(again) == 1 and "writing again after" in again[0] and "none lost" in again[0]
 
 
 def test_sessions_and_participants_queries(db: Database) -> None:

@@ -102,6 +102,23 @@ def test_every_template_has_start_direction_and_length() -> None:
     assert make_template("square", center=(0, 0), size=1.0, aspect=1.0).length == pytest.approx(4.0)
 
 
+@pytest.mark.parametrize(("kw", "what"), [
+    ({"size": 0.0}, "size must be positive"),
+    ({"aspect": 0.0}, "aspect"),
+    ({"aspect": float("nan")}, "aspect"),
+    ({"aspect": -1.0}, "aspect"),
+    ({"n": 1}, "at least 8 points"),
+    ({"n": 0}, "at least 8 points"),
+    ({"n": 7.5}, "at least 8 points"),
+])
+def test_impossible_template_parameters_are_an_input_error(kw: dict[str, float], what: str) -> None:
+    from station.core import InputError
+
+    args = {"center": (0.5, 0.5), "size": 0.5, "aspect": 1.0} | kw
+    with pytest.raises(InputError, match=what):
+        make_template("circle", **args)  # type: ignore[arg-type]
+
+
 def test_letters_exclude_pen_up_jumps() -> None:
     t = make_template("T", center=(0, 0), size=1.0, aspect=1.0)
     assert len(stroke_font.glyph("T")) == 2 and (~t.drawn).sum() == 1

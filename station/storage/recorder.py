@@ -56,6 +56,9 @@ def unpack_landmarks(data: bytes) -> np.ndarray:
 class Recorder:
     """Batched, threaded writer of one session's streams."""
 
+    LOG_EVERY_S = 30.0
+    """While writes keep failing the same way, the log repeats the error at most this often."""
+
     def __init__(self, db: Database, session_id: str, *, flush_s: float = 0.5) -> None:
         self.db = db
         self.session_id = session_id
@@ -69,6 +72,8 @@ class Recorder:
         self.rows_written = 0
         self.write_errors = 0
         self.last_error: str | None = None
+        self._failed_run = 0  # failed attempts since the last successful write
+        self._logged_at = float("-inf")
         self._thread = threading.Thread(target=self._run, name=f"recorder-{session_id[:8]}", daemon=True)
         self._thread.start()
 
@@ -222,14 +227,26 @@ class Recorder:
                     c.execute(update(S.trials).where(S.trials.c.session_id == self.session_id, S.trials.c.trial == trial).values(**values))
         except Exception as exc:  # never let the writer thread die: keep the rows and retry
             self.write_errors += 1
-            self.last_error = str(getattr(exc, "orig", None) or exc)
-            log.error("recorder could not write (%s); keeping %d rows queued", self.last_error, sum(map(len, batch.values())))
+            error = str(getattr(exc, "orig", None) or exc)
+            now = time.monotonic()
+            # one line when writing starts failing (or fails differently), then a reminder every
+            # LOG_EVERY_S: a full disk retried every second must not flood the log it may share
+            if error != self.last_error or now - self._logged_at >= self.LOG_EVERY_S:
+                log.error("recorder could not write (%s); keeping %d rows queued, retrying (%d failed attempts so far)",
+                          error, sum(map(len, batch.values())), self._failed_run + 1)
+                self._logged_at = now
+            self._failed_run += 1
+            self.last_error = error
             with self._lock:  # put them back in front, preserving order
                 for table, rows in batch.items():
                     self._pending[table][0:0] = rows
                 self._trial_updates[0:0] = updates
             return False
         self.rows_written += sum(len(r) for r in batch.values())
+        if self._failed_run:
+            log.warning("recorder writing again after %d failed attempts; %d rows written, none lost",
+                        self._failed_run, self.rows_written)
+            self._failed_run = 0
         self.last_error = None
         return True
 
