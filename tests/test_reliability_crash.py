@@ -8,9 +8,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _storage_db import ENGINES, make_url
 from sqlalchemy import func, select
 
 from station.recovery import integrity_check, recover_interrupted
@@ -64,6 +66,65 @@ def test_sigkill_mid_recording_loses_at_most_the_last_second(station_home: Path)
             assert c.execute(select(func.count()).select_from(S.landmarks).where(S.landmarks.c.session_id == sid)).scalar_one() == n
         assert recover_interrupted(db) == []
         assert integrity_check(db) == []
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def pg_url(tmp_path: Path) -> Iterator[str]:
+    yield from make_url("postgresql", tmp_path)
+
+
+def test_sigkill_mid_recording_on_postgresql(pg_url: str, station_home: Path) -> None:
+    """A clinic's shared PostgreSQL (``MOTOR_STATION_DB``): the killed station's committed rows stay,
+    the newest within 1 s of the kill; the server rolls back what was in flight; the next start
+    (same host, the process gone) marks the session interrupted."""
+    url = pg_url
+    env = dict(os.environ, MOTOR_STATION_HOME=str(station_home), MOTOR_STATION_DB=url)
+    p = subprocess.Popen([sys.executable, "-m", "station", "demo", "--headless"], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def count() -> int:
+        db = open_database(url)
+        try:
+            with db.engine.connect() as c:
+                return int(c.execute(select(func.count()).select_from(S.landmarks)).scalar_one())
+        except Exception:  # tables not created yet
+            return 0
+        finally:
+            db.dispose()
+
+    deadline = time.monotonic() + 90
+    while count() < 60 and time.monotonic() < deadline and p.poll() is None:
+        time.sleep(0.1)
+    assert p.poll() is None, f"the demo ended before it could be killed: {p.stderr.read()[-2000:] if p.stderr else ''}"
+    kill_ns = time.perf_counter_ns()
+    p.send_signal(signal.SIGKILL)
+    p.wait(timeout=30)
+    assert p.stderr is not None
+    p.stderr.close()
+
+    db = open_database(url)
+    try:
+        assert integrity_check(db) == []
+        with db.engine.connect() as c:
+            (sid, status) = c.execute(select(S.sessions.c.id, S.sessions.c.status)).one()
+            last_t = c.execute(select(func.max(S.landmarks.c.t_ns))).scalar_one()
+            n = c.execute(select(func.count()).select_from(S.landmarks)).scalar_one()
+        assert status == "recording" and n >= 60
+        lost_s = (kill_ns - last_t) / 1e9
+        assert 0 <= lost_s <= 1.0, f"the newest stored frame is {lost_s:.2f} s older than the kill"
+    finally:
+        db.dispose()
+    r = subprocess.run([sys.executable, "-m", "station", "demo", "--headless", "--fast", "--seconds", "2"], env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    db = open_database(url)
+    try:
+        assert db.session(sid)["status"] == "interrupted"
+        with db.engine.connect() as c:
+            assert c.execute(select(func.count()).select_from(S.landmarks).where(S.landmarks.c.session_id == sid)).scalar_one() == n
+        assert recover_interrupted(db) == []
     finally:
         db.dispose()
 
@@ -140,13 +201,20 @@ while True:
 """
 
 
+@pytest.fixture(params=ENGINES)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database on SQLite and on the real PostgreSQL server (``MOTOR_STATION_TEST_PG``)."""
+    yield from make_url(request.param, tmp_path)
+
+
 @pytest.mark.parametrize("mode", ["mid-insert", "at-commit"])
-def test_writer_killed_inside_a_transaction_keeps_every_committed_row(tmp_path: Path, mode: str) -> None:
+def test_writer_killed_inside_a_transaction_keeps_every_committed_row(url: str, mode: str) -> None:
+    """On SQLite the cut is a power loss for the file; on PostgreSQL the server sees the connection
+    drop and rolls the open transaction back. Either way every committed batch is kept, whole."""
     from station.core import FakeClock
     from station.demo import DemoOptions, simulated_trials
     from station.session import SessionRunner
 
-    url = f"sqlite:///{tmp_path / 'power.db'}"
     committed = 0
     for round_ in range(2):  # two cuts in a row on the same database
         p = subprocess.Popen([sys.executable, "-c", _WRITER, url, mode, str(round_)], stdout=subprocess.PIPE,
