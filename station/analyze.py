@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -46,6 +46,9 @@ from station.core import EventBus, InputError, SessionClock, StationError, Syste
 from vision.smoothing import LandmarkSmoother, SmoothingSettings
 from vision.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES, ImageFolderSource, VideoFileSource, open_source
 from vision.trackers import Tracker, TrackKind, make_tracker
+
+if TYPE_CHECKING:
+    from station.workspaces import ActiveWorkspace
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +138,8 @@ class AnalysisResult:
     model: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
     dropped: int = 0
+    workspace: dict[str, Any] | None = None
+    """The workspace calibration the hands were mapped with (camera, version, residual, status), if any."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON result: ``exercise, reps, metrics, events, frames, frames_with_detection,
@@ -158,6 +163,8 @@ class AnalysisResult:
             "model": self.model,
             "software_version": __version__,
         }
+        if self.workspace is not None:
+            out["workspace"] = self.workspace
         return out
 
 
@@ -166,6 +173,15 @@ def _jsonable_settings(s: Mapping[str, Any]) -> dict[str, Any]:
     for k, v in s.items():
         out[k] = list(v) if isinstance(v, tuple) else v
     return out
+
+
+def _workspace_for(ex: Exercise, camera_id: str | None) -> ActiveWorkspace | None:
+    """The stored workspace of ``camera_id`` (``None`` when not asked); refuses a millimetre mode
+    without any mapping, before any work."""
+    from station.workspaces import check_mapping, load_active
+
+    check_mapping(ex.name, ex.settings, camera_id)
+    return None if camera_id is None else load_active(camera_id)
 
 
 def check_output(path: str | Path, overwrite: bool = False) -> Path:
@@ -181,8 +197,9 @@ def check_output(path: str | Path, overwrite: bool = False) -> Path:
 class _Scorer:
     """Feeds tracked frames to an exercise and counts what the result needs."""
 
-    def __init__(self, ex: Exercise) -> None:
+    def __init__(self, ex: Exercise, workspace: ActiveWorkspace | None = None) -> None:
         self.ex = ex
+        self.workspace = workspace
         self.frames = 0
         self.with_detection = 0
         self.t_first: int | None = None
@@ -195,7 +212,8 @@ class _Scorer:
         if self.t_first is None:
             self.t_first = tf.t_ns
         self.t_last = tf.t_ns
-        self.ex.step(StepInput(tf.t_ns, hands=tf.hands, poses=tf.poses, frame_seq=tf.seq, image_size=tf.image_size))
+        inp = StepInput(tf.t_ns, hands=tf.hands, poses=tf.poses, frame_seq=tf.seq, image_size=tf.image_size)
+        self.ex.step(inp if self.workspace is None else self.workspace.apply(inp))
 
     def finish(self, source: str, wall_s: float, kinds: Sequence[str], model: str) -> AnalysisResult:
         self.ex.finish()
@@ -204,6 +222,7 @@ class _Scorer:
             source=source, result=self.ex.result(), frames=self.frames, frames_with_detection=self.with_detection,
             duration_s=dur, processing_fps=self.frames / wall_s if wall_s > 0 else 0.0, kinds=tuple(kinds), model=model,
             settings=self.ex.settings.model_dump(),
+            workspace=None if self.workspace is None else self.workspace.provenance(),
         )
 
 
@@ -263,6 +282,7 @@ def analyze(
     clock: SessionClock | None = None,
     tracker: Tracker | None = None,
     image_fps: float = 1.0,
+    workspace: str | None = None,
 ) -> AnalysisResult:
     """Score a video file (or an image / image folder) with an exercise, as fast as possible.
 
@@ -277,13 +297,17 @@ def analyze(
     progress: called after each frame with ``(done, total)``.
     tracker: use this tracker instead of building MediaPipe ones (e.g. a ReplayTracker).
     image_fps: frame rate assigned to an image folder (images are frames ``1 / image_fps`` s apart).
+    workspace: camera id whose stored workspace calibration maps the hands to plane millimetres
+        (tabletop tracing, the physical pegboard; see :mod:`station.workspaces`).
 
     Raises
     ------
-    InputError: unknown exercise, malformed settings, missing/unreadable video, empty folder.
+    InputError: unknown exercise, malformed settings, missing/unreadable video, empty folder, a
+        millimetre mode without a mapping, a workspace that is not stored.
     """
     ex = create_exercise(exercise, sets)
     kinds = video_kinds(ex)
+    active = _workspace_for(ex, workspace)
     for out in (overlay, landmarks_out):
         if out is not None:
             check_output(out, overwrite)
@@ -295,7 +319,7 @@ def analyze(
     fps = src.fps if isinstance(src, VideoFileSource) else 0.0
     size = src.size if isinstance(src, VideoFileSource) else (0, 0)
     smoother = LandmarkSmoother(smoothing or SmoothingSettings())
-    scorer = _Scorer(ex)
+    scorer = _Scorer(ex, active)
     writer: Any = None
     ov: _Overlay | None = None
     trk: Tracker | None = None
@@ -348,22 +372,25 @@ def analyze_landmarks(
     *,
     smoothing: SmoothingSettings | None = None,
     progress: ProgressFn | None = None,
+    workspace: str | None = None,
 ) -> AnalysisResult:
     """Re-score saved landmarks (``station track`` output) without video or models.
 
-    With the same settings and smoothing, the result equals the run that saved them.
+    With the same settings and smoothing, the result equals the run that saved them. ``workspace``:
+    as in :func:`analyze` (saved landmarks are in image coordinates; the mapping is applied again).
     """
     from vision.recording import ReplayTracker
 
     ex = create_exercise(exercise, sets)
     kinds = video_kinds(ex)
+    active = _workspace_for(ex, workspace)
     rep = ReplayTracker(path)
     missing = [k for k in kinds if k not in rep.kinds]
     if missing:
         raise InputError(f"landmark file has no {', '.join(missing)} landmarks needed by '{ex.name}'", where=str(path),
                          fix="track them: station track VIDEO --hands --pose")
     smoother = LandmarkSmoother(smoothing or SmoothingSettings())
-    scorer = _Scorer(ex)
+    scorer = _Scorer(ex, active)
     t0 = time.perf_counter()
     for i, raw in enumerate(rep, 1):
         scorer(smoother(raw))
@@ -422,11 +449,11 @@ def media_files(folder: str | Path) -> list[Path]:
     return sorted(p for p in d.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
 
 
-def _analyze_one(path: str, exercise: str, sets: dict[str, Any], options: TrackerOptions) -> dict[str, Any]:
+def _analyze_one(path: str, exercise: str, sets: dict[str, Any], options: TrackerOptions, workspace: str | None = None) -> dict[str, Any]:
     """Worker of :func:`analyze_folder`: one CSV row; never raises."""
     row: dict[str, Any] = {"file": Path(path).name, "status": "ok", "error": ""}
     try:
-        res = analyze(path, exercise, sets, options=options)
+        res = analyze(path, exercise, sets, options=options, workspace=workspace)
     except StationError as exc:
         row.update(status="error", error=str(exc))
         return row
@@ -462,6 +489,7 @@ def analyze_folder(
     jobs: int = 1,
     options: TrackerOptions | None = None,
     on_done: Callable[[dict[str, Any], int, int], None] | None = None,
+    workspace: str | None = None,
 ) -> list[dict[str, Any]]:
     """Score every video of a folder in a process pool (``jobs`` workers); one row per video.
 
@@ -470,6 +498,7 @@ def analyze_folder(
     """
     ex = create_exercise(exercise, sets)  # validate once, before starting workers
     video_kinds(ex)
+    _workspace_for(ex, workspace)
     settings = dict(registry.parse_sets(sets) if sets is not None and not isinstance(sets, Mapping) else (sets or {}))
     files = media_files(folder)
     if not files:
@@ -478,7 +507,7 @@ def analyze_folder(
     rows: dict[str, dict[str, Any]] = {}
     if jobs <= 1:
         for i, f in enumerate(files, 1):
-            rows[str(f)] = _analyze_one(str(f), exercise, settings, opts)
+            rows[str(f)] = _analyze_one(str(f), exercise, settings, opts, workspace)
             if on_done is not None:
                 on_done(rows[str(f)], i, len(files))
     else:
@@ -486,7 +515,7 @@ def analyze_folder(
 
         # spawn: MediaPipe runs threads; forking a process that has them is unsafe.
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init) as pool:
-            futs = {pool.submit(_analyze_one, str(f), exercise, settings, opts): f for f in files}
+            futs = {pool.submit(_analyze_one, str(f), exercise, settings, opts, workspace): f for f in files}
             for i, fut in enumerate(as_completed(futs), 1):
                 f = futs[fut]
                 try:

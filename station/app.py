@@ -62,6 +62,15 @@ class RunOptions:
     start: bool = False
     record_video: bool = False
     """Record the raw camera/video frames of the session (off by default: video identifies a child)."""
+    workspace: str | None = None
+    """Camera id of the stored workspace calibration (tabletop tracing, physical pegboard); with
+    ``--camera N`` and a millimetre-mode exercise it defaults to ``camN``."""
+
+    @property
+    def workspace_id(self) -> str | None:
+        if self.workspace is not None:
+            return self.workspace
+        return f"cam{self.camera}" if self.camera is not None else None
 
     @property
     def source(self) -> str:
@@ -324,10 +333,32 @@ class Devices:
         self.drivers.clear()
 
 
+def _workspace_for(item: PlanItem, opts: RunOptions) -> Any:
+    """The stored workspace the item's hands are mapped with (:class:`station.workspaces.ActiveWorkspace`),
+    or ``None``: used when ``--workspace`` is given, or when the exercise scores in millimetres
+    without its own mapping (then it must exist: :class:`InputError` otherwise)."""
+    from station.workspaces import check_mapping, has_own_mapping, load_active, mm_mode
+
+    if "hand" not in exercises.get(item.exercise).inputs:
+        return None
+    if opts.workspace is not None:
+        return load_active(opts.workspace)
+    if mm_mode(item.exercise, item.settings) is None or has_own_mapping(item.exercise, item.settings):
+        return None
+    check_mapping(item.exercise, item.settings, opts.workspace_id)
+    assert opts.workspace_id is not None
+    return load_active(opts.workspace_id)
+
+
 def build_trials(plan: SessionPlan, opts: RunOptions, clock: SessionClock, bus: EventBus,
                  devices: Devices | None = None) -> tuple[list[PlannedTrial], _ImageHook]:
     """One :class:`PlannedTrial` per plan item, reading from the input chosen in ``opts`` (camera, video or
-    the simulated child) or, for sensor exercises, from the devices (opened through ``devices``)."""
+    the simulated child) or, for sensor exercises, from the devices (opened through ``devices``).
+
+    Hand exercises in a millimetre mode (tabletop tracing, the physical pegboard) get the camera's
+    stored workspace calibration applied to every observation (see :func:`_workspace_for`); its
+    record goes into the session header, and its state (``calibrated`` / ``stale``) is published on
+    the live window (stream ``workspace``: ``calibrated`` or ``stale``)."""
     hook = _ImageHook()
     out = []
     for item in plan.items:
@@ -364,8 +395,20 @@ def build_trials(plan: SessionPlan, opts: RunOptions, clock: SessionClock, bus: 
         else:
             assert opts.camera is not None
             feed, source = camera_feed_with_images(opts.camera, kinds, hook, clock, bus), f"camera:{opts.camera}"
-        spec = TrialSpec(cls.name, dict(item.settings), feed, label=item.label or cls.title, duration_s=None, source=source)
-        out.append(PlannedTrial.from_item(item, spec))
+        cals: tuple[Any, ...] = ()
+        active = _workspace_for(item, opts)
+        if active is not None:
+            from station.workspaces import mapped_feed
+
+            feed, cals = mapped_feed(feed, active), (active.record,)
+        spec = TrialSpec(cls.name, dict(item.settings), feed, label=item.label or cls.title, duration_s=None, source=source,
+                         calibrations=cals)
+        planned = PlannedTrial.from_item(item, spec)
+        if active is not None:
+            rec = active.record
+            residual = f", residual {rec.residual:.2f} mm" if rec.residual is not None else ""
+            planned.extra["workspace"] = ("calibrated" if active.status == "ok" else "stale", f"{active.camera_id} v{rec.version}{residual}")
+        out.append(planned)
     return out, hook
 
 
@@ -387,6 +430,9 @@ def make_session_factory(db: Any, opts: RunOptions, clock: SessionClock | None =
             devices.close()
             raise
         model.set_schedule(schedule_of(trials))
+        for t in trials:  # the workspace calibration in use (stale ones in orange), beside the camera's state
+            if "workspace" in t.extra:
+                model.set_stream("workspace", *t.extra["workspace"])
         if any(set(t.inputs) & {"hand", "pose"} for t in trials):
             model.set_stream(label, "waiting")
         hook.bind(model.push_frame)

@@ -57,6 +57,8 @@ class TrialSpec:
     """What produced the input: ``camera``, ``video:NAME``, ``synthetic`` (the simulated child)..."""
     handles: tuple[DeviceHandle, ...] = ()
     """Open device drivers whose clock fit and calibration go into the session header at the end."""
+    calibrations: tuple[CalibrationRecord, ...] = ()
+    """Other calibrations the trial's input was mapped with (e.g. the camera's workspace), for the header."""
 
 
 @runtime_checkable
@@ -247,6 +249,10 @@ class SessionRunner:
                     cals.append(h.calibration_record)
             except Exception:
                 log.warning("could not read the clock fit or calibration of a device", exc_info=True)
+        for t in trials:
+            for cal in t.calibrations:
+                if all((c.key, c.kind, c.version) != (cal.key, cal.kind, cal.version) for c in cals):
+                    cals.append(cal)
         return fits, cals
 
     def _finish_header(self, fits: list[ClockFit], cals: list[CalibrationRecord]) -> None:

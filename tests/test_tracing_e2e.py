@@ -177,7 +177,8 @@ def tabletop(media: Path, fingertip_in_photo: tuple[float, float], tmp_path_fact
     sets = ["--set", "mode=tabletop", "--set", "shape=circle", "--set", f"center={c[0]},{c[1]}", "--set",
             f"size={SHEET_CIRCLE_MM}", "--set", "tolerance=10", "--set", f"homography={homography}"]
     assert main(["analyze", str(video), "--exercise", "tracing", *sets, "--json", str(out)]) == 0
-    return {"result": json.loads(out.read_text()), "workspace": ws, "sheet_view": d / "sheet_view.png", "spec": spec}
+    return {"result": json.loads(out.read_text()), "workspace": ws, "sheet_view": d / "sheet_view.png", "spec": spec,
+            "video": video, "sets": sets[:-2]}  # the same settings without the homography
 
 
 def test_tabletop_tracing_reports_the_offset_in_millimetres(tabletop: dict[str, object]) -> None:
@@ -203,3 +204,108 @@ def test_calibrate_cli_on_the_sheet_view_gives_the_same_workspace(tabletop: dict
     status, ws = load_workspace(CalibrationStore(calibration_dir()), "desk")
     assert status == "ok" and ws is not None
     np.testing.assert_allclose(ws.H / ws.H[2, 2], tabletop["workspace"].H / tabletop["workspace"].H[2, 2], rtol=1e-6, atol=1e-9)  # type: ignore[attr-defined]
+
+
+# -- the stored workspace calibration used by `station analyze` and `station run` --------------------
+def _store_workspace(ws: object, camera: str, age_days: float = 0.0) -> None:
+    import dataclasses
+    from datetime import UTC, datetime, timedelta
+
+    from calibration.store import CalibrationStore
+    from calibration.workspace import save_workspace
+    from station.paths import calibration_dir
+
+    ws = dataclasses.replace(ws, created_utc=datetime.now(UTC) - timedelta(days=age_days))  # type: ignore[type-var]
+    save_workspace(CalibrationStore(calibration_dir()), camera, ws, "test")  # type: ignore[arg-type]
+
+
+def test_analyze_with_the_stored_workspace_scores_in_millimetres(tabletop: dict[str, object], tmp_path: Path) -> None:
+    """`--workspace desk` maps every hand through the camera's stored calibration: the same numbers as
+    the explicit homography, and the result says which calibration it used."""
+    _store_workspace(tabletop["workspace"], "desk")
+    out = tmp_path / "ws.json"
+    assert main(["analyze", str(tabletop["video"]), "--exercise", "tracing", *tabletop["sets"], "--workspace", "desk",  # type: ignore[misc]
+                 "--json", str(out)]) == 0
+    r = json.loads(out.read_text())
+    m, ref = r["metrics"], tabletop["result"]["metrics"]  # type: ignore[index]
+    assert r["units"]["mean_dev"] == "mm" and m["unmapped_frames"] == 0
+    assert m["mean_dev"] == pytest.approx(SHEET_OFFSET_MM, abs=1.5)
+    # the same mapping, stored as JSON instead of given as text: equal to well under a micrometre
+    assert m["mean_dev"] == pytest.approx(ref["mean_dev"], abs=1e-4) and m["max_dev"] == pytest.approx(ref["max_dev"], abs=1e-4)
+    ws = r["workspace"]
+    assert ws["camera"] == "desk" and ws["version"] == 1 and ws["status"] == "ok" and ws["method"] == "aruco"
+    assert ws["residual_mm"] == pytest.approx(tabletop["workspace"].residual_mm)  # type: ignore[attr-defined]
+
+
+def test_a_millimetre_mode_without_a_mapping_is_refused_before_any_work(tabletop: dict[str, object], tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "none.json"
+    args = ["analyze", str(tabletop["video"]), "--exercise", "tracing", *tabletop["sets"]]  # type: ignore[misc]
+    assert main([*args, "--json", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "needs the camera's workspace calibration" in err and "--workspace CAMERA_ID" in err and not out.exists()
+    assert main([*args, "--workspace", "nocam", "--json", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "no workspace calibration is stored for camera 'nocam'" in err and "station calibrate workspace" in err
+    assert not out.exists()
+
+
+def test_a_stale_workspace_is_used_and_said(tabletop: dict[str, object], tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    _store_workspace(tabletop["workspace"], "desk", age_days=3)
+    out = tmp_path / "stale.json"
+    with caplog.at_level("WARNING", logger="station.workspaces"):
+        assert main(["analyze", str(tabletop["video"]), "--exercise", "tracing", *tabletop["sets"], "--workspace", "desk",  # type: ignore[misc]
+                     "--json", str(out)]) == 0
+    r = json.loads(out.read_text())
+    assert r["workspace"]["status"] == "stale" and r["metrics"]["mean_dev"] == pytest.approx(SHEET_OFFSET_MM, abs=1.5)
+    assert any("is stale" in rec.getMessage() for rec in caplog.records)
+
+
+def test_station_run_applies_the_workspace_and_keeps_it_in_the_session_header(tabletop: dict[str, object], station_home: Path,
+                                                                               artifacts: Path) -> None:
+    """The therapist's app plays the tabletop video through the trackers in real time; the trial is
+    scored in sheet mm with the stored workspace, whose record is in the session header."""
+    import os
+    import subprocess
+    import sys
+
+    from sqlalchemy import select
+
+    from station.storage import open_database
+    from station.storage import schema as S
+
+    _store_workspace(tabletop["workspace"], "desk")
+    shot = artifacts / "cli_tabletop.png"
+    env = dict(os.environ, MOTOR_STATION_HOME=str(station_home), QT_QPA_PLATFORM="offscreen")
+    r = subprocess.run([sys.executable, "-m", "station", "run", "--video", str(tabletop["video"]), "--exercise", "tracing",
+                        *tabletop["sets"], "--workspace", "desk", "--start", "--countdown", "0",  # type: ignore[misc]
+                        "--screenshot", str(shot), "--quit-after", "12"],
+                       env=env, capture_output=True, text=True, timeout=240, cwd=Path(__file__).resolve().parents[1])
+    assert r.returncode == 0, r.stderr[-3000:]
+    db = open_database(f"sqlite:///{station_home / 'station.db'}")
+    try:
+        with db.engine.connect() as c:
+            (sess,) = c.execute(select(S.sessions)).mappings().all()
+            (trial,) = c.execute(select(S.trials)).mappings().all()
+            cals = c.execute(select(S.calibrations)).mappings().all()
+    finally:
+        db.dispose()
+    m = trial["result"]["metrics"]
+    print(f"station run tabletop: mean_dev {m['mean_dev']:.2f} mm (true {SHEET_OFFSET_MM}), unmapped {m['unmapped_frames']}")
+    assert trial["result"]["units"]["mean_dev"] == "mm"
+    assert m["mean_dev"] == pytest.approx(SHEET_OFFSET_MM, abs=1.5) and m["unmapped_frames"] == 0
+    assert [(c["key"], c["kind"], c["version"]) for c in cals] == [("desk", "workspace", 1)]
+    assert [(c["key"], c["kind"]) for c in sess["header"]["calibrations"]] == [("desk", "workspace")]
+
+
+def test_station_run_refuses_tabletop_tracing_without_a_workspace(tabletop: dict[str, object], station_home: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, MOTOR_STATION_HOME=str(station_home), QT_QPA_PLATFORM="offscreen")
+    r = subprocess.run([sys.executable, "-m", "station", "run", "--camera", "3", "--exercise", "tracing", *tabletop["sets"],  # type: ignore[misc]
+                        "--quit-after", "1"], env=env, capture_output=True, text=True, timeout=120,
+                       cwd=Path(__file__).resolve().parents[1])
+    assert r.returncode == 2
+    assert "no workspace calibration is stored for camera 'cam3'" in r.stderr, r.stderr

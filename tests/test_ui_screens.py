@@ -328,3 +328,23 @@ def test_history_shows_when_a_known_participant_is_chosen(qtbot, db) -> None:  #
     win.dashboard.participant.setEditText("P-500")
     qtbot.waitUntil(lambda: win.dashboard.history_table.rowCount() == 2, timeout=10_000)
     assert win.dashboard.history_table.item(0, 3).text() in ("tracing", "jumps", "bunny_hops")
+
+
+def test_deviation_chart_is_in_millimetres_on_a_calibrated_sheet(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Screen tracing: frame heights shown as %; tabletop/physical: the exercise's mm, band and axis alike."""
+    from station.ui.charts import LiveCharts
+
+    charts = LiveCharts()
+    qtbot.addWidget(charts)
+    axis = charts.dev_plot.getPlotItem().getAxis("left")
+    charts.set_tolerance(0.03)
+    assert charts.band.getRegion() == pytest.approx((0.0, 3.0)) and "frame height" in axis.labelText
+    charts.set_deviation_unit(True)
+    charts.set_tolerance(5.0)
+    assert charts.band.getRegion() == pytest.approx((0.0, 5.0)) and axis.labelText == "mm"
+    charts.set_deviation_unit(True)  # unchanged: nothing redrawn
+    charts.set_tolerance(5.0)
+    assert charts.band.getRegion() == pytest.approx((0.0, 5.0))
+    charts.set_deviation_unit(False)
+    charts.set_tolerance(5.0)  # same number, other unit: the band is redrawn
+    assert charts.band.getRegion() == pytest.approx((0.0, 500.0)) and "frame height" in axis.labelText

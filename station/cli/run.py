@@ -16,7 +16,9 @@ def register(app: typer.Typer) -> None:
         "real session for S seconds, saves PATH (whole window) and PATH_child (child view) and exits.\n\n"
         "Example: station run --video pushups_5.mp4 --exercise push_ups --participant P-017\n\n"
         "Example: station run --exercise tracing --set shape=wave --screenshot shot.png --quit-after 5\n\n"
-        "Example: station run --exercise grip_squeeze --grip sim://grip?profile=squeeze"
+        "Example: station run --exercise grip_squeeze --grip sim://grip?profile=squeeze\n\n"
+        "Example (tabletop tracing on the printed sheet, scored in mm with camera 0's workspace 'cam0'): "
+        "station run --camera 0 --exercise tracing --set mode=tabletop --set shape=circle --set center=105,148 --set size=110"
     )
     def run(
         camera: int | None = typer.Option(None, "--camera", min=0, help="Webcam index (live tracking)."),
@@ -35,6 +37,8 @@ def register(app: typer.Typer) -> None:
         db: str | None = typer.Option(None, "--db", help="Database URL (default: SQLite in the station's data directory)."),
         seed: int = typer.Option(0, "--seed", help="Seed of the simulated child."),
         record_video: bool = typer.Option(False, "--record-video", help="Record the session's raw video (off by default: video identifies the child; never exported unless asked)."),
+        workspace: str | None = typer.Option(None, "--workspace", help="Camera id of the stored workspace calibration that maps the hand to "
+                                             "sheet/board mm (tabletop tracing, physical pegboard; default camN with --camera N)."),
     ) -> None:
         from exercises.registry import parse_sets
         from station.app import RunOptions, run_station
@@ -43,7 +47,7 @@ def register(app: typer.Typer) -> None:
             camera=camera, video=video, grip=grip, balance=balance, participant=participant, exercise=exercise,
             settings=parse_sets(sets), plan=plan, child_screen=child_screen, screenshot=screenshot, quit_after=quit_after,
             countdown_s=countdown if countdown is not None else (0.0 if screenshot is not None else 3.0),
-            db_url=db, seed=seed, start=start, record_video=record_video,
+            db_url=db, seed=seed, start=start, record_video=record_video, workspace=workspace,
         )
         rc = run_station(opts)
         if rc:

@@ -89,7 +89,9 @@ def register(app: typer.Typer) -> None:
         "(file seconds) and processing_fps, plus units, definitions and provenance. Event times t_ns are "
         "the file's own time in ns from its first frame.\n\n"
         "Example: station analyze ../shared/media/body/squats_5.mp4 --exercise jumps --json -\n\n"
-        "Example: station analyze videos/ --exercise jumps --jobs 2 --csv scores.csv"
+        "Example: station analyze videos/ --exercise jumps --jobs 2 --csv scores.csv\n\n"
+        "Example (tabletop tracing in sheet mm, workspace of camera 'desk'): station analyze desk.mp4 --exercise tracing "
+        "--set mode=tabletop --set shape=circle --set center=105,148 --set size=110 --set tolerance=5 --workspace desk"
     )
     def analyze(
         video: Path = typer.Argument(..., help="Video, image, image folder, landmark file (.parquet) or folder of videos."),
@@ -106,6 +108,8 @@ def register(app: typer.Typer) -> None:
         no_smooth: bool = typer.Option(False, "--no-smooth", help="Score raw landmarks (no One Euro filter)."),
         image_fps: float = typer.Option(1.0, "--image-fps", min=0.001, help="Image folders: frames per second between images."),
         force: bool = typer.Option(False, "--force", help="Overwrite existing output files."),
+        workspace: str | None = typer.Option(None, "--workspace", help="Camera id whose stored workspace calibration maps the hand to "
+                                             "sheet/board millimetres (tabletop tracing, physical pegboard; 'station calibrate workspace')."),
     ) -> None:
         from station import analyze as an
         from station.core import InputError
@@ -115,7 +119,10 @@ def register(app: typer.Typer) -> None:
         _quiet_native_logs()
         out = Console(stderr=True)
         parsed = an.registry.parse_sets(sets)
-        an.create_exercise(exercise, parsed)  # unknown exercise / bad settings: fail before any work
+        ex = an.create_exercise(exercise, parsed)  # unknown exercise / bad settings: fail before any work
+        from station.workspaces import check_mapping
+
+        check_mapping(ex.name, ex.settings, workspace)  # a millimetre mode without a mapping: before any work
         opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose)
         smoothing = SmoothingSettings(enabled=not no_smooth)
         if not video.exists():
@@ -128,7 +135,8 @@ def register(app: typer.Typer) -> None:
             if overlay is not None or landmarks is not None:
                 raise InputError("--overlay and --landmarks work on one video, not a folder", where=str(video))
             with _Bar(out, f"{exercise}: {video.name}/") as bar:
-                rows = an.analyze_folder(video, exercise, parsed, jobs=jobs, options=opts, on_done=lambda r, i, n: bar(i, n))
+                rows = an.analyze_folder(video, exercise, parsed, jobs=jobs, options=opts, on_done=lambda r, i, n: bar(i, n),
+                                         workspace=workspace)
             if csv_out is not None:
                 an.write_csv(rows, csv_out, overwrite=force)
             if json_out is not None:
@@ -148,10 +156,10 @@ def register(app: typer.Typer) -> None:
             if video.suffix.lower() == ".parquet":
                 if overlay is not None or landmarks is not None:
                     raise InputError("--overlay and --landmarks need a video, not a landmark file", where=str(video))
-                res = an.analyze_landmarks(video, exercise, parsed, smoothing=smoothing, progress=bar)
+                res = an.analyze_landmarks(video, exercise, parsed, smoothing=smoothing, progress=bar, workspace=workspace)
             else:
                 res = an.analyze(video, exercise, parsed, options=opts, smoothing=smoothing, overlay=overlay,
-                                 landmarks_out=landmarks, overwrite=force, progress=bar, image_fps=image_fps)
+                                 landmarks_out=landmarks, overwrite=force, progress=bar, image_fps=image_fps, workspace=workspace)
         d = res.to_dict()
         if json_out is not None:
             _write_json(d, json_out, force)

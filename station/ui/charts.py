@@ -3,8 +3,8 @@
 =============  ======================================  ==========================================
 chart          x                                       y
 =============  ======================================  ==========================================
-deviation      s since the trial's play started        distance to the path (% of frame height),
-                                                       tolerance band shaded
+deviation      s since the trial's play started        distance to the path (% of frame height; mm
+                                                       on a calibrated sheet/board), tolerance band
 repetitions    s since the trial's play started        cumulative reps; one marker per rep coloured
                                                        by its quality (0..1; grey = not scored)
 grip force     s since the trial's play started        force in the device's unit, target zone
@@ -119,6 +119,7 @@ class LiveCharts(QWidget):
         self._kinds: tuple[tuple[str, ...], bool] | None = None
         self._cop_unit = "norm"
         self._tolerance: float | None = -1.0
+        self._dev_scale = 100.0  # frame heights -> % of the frame height; 1 for mm
         self._grip_zone: tuple[tuple[float, float] | None, str] = ((-1.0, -1.0), "")
         self.sway_area: float = math.nan
         self.reset()
@@ -175,8 +176,18 @@ class LiveCharts(QWidget):
             self._y_top[key] = top
             plot.setYRange(bottom, top, padding=0)
 
+    def set_deviation_unit(self, mm: bool) -> None:
+        """Deviation in the exercise's unit: millimetres on a calibrated sheet or board (``mm``), else
+        frame heights shown as % of the frame height. Cheap when unchanged."""
+        scale = 1.0 if mm else 100.0
+        if scale == self._dev_scale:
+            return
+        self._dev_scale = scale
+        self._tolerance = -1.0  # redraw the band in the new unit
+        self.dev_plot.getPlotItem().setLabel("left", "mm" if mm else "% frame height", color=INK)
+
     def set_tolerance(self, tolerance: float | None) -> None:
-        """Tolerance of the path (frame heights); ``None`` hides the band. Cheap when unchanged."""
+        """Tolerance of the path (the exercise's unit); ``None`` hides the band. Cheap when unchanged."""
         if tolerance == self._tolerance:
             return
         self._tolerance = tolerance
@@ -184,7 +195,7 @@ class LiveCharts(QWidget):
             self.band.hide()
         else:
             self.band.show()
-            self.band.setRegion((0.0, 100.0 * tolerance))
+            self.band.setRegion((0.0, self._dev_scale * tolerance))
 
     def set_grip_zone(self, zone: tuple[float, float] | None, unit: str = "N") -> None:
         """Target zone ``(low, high)`` of the grip force; ``None`` hides it. Cheap when unchanged."""
@@ -211,10 +222,10 @@ class LiveCharts(QWidget):
         t, v = model.deviation.snapshot() if fresh["dev"] else _EMPTY
         if len(t):
             x = (t - t0) / 1e9
-            y = v[:, 0] * 100.0
+            y = v[:, 0] * self._dev_scale
             self.dev_curve.setData(x, y)
             self._grow_x("dev", self.dev_plot, float(x[-1]))
-            tol = 100.0 * (tolerance or 0.0)
+            tol = self._dev_scale * (tolerance or 0.0)
             self._grow_y("dev", self.dev_plot, max(3 * tol, 1.2 * float(np.nanmax(y)), 1.0))
         t, v = model.reps.snapshot() if fresh["reps"] else _EMPTY
         if len(t):

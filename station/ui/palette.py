@@ -39,6 +39,9 @@ STATE_COLOURS = {
     "failed": VERMILLION,
     "ended": "#888888",
     "closed": "#888888",
+    "calibrated": GOOD,
+    "stale": ORANGE,
+    "not saving": VERMILLION,
 }
 
 

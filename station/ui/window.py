@@ -208,6 +208,7 @@ class StationWindow(QMainWindow):
         tol = v.settings.get("tolerance") if "hand" in v.inputs else None
         if v.phase in ("countdown",) and self.model.deviation.total == 0:
             self.dashboard.charts.reset()
+        self.dashboard.charts.set_deviation_unit(v.settings.get("mode") in ("tabletop", "physical"))
         self.dashboard.charts.set_tolerance(float(tol) if isinstance(tol, int | float) else None)
         zone = grip_zone(v.live, v.settings) if "grip" in v.inputs else None
         self.dashboard.charts.set_grip_zone(zone, v.grip_unit)
