@@ -472,6 +472,41 @@ def _kinematics(t_ns: NDArray[np.int64], xy: Array) -> tuple[float, float, int]:
     return sparc(speed, fs), ldlj(vel, fs), velocity_peaks(speed)
 
 
+KINEMATIC_METRICS = ("samples", "duration_s", "path_length", "mean_speed", "velocity_peaks", "sparc", "ldlj", "strokes", "pen_up_s")
+"""The metrics that need no template (handwriting, free drawing scored without a reference)."""
+
+
+def _stroke_kinematics(t_ns: NDArray[np.int64], xy: Array, strokes: NDArray[np.int64] | None) -> dict[str, float | int]:
+    """Template-free metrics of a trace split at pen lifts (see :data:`KINEMATIC_METRICS`)."""
+    n = len(xy)
+    nan = float("nan")
+    if n == 0:
+        return {"samples": 0, "duration_s": 0.0, "path_length": 0.0, "mean_speed": nan, "velocity_peaks": 0,
+                "sparc": nan, "ldlj": nan, "strokes": 0, "pen_up_s": 0.0}
+    cuts = [] if strokes is None else list(np.flatnonzero(np.diff(np.asarray(strokes)) != 0) + 1)
+    bounds = list(zip([0, *cuts], [*cuts, n], strict=True))
+    plen = sum(float(np.hypot(*np.diff(xy[a:b], axis=0).T).sum()) for a, b in bounds if b - a > 1)
+    dur = (int(t_ns[-1]) - int(t_ns[0])) / 1e9
+    pen_up = sum((int(t_ns[b]) - int(t_ns[b - 1])) / 1e9 for _, b in bounds[:-1])
+    kin = [(*_kinematics(t_ns[a:b], xy[a:b]), (int(t_ns[b - 1]) - int(t_ns[a])) / 1e9) for a, b in bounds]
+    ok = [(sp, lj, w) for sp, lj, _, w in kin if np.isfinite(sp) and np.isfinite(lj) and w > 0]
+    wsum = sum(w for _, _, w in ok)
+    down = dur - pen_up
+    return {
+        "samples": n, "duration_s": dur, "path_length": plen, "mean_speed": plen / down if down > 0 else nan,
+        "velocity_peaks": sum(k[2] for k in kin),
+        "sparc": sum(v * w for v, _, w in ok) / wsum if ok else nan,
+        "ldlj": sum(v * w for _, v, w in ok) / wsum if ok else nan,
+        "strokes": len(bounds), "pen_up_s": pen_up,
+    }
+
+
+def score_kinematics(t_ns: NDArray[np.int64], xy: Array, strokes: NDArray[np.int64] | None = None) -> dict[str, float | int]:
+    """The template-free metrics (:data:`KINEMATIC_METRICS`) of a trace: handwriting, or a drawing
+    with no reference path. Same definitions as :func:`score_trace` (``strokes`` as there)."""
+    return _stroke_kinematics(np.asarray(t_ns, dtype=np.int64), np.asarray(xy, dtype=np.float64), strokes)
+
+
 def score_trace(t_ns: NDArray[np.int64], xy_iso: Array, template: Template, tolerance: float,
                 strokes: NDArray[np.int64] | None = None) -> TraceScore:
     """All metrics of one trace against ``template`` (positions isotropic; see module conventions).
@@ -487,20 +522,10 @@ def score_trace(t_ns: NDArray[np.int64], xy_iso: Array, template: Template, tole
     nan = float("nan")
     if n == 0:
         return TraceScore(0, nan, nan, nan, nan, 0, 0.0, 0.0, 0.0, nan, 0, nan, nan, nan, nan, nan, 0, 0.0)
-    cuts = [] if strokes is None else list(np.flatnonzero(np.diff(np.asarray(strokes)) != 0) + 1)
-    bounds = list(zip([0, *cuts], [*cuts, n], strict=True))
+    k = _stroke_kinematics(t_ns, xy, strokes)
     dev, s = point_to_path(xy, template)
-    plen = sum(float(np.hypot(*np.diff(xy[a:b], axis=0).T).sum()) for a, b in bounds if b - a > 1)
-    dur = (int(t_ns[-1]) - int(t_ns[0])) / 1e9
-    pen_up = sum((int(t_ns[b]) - int(t_ns[b - 1])) / 1e9 for _, b in bounds[:-1])
     ref = template.dense_iso(max(template.length / 4000, 1e-9))
-    kin = [(*_kinematics(t_ns[a:b], xy[a:b]), (int(t_ns[b - 1]) - int(t_ns[a])) / 1e9) for a, b in bounds]
-    ok = [(sp, lj, w) for sp, lj, _, w in kin if np.isfinite(sp) and np.isfinite(lj) and w > 0]
-    wsum = sum(w for _, _, w in ok)
-    sp = sum(v * w for v, _, w in ok) / wsum if ok else nan
-    lj = sum(v * w for _, v, w in ok) / wsum if ok else nan
-    pk = sum(k[2] for k in kin)
-    down = dur - pen_up
+    pk = int(k["velocity_peaks"])
     return TraceScore(
         samples=n,
         mean_dev=float(dev.mean()),
@@ -509,15 +534,15 @@ def score_trace(t_ns: NDArray[np.int64], xy_iso: Array, template: Template, tole
         in_band_pct=float(100 * (dev <= tolerance).mean()),
         band_exits=band_exits(dev, tolerance),
         completion=completion(xy, s, dev, tolerance, template),
-        duration_s=dur,
-        path_length=plen,
-        mean_speed=plen / down if down > 0 else nan,
+        duration_s=float(k["duration_s"]),
+        path_length=float(k["path_length"]),
+        mean_speed=float(k["mean_speed"]),
         velocity_peaks=pk,
         velocity_peaks_per_length=pk / template.length if template.length > 0 else nan,
-        sparc=sp,
-        ldlj=lj,
+        sparc=float(k["sparc"]),
+        ldlj=float(k["ldlj"]),
         hausdorff=hausdorff(xy, ref),
         area_between=area_between(xy, template.iso if template.closed else ref, template.closed) if n >= 2 else nan,
-        strokes=len(bounds),
-        pen_up_s=pen_up,
+        strokes=int(k["strokes"]),
+        pen_up_s=float(k["pen_up_s"]),
     )

@@ -134,6 +134,35 @@ def test_analyze_trace_skips_bad_rows_and_scores_the_rest(tmp_path: Path, rows: 
     assert code == 0, captured.err
 
 
+svc_lines = st.one_of(
+    st.lists(st.one_of(st.floats(-1e4, 1e4, allow_nan=False).map(lambda v: f"{v:.3f}"), st.sampled_from(["0", "1"])),
+             min_size=0, max_size=8).map(" ".join),
+    st.text(string.printable, max_size=20),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=FIX)
+@given(count=st.one_of(st.integers(-3, 50).map(str), st.sampled_from(["", "abc", "1e3"])), lines=st.lists(svc_lines, max_size=40),
+       unit=st.sampled_from(["auto", "s", "ms"]), shape=st.sampled_from(["none", "circle"]))
+def test_analyze_trace_scores_or_refuses_any_svc(tmp_path: Path, count: str, lines: list[str], unit: str, shape: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Handwriting files of any content: scored, or one error line; never a traceback, nothing half-written."""
+    from station.cli import main
+
+    f = tmp_path / "w.svc"
+    f.write_text("\n".join([count, *lines]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.json"
+    out.unlink(missing_ok=True)
+    code = main(["analyze-trace", str(f), "--shape", shape, "--size", "50", "--time-unit", unit, "--json", str(out)])
+    err = capsys.readouterr().err
+    assert code in (0, 2), err
+    if code == 2:
+        assert err.startswith("error:") and len(err.strip().splitlines()) == 1, err
+        assert not out.exists()
+    else:
+        assert out.exists()
+
+
 # -- device recordings: replay:// -------------------------------------------------------------------
 
 REC_HEADER = ["device_seq", "device_time_us", "session_time_ns", "flags", "force [N]"]

@@ -93,3 +93,54 @@ def test_pen_lifts_split_strokes(tmp_path: Path) -> None:
     assert two["pen_up_s"] == pytest.approx(0.01, abs=1e-6)  # type: ignore[index]
     assert two["velocity_peaks"] == 2  # type: ignore[index]  # one per stroke
     assert two["sparc"] == pytest.approx(-1.40, abs=0.05)  # type: ignore[index]  # each stroke is minimum-jerk
+
+
+# -- online handwriting (Wacom SVC) and template-free scoring -----------------------------------------
+def _svc_truth(path: Path) -> tuple[np.ndarray, int]:
+    """Pen-down rows and the number of pen-down runs, read independently of the station's reader."""
+    rows = np.array([[float(v) for v in ln.split()] for ln in path.read_text().splitlines()[1:] if ln.strip()])
+    down = rows[:, 3] == 1
+    runs = int(np.sum(np.diff(np.concatenate(([0], down.astype(int)))) == 1))
+    return rows[down], runs
+
+
+@pytest.mark.parametrize(("name", "unit", "scale"), [("signal.svc", "s", 1.0),
+                                                     ("jack_18-07-2014_M_0006_Doe_12-10-2020.svc", "ms", 1e-3)])
+def test_svc_handwriting_is_read_pen_down_only(media: Path, tmp_path: Path, name: str, unit: str, scale: float) -> None:
+    f = media / "tracing" / "handwriting" / name
+    down, runs = _svc_truth(f)
+    out = tmp_path / "svc.json"
+    assert main(["analyze-trace", str(f), "--shape", "none", "--json", str(out)]) == 0
+    (r,) = json.loads(out.read_text())
+    m, src = r["metrics"], r["source"]
+    assert src["format"] == "svc" and src["time_unit"] == unit and src["bad_lines"] == 0
+    assert src["samples_in_file"] == len(down) + src["pen_up_samples"]
+    assert m["samples"] == len(down) and m["strokes"] == runs
+    assert m["duration_s"] == pytest.approx((down[-1, 2] - down[0, 2]) * scale)
+    assert m["pressure_mean"] == pytest.approx(down[:, 6].mean()) and m["pressure_sd"] == pytest.approx(down[:, 6].std())
+    # path length: within strokes only (the jumps between strokes are pen-up travel)
+    seg = np.hypot(*np.diff(down[:, :2], axis=0).T)
+    assert m["path_length"] < seg.sum() + 1e-9 and m["pen_up_s"] > 0
+    assert all(np.isfinite(m[k]) for k in ("sparc", "ldlj", "mean_speed")) and m["sparc"] < 0
+    assert set(r["units"]) == set(m) and set(r["definitions"]) == set(m)
+
+
+def test_template_free_metrics_equal_the_template_run(media: Path) -> None:
+    """--shape none on a spiral gives the same template-free numbers as scoring it against the spiral."""
+    f = _spirals(media)[0]
+    free = score_file(f, shape="none", center=(50, 50), size=None, growth=None, turns=4, tolerance=2)
+    full = score_file(f, shape="spiral", center=(50, 50), size=None, growth=1.075, turns=4, tolerance=2)
+    for k, v in free["metrics"].items():  # type: ignore[union-attr]
+        assert v == pytest.approx(full["metrics"][k], nan_ok=True), k  # type: ignore[index]
+    assert "mean_dev" not in free["metrics"]  # type: ignore[operator]
+
+
+def test_bad_svc_input_is_one_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "w.svc"
+    f.write_text("3\nhello world\n1 2\n", encoding="utf-8")
+    assert main(["analyze-trace", str(f), "--shape", "none"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: handwriting file has fewer than 2 pen-down samples") and len(err.strip().splitlines()) == 1
+    f.write_text("2\n1 1 0 1\n2 2 10 1\n", encoding="utf-8")
+    assert main(["analyze-trace", str(f), "--shape", "none", "--time-unit", "fortnights"]) == 2
+    assert "unknown time unit" in capsys.readouterr().err

@@ -6,6 +6,13 @@ file's own units (a tablet canvas, mm), y down as on a screen, and are scored ag
 the same units; ``--time-unit`` gives the unit of the time column. The graphomotor spiral files in
 ``media/tracing/spirals`` are scored with
 ``--shape spiral --center 50,50 --growth 1.075 --turns 4``.
+
+Online handwriting in the Wacom **SVC** format (``.svc``: the first line is the sample count, then one
+sample per line, ``x y timestamp pen_status [azimuth altitude pressure]``) is read too: only pen-down
+samples (status 1) are scored, each run of them is a stroke, and the time unit is detected from the
+sampling interval (seconds or milliseconds; ``--time-unit`` overrides). Handwriting has no template:
+``--shape none`` gives the template-free metrics (duration, path length, speed, velocity peaks, SPARC,
+LDLJ, strokes, pen-up time) plus the pen pressure, for any file.
 """
 
 from __future__ import annotations
@@ -80,29 +87,115 @@ def read_trace_csv(
     return t_ns[keep], a[keep, 1:3], (a[keep, 3].astype(np.int64) if scol else None)
 
 
+def _svc_time_unit(t: np.ndarray) -> str:
+    """``s`` or ``ms`` (``us`` for very fine clocks) from the median sampling interval of an SVC file:
+    tablets sample at 50-1000 Hz, so intervals below 0.5 are seconds, below 500 milliseconds."""
+    import numpy as np
+
+    d = np.diff(t)
+    d = d[d > 0]
+    med = float(np.median(d)) if len(d) else 1.0
+    return "s" if med < 0.5 else "ms" if med < 500 else "us"
+
+
+def read_trace_svc(path: Path, time_unit: str = "auto") -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, object]]:
+    """Read ``(t_ns, xy, strokes, info)`` from a Wacom SVC handwriting file: pen-down samples only.
+
+    Lines that are not 3 to 7 numbers are skipped and counted (``info["bad_lines"]``); the declared
+    sample count (first line) and the samples found are both reported, since real files disagree.
+    ``info`` also has ``time_unit`` (detected unless given), ``pen_up_samples`` and, when the file has a
+    pressure column, ``pressure`` (pen-down values, the tablet's units).
+    """
+    import numpy as np
+
+    if time_unit != "auto" and time_unit not in _TIME_SCALE:
+        raise InputError(f"unknown time unit '{time_unit}'", fix="use s, ms, us, ns (or leave it out: detected from the file)")
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as exc:
+        raise InputError("cannot read trace file", where=str(path), fix=exc.strerror or str(exc)) from None
+    declared: int | None = None
+    if lines:
+        try:
+            declared = int(lines[0].strip())
+            lines = lines[1:]
+        except ValueError:
+            declared = None  # no count line: every line is a sample
+    rows, bad = [], 0
+    for ln in lines:
+        parts = ln.split()
+        if not parts:
+            continue
+        try:
+            vals = [float(v) for v in parts]
+        except ValueError:
+            bad += 1
+            continue
+        if not 3 <= len(vals) <= 7 or not all(np.isfinite(vals)):
+            bad += 1
+            continue
+        pen = vals[3] if len(vals) > 3 else 1.0  # x y t only: every sample is pen-down
+        rows.append([*vals[:3], pen, *vals[4:], *[float("nan")] * (7 - max(len(vals), 4))])
+    a = np.asarray(rows, dtype=np.float64).reshape(-1, 7)
+    down = a[:, 3] > 0
+    if down.sum() < 2:
+        raise InputError(f"handwriting file has fewer than 2 pen-down samples ({len(a)} samples, {bad} unreadable lines)",
+                         where=str(path), fix="an SVC file has a count line, then 'x y timestamp pen_status ...' per line")
+    unit = _svc_time_unit(a[:, 2]) if time_unit == "auto" else time_unit
+    strokes_all = np.cumsum(np.diff(np.concatenate(([0], down.astype(np.int8)))) == 1)
+    d = a[down]
+    t_ns = np.round((d[:, 2] - d[0, 2]) * _TIME_SCALE[unit]).astype(np.int64)
+    keep = np.concatenate(([True], np.diff(t_ns) > 0)) & (t_ns >= 0)
+    info: dict[str, object] = {"format": "svc", "declared_samples": declared, "samples_in_file": len(a), "bad_lines": bad,
+                               "pen_up_samples": int((~down).sum()), "time_unit": unit}
+    pressure = d[keep, 6]
+    if np.isfinite(pressure).any():
+        info["pressure"] = pressure
+    return t_ns[keep], d[keep, 0:2], strokes_all[down][keep].astype(np.int64), info
+
+
 def score_file(
     path: Path, *, shape: str, center: tuple[float, float], size: float | None, growth: float | None,
     turns: float, tolerance: float, rotation: float = 0.0, x: str = "x", y: str = "y", t: str | None = None,
     time_unit: str = "s", stroke: str | None = "auto",
 ) -> dict[str, object]:
-    """Score one trace file; returns ``{"file", "shape", "metrics", "units", "definitions"}``."""
+    """Score one trace file (CSV, or SVC handwriting); returns ``{"file", "shape", "metrics", "units",
+    "definitions"}`` (+ ``"source"``: what was read). ``shape="none"``: the template-free metrics."""
+    import numpy as np
+
     from exercises import trace_metrics as tm
     from exercises.templates import is_shape, make_template, spiral_template
 
-    if not is_shape(shape):
-        raise InputError(f"unknown shape '{shape}'", fix="e.g. --shape spiral, circle, square or a letter")
+    if shape != "none" and not is_shape(shape):
+        raise InputError(f"unknown shape '{shape}'", fix="e.g. --shape spiral, circle, square, a letter, or none (no template)")
+    info: dict[str, object] = {"format": "csv"}
+    if path.suffix.lower() == ".svc":
+        t_ns, xy, strokes, info = read_trace_svc(path, "auto" if time_unit == "auto" else time_unit)
+    else:
+        t_ns, xy, strokes = read_trace_csv(path, x, y, t, "s" if time_unit == "auto" else time_unit, stroke)
+    pressure = info.pop("pressure", None)
+    if shape == "none":
+        metrics = tm.score_kinematics(t_ns, xy, strokes)
+        units = {k: v for k, v in tm.units_for("unit").items() if k in metrics}
+        definitions = {k: v for k, v in tm.DEFINITIONS.items() if k in metrics}
+        if pressure is not None:
+            pr = np.asarray(pressure, dtype=np.float64)
+            metrics |= {"pressure_mean": float(np.nanmean(pr)), "pressure_sd": float(np.nanstd(pr))}
+            units |= {"pressure_mean": "tablet units", "pressure_sd": "tablet units"}
+            definitions |= {"pressure_mean": "mean pen pressure over the pen-down samples",
+                            "pressure_sd": "standard deviation of the pen pressure over the pen-down samples"}
+        return {"file": str(path), "shape": "none", "metrics": metrics, "units": units, "definitions": definitions, "source": info}
     if shape == "spiral" and growth is not None:
         tmpl = spiral_template(center=center, growth=growth, turns=turns)
     elif size is not None:
         tmpl = make_template(shape, center=center, size=size, aspect=1.0, n=4000 if shape == "spiral" else 1000,
                              turns=turns, rotation_deg=rotation)
     else:
-        raise InputError("the template needs a size", fix="give --size (or --growth for a spiral)")
-    t_ns, xy, strokes = read_trace_csv(path, x, y, t, time_unit, stroke)
+        raise InputError("the template needs a size", fix="give --size (or --growth for a spiral), or --shape none")
     sc = tm.score_trace(t_ns, xy, tmpl, tolerance, strokes)
     return {
         "file": str(path), "shape": shape, "metrics": sc.as_dict(), "units": tm.units_for("unit"),
-        "definitions": tm.DEFINITIONS, "template_length": tmpl.length,
+        "definitions": tm.DEFINITIONS, "template_length": tmpl.length, "source": info,
     }
 
 
@@ -117,14 +210,16 @@ def _pair(v: str) -> tuple[float, float]:
 def register(app: typer.Typer) -> None:
     @app.command(
         "analyze-trace",
-        help="Score a pen or tablet trace (CSV with x, y, t columns) against a tracing template, with "
-        "the same definitions as the live tracing exercise.\n\n"
+        help="Score a pen or tablet trace (CSV with x, y, t columns, or Wacom SVC handwriting) against a tracing "
+        "template, with the same definitions as the live tracing exercise; --shape none: template-free metrics "
+        "(speed, smoothness, strokes, pen-up time, pressure).\n\n"
         "Positions are in the file's own units (y down); lengths in the output are in those units.\n\n"
-        "Example: station analyze-trace spiral.csv --shape spiral --center 50,50 --growth 1.075 --turns 4 --tolerance 2",
+        "Example: station analyze-trace spiral.csv --shape spiral --center 50,50 --growth 1.075 --turns 4 --tolerance 2\n\n"
+        "Example: station analyze-trace writing.svc --shape none --json writing.json",
     )
     def analyze_trace(
-        files: list[Path] = typer.Argument(..., help="One or more CSV trace files."),
-        shape: str = typer.Option("spiral", "--shape", help="Template shape (spiral, circle, line, square, ... or a letter)."),
+        files: list[Path] = typer.Argument(..., help="One or more trace files: CSV, or .svc handwriting."),
+        shape: str = typer.Option("spiral", "--shape", help="Template shape (spiral, circle, line, square, ... or a letter), or none."),
         center: str = typer.Option("50,50", "--center", help="Template centre X,Y in the file's units."),
         size: float | None = typer.Option(None, "--size", help="Template width (circle diameter, square side, spiral outer diameter)."),
         growth: float | None = typer.Option(None, "--growth", help="Spiral only: b of r = b*theta, in file units per radian."),
@@ -134,7 +229,7 @@ def register(app: typer.Typer) -> None:
         x: str = typer.Option("x", "--x", help="Name of the x column."),
         y: str = typer.Option("y", "--y", help="Name of the y column."),
         t: str | None = typer.Option(None, "--t", help="Name of the time column (default: t, seconds, time or timestamp)."),
-        time_unit: str = typer.Option("s", "--time-unit", help="Unit of the time column: s, ms, us or ns."),
+        time_unit: str = typer.Option("auto", "--time-unit", help="Unit of the time column: s, ms, us or ns (auto: s for CSV, detected for SVC)."),
         stroke: str = typer.Option("auto", "--stroke", help="Pen-stroke id column (auto: stroke, line_number or stroke_id if present; none: one stroke)."),
         json_out: Path | None = typer.Option(None, "--json", help="Also write the results (with units and definitions) to this JSON file."),
     ) -> None:
@@ -150,7 +245,7 @@ def register(app: typer.Typer) -> None:
                 raise InputError("trace file not found", where=str(f))
             results.append(score_file(f, shape=shape, center=c, size=size, growth=growth, turns=turns,
                                       tolerance=tolerance, rotation=rotation, x=x, y=y, t=t, time_unit=time_unit, stroke=stroke))
-        table = Table(title=f"{shape} traces (lengths in file units)")
+        table = Table(title=f"{shape} traces (lengths in file units)" if shape != "none" else "template-free metrics (lengths in file units)")
         table.add_column("metric")
         for r in results:
             table.add_column(Path(str(r["file"])).name[-28:], justify="right")
