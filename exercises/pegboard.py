@@ -256,6 +256,31 @@ class Pegboard(Exercise):
         assert self._holes is not None
         return self._holes / np.array([self._aspect, 1.0])
 
+    def board_image(self, image_size: tuple[int, int], plane_to_image: NDArray[np.float64] | None = None
+                    ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+        """Hole centres (K x 2) and the dish centre in normalised image coordinates, for drawing the
+        board over the camera view; ``None`` when the plane cannot be mapped to the image.
+
+        Virtual boards are in the image already. A physical board (mm) is mapped by ``plane_to_image``
+        (3 x 3, board mm -> normalised image: the inverse of the camera's workspace calibration), else
+        by the inverse of the clicked ``corners`` mapping.
+        """
+        self._layout(image_size)
+        assert self._holes is not None and self._dish is not None
+        if self.s.mode == "virtual":
+            scale = np.array([self._aspect, 1.0])
+            return self._holes / scale, self._dish / scale
+        if plane_to_image is not None:
+            inv = np.asarray(plane_to_image, dtype=np.float64).reshape(3, 3)
+        elif self._H is not None:
+            inv = np.linalg.inv(self._H)
+        else:
+            return None
+        pts = apply_homography(inv, np.vstack((self._holes, self._dish[None, :])))
+        if not np.all(np.isfinite(pts)):
+            return None
+        return pts[:-1], pts[-1]
+
     def overlay_paths(self, image_size: tuple[int, int]) -> list[NDArray[np.float64]]:
         """Outlines (normalised image coordinates) of every hole's capture circle and of the dish, for
         drawing over the camera view. Physical boards need the clicked ``corners`` to be drawn (a

@@ -408,6 +408,7 @@ def build_trials(plan: SessionPlan, opts: RunOptions, clock: SessionClock, bus: 
             rec = active.record
             residual = f", residual {rec.residual:.2f} mm" if rec.residual is not None else ""
             planned.extra["workspace"] = ("calibrated" if active.status == "ok" else "stale", f"{active.camera_id} v{rec.version}{residual}")
+            planned.extra["plane_to_image"] = active.plane_to_image()
         out.append(planned)
     return out, hook
 

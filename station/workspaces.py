@@ -52,6 +52,15 @@ class ActiveWorkspace:
             return inp
         return dataclasses.replace(inp, hands=tuple(with_workspace(h, self.workspace) for h in inp.hands))
 
+    def plane_to_image(self) -> tuple[float, ...]:
+        """Plane mm -> normalised image coordinates (3 x 3, row-major): the inverse of the calibration,
+        for drawing a board or sheet over the camera view."""
+        import numpy as np
+
+        w, h = self.workspace.image_size
+        m = np.linalg.inv(np.asarray(self.workspace.H, dtype=np.float64) @ np.diag([w, h, 1.0]))
+        return tuple(float(v) for v in (m / m[2, 2]).ravel())
+
     def provenance(self) -> dict[str, Any]:
         """What a result records about the mapping it was scored with."""
         return {"camera": self.camera_id, "version": self.record.version, "method": self.record.method,

@@ -348,3 +348,48 @@ def test_deviation_chart_is_in_millimetres_on_a_calibrated_sheet(qtbot) -> None:
     charts.set_deviation_unit(False)
     charts.set_tolerance(5.0)  # same number, other unit: the band is redrawn
     assert charts.band.getRegion() == pytest.approx((0.0, 500.0)) and "frame height" in axis.labelText
+
+
+def test_physical_pegboard_is_drawn_over_the_camera_image_where_the_board_is(qtbot, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
+    """With the camera's workspace calibration the child sees the real board's holes ringed on the
+    camera image, at the pixels the calibration maps them to (mirrored like the image), pegs filled."""
+    from calibration.workspace import Workspace
+    from station.workspaces import ActiveWorkspace
+
+    # a camera at 640x480 seeing the board at 0.5 mm per pixel, board origin at pixel (100, 80)
+    ws = Workspace(np.array([[0.5, 0, -50.0], [0, 0.5, -40.0], [0, 0, 1]]), (640, 480), 0.1, "aruco", "board")
+    active = ActiveWorkspace("cam0", "ok", ws, ws.to_record("cam0", "test"))
+    import exercises
+
+    settings = exercises.get("pegboard").parse_settings(
+        {"mode": "physical", "board": "nine_hole", "center": "120,75", "spacing": 32, "dish": "30,75"}).model_dump()
+    clock = FakeClock()
+    model = LiveModel(clock, [ScheduleItem("pegboard", "Pegboard", ("hand",), None, settings, plane_to_image=active.plane_to_image())])
+    model.begin_trial(0)
+    model.start_play(0)
+    model.push_frame(np.full((480, 640, 3), 90, np.uint8), 0)
+    model.on_update(LiveState("s", 0, 1, "Pegboard", "pegboard", "camera", 1.0, {"pegs_in_board": 4.0}, 4, [], 10))
+    view = ChildView()
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    v = model.view()
+    view.show_state(v, 1.0)
+    img = _save(view, artifacts / "ui_pegboard_physical_child.png")
+    area = view._area()
+    # the centre hole (120, 75) mm -> pixel (340, 230) -> normalised (0.53125, 0.479): drawn there, not grey
+    q = view._map(area, 340 / 640, 230 / 480)
+    around = [img.pixelColor(int(q.x()) + dx, int(q.y()) + dy) for dx in (-3, 0, 3) for dy in (-3, 0, 3)]
+    assert all(c.blue() < 70 and c.red() > c.blue() + 20 for c in around), (q, [c.name() for c in around])  # a brown hole, not grey
+    # and nothing is drawn far from the board (the top-right corner of the image is plain camera grey)
+    far = view._map(area, 0.02, 0.95)
+    c = img.pixelColor(int(far.x()), int(far.y()))
+    assert abs(c.red() - 90) < 25 and abs(c.green() - 90) < 25
+    # without a mapping (no workspace, no corners) a physical board is not drawn at all
+    model2 = LiveModel(clock, [ScheduleItem("pegboard", "Pegboard", ("hand",), None, settings)])
+    model2.begin_trial(0)
+    model2.start_play(0)
+    model2.push_frame(np.full((480, 640, 3), 90, np.uint8), 0)
+    view.show_state(model2.view(), 1.0)
+    img2 = view.grab().toImage()
+    c2 = img2.pixelColor(int(q.x()), int(q.y()))
+    assert abs(c2.red() - 90) < 25 and abs(c2.green() - 90) < 25 and abs(c2.blue() - 90) < 25

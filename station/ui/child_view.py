@@ -308,18 +308,24 @@ class ChildView(QWidget):
             self._peg_game(p, area, s)
 
     def _peg_game(self, p: QPainter, area: QRectF, s: ViewState) -> None:
-        """A virtual pegboard: the exercise's holes (filled as pegs go in) and the dish with the pegs left."""
-        if s.settings.get("mode", "virtual") != "virtual":
+        """The pegboard: the exercise's holes (filled as pegs go in) and the dish with the pegs left. A
+        virtual board is drawn where the exercise puts it; a physical one over the camera image where
+        the real board is, when the workspace calibration maps it (else nothing is drawn)."""
+        physical = s.settings.get("mode", "virtual") == "physical"
+        item = s.schedule[s.trial] if 0 <= s.trial < len(s.schedule) else None
+        m = item.plane_to_image if item is not None else None
+        if physical and m is None and not s.settings.get("corners"):
             return
         iw, ih = self._image_size()
-        key = ("peg", tuple(sorted((k, str(v)) for k, v in s.settings.items())), iw, ih)
+        key = ("peg", tuple(sorted((k, str(v)) for k, v in s.settings.items())), iw, ih, m)
         if self._template_key != key:
             import exercises
 
             try:
                 ex = exercises.create(s.exercise, s.settings)
-                self._template = (np.asarray(ex.holes_normalised((iw, ih))), tuple(s.settings.get("dish", (0.25, 0.5))))  # type: ignore[attr-defined]
-            except Exception:  # an exercise without a virtual board draws nothing
+                board = ex.board_image((iw, ih), None if m is None else np.asarray(m))  # type: ignore[attr-defined]
+                self._template = None if board is None else (np.asarray(board[0]), tuple(board[1]))
+            except Exception:  # an exercise without a board draws nothing
                 log.exception("cannot lay out the pegboard")
                 self._template = None
             self._template_key = key
@@ -327,8 +333,14 @@ class ChildView(QWidget):
             return
         holes, dish = self._template  # type: ignore[misc]
         n_in = int(s.live.get("pegs_in_board", 0) or 0)
-        spacing = float(s.settings.get("spacing", 0.1))
-        r = max(10.0, spacing * area.height() * 0.3)
+        if physical:  # the pitch on screen, from the mapped holes (the board is seen in perspective)
+            pts = np.array([[self._map(area, float(x), float(y)).x(), self._map(area, float(x), float(y)).y()] for x, y in holes])
+            gaps = np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1)) if len(pts) > 1 else np.array([[area.height() * 0.1]])
+            pitch = float(np.min(gaps[gaps > 0])) if np.any(gaps > 0) else area.height() * 0.1
+            r = max(8.0, pitch * 0.3)
+        else:
+            spacing = float(s.settings.get("spacing", 0.1))
+            r = max(10.0, spacing * area.height() * 0.3)
         d = self._map(area, float(dish[0]), float(dish[1]))
         p.setPen(QPen(qc(INK), 4))
         p.setBrush(qc(SKY, 200))

@@ -59,6 +59,9 @@ class ScheduleItem:
     settings: dict[str, Any]
     stars: int | None = None
     """Stars earned (``None`` = not done yet)."""
+    plane_to_image: tuple[float, ...] | None = None
+    """Board/sheet mm -> normalised image (3 x 3, row-major) when a workspace calibration maps the
+    trial's plane: the child view draws a physical board's holes over the camera image with it."""
 
 
 @dataclass(frozen=True)
@@ -636,7 +639,9 @@ def schedule_of(trials: Iterable[PlannedTrial]) -> list[ScheduleItem]:
     for t in trials:
         cls = exercises.get(t.spec.exercise)
         full = cls.parse_settings(t.spec.settings).model_dump()
-        out.append(ScheduleItem(cls.name, t.spec.label or cls.title, tuple(cls.inputs), t.target_reps, full))
+        m = t.extra.get("plane_to_image")
+        out.append(ScheduleItem(cls.name, t.spec.label or cls.title, tuple(cls.inputs), t.target_reps, full,
+                                plane_to_image=None if m is None else tuple(float(v) for v in m)))
     return out
 
 
