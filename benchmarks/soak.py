@@ -29,6 +29,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -127,14 +128,38 @@ def _start_simulators(tmp: Path, rate: float, seconds: float) -> list[subprocess
 
 
 def _simulator_counts(path: Path) -> dict[str, int]:
-    """``sent``/``dropped``/``unsent`` from a simulator's last line (``sent N lines, dropped N, unsent N, ...``)."""
-    m = re.search(r"sent (\d+) lines, dropped (\d+), unsent (\d+)", path.read_text(errors="replace")) if path.exists() else None
-    return {"sent": int(m[1]), "dropped": int(m[2]), "unsent": int(m[3])} if m else {}
+    """``sent``/``dropped``/``unsent``/``flushed`` from a simulator's last line."""
+    text = path.read_text(errors="replace") if path.exists() else ""
+    m = re.search(r"sent (\d+) lines, dropped (\d+), unsent (\d+), flushed by the host (\d+)", text)
+    return {"sent": int(m[1]), "dropped": int(m[2]), "unsent": int(m[3]), "flushed": int(m[4])} if m else {}
 
 
-def _start_hogs(n: int) -> list[subprocess.Popen[bytes]]:
-    """``n`` processes that each keep one core busy (pure Python loops), to soak under CPU contention."""
-    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+_HOG = """
+import os, sys, time
+parent, end = os.getppid(), time.monotonic() + float(sys.argv[1])
+while time.monotonic() < end and os.getppid() == parent:  # never outlives the soak
+    for _ in range(200_000):
+        pass
+"""
+
+
+def _start_hogs(n: int, seconds: float) -> list[subprocess.Popen[bytes]]:
+    """``n`` processes that each keep one core busy (pure Python loops), to soak under CPU contention;
+    each ends by itself after ``seconds`` or as soon as the soak process is gone."""
+    return [subprocess.Popen([sys.executable, "-c", _HOG, str(seconds)]) for _ in range(n)]
+
+
+def _end(procs: list[subprocess.Popen[bytes]], *, kill: bool = False) -> None:
+    """Stop processes (SIGTERM, or SIGKILL with ``kill``), and SIGKILL any that do not end in 10 s."""
+    for p in procs:
+        if p.poll() is None:
+            p.kill() if kill else p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
 
 
 def soak(minutes: float, *, rate: float = 1000.0, fps: float = 30.0, trial_s: float = 60.0, every: float = 10.0,
@@ -143,22 +168,26 @@ def soak(minutes: float, *, rate: float = 1000.0, fps: float = 30.0, trial_s: fl
     seconds = minutes * 60.0
     tmp = Path(tempfile.mkdtemp(prefix="soak-"))
     db_file = db_path or tmp / "soak.db"
-    procs = _start_simulators(tmp, rate, seconds)
-    hog_procs = _start_hogs(hogs)
-    clock = SystemClock()
-    devs: list[SerialDevice] = [GripDynamometer(str(tmp / "grip"), clock=clock), BalanceBoard(str(tmp / "balance"), clock=clock)]
-    db = open_database(f"sqlite:///{db_file}")
-    mon = Monitor(every, verbose)
-    received = {d.device_id: 0 for d in devs}
-    side = {"grip": exercises.create("grip_squeeze", {}), "balance": exercises.create("balance_quiet_stance", {})}
-    side_steps = {"grip": 0, "balance": 0}
-    size = (640, 480)
-    tmpl = make_template("circle", center=(0.5, 0.5), size=0.6, aspect=size[0] / size[1])
-    t_end_ns = 0
-    t_start_ns = clock.now_ns()
-    last_seq: dict[str, int] = {}
-    gap_log: list[tuple[float, str, int]] = []  # (seconds since start, device, samples missing)
+    procs: list[subprocess.Popen[bytes]] = []
+    hog_procs: list[subprocess.Popen[bytes]] = []
+    devs: list[SerialDevice] = []
+    db = None
     try:
+        procs = _start_simulators(tmp, rate, seconds)
+        hog_procs = _start_hogs(hogs, seconds + 120)
+        clock = SystemClock()
+        devs = [GripDynamometer(str(tmp / "grip"), clock=clock), BalanceBoard(str(tmp / "balance"), clock=clock)]
+        db = open_database(f"sqlite:///{db_file}")
+        mon = Monitor(every, verbose)
+        received = {d.device_id: 0 for d in devs}
+        side = {"grip": exercises.create("grip_squeeze", {}), "balance": exercises.create("balance_quiet_stance", {})}
+        side_steps = {"grip": 0, "balance": 0}
+        size = (640, 480)
+        tmpl = make_template("circle", center=(0.5, 0.5), size=0.6, aspect=size[0] / size[1])
+        t_end_ns = 0
+        t_start_ns = clock.now_ns()
+        last_seq: dict[str, int] = {}
+        gap_log: list[tuple[float, str, int]] = []  # (seconds since start, device, samples missing)
         for d in devs:
             d.open()
             d.queue.drain()  # samples from before the session are not the session's
@@ -213,11 +242,8 @@ def soak(minutes: float, *, rate: float = 1000.0, fps: float = 30.0, trial_s: fl
             d.stop()
             after_session += len(d.queue.drain())  # arrived after the session ended: not the session's
         load1 = os.getloadavg()[0]
-        for p in hog_procs:
-            p.kill()
-        for p in procs:  # SIGTERM: the simulator prints what it sent and what it could not send
-            p.terminate()
-            p.wait(timeout=10)
+        _end(hog_procs, kill=True)
+        _end(procs)  # SIGTERM: the simulator prints what it sent and what it could not send
         sim_counts = {kind: _simulator_counts(tmp / f"{kind}.out") for kind in ("grip", "balance")}
 
         # lost samples: what the drivers saw, and what the database holds
@@ -277,16 +303,13 @@ def soak(minutes: float, *, rate: float = 1000.0, fps: float = 30.0, trial_s: fl
         }
         return out
     finally:
+        _end(hog_procs, kill=True)  # first: nothing below may leave them spinning
         for d in devs:
-            d.close()
-        db.dispose()
-        for p in hog_procs:
-            p.kill()
-            p.wait(timeout=10)
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-                p.wait(timeout=10)
+            with contextlib.suppress(Exception):
+                d.close()
+        if db is not None:
+            db.dispose()
+        _end(procs)
         if db_path is None:
             for p in tmp.glob("*"):
                 if p.is_file() or p.is_symlink():
@@ -305,8 +328,10 @@ def report(r: dict[str, Any]) -> bool:
     print(f"  samples received {r['samples_received']}  stored {r['samples_stored']}  landmark rows {r['landmark_rows']:,}")
     print(f"  lost samples: driver {r['lost_samples_driver']}  database {r['lost_samples_db']}  -> {'0 (PASS)' if lost == 0 else f'{lost} (FAIL)'}")
     print(f"  rejects {r['rejects']}")
-    unsent = {k: v.get("unsent") for k, v in r.get("simulators", {}).items()}
-    print(f"  simulated devices: lines they could not hand to the host (host not reading) {unsent}")
+    sims = r.get("simulators", {})
+    print(f"  simulated devices: lines lost because the host did not read for seconds (buffer full) "
+          f"{ {k: v.get('unsent') for k, v in sims.items()} }, discarded by the host's flush at open "
+          f"{ {k: v.get('flushed') for k, v in sims.items()} }")
     if r["gaps"]:
         per_min: dict[int, int] = {}
         for t, _, n in r["gaps"]:

@@ -41,11 +41,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import logging
 import math
 import os
 import random
 import select
+import struct
+import termios
 import threading
 import time
 import tty
@@ -378,7 +381,9 @@ class PtySimulator:
     :attr:`unsent`). A real USB-serial port on Linux queues up to 640 KiB in the kernel's tty flip
     buffer (``TTYB_DEFAULT_MEM_LIMIT``) while the reading program is not scheduled, about 12 s of a
     balance board at 1 kHz; a pseudo-terminal accepts only about 14 KB, so the simulator holds the
-    rest, as the kernel would for the real device."""
+    rest, as the kernel would for the real device. Like the kernel's buffer, it is emptied when the
+    host flushes its input (``tcflush(TCIFLUSH)``: pyserial's ``open`` and ``reset_input_buffer``),
+    which the simulator sees through the pty's packet mode; those lines are counted in :attr:`flushed`."""
 
     def __init__(self, cfg: SimConfig, link: str | Path | None = None) -> None:
         self.cfg = cfg
@@ -394,6 +399,8 @@ class PtySimulator:
         self.unplugged_at: list[float] = []
         """``time.monotonic()`` of each injected unplug."""
         self.unsent = 0
+        self.flushed = 0
+        """Lines discarded because the host flushed its input (or the device was replugged) before reading them."""
         self.plugged = threading.Event()
         self.error: BaseException | None = None
 
@@ -429,6 +436,9 @@ class PtySimulator:
     def _plug(self) -> None:
         master, slave = os.openpty()
         tty.setraw(slave)  # no echo, no line editing: the host sees bytes as sent
+        # packet mode: each read of the master starts with a status byte, and a flush of the host's
+        # input (tcflush TCIFLUSH on the slave) arrives as TIOCPKT_FLUSHREAD
+        fcntl.ioctl(master, termios.TIOCPKT, struct.pack("i", 1))
         os.set_blocking(master, False)
         self._master, self._slave = master, slave
         self._tty = os.ttyname(slave)
@@ -438,6 +448,7 @@ class PtySimulator:
                 tmp.unlink()
             os.symlink(self._tty, tmp)
             os.replace(tmp, self.link)
+        self.flushed += self._out.count(b"\n")  # a replugged device starts with an empty link
         self._out.clear()
         self.plugged.set()
         log.info("simulated %s on %s (%s)", self.cfg.kind, self._tty, self.link or "no link")
@@ -486,11 +497,18 @@ class PtySimulator:
             r, _, _ = select.select([self._master], [], [], timeout)
             if r:
                 try:
-                    data = os.read(self._master, 4096)
+                    packet = os.read(self._master, 4096)
                 except OSError as exc:
                     if exc.errno not in (errno.EAGAIN, errno.EIO):
                         raise
-                    data = b""
+                    packet = b""
+                data = b""
+                if packet:
+                    if packet[0] == termios.TIOCPKT_DATA:
+                        data = packet[1:]
+                    elif packet[0] & termios.TIOCPKT_FLUSHREAD:  # the host threw its input away
+                        self.flushed += self._out.count(b"\n")
+                        self._out.clear()
                 inbuf += data
                 while b"\n" in inbuf or b"\r" in inbuf:
                     line, _, inbuf = inbuf.replace(b"\r", b"\n").partition(b"\n")

@@ -335,14 +335,12 @@ class Devices:
 
 def _workspace_for(item: PlanItem, opts: RunOptions) -> Any:
     """The stored workspace the item's hands are mapped with (:class:`station.workspaces.ActiveWorkspace`),
-    or ``None``: used when ``--workspace`` is given, or when the exercise scores in millimetres
-    without its own mapping (then it must exist: :class:`InputError` otherwise)."""
+    or ``None``: for a hand exercise scoring in millimetres without its own ``homography``/``corners``
+    (those win); it must exist (:class:`InputError` otherwise). Other exercises are never mapped."""
     from station.workspaces import check_mapping, has_own_mapping, load_active, mm_mode
 
     if "hand" not in exercises.get(item.exercise).inputs:
         return None
-    if opts.workspace is not None:
-        return load_active(opts.workspace)
     if mm_mode(item.exercise, item.settings) is None or has_own_mapping(item.exercise, item.settings):
         return None
     check_mapping(item.exercise, item.settings, opts.workspace_id)

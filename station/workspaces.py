@@ -47,9 +47,16 @@ class ActiveWorkspace:
     record: CalibrationRecord
 
     def apply(self, inp: StepInput) -> StepInput:
-        """``inp`` with every hand's landmarks also in plane millimetres (``HandObservation.workspace``)."""
+        """``inp`` with every hand's landmarks also in plane millimetres (``HandObservation.workspace``).
+
+        Raises :class:`InputError` when the frames have another aspect ratio than the calibration's
+        (a webcam cropping differently at another resolution): the millimetres would be wrong. The
+        same aspect at another resolution is fine (normalised coordinates are scaled by the
+        calibration's own image size)."""
         if not inp.hands:
             return inp
+        for h in inp.hands:
+            check_aspect(self, h.image_size)
         return dataclasses.replace(inp, hands=tuple(with_workspace(h, self.workspace) for h in inp.hands))
 
     def plane_to_image(self) -> tuple[float, ...]:
@@ -66,6 +73,24 @@ class ActiveWorkspace:
         return {"camera": self.camera_id, "version": self.record.version, "method": self.record.method,
                 "residual_mm": self.record.residual, "created_utc": self.record.created_utc.isoformat(),
                 "status": self.status}
+
+
+ASPECT_TOLERANCE = 0.01
+"""Largest relative difference of width/height between the frames and the calibration's image."""
+
+
+def check_aspect(active: ActiveWorkspace, image_size: tuple[int, int]) -> None:
+    """:class:`InputError` when frames of ``image_size`` cannot use ``active``'s mapping (another aspect ratio)."""
+    w, h = image_size
+    cw, ch = active.workspace.image_size
+    if w <= 0 or h <= 0 or cw <= 0 or ch <= 0:
+        return  # sizes unknown (e.g. replayed landmarks without them): nothing to compare
+    if abs((w / h) / (cw / ch) - 1.0) > ASPECT_TOLERANCE:
+        raise InputError(
+            f"the camera delivers {w}x{h} frames, but the workspace calibration of '{active.camera_id}' was made on "
+            f"{cw}x{ch} frames (another aspect ratio: the millimetres would be wrong)",
+            fix=f"recalibrate at this resolution: station calibrate workspace IMAGE --camera {active.camera_id}",
+        )
 
 
 def _parsed(exercise: str, settings: Any) -> Any:

@@ -407,3 +407,33 @@ def test_real_hardware(request: pytest.FixtureRequest, kind: str) -> None:
     assert len(got) >= 20 and dev.info is not None and dev.info.kind == kind
     t = [s.t_ns for s in got]
     assert all(b > a for a, b in itertools.pairwise(t))
+
+
+def test_the_simulator_buffers_like_the_kernel_and_the_host_flush_empties_it(tmp_path: Path) -> None:
+    """A host that stops reading for seconds loses nothing (the simulator holds what a USB port's
+    kernel buffer would), and a host that flushes its input (pyserial's open / reset_input_buffer)
+    gets fresh data, not seconds of stale lines: the flush reaches the simulator through pty packet mode."""
+    import serial
+
+    cfg = SimConfig(kind="balance", rate_hz=1000.0, fmt="csv")
+    with PtySimulator(cfg, link=tmp_path / "balance") as sim:
+        port = serial.Serial(str(tmp_path / "balance"), timeout=0.05)
+        try:
+            time.sleep(3.0)  # the host does not read: ~3000 lines (~90 KB), six times what the pty itself holds
+            got = b""
+            deadline = time.monotonic() + 10
+            while got.count(b"\n") < 2900 and time.monotonic() < deadline:
+                got += port.read(max(1, port.in_waiting))
+            assert got.count(b"\n") >= 2900 and sim.unsent == 0  # all of it delivered, nothing lost
+            time.sleep(3.0)  # again a backlog, and this time the host throws it away
+            port.reset_input_buffer()
+            t0 = time.monotonic()
+            time.sleep(0.3)
+            fresh = port.read(port.in_waiting).count(b"\n")
+            waited = time.monotonic() - t0
+        finally:
+            port.close()
+        assert sim.flushed >= 1000, sim.flushed
+        # ~300 new lines in 0.3 s (at most one pty-full of stale lines may slip through the flush)
+        assert fresh <= 1000 * waited + 500, (fresh, waited)
+        assert sim.unsent == 0

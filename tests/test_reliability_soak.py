@@ -29,6 +29,9 @@ def test_one_minute_soak_loses_no_sample_and_memory_stays_bounded(tmp_path: Path
     assert fig["lost_samples_driver"] == {"grip0": 0, "balance0": 0}
     assert fig["lost_samples_db"] == {"grip0": 0, "balance0": 0}
     assert fig["samples_stored"] == fig["samples_received"]
+    # the simulators' own account (their last line): nothing was lost on their side of the pty
+    assert {k: v["unsent"] for k, v in fig["simulators"].items()} == {"grip": 0, "balance": 0}, fig["simulators"]
+    assert all(v["sent"] >= fig["samples_stored"][f"{k}0"] for k, v in fig["simulators"].items())
     assert min(fig["samples_stored"].values()) > 40_000  # about 1 kHz for 60 s each
     assert fig["landmark_rows"] > 1000
     assert fig["rss_growth_after_warmup_mb"] < 50, fig["rss_mb"]

@@ -118,21 +118,61 @@ def test_svc_handwriting_is_read_pen_down_only(media: Path, tmp_path: Path, name
     assert m["samples"] == len(down) and m["strokes"] == runs
     assert m["duration_s"] == pytest.approx((down[-1, 2] - down[0, 2]) * scale)
     assert m["pressure_mean"] == pytest.approx(down[:, 6].mean()) and m["pressure_sd"] == pytest.approx(down[:, 6].std())
-    # path length: within strokes only (the jumps between strokes are pen-up travel)
+    # path length: within strokes only (the jumps between strokes are pen-up travel), pen-up time between them
+    rows = np.array([[float(v) for v in ln.split()] for ln in f.read_text().splitlines()[1:] if ln.strip()])
+    stroke = np.cumsum(np.diff(np.concatenate(([0], (rows[:, 3] == 1).astype(int)))) == 1)[rows[:, 3] == 1]
+    same = np.diff(stroke) == 0
     seg = np.hypot(*np.diff(down[:, :2], axis=0).T)
-    assert m["path_length"] < seg.sum() + 1e-9 and m["pen_up_s"] > 0
+    assert m["path_length"] == pytest.approx(seg[same].sum(), rel=1e-12) and seg[~same].sum() > 0
+    assert m["pen_up_s"] == pytest.approx(np.diff(down[:, 2])[~same].sum() * scale)
     assert all(np.isfinite(m[k]) for k in ("sparc", "ldlj", "mean_speed")) and m["sparc"] < 0
     assert set(r["units"]) == set(m) and set(r["definitions"]) == set(m)
 
 
-def test_template_free_metrics_equal_the_template_run(media: Path) -> None:
-    """--shape none on a spiral gives the same template-free numbers as scoring it against the spiral."""
-    f = _spirals(media)[0]
+# computed by score_trace as it was before the template-free metrics were split out of it (commit 16cac69)
+PINNED = {
+    "0b4f708d-spiral_trace1_Dom.csv": {
+        "samples": 2499, "duration_s": 20.823, "path_length": 352.6723036539114, "mean_speed": 16.936671164285233,
+        "velocity_peaks": 36, "sparc": -2.3311118117950467, "ldlj": -23.71281278171694, "strokes": 1, "pen_up_s": 0,
+        "mean_dev": 0.2946337028369264, "hausdorff": 1.4656712501886167},
+    "perfect-3000-points-spiral_trace1_Dom.csv": {
+        "samples": 3000, "duration_s": 24.992, "path_length": 341.88549136819205, "mean_speed": 13.679797189828427,
+        "velocity_peaks": 0, "sparc": -2.451382007229825, "ldlj": -24.060326094045216, "strokes": 1, "pen_up_s": 0,
+        "mean_dev": 4.641523992649615e-05, "hausdorff": 0.05698325019832126},
+}
+
+
+@pytest.mark.parametrize("suffix", sorted(PINNED))
+def test_template_free_metrics_and_the_template_run_keep_their_numbers(media: Path, suffix: str) -> None:
+    """--shape none gives the template-free numbers, the spiral run all of them, each equal to the
+    value pinned before the refactor that shares the code between them."""
+    (f,) = [p for p in _spirals(media) if p.name.endswith(suffix)]
     free = score_file(f, shape="none", center=(50, 50), size=None, growth=None, turns=4, tolerance=2)
     full = score_file(f, shape="spiral", center=(50, 50), size=None, growth=1.075, turns=4, tolerance=2)
-    for k, v in free["metrics"].items():  # type: ignore[union-attr]
-        assert v == pytest.approx(full["metrics"][k], nan_ok=True), k  # type: ignore[index]
-    assert "mean_dev" not in free["metrics"]  # type: ignore[operator]
+    for k, v in PINNED[suffix].items():
+        assert full["metrics"][k] == pytest.approx(v, rel=1e-12, abs=1e-15), k  # type: ignore[index]
+        if k in free["metrics"]:  # type: ignore[operator]
+            assert free["metrics"][k] == pytest.approx(v, rel=1e-12, abs=1e-15), k  # type: ignore[index]
+    assert "mean_dev" not in free["metrics"] and set(free["metrics"]) < set(full["metrics"])  # type: ignore[arg-type, operator]
+
+
+def test_files_with_and_without_pressure_in_one_table(media: Path, tmp_path: Path) -> None:
+    svc = media / "tracing" / "handwriting" / "signal.svc"
+    csv_file = _spirals(media)[0]
+    out = tmp_path / "mixed.json"
+    assert main(["analyze-trace", str(svc), str(csv_file), "--shape", "none", "--json", str(out)]) == 0
+    a, b = json.loads(out.read_text())
+    assert "pressure_mean" in a["metrics"] and "pressure_mean" not in b["metrics"]
+    assert a["file"] == "signal.svc" and b["file"] == csv_file.name  # names only, never the folders
+
+
+def test_timestamps_that_step_back_are_dropped(tmp_path: Path) -> None:
+    from station.cli.trace import read_trace_csv
+
+    f = tmp_path / "t.csv"
+    f.write_text("x,y,t\n0,0,0\n1,0,1\n2,0,2\n9,9,1.5\n3,0,3\n4,0,2.5\n5,0,4\n", encoding="utf-8")
+    t_ns, xy, _ = read_trace_csv(f)
+    assert xy[:, 0].tolist() == [0, 1, 2, 3, 5] and np.all(np.diff(t_ns) > 0)
 
 
 def test_bad_svc_input_is_one_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

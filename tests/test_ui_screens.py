@@ -376,12 +376,15 @@ def test_physical_pegboard_is_drawn_over_the_camera_image_where_the_board_is(qtb
     view.show_state(v, 1.0)
     img = _save(view, artifacts / "ui_pegboard_physical_child.png")
     area = view._area()
-    # the centre hole (120, 75) mm -> pixel (340, 230) -> normalised (0.53125, 0.479): drawn there, not grey
-    q = view._map(area, 340 / 640, 230 / 480)
+    # the centre hole (120, 75) mm -> pixel (340, 230) -> normalised (0.53125, 0.479): drawn there, not
+    # grey; the child view is a mirror, so x counts from the right edge of the image area
+    from PySide6.QtCore import QPointF
+
+    q = QPointF(area.right() - 340 / 640 * area.width(), area.top() + 230 / 480 * area.height())
     around = [img.pixelColor(int(q.x()) + dx, int(q.y()) + dy) for dx in (-3, 0, 3) for dy in (-3, 0, 3)]
     assert all(c.blue() < 70 and c.red() > c.blue() + 20 for c in around), (q, [c.name() for c in around])  # a brown hole, not grey
-    # and nothing is drawn far from the board (the top-right corner of the image is plain camera grey)
-    far = view._map(area, 0.02, 0.95)
+    # and nothing is drawn far from the board (near the bottom of the image: plain camera grey)
+    far = QPointF(area.right() - 0.02 * area.width(), area.top() + 0.95 * area.height())
     c = img.pixelColor(int(far.x()), int(far.y()))
     assert abs(c.red() - 90) < 25 and abs(c.green() - 90) < 25
     # without a mapping (no workspace, no corners) a physical board is not drawn at all

@@ -16,8 +16,8 @@ from station.paths import calibration_dir
 from station.plans import PlanItem, SessionPlan
 from station.workspaces import ActiveWorkspace, check_mapping, has_own_mapping, load_active, mm_mode
 
-# a camera at 1280x720 looking straight down: 0.25 mm per pixel
-WS = Workspace(np.diag([0.25, 0.25, 1.0]), (1280, 720), 0.12, "aruco", "board", (0, 1, 2, 3))
+# a camera at 1280x960 looking straight down: 0.25 mm per pixel
+WS = Workspace(np.diag([0.25, 0.25, 1.0]), (1280, 960), 0.12, "aruco", "board", (0, 1, 2, 3))
 CORNERS = "0.1,0.1,0.9,0.1,0.9,0.9,0.1,0.9"
 
 
@@ -66,12 +66,12 @@ def test_apply_maps_every_hand_to_plane_millimetres() -> None:
     a = load_active("cam0")
     assert isinstance(a, ActiveWorkspace)
     norm = np.array([[0.25, 0.5], [0.75, 0.5]])
-    frames, _ = tracing_stream(norm, duration_s=1, image_size=(640, 360), drift=0, tremor=0, jitter=0)
+    frames, _ = tracing_stream(norm, duration_s=1, image_size=(640, 480), drift=0, tremor=0, jitter=0)
     f = frames[5]
     inp = a.apply(StepInput(f.t_ns, hands=f.hands, frame_seq=f.seq, image_size=f.image_size))
     (h,) = inp.hands
-    # normalised x, y -> pixels of the calibration's 1280x720 -> 0.25 mm per pixel
-    np.testing.assert_allclose(h.workspace, h.landmarks[:, :2] * [1280, 720] * 0.25, rtol=1e-12)
+    # normalised x, y -> pixels of the calibration's 1280x960 -> 0.25 mm per pixel
+    np.testing.assert_allclose(h.workspace, h.landmarks[:, :2] * [1280, 960] * 0.25, rtol=1e-12)
     empty = StepInput(1)
     assert a.apply(empty) is empty
 
@@ -95,5 +95,26 @@ def test_run_trials_carry_the_workspace_into_the_header_and_the_dashboard() -> N
     steps = list(peg.spec.feed(0))
     with_hands = [s for s in steps if s.hands]
     assert with_hands and all(h.workspace is not None for s in with_hands for h in s.hands)
-    # --workspace given: every hand exercise is mapped (harmless for screen tracing, which ignores it)
-    assert [(c.key, c.kind) for c in trace.spec.calibrations] == [("desk", "workspace")]
+    # screen tracing is never mapped (nor shown as calibrated), and an item's own corners win
+    assert trace.spec.calibrations == () and "workspace" not in trace.extra
+    own = SessionPlan(name="p", participant="P-1", items=[PlanItem(exercise="pegboard", settings={"mode": "physical", "corners": CORNERS})])
+    (peg_own,), _ = build_trials(own, RunOptions(workspace="desk"), FakeClock(), EventBus())
+    assert peg_own.spec.calibrations == ()
+
+
+def test_frames_of_another_aspect_ratio_are_refused() -> None:
+    from exercises.base import StepInput
+    from vision.synth_hand import tracing_stream
+
+    _store("cam0")
+    a = load_active("cam0")  # calibrated on 1280x960 (4:3)
+    norm = np.array([[0.25, 0.5], [0.75, 0.5]])
+    for size, ok in (((640, 480), True), ((1920, 1440), True), ((640, 360), False)):
+        frames, _ = tracing_stream(norm, duration_s=0.5, image_size=size, drift=0, tremor=0, jitter=0)
+        f = frames[3]
+        inp = StepInput(f.t_ns, hands=f.hands, frame_seq=f.seq, image_size=f.image_size)
+        if ok:
+            assert a.apply(inp).hands[0].workspace is not None
+        else:
+            with pytest.raises(InputError, match="640x360 frames, but the workspace calibration of 'cam0' was made on 1280x960"):
+                a.apply(inp)

@@ -105,7 +105,8 @@ def simulate_cmd(
                     done.wait(0.1)
             except KeyboardInterrupt:
                 pass
-            console.print(f"sent {sim.device.sent} lines, dropped {sim.device.dropped}, unsent {sim.unsent}, unplugged {sim.unplugs}x",
+            console.print(f"sent {sim.device.sent} lines, dropped {sim.device.dropped}, unsent {sim.unsent}, flushed by the host {sim.flushed}, "
+                          f"unplugged {sim.unplugs}x",
                           highlight=False)
     finally:
         signal.signal(signal.SIGTERM, previous)

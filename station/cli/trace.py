@@ -83,8 +83,19 @@ def read_trace_csv(
     if len(a) < 2:
         raise InputError("trace file has fewer than 2 usable samples", where=str(path), fix="check the x, y, t columns")
     t_ns = np.round((a[:, 0] - a[0, 0]) * _TIME_SCALE[time_unit]).astype(np.int64)
-    keep = np.concatenate(([True], np.diff(t_ns) > 0)) & (t_ns >= 0)
+    keep = _increasing(t_ns)
     return t_ns[keep], a[keep, 1:3], (a[keep, 3].astype(np.int64) if scol else None)
+
+
+def _increasing(t_ns: np.ndarray) -> np.ndarray:
+    """Mask of the samples whose time is later than every earlier sample's (tablets repeat or step
+    back timestamps; such samples are dropped, as are any before the first one)."""
+    import numpy as np
+
+    if len(t_ns) == 0:
+        return np.zeros(0, dtype=bool)
+    prev_max = np.maximum.accumulate(np.concatenate(([np.iinfo(np.int64).min], t_ns[:-1])))
+    return (t_ns > prev_max) & (t_ns >= 0)
 
 
 def _svc_time_unit(t: np.ndarray) -> str:
@@ -111,7 +122,7 @@ def read_trace_svc(path: Path, time_unit: str = "auto") -> tuple[np.ndarray, np.
     if time_unit != "auto" and time_unit not in _TIME_SCALE:
         raise InputError(f"unknown time unit '{time_unit}'", fix="use s, ms, us, ns (or leave it out: detected from the file)")
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
     except OSError as exc:
         raise InputError("cannot read trace file", where=str(path), fix=exc.strerror or str(exc)) from None
     declared: int | None = None
@@ -145,7 +156,7 @@ def read_trace_svc(path: Path, time_unit: str = "auto") -> tuple[np.ndarray, np.
     strokes_all = np.cumsum(np.diff(np.concatenate(([0], down.astype(np.int8)))) == 1)
     d = a[down]
     t_ns = np.round((d[:, 2] - d[0, 2]) * _TIME_SCALE[unit]).astype(np.int64)
-    keep = np.concatenate(([True], np.diff(t_ns) > 0)) & (t_ns >= 0)
+    keep = _increasing(t_ns)
     info: dict[str, object] = {"format": "svc", "declared_samples": declared, "samples_in_file": len(a), "bad_lines": bad,
                                "pen_up_samples": int((~down).sum()), "time_unit": unit}
     pressure = d[keep, 6]
@@ -157,10 +168,11 @@ def read_trace_svc(path: Path, time_unit: str = "auto") -> tuple[np.ndarray, np.
 def score_file(
     path: Path, *, shape: str, center: tuple[float, float], size: float | None, growth: float | None,
     turns: float, tolerance: float, rotation: float = 0.0, x: str = "x", y: str = "y", t: str | None = None,
-    time_unit: str = "s", stroke: str | None = "auto",
+    time_unit: str = "auto", stroke: str | None = "auto",
 ) -> dict[str, object]:
     """Score one trace file (CSV, or SVC handwriting); returns ``{"file", "shape", "metrics", "units",
-    "definitions"}`` (+ ``"source"``: what was read). ``shape="none"``: the template-free metrics."""
+    "definitions"}`` (+ ``"source"``: what was read). ``"file"`` is the file's name only (folders often
+    name a child). ``shape="none"``: the template-free metrics."""
     import numpy as np
 
     from exercises import trace_metrics as tm
@@ -184,7 +196,7 @@ def score_file(
             units |= {"pressure_mean": "tablet units", "pressure_sd": "tablet units"}
             definitions |= {"pressure_mean": "mean pen pressure over the pen-down samples",
                             "pressure_sd": "standard deviation of the pen pressure over the pen-down samples"}
-        return {"file": str(path), "shape": "none", "metrics": metrics, "units": units, "definitions": definitions, "source": info}
+        return {"file": path.name, "shape": "none", "metrics": metrics, "units": units, "definitions": definitions, "source": info}
     if shape == "spiral" and growth is not None:
         tmpl = spiral_template(center=center, growth=growth, turns=turns)
     elif size is not None:
@@ -194,7 +206,7 @@ def score_file(
         raise InputError("the template needs a size", fix="give --size (or --growth for a spiral), or --shape none")
     sc = tm.score_trace(t_ns, xy, tmpl, tolerance, strokes)
     return {
-        "file": str(path), "shape": shape, "metrics": sc.as_dict(), "units": tm.units_for("unit"),
+        "file": path.name, "shape": shape, "metrics": sc.as_dict(), "units": tm.units_for("unit"),
         "definitions": tm.DEFINITIONS, "template_length": tmpl.length, "source": info,
     }
 
@@ -249,9 +261,10 @@ def register(app: typer.Typer) -> None:
         table.add_column("metric")
         for r in results:
             table.add_column(Path(str(r["file"])).name[-28:], justify="right")
-        for k in results[0]["metrics"]:  # type: ignore[attr-defined]
-            vals = [r["metrics"][k] for r in results]  # type: ignore[index]
-            table.add_row(k, *(f"{v:.4g}" if isinstance(v, float) else str(v) for v in vals))
+        keys = list(dict.fromkeys(k for r in results for k in r["metrics"]))  # type: ignore[attr-defined]
+        for k in keys:  # files may differ (pressure only where the file has it): "-" where a file has no value
+            vals = [r["metrics"].get(k) for r in results]  # type: ignore[attr-defined]
+            table.add_row(k, *("-" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v) for v in vals))
         Console().print(table)
         if json_out is not None:
             if json_out.exists():

@@ -184,6 +184,7 @@ class LiveCharts(QWidget):
             return
         self._dev_scale = scale
         self._tolerance = -1.0  # redraw the band in the new unit
+        self._y_top["dev"] = 0.0  # and let the y range regrow from the next points
         self.dev_plot.getPlotItem().setLabel("left", "mm" if mm else "% frame height", color=INK)
 
     def set_tolerance(self, tolerance: float | None) -> None:
