@@ -106,7 +106,10 @@ def test_demo_end_to_end_five_seconds(station_home: Path) -> None:
 
 def test_demo_sigint_saves_data(station_home: Path) -> None:
     env = dict(os.environ, MOTOR_STATION_HOME=str(station_home))
-    p = subprocess.Popen([sys.executable, "-m", "station", "demo", "--headless"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C in a terminal: the child starts with SIGINT at its default, whatever the test runner was
+    # started with (a shell starts background jobs with SIGINT ignored, and Python then keeps ignoring it)
+    p = subprocess.Popen([sys.executable, "-m", "station", "demo", "--headless"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     db_path = station_home / "station.db"
     deadline = time.monotonic() + 60
     # wait until landmarks are being written, then interrupt
