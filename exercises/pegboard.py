@@ -433,6 +433,8 @@ class Pegboard(Exercise):
             "pegs_removed": float(len(self._removed)),
             "drops": float(self._drops),
             "holding": float(any(h.holding for h in self._hands.values())),
+            # which holes hold a peg (bit k = hole k), for the child view; keys with "_" are not shown to the therapist
+            "_occupied_mask": float(sum(1 << k for k in np.flatnonzero(self._occupied[:52]))),
         }
 
     def reps(self) -> int:

@@ -368,7 +368,9 @@ def test_physical_pegboard_is_drawn_over_the_camera_image_where_the_board_is(qtb
     model.begin_trial(0)
     model.start_play(0)
     model.push_frame(np.full((480, 640, 3), 90, np.uint8), 0)
-    model.on_update(LiveState("s", 0, 1, "Pegboard", "pegboard", "camera", 1.0, {"pegs_in_board": 4.0}, 4, [], 10))
+    # two pegs in, in holes 0 and 8 (not the first two): the child sees them where they are
+    model.on_update(LiveState("s", 0, 1, "Pegboard", "pegboard", "camera", 1.0, {"pegs_in_board": 2.0, "_occupied_mask": float(0b100000001)},
+                              2, [], 10))
     view = ChildView()
     qtbot.addWidget(view)
     view.resize(1000, 700)
@@ -383,6 +385,19 @@ def test_physical_pegboard_is_drawn_over_the_camera_image_where_the_board_is(qtb
     q = QPointF(area.right() - 340 / 640 * area.width(), area.top() + 230 / 480 * area.height())
     around = [img.pixelColor(int(q.x()) + dx, int(q.y()) + dy) for dx in (-3, 0, 3) for dy in (-3, 0, 3)]
     assert all(c.blue() < 70 and c.red() > c.blue() + 20 for c in around), (q, [c.name() for c in around])  # a brown hole, not grey
+    # pegs stand in holes 0 and 8, not in hole 1: a peg is drawn above its hole, in the hole's colour
+    board = exercises.create("pegboard", settings).board_image((640, 480), np.asarray(active.plane_to_image()))
+    assert board is not None
+    holes = board[0]
+
+    def peg_above(k: int) -> bool:
+        hx, hy = holes[k]
+        top = QPointF(area.right() - hx * area.width(), area.top() + hy * area.height())
+        pitch = np.hypot(*((holes[1] - holes[0]) * [area.width(), area.height()]))
+        c = img.pixelColor(int(top.x()), int(top.y() - 0.3 * pitch))  # the peg's body, above the hole
+        return abs(c.red() - 90) + abs(c.green() - 90) + abs(c.blue() - 90) > 60
+
+    assert peg_above(0) and peg_above(8) and not peg_above(1)
     # and nothing is drawn far from the board (near the bottom of the image: plain camera grey)
     far = QPointF(area.right() - 0.02 * area.width(), area.top() + 0.95 * area.height())
     c = img.pixelColor(int(far.x()), int(far.y()))

@@ -350,9 +350,12 @@ class ChildView(QWidget):
             a = 2 * math.pi * k / max(1, left)
             draw_peg(p, d.x() + math.cos(a) * r * 1.6, d.y() + math.sin(a) * r * 0.9 + r * 0.4, r * 0.45,
                      CONFETTI[k % len(CONFETTI)], True)
+        mask = s.live.get("_occupied_mask")
+        bits = int(mask) if isinstance(mask, int | float) and math.isfinite(mask) else None
         for k, (hx, hy) in enumerate(holes):
             q = self._map(area, float(hx), float(hy))
-            draw_peg(p, q.x(), q.y(), r, CONFETTI[k % len(CONFETTI)], k < n_in)
+            placed = bool(bits >> k & 1) if bits is not None else k < n_in  # the very holes used, when known
+            draw_peg(p, q.x(), q.y(), r, CONFETTI[k % len(CONFETTI)], placed)
 
     def _layer(self, name: str, rect: QRectF, key: tuple[object, ...], paint: Callable[[QPainter], None]) -> QPixmap:
         """A transparent layer covering ``rect`` (widget coordinates), painted once per ``key`` (static parts

@@ -486,7 +486,7 @@ class Dashboard(QWidget):
         if display_latency_ms is not None:
             parts.append(f"to screen {display_latency_ms:.0f} ms")
         self.status_label.setText(" · ".join(parts) or "<span style='color:#888'>no input yet</span>")
-        live = "  ".join(f"<b>{k}</b> {_fmt(val)}" for k, val in v.live.items())
+        live = "  ".join(f"<b>{k}</b> {_fmt(val)}" for k, val in v.live.items() if not k.startswith("_"))  # "_": for the child view
         sway = self.charts.sway_area
         if math.isfinite(sway):
             live += f"  <b>sway ellipse</b> {sway:.3g} {v.cop_unit}²"
