@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from _storage_db import ENGINES, make_url
 
 # Qt must never look for a display, and must not pick up OpenCV's bundled Qt plugins.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -41,3 +44,19 @@ def media() -> Path:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(params=ENGINES)
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL on SQLite and on the real PostgreSQL server (see ``_storage_db``)."""
+    yield from make_url(request.param, tmp_path)
+
+
+@pytest.fixture
+def db(url: str) -> Iterator[Any]:
+    """The station's database opened on :func:`url` (SQLite and PostgreSQL)."""
+    from station.storage import open_database
+
+    d = open_database(url)
+    yield d
+    d.dispose()

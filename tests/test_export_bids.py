@@ -7,14 +7,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _storage_db import ENGINES, make_url, record_demo_session, record_sensor_session
+from _storage_db import record_demo_session, record_sensor_session
 
 from station.export import export, select_sessions
-from station.storage import open_database
 from station.storage.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,14 +69,6 @@ def test_demo_session_exported_as_bids_has_zero_validator_errors(tmp_path: Path,
     scans = (ses / "sub-DEMO001_ses-01_scans.tsv").read_text().splitlines()[1:]
     assert scans and all(int(line.split("\t")[1][:4]) <= 1925 for line in scans)  # shifted dates
     assert "DEMO-001" not in (out / "sub-DEMO001" / "sub-DEMO001_sessions.tsv").read_text()
-
-
-@pytest.fixture(params=ENGINES)
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    for url in make_url(request.param, tmp_path):
-        d = open_database(url)
-        yield d
-        d.dispose()
 
 
 @pytest.mark.slow

@@ -7,7 +7,6 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import numpy as np
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
-from _storage_db import ENGINES, make_url, record_demo_session, record_sensor_session
+from _storage_db import record_demo_session, record_sensor_session
 from sqlalchemy import select
 
 from station.core import InputError
@@ -25,14 +24,6 @@ from station.storage import open_database
 from station.storage import schema as S
 from station.storage.db import Database
 from station.storage.recorder import unpack_landmarks
-
-
-@pytest.fixture(params=ENGINES)
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    for url in make_url(request.param, tmp_path):
-        d = open_database(url)
-        yield d
-        d.dispose()
 
 
 def test_parquet_unpacks_landmarks_into_tidy_columns_with_session_time(db: Database, tmp_path: Path) -> None:

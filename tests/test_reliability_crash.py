@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _storage_db import ENGINES, make_url
+from _storage_db import make_url
 from sqlalchemy import func, select
 
 from station.recovery import integrity_check, recover_interrupted
@@ -203,12 +203,6 @@ while True:
     say(f"COMMITTED {rec.rows_written}")
     time.sleep(0.005)
 """
-
-
-@pytest.fixture(params=ENGINES)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh database on SQLite and on the real PostgreSQL server (``MOTOR_STATION_TEST_PG``)."""
-    yield from make_url(request.param, tmp_path)
 
 
 @pytest.mark.parametrize("mode", ["mid-insert", "at-commit"])

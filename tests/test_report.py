@@ -6,25 +6,16 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from _storage_db import ENGINES, make_url, record_demo_session, record_sensor_session
+from _storage_db import record_demo_session, record_sensor_session
 
 from station.report import SessionData, hand_figures, pose_figures, render_html, sensor_figures, write_pdf, write_report
 from station.storage import open_database
 from station.storage import schema as S
 from station.storage.db import Database
-
-
-@pytest.fixture(params=ENGINES)
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    for url in make_url(request.param, tmp_path):
-        d = open_database(url)
-        yield d
-        d.dispose()
 
 
 @pytest.mark.slow

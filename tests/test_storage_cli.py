@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _storage_db import ENGINES, make_url, record_demo_session, record_sensor_session
+from _storage_db import record_demo_session, record_sensor_session
 from sqlalchemy import func, select
 
 from station.cli import main
 from station.cli.data import progress_rows, sparkline
 from station.storage import Recorder, open_database
 from station.storage import schema as S
-
-
-@pytest.fixture(params=ENGINES)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from make_url(request.param, tmp_path)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -8,12 +8,10 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from _storage_db import ENGINES, make_url
 from sqlalchemy import func, select, text
 
 from exercises.base import ExerciseResult
@@ -21,18 +19,6 @@ from station.core import CalibrationRecord, DeviceInfo, HandObservation, InputEr
 from station.storage import Recorder, open_database
 from station.storage import schema as S
 from station.storage.db import Database
-
-
-@pytest.fixture(params=ENGINES)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from make_url(request.param, tmp_path)
-
-
-@pytest.fixture
-def db(url: str) -> Iterator[Database]:
-    d = open_database(url)
-    yield d
-    d.dispose()
 
 
 def _count(db: Database, table, **where) -> int:  # type: ignore[no-untyped-def]
