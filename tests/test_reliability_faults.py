@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from _storage_db import stored_landmarks, stored_samples
+from sqlalchemy import select
 
 from devices.grip import GripDynamometer
 from devices.sim import PtySimulator, SimConfig, parse_faults
@@ -31,6 +32,7 @@ from station.recovery import integrity_check
 from station.session import SessionRunner, SessionSummary, TrialSpec
 from station.storage import Recorder, open_database
 from station.storage import schema as S
+from station.storage.streams import count_stored
 
 GAP = int(SampleFlag.GAP_BEFORE)
 RESYNC = int(SampleFlag.RESYNCED)
@@ -79,9 +81,7 @@ def _stored(url: str, sid: str) -> list[tuple[int, int, int]]:
     db = open_database(url)
     try:
         assert integrity_check(db) == []
-        with db.engine.connect() as c:
-            return [tuple(r) for r in c.execute(select(S.samples.c.seq, S.samples.c.flags, S.samples.c.t_ns)
-                                                .where(S.samples.c.session_id == sid).order_by(S.samples.c.t_ns, S.samples.c.seq))]
+        return sorted(((r["seq"], r["flags"], r["t_ns"]) for r in stored_samples(db, sid)), key=lambda r: (r[2], r[0]))
     finally:
         db.dispose()
 
@@ -190,7 +190,7 @@ def _count(db_url: str) -> int:
     db = open_database(db_url)
     try:
         with db.engine.connect() as c:
-            return int(c.execute(select(func.count()).select_from(S.samples)).scalar_one())
+            return int(count_stored(c, "samples"))
     finally:
         db.dispose()
 
@@ -272,7 +272,7 @@ def test_unwritable_session_folder_costs_only_the_report(tmp_path: Path) -> None
         assert integrity_check(db) == []
         with db.engine.connect() as c:
             status = c.execute(select(S.sessions.c.status)).scalar_one()
-            n = c.execute(select(func.count()).select_from(S.landmarks)).scalar_one()
+            n = count_stored(c, "landmarks")
         assert status == "complete" and n > 0
     finally:
         db.dispose()
@@ -307,7 +307,7 @@ def test_demo_on_a_disk_that_fills_up(small_fs: Path) -> None:
         assert integrity_check(db) == []
         with db.engine.connect() as c:
             status = c.execute(select(S.sessions.c.status)).scalar_one()
-            n = c.execute(select(func.count()).select_from(S.landmarks)).scalar_one()
+            n = count_stored(c, "landmarks")
         assert n > 0  # what was written before the disk filled is kept
         assert status in ("complete", "recording")  # "recording" when even the end could not be written
     finally:
@@ -359,9 +359,7 @@ def test_camera_gone_and_back_mid_session_is_a_recorded_gap(tmp_path: Path, medi
     assert "lost" in names and "reconnecting" in names and "streaming" in names[names.index("lost"):]
     db = open_database(url)
     try:
-        with db.engine.connect() as c:
-            rows = c.execute(select(S.landmarks.c.frame_seq, S.landmarks.c.t_ns).where(S.landmarks.c.session_id == summary.session_id)
-                             .order_by(S.landmarks.c.t_ns)).all()
+        rows = [(r["frame_seq"], r["t_ns"]) for r in stored_landmarks(db, summary.session_id)]
     finally:
         db.dispose()
     seqs = [r[0] for r in rows]
