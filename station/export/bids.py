@@ -300,8 +300,9 @@ def _write_physio(db: Database, sid: str, trial: int, ts: int, dev_id: str, info
             lines.append("\t".join([f"{(t_ns - ts) / 1e9:.9f}", str(seq), str(flags), *vals]))
     t_ns_all = np.concatenate(t_all)
     path = bdir / f"{stem}_physio.tsv.gz"
-    with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as f:
-        f.write("\n".join(lines) + "\n")
+    # mtime 0: the same data gives the same bytes (no export time inside the file)
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as gz:
+        gz.write(("\n".join(lines) + "\n").encode("utf-8"))
     rate = float(info.get("rate_hz") or 0.0)
     _json(bdir / f"{stem}_physio.json", {
         "SamplingFrequency": rate if rate > 0 else float(round(1.0 / float(np.median(np.diff(t_ns_all) / 1e9)), 3)),

@@ -94,8 +94,9 @@ def _delta(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def encode_columns(cols: dict[str, Any]) -> bytes:
-    """Encode equally long columns (numpy arrays, or lists of ``str | None``) into one payload."""
+def encode_columns(cols: dict[str, Any], meta: dict[str, Any] | None = None) -> bytes:
+    """Encode equally long columns (numpy arrays, or lists of ``str | None``) into one payload;
+    ``meta`` (small JSON data) rides in the header and comes back as ``"__meta__"``."""
     n = None
     header: list[dict[str, Any]] = []
     bufs: list[bytes] = []
@@ -126,7 +127,7 @@ def encode_columns(cols: dict[str, Any]) -> bytes:
         buf = _shuffle(a)
         header.append({"name": name, "dtype": dtype, "stored": a.dtype.str, "shape": list(a.shape), "nbytes": len(buf), **spec})
         bufs.append(buf)
-    head = json.dumps({"n": n or 0, "cols": header}, separators=(",", ":")).encode()
+    head = json.dumps({"n": n or 0, "cols": header, **({"meta": meta} if meta else {})}, separators=(",", ":")).encode()
     body = struct.pack("<I", len(head)) + head + b"".join(bufs)
     return struct.pack("<I", len(body)) + _zstd.compress(body, asbytes=True)
 
@@ -139,7 +140,7 @@ def decode_columns(payload: bytes) -> dict[str, Any]:
         (hsize,) = struct.unpack_from("<I", body, 0)
         header = json.loads(body[4 : 4 + hsize])
         pos = 4 + hsize
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = {"__meta__": header["meta"]} if "meta" in header else {}
         for c in header["cols"]:
             buf = body[pos : pos + c["nbytes"]]
             pos += c["nbytes"]

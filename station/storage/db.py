@@ -44,6 +44,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=5000")
+    # keep the WAL file small: checkpoint every 1 MB (not 4 MB) and truncate it back to 1 MB after,
+    # so the file beside the database does not hold 4 MB of old pages for ever
+    cur.execute("PRAGMA wal_autocheckpoint=256")
+    cur.execute("PRAGMA journal_size_limit=1048576")
     cur.close()
 
 

@@ -44,7 +44,7 @@ MAX_BLOCK_ROWS = 2048
 MAX_BLOCK_NS = 1_000_000_000
 """Longest time span of one block (1 s)."""
 OUT_CHUNK = 50_000
-"""Readers gather at least this many samples per yielded batch (fewer at the end of a device)."""
+"""Samples per batch the readers yield (fewer in the last batch of a device)."""
 
 
 class DamagedBlockError(InputError):
@@ -151,8 +151,9 @@ def _runs(t_ns: np.ndarray, same: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
-def _block_row(cols: dict[str, Any], t_ns: np.ndarray, seq: np.ndarray, flags: int, **key: Any) -> dict[str, Any]:
-    payload = encode_columns(cols)
+def _block_row(cols: dict[str, Any], t_ns: np.ndarray, seq: np.ndarray, flags: int, meta: dict[str, Any] | None = None,
+               **key: Any) -> dict[str, Any]:
+    payload = encode_columns(cols, meta)
     return dict(key, t_first_ns=int(t_ns.min()), t_last_ns=int(t_ns.max()), seq_first=int(seq[0]), seq_last=int(seq[-1]),
                 n=len(t_ns), flags=flags, codec=CODEC, crc32=checksum(payload), payload=payload)
 
@@ -183,11 +184,16 @@ def sample_block_rows(session_id: str, trial: int, device_id: str, seq: Sequence
                                 "flags": fl_a[a:b]}
         if dt_null[a:b].any():
             cols["device_time_null"] = dt_null[a:b].astype(np.uint8)
+        preds = _predictions(vals) if not vnull.any() else {}
         for j in range(w):
-            cols[f"v{j}"] = np.ascontiguousarray(vals[:, j])
+            col = np.ascontiguousarray(vals[:, j])
+            if j in preds:  # derived channel: only its difference (XOR of the bits) from the recomputed value
+                col = col.view(np.uint64) ^ np.ascontiguousarray(preds[j][1]).view(np.uint64)
+            cols[f"v{j}"] = col
             if vnull[:, j].any():
                 cols[f"v{j}_null"] = vnull[:, j].astype(np.uint8)
-        rows.append(_block_row(cols, t_a[a:b], seq_a[a:b], int(np.bitwise_or.reduce(fl_a[a:b])),
+        meta = {"pred": {str(j): p[0] for j, p in preds.items()}} if preds else None
+        rows.append(_block_row(cols, t_a[a:b], seq_a[a:b], int(np.bitwise_or.reduce(fl_a[a:b])), meta,
                                session_id=session_id, trial=trial, device_id=device_id))
     return rows
 
@@ -234,7 +240,7 @@ def landmark_block_rows(session_id: str, trial: int, source_id: str, kind: str, 
             "width": np.array(width[a:b], dtype=np.int64), "height": np.array(height[a:b], dtype=np.int64),
             "count": c, "data": np.ascontiguousarray(flat),
         }
-        rows.append(_block_row(cols, t_a[a:b], fs[a:b], 0, session_id=session_id, trial=trial, source_id=source_id, kind=kind))
+        rows.append(_block_row(cols, t_a[a:b], fs[a:b], 0, None, session_id=session_id, trial=trial, source_id=source_id, kind=kind))
     return rows
 
 
@@ -277,14 +283,61 @@ def _decode(b: Any, session_id: str, clock_start_ns: int | None) -> dict[str, An
                                 fix="the rest of the session reads; restore the database from a backup to recover this block") from None
 
 
+def _predict(spec: dict[str, Any], vals: np.ndarray) -> np.ndarray:
+    """Recompute a derived channel from the load cells (columns 0-3): their sum, or a centre of pressure."""
+    tl, tr, bl, br = (vals[:, i] for i in range(4))
+    total = tl + tr + bl + br
+    with np.errstate(all="ignore"):
+        if spec["f"] == "sum4":
+            return total
+        d = (tr + br) - (tl + bl) if spec["f"] == "copx" else (tl + tr) - (bl + br)
+        return spec["k"] * d / total
+
+
+def _predictions(vals: np.ndarray) -> dict[int, tuple[dict[str, Any], np.ndarray]]:
+    """Channels 4-6 that are (nearly always exactly) the load cells' sum and centre of pressure, as a
+    balance board derives them: ``{channel: (spec, predicted values)}``. Only the XOR of each value with
+    its prediction is stored, so a value that differs is still kept exactly."""
+    n, w = vals.shape
+    if w != 7 or n == 0 or not np.all(np.isfinite(vals[:, :4])):
+        return {}
+    out: dict[int, tuple[dict[str, Any], np.ndarray]] = {}
+    total = _predict({"f": "sum4"}, vals)
+    if np.mean(total == vals[:, 4]) > 0.9:
+        out[4] = ({"f": "sum4"}, total)
+    for j, f in ((5, "copx"), (6, "copy")):
+        tl, tr, bl, br = (vals[:, i] for i in range(4))
+        d = (tr + br) - (tl + bl) if f == "copx" else (tl + tr) - (bl + br)
+        with np.errstate(all="ignore"):
+            est = vals[:, j] * total / d
+        est = est[np.isfinite(est)]
+        if not len(est):
+            continue
+        k0 = float(np.median(est))
+        best = None
+        for digits in range(7):  # the geometry is a round number of millimetres: try k rounded
+            spec = {"f": f, "k": round(k0, digits)}
+            hit = float(np.mean(_predict(spec, vals).view(np.uint64) == vals[:, j].view(np.uint64)))
+            if best is None or hit > best[0]:
+                best = (hit, spec)
+        if best is not None and best[0] > 0.9:
+            out[j] = (best[1], _predict(best[1], vals))
+    return out
+
+
 def _sample_cols(cols: dict[str, Any], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    w = sum(1 for k in cols if k.startswith("v") and not k.endswith("_null"))
+    w = sum(1 for k in cols if k.startswith("v") and not k.endswith("_null") and k[1:].isdigit())
     vals = np.empty((n, w), dtype=np.float64)
     nulls = np.zeros((n, w), dtype=bool)
+    preds = cols.get("__meta__", {}).get("pred", {})
     for j in range(w):
+        if str(j) in preds:
+            continue
         vals[:, j] = cols[f"v{j}"]
         if f"v{j}_null" in cols:
             nulls[:, j] = cols[f"v{j}_null"].astype(bool)
+    for j, spec in sorted(preds.items(), key=lambda x: int(x[0])):  # derived channels: prediction XOR stored difference
+        vals[:, int(j)] = (np.ascontiguousarray(_predict(spec, vals)).view(np.uint64) ^ cols[f"v{j}"].view(np.uint64)).view(np.float64)
     dt_null = cols["device_time_null"].astype(bool) if "device_time_null" in cols else np.zeros(n, dtype=bool)
     return vals, nulls, cols["device_time_us"], dt_null
 
@@ -322,7 +375,7 @@ def read_samples(db: Any, session_id: str, *, device_id: str | None = None, tria
     device_id, trial: only this device / trial (default: all).
     t_from_ns, t_to_ns: only samples with ``t_from_ns <= t_ns <= t_to_ns`` (session clock, ns);
         only the blocks overlapping the range are read.
-    chunk: gather about this many samples per batch.
+    chunk: samples per batch (the last batch of a device may hold fewer).
 
     Raises
     ------
@@ -382,9 +435,13 @@ def _read_device(db: Any, sid: str, dev: str, trial: int | None, t_from: int | N
             if len(p):
                 out.append(p)
                 n_out += len(p)
-        if n_out >= chunk:
-            yield _concat_samples(dev, out)
-            out, n_out = [], 0
+        if n_out >= chunk:  # batches of exactly ``chunk`` samples: the same however the rows were stored
+            allb = _concat_samples(dev, out)
+            cut = n_out - n_out % chunk
+            for i in range(0, cut, chunk):
+                yield _take(allb, np.arange(i, i + chunk))
+            out = [_take(allb, np.arange(cut, n_out))] if cut < n_out else []
+            n_out -= cut
 
     with db.engine.connect() as c:
         t0 = _clock_start(c, sid)
