@@ -131,7 +131,9 @@ class LandmarkBatch:
     def take(self, idx: np.ndarray) -> LandmarkBatch:
         """The observations ``idx`` (indices or a boolean mask), in that order."""
         idx = np.flatnonzero(idx) if idx.dtype == bool else idx
-        rows = np.concatenate([np.arange(self.offsets[i], self.offsets[i + 1]) for i in idx]) if len(idx) else np.zeros(0, np.int64)
+        counts = self.counts[idx]
+        starts = np.repeat(self.offsets[idx] - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+        rows = starts + np.arange(int(counts.sum()), dtype=np.int64)  # each observation's landmark rows, in order
         return LandmarkBatch(*(getattr(self, f)[idx] for f in _LM_FIELDS), counts=self.counts[idx], data=self.data[rows])  # type: ignore[misc]
 
 
