@@ -210,22 +210,32 @@ def test_disk_full_mid_session_keeps_rows_queued_and_writes_them_when_space_retu
     rec = Recorder(db, sid, flush_s=0.05)
     rec.record_samples(0, _sample_rows(0, 500))
     _wait(lambda: rec.rows_written >= 500, 10, "the first rows")
-    # fill the disk with a ballast file (what another program could do)
+    # fill the disk with a ballast file (what another program could do); whatever the station frees
+    # meanwhile (SQLite truncates its WAL after a checkpoint) the other program takes too
     ballast = small_fs / "ballast"
-    fd = os.open(ballast, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        while os.write(fd, b"\0" * 4096) > 0:
-            pass
-    except OSError:
-        pass  # ENOSPC: the disk is full
-    finally:
-        os.close(fd)
+
+    def fill() -> None:
+        fd = os.open(ballast, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            while os.write(fd, b"\0" * 512) > 0:
+                pass
+        except OSError:
+            pass  # ENOSPC: the disk is full
+        finally:
+            os.close(fd)
+
+    fill()
     n = 500
     while rec.write_errors == 0 and n < 200_000:  # keep recording until the database cannot grow
         rec.record_samples(0, _sample_rows(n, 500))
         n += 500
         time.sleep(0.02)
+        fill()
     assert rec.write_errors > 0
+    fill()
+    rec.record_samples(0, _sample_rows(n, 500))
+    n += 500
+    _wait(lambda: rec.last_error is not None and rec.pending > 0, 10, "a failed write with rows kept")
     assert rec.last_error is not None and "full" in rec.last_error.lower()  # says what happened
     assert rec.pending > 0  # the rows it could not write are kept, not dropped
     rec.record_samples(0, _sample_rows(n, 500))  # the session goes on recording into memory
