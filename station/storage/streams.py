@@ -633,7 +633,6 @@ class RepackReport:
     """Bytes of the old rows' values (ids, keys, JSON values, blobs), as stored."""
     new_bytes: int = 0
     """Bytes of the blocks that replace them (payloads and their columns)."""
-    groups_left: int = 0
     seconds: float = 0.0
 
 
