@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test fuzz lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ demo: $(VENV)/.stamp-base
 test: $(VENV)/.stamp-test
 	mkdir -p test-artifacts
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --junitxml=test-artifacts/junit.xml $(PYTEST_ARGS)
+
+# Random exploration with 20x the examples of `make test`; failures are kept in .hypothesis/ and
+# replayed first next time (add each one as an explicit @example once fixed).
+fuzz: $(VENV)/.stamp-test
+	mkdir -p test-artifacts
+	QT_QPA_PLATFORM=offscreen MOTOR_STATION_HYPOTHESIS=fuzz MOTOR_STATION_FUZZ_SCALE=$${MOTOR_STATION_FUZZ_SCALE:-20} \
+	  $(BIN)/python -m pytest -q --hypothesis-show-statistics -m fuzz $(PYTEST_ARGS)
 
 lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check station vision devices exercises calibration tests benchmarks

@@ -55,6 +55,9 @@ class RunOptions:
     child_screen: int | None = None
     screenshot: Path | None = None
     quit_after: float | None = None
+    quit_after_frames: int | None = None
+    """Quit once this many inputs (camera/video/simulated frames) have been scored, or when the session
+    ends: tests and screenshots wait on events, not on wall time (``quit_after`` then guards a hang)."""
     countdown_s: float = 3.0
     db_url: str | None = None
     hz: float = 30.0
@@ -95,8 +98,10 @@ def check_options(opts: RunOptions) -> None:
         raise InputError("--plan and --exercise both given", fix="a plan names its exercises; drop --exercise")
     if opts.quit_after is not None and opts.quit_after <= 0:
         raise InputError("--quit-after must be positive", where=str(opts.quit_after))
-    if opts.screenshot is not None and opts.quit_after is None:
-        raise InputError("--screenshot needs --quit-after S", fix="e.g. --screenshot shot.png --quit-after 3")
+    if opts.quit_after_frames is not None and opts.quit_after_frames <= 0:
+        raise InputError("--quit-after-frames must be positive", where=str(opts.quit_after_frames))
+    if opts.screenshot is not None and opts.quit_after is None and opts.quit_after_frames is None:
+        raise InputError("--screenshot needs --quit-after S or --quit-after-frames N", fix="e.g. --screenshot shot.png --quit-after 3")
     if opts.participant is not None:
         check_code(opts.participant)
 

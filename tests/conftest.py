@@ -9,6 +9,18 @@ from typing import Any
 
 import pytest
 from _storage_db import ENGINES, make_url
+from hypothesis import settings as hypothesis_settings
+
+# Property tests (Hypothesis). CI draws the same examples on every run (``derandomize``), so a
+# submission cannot pass or fail CI by luck; a failure found there is reproduced by the same command
+# and then kept as an explicit ``@example``. Locally exploration stays random and every failing
+# example is saved in ``.hypothesis/`` and replayed first on the next run; ``make fuzz`` runs the
+# ``fuzz`` profile with many more examples (see ``tests/_fuzz.py``).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.register_profile("fuzz", print_blob=True)
+HYPOTHESIS_PROFILE = os.environ.get("MOTOR_STATION_HYPOTHESIS") or ("ci" if os.environ.get("CI") else "dev")
+hypothesis_settings.load_profile(HYPOTHESIS_PROFILE)
 
 # Qt must never look for a display, and must not pick up OpenCV's bundled Qt plugins.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -17,6 +29,19 @@ os.environ.pop("QT_QPA_PLATFORM_PLUGIN_PATH", None)
 ROOT = Path(__file__).resolve().parents[1]
 MEDIA = ROOT.parent / "shared" / "media"
 ARTIFACTS = ROOT / "test-artifacts"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    mode = "derandomized: every run draws the same examples" if hypothesis_settings.default.derandomize else "random examples"
+    return (f"hypothesis profile: {HYPOTHESIS_PROFILE} ({mode}; "
+            f"examples x{os.environ.get('MOTOR_STATION_FUZZ_SCALE', '1')})")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every Hypothesis test carries the ``fuzz`` marker, so ``make fuzz`` (``-m fuzz``) finds them all."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.fuzz)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -26,7 +26,7 @@ from station.core import DeviceState, EventBus, InputError, SampleFlag, SensorSa
 DRIVERS: dict[str, type[SerialDevice]] = {"grip": GripDynamometer, "balance": BalanceBoard}
 
 
-def wait_for(cond: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
+def wait_for(cond: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while not cond():
         if time.monotonic() > deadline:

@@ -107,7 +107,7 @@ def test_demo_device_trials_are_recorded_like_any_session(tmp_path: Path, fake_d
         t0 = time.monotonic()
         summary = SessionRunner(db, "P-DEV-1", clock, pacing="own").run(trials)
         wall = time.monotonic() - t0
-    assert summary.status == "complete" and 1.8 < wall < 10  # two 1 s trials, paced in real time
+    assert summary.status == "complete" and wall > 1.8  # two 1 s trials, paced in real time (no upper bound: load)
     assert not any(p.exists() or p.is_symlink() for p in links)  # simulators and links cleaned up
     assert not links[0].parent.exists()
     (_g_spec, g_res), (_b_spec, b_res) = summary.results

@@ -6,6 +6,7 @@ Covers each exercise in the registry, so exercises added later are fuzzed too.
 from __future__ import annotations
 
 import pytest
+from _fuzz import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -50,7 +51,7 @@ def test_registry_is_not_empty() -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pairs=st.dictionaries(keys, values, max_size=4))
 def test_settings_fuzz(name: str, pairs: dict[str, str]) -> None:
     try:
@@ -67,7 +68,7 @@ def test_settings_fuzz(name: str, pairs: dict[str, str]) -> None:
     assert ex.result().exercise == ex.name
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(raw=st.lists(st.text(max_size=30), max_size=5))
 def test_parse_sets_fuzz(raw: list[str]) -> None:
     try:

@@ -183,7 +183,7 @@ def test_recorder_commits_within_the_flush_interval_without_being_asked(db: Data
         rec.begin_trial(0, "tracing", {}, 0)
         t0 = time.monotonic()
         rec.record_observations(0, hands=[_hand(1, 0)])
-        assert _poll(lambda: _count(db, S.landmarks) == 1, timeout=3.0)
+        assert _poll(lambda: _count(db, S.landmarks) == 1, timeout=30.0)
         assert time.monotonic() - t0 < 1.0
     finally:
         rec.close()

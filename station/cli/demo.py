@@ -30,6 +30,8 @@ def register(app: typer.Typer) -> None:
         simulated: bool = typer.Option(False, "--simulated", help="Use the simulated child even when a webcam is present."),
         window: bool = typer.Option(False, "--window", help="Open the station window even when no display is detected (e.g. offscreen Qt)."),
         quit_after: float | None = typer.Option(None, "--quit-after", min=0.5, help="With the window: close it after S seconds (the session is stopped cleanly)."),
+        quit_after_frames: int | None = typer.Option(None, "--quit-after-frames", min=1, help="With the window: close it once N frames have been "
+                                                     "scored or the protocol ends (the session is stopped cleanly)."),
     ) -> None:
         from station.cli.dashboard import TextDashboard, summary_table
         from station.core import InputError, SystemClock
@@ -56,7 +58,7 @@ def register(app: typer.Typer) -> None:
         if cam is not None and fast:
             raise InputError("--fast needs the simulated child", where="--fast", fix="add --simulated, or drop --fast")
         if window or (not headless and _display_present()):
-            raise typer.Exit(_run_window(cam, seconds, participant, db, seed, quit_after))
+            raise typer.Exit(_run_window(cam, seconds, participant, db, seed, quit_after, quit_after_frames))
         database = open_database(db or default_db_url())
         clock = SystemClock()
         runner = SessionRunner(
@@ -109,7 +111,7 @@ def _display_present() -> bool:
 
 
 def _run_window(cam: int | str | None, seconds: float | None, participant: str, db: str | None, seed: int,
-                quit_after: float | None) -> int:
+                quit_after: float | None, quit_after_frames: int | None = None) -> int:
     """The demo in the station window: the same protocol as a session plan, started at once."""
     from station.app import RunOptions, run_station
     from station.demo import demo_plan
@@ -124,5 +126,6 @@ def _run_window(cam: int | str | None, seconds: float | None, participant: str, 
     else:
         grip = balance = None
     opts = RunOptions(camera=camera, video=video, grip=grip, balance=balance, participant=participant, plan=plan_path,
-                      db_url=db, seed=seed, start=True, quit_after=quit_after, countdown_s=3.0)
+                      db_url=db, seed=seed, start=True, quit_after=quit_after,
+                      quit_after_frames=quit_after_frames, countdown_s=3.0)
     return run_station(opts)

@@ -32,6 +32,8 @@ def register(app: typer.Typer) -> None:
         child_screen: int | None = typer.Option(None, "--child-screen", min=0, help="Put the child view full screen on monitor N."),
         screenshot: Path | None = typer.Option(None, "--screenshot", help="Save a screenshot after --quit-after S seconds."),
         quit_after: float | None = typer.Option(None, "--quit-after", help="Quit after S seconds (the session is stopped cleanly)."),
+        quit_after_frames: int | None = typer.Option(None, "--quit-after-frames", help="Quit once N frames have been scored, or when the "
+                                                     "session ends (the session is stopped cleanly; with --quit-after S as a time limit)."),
         countdown: float | None = typer.Option(None, "--countdown", min=0.0, help="Countdown before each trial, s (default 3; 0 with --screenshot)."),
         start: bool = typer.Option(False, "--start", help="Start the plan at once."),
         db: str | None = typer.Option(None, "--db", help="Database URL (default: SQLite in the station's data directory)."),
@@ -46,6 +48,7 @@ def register(app: typer.Typer) -> None:
         opts = RunOptions(
             camera=camera, video=video, grip=grip, balance=balance, participant=participant, exercise=exercise,
             settings=parse_sets(sets), plan=plan, child_screen=child_screen, screenshot=screenshot, quit_after=quit_after,
+            quit_after_frames=quit_after_frames,
             countdown_s=countdown if countdown is not None else (0.0 if screenshot is not None else 3.0),
             db_url=db, seed=seed, start=start, record_video=record_video, workspace=workspace,
         )

@@ -191,6 +191,7 @@ class LiveModel:
         self._cop_unit = "norm"
         self._events: deque[ScoreEvent] = deque(maxlen=50)
         self._reps_seen = 0
+        self._inputs_scored = 0
         self._frame_times: deque[int] = deque(maxlen=90)
         self._inference_ns: int | None = None
         self._streams: dict[str, tuple[str, int, str, deque[int]]] = {}
@@ -260,6 +261,12 @@ class LiveModel:
         times.append(t_ns)
         self._streams[name] = ("streaming", self.clock.now_ns(), old[2] if old else "", times)
 
+    @property
+    def inputs_scored(self) -> int:
+        """How many inputs (frames or device steps) the runner has scored in this session."""
+        with self._lock:
+            return self._inputs_scored
+
     def on_input(self, inp: StepInput) -> None:
         """The tap: the input about to be scored (published with the runner's next update)."""
         self._pending = inp
@@ -283,6 +290,7 @@ class LiveModel:
                     self._events.append(e)
             if inp is not None:
                 self._take_input(inp)
+                self._inputs_scored += 1
             new_reps = state.reps - self._reps_seen
         if inp is not None:
             dev = state.live.get("deviation")

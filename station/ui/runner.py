@@ -39,7 +39,7 @@ def run_windowed(factory: Any, db: Any, opts: Any, plan: Any) -> int:
     ``quit_after`` seconds the windows are rendered to the screenshot files and the station quits
     (the session is stopped cleanly; everything recorded is kept).
     """
-    if not has_display() and opts.quit_after is None:
+    if not has_display() and opts.quit_after is None and opts.quit_after_frames is None:
         from station.core import InputError
 
         raise InputError("no display to open the station on",
@@ -58,8 +58,12 @@ def run_windowed(factory: Any, db: Any, opts: Any, plan: Any) -> int:
     win.dashboard.participant.setEditText(opts.participant or (plan.participant if plan is not None else None) or DEFAULT_PARTICIPANT)
     win.show_all()
     code = {"rc": 0}
+    done = {"finished": False}
 
     def finish() -> None:
+        if done["finished"]:
+            return
+        done["finished"] = True
         if opts.screenshot is not None:
             try:
                 for p in win.save_screenshots(opts.screenshot):
@@ -70,10 +74,21 @@ def run_windowed(factory: Any, db: Any, opts: Any, plan: Any) -> int:
         win.close()
         app.quit()
 
-    if opts.start or opts.screenshot is not None or opts.quit_after is not None:
+    auto = opts.screenshot is not None or opts.quit_after is not None or opts.quit_after_frames is not None
+    if opts.start or auto:
         QTimer.singleShot(0, win.dashboard.start_btn.click)
     if opts.quit_after is not None:
         QTimer.singleShot(int(opts.quit_after * 1000), finish)
+    watch = QTimer()
+    if opts.quit_after_frames is not None:  # an event, not a wall-clock window: N inputs scored, or the session ended
+
+        def check() -> None:
+            m = win.model
+            if m is not None and (m.inputs_scored >= opts.quit_after_frames or m.phase in ("done", "error")):
+                finish()
+
+        watch.timeout.connect(check)
+        watch.start(20)
     previous = signal.signal(signal.SIGINT, lambda *_: finish())
     # let Python see SIGINT while Qt's loop runs
     tick = QTimer()
