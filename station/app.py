@@ -27,14 +27,14 @@ import numpy as np
 
 import exercises
 from exercises.base import StepInput
-from station.core import DeviceState, EventBus, InputError, SessionClock, SourceState, SystemClock
+from station.core import DEMO_PARTICIPANT, DeviceState, EventBus, InputError, SessionClock, SourceState, SystemClock
 from station.plans import PlanItem, SessionPlan, check_code, load_plan
 from station.session import SessionRunner, TrialSpec
 from station.ui.live import LiveModel, PlannedTrial, SessionController, schedule_of
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PARTICIPANT = "DEMO-001"
+DEFAULT_PARTICIPANT = DEMO_PARTICIPANT
 DEFAULT_SIM_S = 20.0
 """Length of a simulated trial when the plan gives neither a duration nor a repetition target."""
 

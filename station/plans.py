@@ -39,28 +39,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 import exercises
-from station.core import InputError
+from station.core import InputError, check_participant_code
 
 log = logging.getLogger(__name__)
 
 PLAN_FORMAT = "motor-station-plan"
 PLAN_VERSION = 1
 
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
-
-
 def check_code(code: str) -> str:
-    """Validate a pseudonymous participant code (letters, digits, ``_ . -``; no spaces, <= 32 chars).
-
-    Codes with spaces are refused because they usually are names; the station stores codes only.
-    """
-    code = code.strip()
-    if not CODE_RE.match(code):
-        raise InputError(
-            f"invalid participant code '{code}'",
-            fix="use a pseudonymous code such as P-017 (letters, digits, '-', '_' or '.', no spaces, never a name)",
-        )
-    return code
+    """Validate a pseudonymous participant code: the one rule, :func:`station.core.check_participant_code`."""
+    return check_participant_code(code)
 
 
 class PlanItem(BaseModel):

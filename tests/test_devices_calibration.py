@@ -127,3 +127,34 @@ def test_end_to_end_the_simulator_offset_and_gain_error_are_calibrated_out(tmp_p
     assert dev2.calibrated
     assert abs(np.mean([s.value("total") for s in got[:20]])) < 0.2  # empty board reads zero
     assert abs(np.mean([s.value("total") for s in after[-50:]]) - 20.0) < 0.2
+
+
+def test_a_fit_without_the_load_placed_is_refused_with_its_numbers() -> None:
+    """The issue's case: nothing changed between tare and span, so the fitted gain would be ~1e6."""
+    rng = np.random.default_rng(3)
+    zero = 2.0 + rng.normal(0, 0.01, (200, 1))
+    still = 2.0 + rng.normal(0, 0.01, (200, 1))  # the known load never arrived
+    with pytest.raises(InputError) as e:
+        loadcell.calibrate("G", ("force",), "N", zero, [(still, 98.0665)])
+    msg = str(e.value)
+    assert "times the noise" in msg and "gain" in msg and "let the load settle" in msg
+
+
+def test_a_fit_whose_residual_exceeds_five_percent_of_the_load_is_refused() -> None:
+    rng = np.random.default_rng(4)
+    zero = rng.normal(0, 0.01, (100, 1))
+    a = 10.0 + rng.normal(0, 0.01, (100, 1))
+    b = 10.0 + rng.normal(0, 0.01, (100, 1))  # the same reading for twice the load: the load slipped
+    with pytest.raises(InputError, match=r"residual (9\.99\d|10(\.0+)?) N is 25\.0 % of the known load 40 N"):
+        loadcell.calibrate("G", ("force",), "N", zero, [(a, 20.0), (b, 40.0)])
+
+
+def test_station_devices_calibrate_stores_nothing_when_the_load_never_came(station_home: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from station.cli import main
+
+    rc = main(["devices", "calibrate", "sim://grip?profile=rest&rate=200", "--known", "10", "--unit", "kg", "--seconds", "0.3",
+               "--yes", "--settle", "0.2"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and err[0].startswith("error: the known load changed the readings"), err
+    assert not (station_home / "calibration").exists() or not list((station_home / "calibration").rglob("*.json"))

@@ -29,7 +29,7 @@ def recorded_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
     path = tmp_path_factory.mktemp("db") / "station.db"
     db = open_database(f"sqlite:///{path}")
-    summary = SessionRunner(db, "P-DB", FakeClock()).run(simulated_trials(DemoOptions(seconds=3)))
+    summary = SessionRunner(db, "P-DB-1", FakeClock()).run(simulated_trials(DemoOptions(seconds=3)))
     with db.engine.connect() as c:
         c.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     db.dispose()
@@ -82,7 +82,7 @@ def _two_sessions(tmp_path: Path) -> tuple[str, list[str]]:
 
     url = f"sqlite:///{tmp_path / 'station.db'}"
     db = open_database(url)
-    ids = [SessionRunner(db, "P-DB", FakeClock()).run(simulated_trials(DemoOptions(seconds=1))).session_id for _ in range(2)]
+    ids = [SessionRunner(db, "P-DB-1", FakeClock()).run(simulated_trials(DemoOptions(seconds=1))).session_id for _ in range(2)]
     db.dispose()
     return url, ids
 

@@ -114,10 +114,10 @@ def test_a_database_from_before_migrations_is_upgraded(tmp_path: Path) -> None:
     with eng.begin() as c:
         command.upgrade(_alembic_config(c), "0001")
         c.execute(text("DROP TABLE alembic_version"))
-        c.execute(text("INSERT INTO participants (code, notes, created_utc) VALUES ('P-OLD', '', '2025-01-01')"))
+        c.execute(text("INSERT INTO participants (code, notes, created_utc) VALUES ('P-OLD-1', '', '2025-01-01')"))
     eng.dispose()
     db = open_database(url)
-    assert db.participant("P-OLD")["code"] == "P-OLD"
+    assert db.participant("P-OLD-1")["code"] == "P-OLD-1"
     assert _count(db, S.calibrations) == 0  # the 0002 table exists now
     with db.engine.connect() as c:
         assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == f"{S.SCHEMA_VERSION:04d}"

@@ -146,7 +146,7 @@ def register(app: typer.Typer) -> None:
             for tr in trials:
                 dur = None if tr["t_end_ns"] is None else (tr["t_end_ns"] - tr["t_start_ns"]) / 1e9
                 n_ev = sum(1 for e in events if e["trial"] == tr["trial"])
-                t = Table(title=f"trial {tr['trial'] + 1}: {tr['exercise']} · {tr['reps']} reps · {_fmt(dur)} s · {n_ev} events")
+                t = Table(title=f"trial {tr['trial'] + 1}: {tr['exercise']} · {_fmt(tr['reps'])} reps · {_fmt(dur)} s · {n_ev} events")
                 for c in ("metric", "value", "unit", "definition"):
                     t.add_column(c, overflow="fold")
                 for m in (m for m in metrics if m["trial"] == tr["trial"]):
@@ -183,16 +183,12 @@ def register(app: typer.Typer) -> None:
         notes: str | None = typer.Option(None, "--notes", help="Therapist notes (no identifying details)."),
         db: str | None = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
-        from station.core import InputError
+        from station.core import InputError, check_participant_code, parse_birth
 
+        code = check_participant_code(code)
         fields: dict[str, Any] = {}
         if born is not None:
-            try:
-                y, m = (int(x) for x in born.split("-"))
-                if not (1900 <= y <= 2100 and 1 <= m <= 12):
-                    raise ValueError
-            except ValueError:
-                raise InputError("birth must be YYYY-MM", where=f"--born {born}", fix="e.g. --born 2019-05") from None
+            y, m = parse_birth(born)
             fields |= {"birth_year": y, "birth_month": m}
         if hand is not None:
             if hand.lower() not in ("left", "right", "ambidextrous"):
@@ -200,8 +196,6 @@ def register(app: typer.Typer) -> None:
             fields["dominant_hand"] = hand.lower()
         if notes is not None:
             fields["notes"] = notes
-        if not code.strip() or len(code) > 64 or any(ch.isspace() for ch in code):
-            raise InputError("a participant code is one word of at most 64 characters", where=code, fix="e.g. P-001")
         with _open(db) as database:
             database.ensure_participant(code)
             database.update_participant(code, **fields)
@@ -285,6 +279,12 @@ def register(app: typer.Typer) -> None:
             database.participant(code)
             if chart is not None and chart.suffix.lower() not in (".png", ".svg", ".pdf"):
                 raise InputError("the chart must be a .png, .svg or .pdf file", where=str(chart))
+            if metric:
+                known = database.metric_names()
+                unknown = [m for m in metric if m not in known]
+                if unknown:
+                    raise InputError(f"no metric called {', '.join(repr(m) for m in unknown)} has been recorded",
+                                     where="--metric", fix=f"choose from: {', '.join(sorted(known)) or 'none recorded yet'}")
             hist = database.metric_history(code, metric or None)
             if exercise:
                 hist = [h for h in hist if h["exercise"] == exercise]

@@ -45,6 +45,12 @@ def register(app: typer.Typer) -> None:
         from station.session import SessionRunner
         from station.storage import open_database
 
+        from station.core import check_participant_code
+
+        from station.lsl import require_lsl
+
+        participant = check_participant_code(participant)  # the one rule: never a name, a path or an e-mail
+        require_lsl()
         console = Console()
         cam: int | str | None = None
         if camera is not None:

@@ -52,6 +52,9 @@ def register(app: typer.Typer) -> None:
             countdown_s=countdown if countdown is not None else (0.0 if screenshot is not None else 3.0),
             db_url=db, seed=seed, start=start, record_video=record_video, workspace=workspace,
         )
+        from station.lsl import require_lsl
+
+        require_lsl()
         rc = run_station(opts)
         if rc:
             raise typer.Exit(rc)

@@ -6,6 +6,7 @@ no MediaPipe), so every other package can depend on it.
 
 from station.core.bus import EventBus, Subscription
 from station.core.clock import FakeClock, SessionClock, SystemClock
+from station.core.codes import DEMO_PARTICIPANT, check_birth, check_participant_code, is_demo_code, parse_birth
 from station.core.errors import InputError, StationError
 from station.core.messages import (
     CalibrationRecord,
@@ -24,6 +25,11 @@ from station.core.messages import (
 )
 
 __all__ = [
+    "DEMO_PARTICIPANT",
+    "check_birth",
+    "check_participant_code",
+    "is_demo_code",
+    "parse_birth",
     "CalibrationRecord",
     "DeviceInfo",
     "DeviceState",

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, Table, Text, cast, create_engine, delete, event, 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, InterfaceError, OperationalError, SQLAlchemyError
 
-from station.core import InputError, SessionMeta
+from station.core import InputError, SessionMeta, check_participant_code
 from station.storage import damage
 from station.storage import schema as S
 
@@ -81,11 +81,15 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     def ensure_participant(self, code: str, **fields: Any) -> None:
+        """Register ``code`` if new. The code must pass the one participant-code rule (never a name)."""
+        code = check_participant_code(code)
         with self.engine.begin() as c:
             if c.execute(select(S.participants.c.code).where(S.participants.c.code == code)).first() is None:
                 c.execute(insert(S.participants).values(code=code, notes="", created_utc=utc_now(), **fields))
 
     def create_session(self, meta: SessionMeta) -> None:
+        if check_participant_code(meta.participant) != meta.participant:
+            raise InputError(f"participant code '{meta.participant}' has blanks around it", fix="give the code alone, e.g. P-017")
         self.ensure_participant(meta.participant)
         with self.engine.begin() as c:
             c.execute(
@@ -236,6 +240,11 @@ class Database:
             q = q.where(m.c.name.in_(names))
         with self.engine.connect() as c:
             return [dict(r) for r in c.execute(q).mappings()]
+
+    def metric_names(self) -> set[str]:
+        """Names of every numeric metric recorded in this database."""
+        with self.engine.connect() as c:
+            return {r[0] for r in c.execute(select(S.metrics.c.name).where(S.metrics.c.value.is_not(None)).distinct())}
 
     def forget_participant(self, code: str) -> dict[str, Any]:
         """Delete a participant and every row that belongs to them, in one transaction.
