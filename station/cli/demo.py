@@ -41,13 +41,11 @@ def register(app: typer.Typer) -> None:
 
         def session_dir_path(sid: str) -> Path:
             return data_dir(create=False) / "sessions" / sid
+        from station.core import check_participant_code
+        from station.lsl import require_lsl
         from station.report import write_report
         from station.session import SessionRunner
         from station.storage import open_database
-
-        from station.core import check_participant_code
-
-        from station.lsl import require_lsl
 
         participant = check_participant_code(participant)  # the one rule: never a name, a path or an e-mail
         require_lsl()

@@ -26,10 +26,6 @@ from station.core.messages import (
 
 __all__ = [
     "DEMO_PARTICIPANT",
-    "check_birth",
-    "check_participant_code",
-    "is_demo_code",
-    "parse_birth",
     "CalibrationRecord",
     "DeviceInfo",
     "DeviceState",
@@ -50,4 +46,8 @@ __all__ = [
     "Subscription",
     "SystemClock",
     "TrackedFrame",
+    "check_birth",
+    "check_participant_code",
+    "is_demo_code",
+    "parse_birth",
 ]

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from station.core.errors import InputError
 
 CODE_MIN, CODE_MAX = 2, 32
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{%d,%d}$" % (CODE_MIN - 1, CODE_MAX - 1))
+CODE_RE = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9_-]{{{CODE_MIN - 1},{CODE_MAX - 1}}}$")
 DEMO_PREFIX = "DEMO-"
 DEMO_PARTICIPANT = "DEMO-001"
 """The code under which the demo and the simulated child record (reserved: see :func:`is_demo_code`)."""
