@@ -29,6 +29,9 @@ CASES: list[tuple[list[str], str]] = [
     (["exercises", "nosuch"], "unexpected extra argument"),
     (["run", "--exercise", "juggling"], "unknown exercise"),
     (["run", "--video", "{tmp}/none.mp4"], "video file not found"),
+    (["run", "--video", "{tmp}/text.mp4", "--exercise", "squats", "--screenshot", "{tmp}/x.png", "--quit-after", "2"],
+     "cannot read video"),
+    (["run", "--camera", "9", "--exercise", "squats", "--screenshot", "{tmp}/x.png", "--quit-after", "2"], "camera 9"),
     (["demo", "--headless", "--camera", "/dev/no-such-camera"], "camera not found"),
     (["demo", "--headless", "--participant", "../../etc/passwd"], "invalid participant code"),
     (["analyze", "{tmp}/none.mp4", "--exercise", "squats"], "not found"),
@@ -50,6 +53,7 @@ CASES: list[tuple[list[str], str]] = [
 @pytest.mark.parametrize(("args", "message"), CASES, ids=[" ".join(a[:3]) for a, _ in CASES])
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str, tmp_path: Path, station_home: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "text.mp4").write_text("not a video\n")
     argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
     code = main(argv)
     out, err = capsys.readouterr()

@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     # OpenCV's own WARN lines ("can't open camera by index", "findDecoder imread_") would add lines to
     # our one-line errors; its errors still show. Set before cv2 is first imported.
     os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's "moov atom not found": we say it in our own words
     cli_error, usage_error, abort = _click_errors()
     try:
         rv = app(args=argv, standalone_mode=False)  # click's errors reach us: one line each, below
