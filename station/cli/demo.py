@@ -70,8 +70,19 @@ def register(app: typer.Typer) -> None:
             config={"command": "demo", "seconds": seconds, "seed": seed,
                     "source": "simulated" if cam is None else f"camera:{cam}"}, deadline_s=seconds,
         )
-        previous = signal.getsignal(signal.SIGTERM)
-        signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+        # Ctrl-C / SIGTERM: stop the trial cleanly, store and report what was played, then exit 130 / 143.
+        # A second signal while storing changes nothing (it must not cost the report).
+        stopped_by: list[int] = []
+
+        def on_signal(signum: int, _frame: object) -> None:
+            if not stopped_by:
+                stopped_by.append(signum)
+                runner.stop()
+                Console(stderr=True).print("stopping: the session is being stored and its report written", markup=False)
+
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        for sig in previous:
+            signal.signal(sig, on_signal)
         try:
             # the simulated devices (pseudo-terminals) live exactly as long as the session
             with DeviceDemo(seconds, clock=clock, seed=seed) as device_demo:
@@ -81,28 +92,31 @@ def register(app: typer.Typer) -> None:
                 with TextDashboard(banner=banner) as dash:
                     runner.on_update = dash.update
                     summary = runner.run(trials)
+            report: Path | None = None
+            report_error = ""
+            try:  # the session is recorded: a full disk or an unwritable folder only costs the report
+                report = write_report(database, summary.session_id, session_dir(summary.session_id) / "report.html")
+                os.chmod(report, 0o600)
+            except (OSError, InputError) as exc:
+                report_error = exc.what if isinstance(exc, InputError) else (exc.strerror or str(exc))
+            console.print(summary_table(summary))
+            console.print(f"session: {summary.session_id} ({summary.status}, {summary.rows_written} rows)", soft_wrap=True)
+            if summary.write_error:
+                console.print(f"NOT SAVED: {summary.rows_unwritten} rows could not be written ({summary.write_error})",
+                              style="bold red", soft_wrap=True)
+            console.print(f"database: {database.url}", highlight=False, soft_wrap=True)
+            if report is not None:
+                console.print(f"report: {Path(report).resolve()}", highlight=False, soft_wrap=True)
+            database.dispose()
         finally:
-            signal.signal(signal.SIGTERM, previous)
-        report: Path | None = None
-        report_error = ""
-        try:  # the session is recorded: a full disk or an unwritable folder only costs the report
-            report = write_report(database, summary.session_id, session_dir(summary.session_id) / "report.html")
-            os.chmod(report, 0o600)
-        except (OSError, InputError) as exc:
-            report_error = exc.what if isinstance(exc, InputError) else (exc.strerror or str(exc))
-        console.print(summary_table(summary))
-        console.print(f"session: {summary.session_id} ({summary.status}, {summary.rows_written} rows)", soft_wrap=True)
-        if summary.write_error:
-            console.print(f"NOT SAVED: {summary.rows_unwritten} rows could not be written ({summary.write_error})",
-                          style="bold red", soft_wrap=True)
-        console.print(f"database: {database.url}", highlight=False, soft_wrap=True)
-        if report is not None:
-            console.print(f"report: {Path(report).resolve()}", highlight=False, soft_wrap=True)
-        database.dispose()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         if report is None:
             raise InputError(f"session {summary.session_id} is recorded, but its report could not be written ({report_error})",
                              where=str(session_dir_path(summary.session_id)),
                              fix=f"free disk space or fix the folder's permissions, then run: station report {summary.session_id}")
+        if stopped_by:
+            raise typer.Exit(130 if stopped_by[0] == signal.SIGINT else 143)
 
 
 def _display_present() -> bool:
