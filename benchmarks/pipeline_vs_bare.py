@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-MEDIA = ROOT.parent / "shared" / "media"
+MEDIA = ROOT / "tests" / "media"
 warnings.filterwarnings("ignore", message=r"SymbolDatabase\.GetPrototype\(\) is deprecated")
 
 CASES = [  # clip, exercise, model kind
