@@ -39,7 +39,7 @@ test: $(VENV)/.stamp-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --junitxml=test-artifacts/junit.xml $(PYTEST_ARGS)
 
 lint: $(VENV)/.stamp-test
-	$(BIN)/ruff check station vision devices exercises calibration tests benchmarks
+	$(BIN)/ruff check station vision devices exercises calibration tests benchmarks scripts
 
 bench: $(VENV)/.stamp-test
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

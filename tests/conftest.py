@@ -82,7 +82,7 @@ def landmarks(media: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable
         key = (str(clip), tuple(kinds), backend)
         if key not in cache:
             out = folder / f"{len(cache)}-{Path(clip).stem}-{backend}.parquet"
-            frames, found = track_file(media / clip, out, tuple(kinds), options=TrackerOptions(backend=backend))  # type: ignore[arg-type]
+            frames, _found = track_file(media / clip, out, tuple(kinds), options=TrackerOptions(backend=backend))  # type: ignore[arg-type]
             assert frames > 0, f"{clip}: no frame read"
             cache[key] = out
         return cache[key]

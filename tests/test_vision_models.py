@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from station.core import EventBus, InputError, SourceState, TrackedFrame
-from vision.pipeline import LivePipeline, track_stream
+from vision.pipeline import LivePipeline
 from vision.smoothing import LandmarkSmoother
 from vision.sources import FailingSource, VideoFileSource, open_source
 from vision.trackers import (
@@ -22,7 +22,6 @@ from vision.trackers import (
     HandTracker,
     PoseGuidedHandTracker,
     PoseTracker,
-    Tracker,
     backends,
     make_tracker,
 )

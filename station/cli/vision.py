@@ -105,6 +105,7 @@ def register(app: typer.Typer) -> None:
         hand_complexity: int = typer.Option(1, "--hand-complexity", min=0, max=1, help="MediaPipe hand model: 0 lite, 1 full."),
         mirrored: bool = typer.Option(False, "--mirrored", help="The video is mirrored (selfie view); stored data is unmirrored."),
         hands_from_pose: bool = typer.Option(False, "--hands-from-pose", help="Whole-body videos: find small hands in crops around the wrists found by pose."),
+        backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend: mediapipe (legacy solutions; the Tasks API where they are gone) or mediapipe-tasks."),
         no_smooth: bool = typer.Option(False, "--no-smooth", help="Score raw landmarks (no One Euro filter)."),
         image_fps: float = typer.Option(1.0, "--image-fps", min=0.001, help="Image folders: frames per second between images."),
         force: bool = typer.Option(False, "--force", help="Overwrite existing output files."),
@@ -123,7 +124,7 @@ def register(app: typer.Typer) -> None:
         from station.workspaces import check_mapping
 
         check_mapping(ex.name, ex.settings, workspace)  # a millimetre mode without a mapping: before any work
-        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose)
+        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose, backend=backend)
         smoothing = SmoothingSettings(enabled=not no_smooth)
         if not video.exists():
             raise InputError("file or folder not found", where=str(video))
@@ -181,6 +182,7 @@ def register(app: typer.Typer) -> None:
         hand_complexity: int = typer.Option(1, "--hand-complexity", min=0, max=1, help="MediaPipe hand model: 0 lite, 1 full."),
         mirrored: bool = typer.Option(False, "--mirrored", help="The video is mirrored (selfie view); stored data is unmirrored."),
         hands_from_pose: bool = typer.Option(False, "--hands-from-pose", help="Whole-body videos: find small hands in crops around the wrists found by pose (implies --pose)."),
+        backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend: mediapipe (legacy solutions; the Tasks API where they are gone) or mediapipe-tasks."),
         image_fps: float = typer.Option(1.0, "--image-fps", min=0.001, help="Image folders: frames per second between images."),
         force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
     ) -> None:
@@ -196,7 +198,7 @@ def register(app: typer.Typer) -> None:
         if out.exists() and not force:
             raise InputError("output file exists (never overwritten)", where=str(out), fix="choose another name or pass --force")
         console = Console(stderr=True)
-        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose)
+        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose, backend=backend)
         with _Bar(console, f"track: {video.name}") as bar:
             frames, found = an.track_file(video, out, kinds, options=opts, overwrite=force, progress=bar, image_fps=image_fps)
         Console().print(f"{out}: {frames} frames, {found} with detection ({', '.join(kinds)})", highlight=False, soft_wrap=True)
