@@ -46,7 +46,7 @@ def squat_run(media: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[An
 
 
 def _comparable(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if k not in ("processing_fps", "source", "model")}
+    return {k: v for k, v in d.items() if k not in ("processing_fps", "source", "model", "tracker")}
 
 
 @pytest.mark.slow

@@ -211,3 +211,14 @@ def test_metrics_consent_follows_the_installed_version(monkeypatch: pytest.Monke
     assert r.returncode == 2
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and CONSENT_ENV in lines[0] and "Traceback" not in r.stderr
+
+
+def test_analysis_says_backend_version_and_whether_metrics_may_leave(landmarks: Callable[..., Path], backend: str) -> None:
+    from station.analyze import analyze_landmarks
+
+    d = analyze_landmarks(landmarks("body/squats_5.mp4", ("pose",), backend=backend), "squats").to_dict()
+    assert INFO.version in d["tracker"] and ("mediapipe-tasks" in d["tracker"]) == ("tasks" in d["model"])
+    if INFO.sends_metrics:
+        assert f"sends usage metrics to Google: allowed by {CONSENT_ENV}=1" in d["tracker"]
+    else:
+        assert f"MediaPipe {INFO.version}: no usage metrics left this machine" in d["tracker"]

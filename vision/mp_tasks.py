@@ -46,7 +46,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -117,6 +119,24 @@ def mediapipe_info() -> MediaPipeInfo:
         newer = _version_tuple(version) >= FIRST_VERSION_WITH_METRICS
     return MediaPipeInfo(version, legacy_solutions=not newer and version != "not installed", sends_metrics=newer,
                          metrics_allowed=os.environ.get(CONSENT_ENV, "") == "1")
+
+
+def describe_models(models: Iterable[str]) -> str:
+    """One line for reports: the tracker models that produced stored landmarks (their names carry the
+    backend and the MediaPipe version) and whether usage metrics may have left the machine, e.g.
+    ``mediapipe-tasks.pose_landmarker_full/1.2.3 · MediaPipe 1.2.3 sends usage metrics to Google: allowed
+    by MOTOR_STATION_ALLOW_MEDIAPIPE_METRICS=1``. Empty when nothing was tracked."""
+    names = sorted({m for m in models if m})
+    if not names:
+        return ""
+    versions = sorted({v for m in names for v in re.findall(r"/(\d+\.\d+\.\d+)", m)})
+    notes = []
+    for v in versions:
+        if _version_tuple(v) >= FIRST_VERSION_WITH_METRICS:
+            notes.append(f"MediaPipe {v} sends usage metrics to Google: allowed by {CONSENT_ENV}=1")
+        else:
+            notes.append(f"MediaPipe {v}: no usage metrics left this machine")
+    return " · ".join([", ".join(names), *notes])
 
 
 def check_metrics_consent() -> MediaPipeInfo:

@@ -218,6 +218,8 @@ def _print_result(console: Console, d: dict[str, Any]) -> None:
         f"frames {d['frames']} ({d['frames_with_detection']} with detection), {d['duration_s']:.2f} s of video, "
         f"{d['processing_fps']:.1f} frames/s", highlight=False, soft_wrap=True,
     )
+    if d.get("tracker"):
+        console.print(f"tracker: {d['tracker']}", highlight=False, soft_wrap=True)
 
 
 def _print_rows(console: Console, rows: list[dict[str, Any]]) -> None:
