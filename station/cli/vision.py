@@ -166,6 +166,8 @@ def register(app: typer.Typer) -> None:
             _write_json(d, json_out, force)
         if json_out != "-":
             _print_result(Console(), d)
+        if overlay is not None:
+            Console(stderr=json_out == "-").print(f"overlay: {overlay.resolve()} (H.264 MP4)", highlight=False, soft_wrap=True)
 
     @app.command(
         help="Save per-frame landmarks of a video (or images) with their times to Parquet.\n\n"
