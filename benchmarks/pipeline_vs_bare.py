@@ -30,7 +30,9 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,13 +47,10 @@ CASES = [  # clip, exercise, model kind
 
 
 def bare_fps(clip: Path, kind: str, backend: str) -> float:
-    if backend == "mediapipe-tasks":
-        return bare_tasks_fps(clip, kind)
+    """Frames per second of decode -> RGB -> model, nothing else."""
     import cv2
-    import mediapipe as mp
 
-    sol = (mp.solutions.hands.Hands(static_image_mode=False, max_num_hands=2, model_complexity=1)
-           if kind == "hand" else mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False))
+    model, run = _bare_model(kind, backend)
     cap = cv2.VideoCapture(str(clip))
     n = 0
     t0 = time.perf_counter()
@@ -61,43 +60,36 @@ def bare_fps(clip: Path, kind: str, backend: str) -> float:
             break
         rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False
-        sol.process(rgb)
+        run(rgb, n * 40 + 1)
         n += 1
     dt = time.perf_counter() - t0
     cap.release()
-    sol.close()
+    model.close()
     return n / dt
 
 
-def bare_tasks_fps(clip: Path, kind: str) -> float:
-    import cv2
+def _bare_model(kind: str, backend: str) -> tuple[Any, Callable[[Any, int], Any]]:
+    """The model (loaded) and ``run(rgb, ms)`` for one frame."""
     import mediapipe as mp
+
+    if backend == "mediapipe":
+        sol = (mp.solutions.hands.Hands(static_image_mode=False, max_num_hands=2, model_complexity=1)
+               if kind == "hand" else mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False))
+        return sol, lambda rgb, ms: sol.process(rgb)
     from mediapipe.tasks.python import vision as mpv
     from mediapipe.tasks.python.core.base_options import BaseOptions
 
     from vision.mp_tasks import bundle, check_metrics_consent
 
     check_metrics_consent()
+    video = mpv.RunningMode.VIDEO
     if kind == "hand":
         lm = mpv.HandLandmarker.create_from_options(mpv.HandLandmarkerOptions(
-            base_options=BaseOptions(model_asset_buffer=bundle("hand_landmarker_full.task")), running_mode=mpv.RunningMode.VIDEO, num_hands=2))
+            base_options=BaseOptions(model_asset_buffer=bundle("hand_landmarker_full.task")), running_mode=video, num_hands=2))
     else:
         lm = mpv.PoseLandmarker.create_from_options(mpv.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_buffer=bundle("pose_landmarker_full.task")), running_mode=mpv.RunningMode.VIDEO))
-    cap = cv2.VideoCapture(str(clip))
-    n = 0
-    t0 = time.perf_counter()
-    while True:
-        ok, img = cap.read()
-        if not ok:
-            break
-        rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-        lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), n * 40 + 1)
-        n += 1
-    dt = time.perf_counter() - t0
-    cap.release()
-    lm.close()
-    return n / dt
+            base_options=BaseOptions(model_asset_buffer=bundle("pose_landmarker_full.task")), running_mode=video))
+    return lm, lambda rgb, ms: lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), ms)
 
 
 def station_fps(clip: Path, exercise: str, backend: str) -> float:

@@ -47,7 +47,6 @@ import hashlib
 import logging
 import os
 import re
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -58,9 +57,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from station.core import Frame, HandObservation, InputError, PoseObservation, SessionClock, SystemClock, TrackedFrame
-from station.core.clock import MonotonicMs
-from vision.trackers import POSE_FLIP, TrackKind, _to_rgb, _unmirror, register_backend
+from station.core import Frame, HandObservation, InputError, PoseObservation, SessionClock, StationError
+from vision.trackers import POSE_FLIP, TrackKind, _MediaPipeTracker, _unmirror, register_backend
 
 log = logging.getLogger(__name__)
 
@@ -185,64 +183,22 @@ def bundle(name: str) -> bytes:
     return data
 
 
-class _TasksTracker:
-    """Shared plumbing: landmarker life cycle, video-mode timestamps, timing, ``process``."""
-
-    kinds: tuple[TrackKind, ...] = ()
-    model = ""
+class _TasksTracker(_MediaPipeTracker):
+    """The legacy trackers' plumbing (life cycle, timing, ``detect``/``process``, context manager,
+    detection rate; :class:`vision.trackers.CompositeTracker` shares one RGB conversion with it) with
+    a Tasks landmarker in ``_sol``, fed the frame's strictly increasing milliseconds in video mode."""
 
     def __init__(self, clock: SessionClock | None, mirrored: bool, static: bool) -> None:
-        self.clock: SessionClock = clock if clock is not None else SystemClock()
-        self.mirrored = mirrored
-        self.static = static
-        self._ms = MonotonicMs()
-        self._lm: Any = None
+        super().__init__(clock, mirrored, static)
         self._mp: Any = None
-        self.frames = 0
-        self.frames_with_detection = 0
 
     def _run(self, rgb: NDArray[np.uint8], t_ns: int) -> Any:
-        if self._lm is None:
-            from station.core import StationError
-
+        if self._sol is None:
             raise StationError(f"{type(self).__name__} is closed")
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         if self.static:
-            return self._lm.detect(image)
-        return self._lm.detect_for_video(image, self._ms(t_ns))
-
-    def detect(self, frame: Frame, rgb: NDArray[np.uint8]) -> tuple[tuple[HandObservation, ...], tuple[PoseObservation, ...], int]:
-        t = time.perf_counter_ns()
-        res = self._run(rgb, frame.t_ns)
-        latency = time.perf_counter_ns() - t
-        hands, poses = self._convert(frame, res, latency)
-        self.frames += 1
-        if hands or poses:
-            self.frames_with_detection += 1
-        return hands, poses, latency
-
-    def _convert(self, frame: Frame, res: Any, latency: int) -> tuple[tuple[HandObservation, ...], tuple[PoseObservation, ...]]:
-        raise NotImplementedError
-
-    def process(self, frame: Frame) -> TrackedFrame:
-        hands, poses, latency = self.detect(frame, _to_rgb(frame))
-        return TrackedFrame(frame.source_id, frame.seq, frame.t_ns, (frame.width, frame.height), hands, poses,
-                            latency, self.clock.now_ns())
-
-    def close(self) -> None:
-        if self._lm is not None:
-            self._lm.close()
-            self._lm = None
-
-    def __enter__(self) -> _TasksTracker:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def detection_rate(self) -> float:
-        return self.frames_with_detection / self.frames if self.frames else 0.0
+            return self._sol.detect(image)
+        return self._sol.detect_for_video(image, self._ms(t_ns))
 
 
 def _arr(points: Any, with_visibility: bool) -> tuple[NDArray[np.float32], NDArray[np.float32] | None]:
@@ -292,7 +248,7 @@ class TasksHandTracker(_TasksTracker):
             min_hand_presence_confidence=min_tracking_confidence,
             min_tracking_confidence=min_tracking_confidence,
         )
-        self._lm = mpv.HandLandmarker.create_from_options(opts)
+        self._sol = mpv.HandLandmarker.create_from_options(opts)
 
     def _convert(self, frame: Frame, res: Any, latency: int) -> tuple[tuple[HandObservation, ...], tuple[PoseObservation, ...]]:
         out = []
@@ -353,7 +309,7 @@ class TasksPoseTracker(_TasksTracker):
             min_tracking_confidence=min_tracking_confidence,
             output_segmentation_masks=False,
         )
-        self._lm = mpv.PoseLandmarker.create_from_options(opts)
+        self._sol = mpv.PoseLandmarker.create_from_options(opts)
 
     def _convert(self, frame: Frame, res: Any, latency: int) -> tuple[tuple[HandObservation, ...], tuple[PoseObservation, ...]]:
         out = []

@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
         "The JSON result has exercise, reps, metrics, events, frames, frames_with_detection, duration_s "
         "(file seconds) and processing_fps, plus units, definitions and provenance. Event times t_ns are "
         "the file's own time in ns from its first frame.\n\n"
-        "Example: station analyze ../shared/media/body/squats_5.mp4 --exercise jumps --json -\n\n"
+        "Example: station analyze tests/media/body/squats_5.mp4 --exercise squats --json -\n\n"
         "Example: station analyze videos/ --exercise jumps --jobs 2 --csv scores.csv\n\n"
         "Example (tabletop tracing in sheet mm, workspace of camera 'desk'): station analyze desk.mp4 --exercise tracing "
         "--set mode=tabletop --set shape=circle --set center=105,148 --set size=110 --set tolerance=5 --workspace desk"
@@ -174,7 +174,7 @@ def register(app: typer.Typer) -> None:
         "One row per hand/person per frame, plus one row per frame without detection; times are the "
         "file's own frame times in ns (starting at 0). 'station analyze LANDMARKS.parquet' re-scores them "
         "without video.\n\n"
-        "Example: station track ../shared/media/hand/open_palm.mp4 --out palm.parquet --hands"
+        "Example: station track tests/media/hand/open_palm.mp4 --out palm.parquet --hands"
     )
     def track(
         video: Path = typer.Argument(..., help="Video file, image, or folder of images."),
