@@ -47,4 +47,4 @@ bench: $(VENV)/.stamp-test
 FORCE:
 
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache
+	rm -rf $(VENV) .venv-second test-artifacts .pytest_cache
