@@ -39,7 +39,7 @@ POINTS = 10_000
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=200, help="refreshes to time")
-    default_video = Path(__file__).resolve().parents[2] / "shared" / "media" / "body" / "pushups_5.mp4"
+    default_video = Path(__file__).resolve().parents[1] / "tests" / "media" / "body" / "pushups_5.mp4"
     ap.add_argument("--latency", default=str(default_video) if default_video.is_file() else "",
                     help="video for the movement-to-screen latency run ('' to skip)")
     args = ap.parse_args()

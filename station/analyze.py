@@ -43,6 +43,7 @@ from exercises import registry
 from exercises.base import Exercise, ExerciseResult, StepInput
 from station import __version__
 from station.core import EventBus, InputError, SessionClock, StationError, SystemClock, TrackedFrame
+from vision.mp_tasks import describe_models as _describe_models
 from vision.smoothing import LandmarkSmoother, SmoothingSettings
 from vision.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES, ImageFolderSource, VideoFileSource, open_source
 from vision.trackers import Tracker, TrackKind, make_tracker
@@ -161,6 +162,7 @@ class AnalysisResult:
             "settings": _jsonable_settings(self.settings),
             "trackers": list(self.kinds),
             "model": self.model,
+            "tracker": _describe_models([self.model]),  # backend, MediaPipe version, whether usage metrics may leave
             "software_version": __version__,
         }
         if self.workspace is not None:

@@ -377,6 +377,17 @@ def trial_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, A
     return hand_figures(data, trial) + pose_figures(data, trial) + sensor_figures(data, trial)
 
 
+def _tracker_line(data: SessionData) -> str:
+    """Which tracker models produced this session's landmarks (backend and MediaPipe version in their
+    names) and whether usage metrics may have left the machine; empty when nothing was tracked."""
+    from vision.mp_tasks import describe_models
+
+    L = S.landmarks
+    with data.db.engine.connect() as c:
+        models = c.execute(select(L.c.model).where(L.c.session_id == data.sid).distinct()).scalars().all()
+    return describe_models(models)
+
+
 def render_html(db: Database, session_id: str) -> str:
     """The full report of one session as a self-contained HTML document (figures embedded as PNG)."""
     data = SessionData(db, session_id)
@@ -395,6 +406,8 @@ def render_html(db: Database, session_id: str) -> str:
         + (f" · dominant hand {html.escape(str(data.participant['dominant_hand']))}" if data.participant["dominant_hand"] else "")
         + f"<br><span class='muted'>software motor-station {html.escape(str(header.get('software_version')))} · input: {html.escape(source)}</span></p>",
     ]
+    if tracker := _tracker_line(data):
+        parts.append(f"<p class='muted'>tracker: {html.escape(tracker)}</p>")
     if "synthetic" in source or config.get("source") == "simulated":
         parts.append("<p class='sim'>Played by the SIMULATED CHILD (synthetic landmarks, no camera): not a real participant's performance.</p>")
     parts.append("<div class='cards'>")

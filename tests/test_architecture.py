@@ -1,4 +1,4 @@
-"""The dependency direction of ../shared/ARCHITECTURE.md, checked on the source.
+"""The dependency direction of the project architecture (docs and README), checked on the source.
 
     station.{app,session,ui,cli,...} -> exercises -> vision, devices -> calibration -> station.core
 

@@ -1,7 +1,7 @@
 """Corrupt and truncated video files: ``station analyze`` gives a clear error (exit 2, one line) or a
 partial result, never a traceback, a crash or a hang.
 
-Damaged copies of real clips from ``../shared/media`` are made in a temporary folder (never in the
+Damaged copies of real clips from ``tests/media`` are made in a temporary folder (never in the
 repository): empty, header only, cut in half (with the index at the start: the decodable part is
 scored; at the end: nothing is decodable), bytes flipped in the middle, random bytes, text, a GIF cut
 short. The command runs in its own process, so a decoder crash (a signal) would fail the test too.

@@ -272,6 +272,10 @@ def test_camera_path_with_real_inference(tmp_path: Path, media: Path, monkeypatc
     rows = _rows(db, S.landmarks, session_id=ctl.summary.session_id)
     assert len(rows) >= 3 and all("mediapipe" in r["model"] for r in rows)  # frames are dropped when tracking lags
     assert model.view().inference_ms is not None and model.view().tracking_fps > 3
+    from vision.mp_tasks import mediapipe_info
+
+    info = mediapipe_info()  # the dashboard's status line names backend, version and whether metrics may leave
+    assert info.version in model.view().tracker and ("metrics" in model.view().tracker)
     db.dispose()
 
 

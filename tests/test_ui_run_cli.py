@@ -1,6 +1,6 @@
 """`station run` end to end in a real process, offscreen: a real session, screenshots, the database.
 
-The push-ups smoke test runs real MediaPipe pose inference on ../shared/media/body/pushups_5.mp4.
+The push-ups smoke test runs real MediaPipe pose inference on tests/media/body/pushups_5.mp4.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def squat_run(media: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[An
 
 
 def _comparable(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if k not in ("processing_fps", "source", "model")}
+    return {k: v for k, v in d.items() if k not in ("processing_fps", "source", "model", "tracker")}
 
 
 @pytest.mark.slow
@@ -149,6 +149,30 @@ def test_overlay_video_is_written_and_drawn(squat_run: tuple[AnalysisResult, Pat
     diff = np.abs(drawn.astype(int) - raw.astype(int)).max(axis=2)
     assert (diff > 60).mean() > 0.001  # a skeleton and a label were drawn
     cv2.imwrite(str(artifacts / "vision_overlay_squats_f40.png"), drawn)
+
+
+def test_overlay_is_h264_that_browsers_play(squat_run: tuple[AnalysisResult, Path, Path]) -> None:
+    """H.264 (not MPEG-4 Part 2), 4:2:0, the MP4 index ('moov') before the media data ('mdat')."""
+    import av
+
+    _, _, ov = squat_run
+    with av.open(str(ov)) as c:
+        s = c.streams.video[0]
+        assert (s.codec_context.name, s.codec_context.pix_fmt) == ("h264", "yuv420p")
+        assert (s.codec_context.width, s.codec_context.height) == (312, 176)
+        assert sum(1 for _ in c.decode(video=0)) == 57
+    head = ov.read_bytes()
+    assert head.index(b"moov") < head.index(b"mdat")
+
+
+def test_analyze_cli_prints_the_overlay_path(media: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ov = tmp_path / "odd size.mp4"  # the split-screen GIF is 311 px wide: padded to an even width
+    assert main(["analyze", str(media / "body" / "pushups_and_squats.gif"), "--exercise", "squats", "--overlay", str(ov)]) == 0
+    out = capsys.readouterr().out
+    assert f"overlay: {ov.resolve()} (H.264 MP4)" in out.replace("\n", "")
+    cap = cv2.VideoCapture(str(ov))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)) == 312 and int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 57
+    cap.release()
 
 
 @pytest.mark.slow

@@ -589,3 +589,8 @@ def make_tracker(
     if not made:
         raise InputError("no tracker selected", fix="choose hands and/or pose")
     return made[0] if len(made) == 1 else CompositeTracker(made, clock=clock)
+
+
+# The MediaPipe Tasks backend registers itself ("mediapipe-tasks"; also "mediapipe" where the legacy
+# solutions are gone). Imported last: it builds on this module. MediaPipe itself is imported lazily.
+from vision import mp_tasks as _mp_tasks  # noqa: E402, F401

@@ -125,7 +125,14 @@ def _display_present() -> bool:
 
     if os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
         return False
-    return not sys.platform.startswith("linux") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if not (not sys.platform.startswith("linux") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))):
+        return False
+    from station.ui.display import xcb_problem
+
+    if (problem := xcb_problem()) is not None:  # Qt would abort: say what to install and go on headless
+        print(f"{problem}; running headless", file=sys.stderr)
+        return False
+    return True
 
 
 def _run_window(cam: int | str | None, seconds: float | None, participant: str, db: str | None, seed: int,

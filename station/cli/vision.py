@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
         "The JSON result has exercise, reps, metrics, events, frames, frames_with_detection, duration_s "
         "(file seconds) and processing_fps, plus units, definitions and provenance. Event times t_ns are "
         "the file's own time in ns from its first frame.\n\n"
-        "Example: station analyze ../shared/media/body/squats_5.mp4 --exercise jumps --json -\n\n"
+        "Example: station analyze tests/media/body/squats_5.mp4 --exercise squats --json -\n\n"
         "Example: station analyze videos/ --exercise jumps --jobs 2 --csv scores.csv\n\n"
         "Example (tabletop tracing in sheet mm, workspace of camera 'desk'): station analyze desk.mp4 --exercise tracing "
         "--set mode=tabletop --set shape=circle --set center=105,148 --set size=110 --set tolerance=5 --workspace desk"
@@ -105,6 +105,7 @@ def register(app: typer.Typer) -> None:
         hand_complexity: int = typer.Option(1, "--hand-complexity", min=0, max=1, help="MediaPipe hand model: 0 lite, 1 full."),
         mirrored: bool = typer.Option(False, "--mirrored", help="The video is mirrored (selfie view); stored data is unmirrored."),
         hands_from_pose: bool = typer.Option(False, "--hands-from-pose", help="Whole-body videos: find small hands in crops around the wrists found by pose."),
+        backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend: mediapipe (legacy solutions; the Tasks API where they are gone) or mediapipe-tasks."),
         no_smooth: bool = typer.Option(False, "--no-smooth", help="Score raw landmarks (no One Euro filter)."),
         image_fps: float = typer.Option(1.0, "--image-fps", min=0.001, help="Image folders: frames per second between images."),
         force: bool = typer.Option(False, "--force", help="Overwrite existing output files."),
@@ -123,7 +124,7 @@ def register(app: typer.Typer) -> None:
         from station.workspaces import check_mapping
 
         check_mapping(ex.name, ex.settings, workspace)  # a millimetre mode without a mapping: before any work
-        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose)
+        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose, backend=backend)
         smoothing = SmoothingSettings(enabled=not no_smooth)
         if not video.exists():
             raise InputError("file or folder not found", where=str(video))
@@ -165,13 +166,15 @@ def register(app: typer.Typer) -> None:
             _write_json(d, json_out, force)
         if json_out != "-":
             _print_result(Console(), d)
+        if overlay is not None:
+            Console(stderr=json_out == "-").print(f"overlay: {overlay.resolve()} (H.264 MP4)", highlight=False, soft_wrap=True)
 
     @app.command(
         help="Save per-frame landmarks of a video (or images) with their times to Parquet.\n\n"
         "One row per hand/person per frame, plus one row per frame without detection; times are the "
         "file's own frame times in ns (starting at 0). 'station analyze LANDMARKS.parquet' re-scores them "
         "without video.\n\n"
-        "Example: station track ../shared/media/hand/open_palm.mp4 --out palm.parquet --hands"
+        "Example: station track tests/media/hand/open_palm.mp4 --out palm.parquet --hands"
     )
     def track(
         video: Path = typer.Argument(..., help="Video file, image, or folder of images."),
@@ -181,6 +184,7 @@ def register(app: typer.Typer) -> None:
         hand_complexity: int = typer.Option(1, "--hand-complexity", min=0, max=1, help="MediaPipe hand model: 0 lite, 1 full."),
         mirrored: bool = typer.Option(False, "--mirrored", help="The video is mirrored (selfie view); stored data is unmirrored."),
         hands_from_pose: bool = typer.Option(False, "--hands-from-pose", help="Whole-body videos: find small hands in crops around the wrists found by pose (implies --pose)."),
+        backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend: mediapipe (legacy solutions; the Tasks API where they are gone) or mediapipe-tasks."),
         image_fps: float = typer.Option(1.0, "--image-fps", min=0.001, help="Image folders: frames per second between images."),
         force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
     ) -> None:
@@ -196,7 +200,7 @@ def register(app: typer.Typer) -> None:
         if out.exists() and not force:
             raise InputError("output file exists (never overwritten)", where=str(out), fix="choose another name or pass --force")
         console = Console(stderr=True)
-        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose)
+        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose, backend=backend)
         with _Bar(console, f"track: {video.name}") as bar:
             frames, found = an.track_file(video, out, kinds, options=opts, overwrite=force, progress=bar, image_fps=image_fps)
         Console().print(f"{out}: {frames} frames, {found} with detection ({', '.join(kinds)})", highlight=False, soft_wrap=True)
@@ -216,6 +220,8 @@ def _print_result(console: Console, d: dict[str, Any]) -> None:
         f"frames {d['frames']} ({d['frames_with_detection']} with detection), {d['duration_s']:.2f} s of video, "
         f"{d['processing_fps']:.1f} frames/s", highlight=False, soft_wrap=True,
     )
+    if d.get("tracker"):
+        console.print(f"tracker: {d['tracker']}", highlight=False, soft_wrap=True)
 
 
 def _print_rows(console: Console, rows: list[dict[str, Any]]) -> None:

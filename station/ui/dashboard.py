@@ -9,6 +9,7 @@ back through a queued Qt signal, so the UI never blocks on I/O.
 
 from __future__ import annotations
 
+import html
 import logging
 import math
 import threading
@@ -485,6 +486,8 @@ class Dashboard(QWidget):
             parts.append(f"inference {v.inference_ms:.0f} ms")
         if display_latency_ms is not None:
             parts.append(f"to screen {display_latency_ms:.0f} ms")
+        if v.tracker:
+            parts.append(html.escape(v.tracker))
         self.status_label.setText(" · ".join(parts) or "<span style='color:#888'>no input yet</span>")
         live = "  ".join(f"<b>{k}</b> {_fmt(val)}" for k, val in v.live.items() if not k.startswith("_"))  # "_": for the child view
         sway = self.charts.sway_area

@@ -35,6 +35,7 @@ from station.core import HandObservation, PoseObservation, ScoreEvent, SessionCl
 from station.core.ring import RingBuffer
 from station.plans import PlanItem, TrialScore, step_difficulty, trial_score
 from station.session import LiveState, SessionRunner, SessionSummary, TrialSpec
+from vision.mp_tasks import describe_models as _describe_models
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,9 @@ class ViewState:
     session_id: str | None
     error: str | None
     last_score: TrialScore | None
+    tracker: str = ""
+    """The MediaPipe model(s) that produced the observations (backend and version in their names) and
+    whether usage metrics may leave the machine; empty without camera tracking."""
 
 
 GRIP_ZONE_FRAC = 0.15
@@ -194,6 +198,7 @@ class LiveModel:
         self._inputs_scored = 0
         self._frame_times: deque[int] = deque(maxlen=90)
         self._inference_ns: int | None = None
+        self._models: set[str] = set()
         self._streams: dict[str, tuple[str, int, str, deque[int]]] = {}
         self.source_label = source_label
         self._summary: SessionSummary | None = None
@@ -325,6 +330,7 @@ class LiveModel:
             lat = [o.latency_ns for o in (*inp.hands, *inp.poses) if o.latency_ns]
             if lat:
                 self._inference_ns = max(lat)
+            self._models.update(o.model for o in (*inp.hands, *inp.poses) if o.model.startswith("mediapipe"))
             self._tick_stream(self.source_label or "camera", inp.t_ns)
         for s in inp.samples:
             self._tick_stream(s.device_id, s.t_ns)
@@ -409,6 +415,7 @@ class LiveModel:
                 session_id=self._session_id,
                 error=self._error,
                 last_score=self._last_score,
+                tracker=_describe_models(self._models),
             )
 
 

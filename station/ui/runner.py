@@ -12,9 +12,13 @@ log = logging.getLogger(__name__)
 
 
 def has_display() -> bool:
-    """Whether windows can be shown (a display server, another OS, or an explicit Qt platform)."""
-    return (not sys.platform.startswith("linux") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-            or bool(os.environ.get("QT_QPA_PLATFORM")))
+    """Whether windows can be shown (a display server Qt can use, another OS, or an explicit Qt platform)."""
+    from station.ui.display import xcb_problem
+
+    if os.environ.get("QT_QPA_PLATFORM") and xcb_problem() is None:
+        return True
+    return ((not sys.platform.startswith("linux") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")))
+            and xcb_problem() is None)
 
 
 def ensure_app() -> Any:
@@ -41,8 +45,9 @@ def run_windowed(factory: Any, db: Any, opts: Any, plan: Any) -> int:
     """
     if not has_display() and opts.quit_after is None and opts.quit_after_frames is None:
         from station.core import InputError
+        from station.ui.display import xcb_problem
 
-        raise InputError("no display to open the station on",
+        raise InputError(xcb_problem() or "no display to open the station on",
                          fix="run it on the station's desktop; headless, use --screenshot PATH --quit-after S or `station demo --headless`")
     app = ensure_app()
     from PySide6.QtCore import QTimer
