@@ -22,7 +22,8 @@ grip: ``squeeze`` (ramp 1 s, hold 2 s, release, rest; repeated), ``hold`` (one l
 ``overload`` (squeezes beyond full scale: saturated samples), ``calib`` (no load for ``hold_s``
 seconds, then the known ``load``).
 balance: ``quiet`` (quiet stance, a few mm of sway), ``sway`` (slow antero-posterior sway), ``shift``
-(weight shifts left-right), ``one_leg`` (stance on the left foot, larger sway), ``empty`` (no one
+(weight shifts left-right), ``lean`` (leans 40 mm right, forward, left and back in turn, 2 s
+each, 1 s at the centre between: the lean-to-the-star game), ``one_leg`` (stance on the left foot, larger sway), ``empty`` (no one
 on the board), ``calib`` (empty for ``hold_s`` seconds, then ``load`` kg at the centre).
 
 Faults (``--fault NAME=VALUE``)
@@ -67,7 +68,7 @@ CELL_FULL_SCALE_KG = 150.0
 WII_SPACING_MM = (433.0, 238.0)
 
 GRIP_PROFILES = ("squeeze", "hold", "fatigue", "rest", "overload", "calib")
-BALANCE_PROFILES = ("quiet", "sway", "shift", "one_leg", "empty", "calib")
+BALANCE_PROFILES = ("quiet", "sway", "shift", "lean", "one_leg", "empty", "calib")
 KINDS = ("grip", "balance")
 FORMATS = ("msp", "plain", "csv")
 
@@ -224,6 +225,12 @@ def _balance_profile(cfg: SimConfig, rng: random.Random) -> Callable[[float], tu
         elif p == "shift":
             x, y = sway(t, 4.0)
             x += 90.0 * math.tanh(3.0 * math.sin(2 * math.pi * t / 6.0))
+        elif p == "lean":
+            x, y = sway(t, 2.0)
+            k, u = divmod(t, 3.0)
+            if u >= 1.0:
+                dx, dy = ((1, 0), (0, 1), (-1, 0), (0, -1))[int(k) % 4]
+                x, y = x + 40.0 * dx, y + 40.0 * dy
         elif p == "one_leg":
             x, y = sway(t, 12.0)
             x -= 95.0
@@ -236,6 +243,17 @@ def _balance_profile(cfg: SimConfig, rng: random.Random) -> Callable[[float], tu
         return tuple(min(CELL_FULL_SCALE_KG, max(-CELL_FULL_SCALE_KG, c + rng.gauss(0.0, 0.02))) for c in cells)
 
     return f
+
+
+def profile_values(cfg: SimConfig) -> Callable[[float], tuple[float, ...]]:
+    """The profile of ``cfg`` as a function of seconds since streaming began -> raw channel values
+    (:data:`RAW_CHANNELS` of its kind, in :data:`RAW_UNITS`), without faults, port or clock: what the
+    simulated child does on the device, for in-process runs (the registry test, batch checks)."""
+    return (_grip_profile if cfg.kind == "grip" else _balance_profile)(cfg, random.Random(cfg.seed))
+
+
+RAW_CHANNELS = {"grip": ("force",), "balance": ("tl", "tr", "bl", "br")}
+RAW_UNITS = {"grip": ("N",), "balance": ("kg",) * 4}
 
 
 class SimDevice:
@@ -252,8 +270,8 @@ class SimDevice:
         self.rng = random.Random(cfg.seed)
         self.rate = cfg.rate_hz
         self._value = (_grip_profile if cfg.kind == "grip" else _balance_profile)(cfg, self.rng)
-        self.channels = ("force",) if cfg.kind == "grip" else ("tl", "tr", "bl", "br")
-        self.units = ("N",) if cfg.kind == "grip" else ("kg",) * 4
+        self.channels = RAW_CHANNELS[cfg.kind]
+        self.units = RAW_UNITS[cfg.kind]
         self.full_scale = (GRIP_FULL_SCALE_N,) if cfg.kind == "grip" else (CELL_FULL_SCALE_KG,) * 4
         self._boot()
         self.streaming = cfg.autostart or cfg.fmt != "msp"

@@ -50,13 +50,14 @@ import math
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field, field_validator
 
 from exercises.base import Exercise, Settings, StepInput
+from exercises.contract import Knob
 from station.core import PoseObservation, ScoreEvent
 
 log = logging.getLogger(__name__)
@@ -391,7 +392,7 @@ class CounterSettings(BodySettings):
     """Settings shared by every signal counter (defaults are overridden per exercise)."""
 
     cutoff_hz: float = Field(4.0, gt=0.2, le=30.0, description="low-pass cut-off of the signal, Hz")
-    min_range: float = Field(0.3, gt=0.0, le=1000.0, description="smallest signal range that counts (signal units)")
+    min_range: Annotated[float, Knob("Range", "signal units", step=0.05, harder=1, help="how large a movement must be to count")] = Field(0.3, gt=0.0, le=1000.0, description="smallest signal range that counts (signal units)")
     min_cycle_s: float = Field(0.5, ge=0.0, le=30.0, description="shortest repetition that counts, s")
     range_window_s: float = Field(10.0, ge=1.0, le=600.0, description="window of the running signal range, s")
 

@@ -65,7 +65,9 @@ from exercises.body import (
     angle_deg,
     dist,
 )
+from exercises.contract import Contract, Metric, QualityCountStars, Sound, SoundCue
 from exercises.registry import register
+from exercises.simulated import Jump
 from station.core import ScoreEvent
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,15 @@ class Jumps(BodyExercise):
 
     name = "jumps"
     title = "Bunny hops"
+    contract = Contract(
+        headline=(Metric("jumps", "Jumps", "count", True), Metric("mean_flight_s", "Mean flight time", "s", True),
+                  Metric("mean_quality", "Mean quality", "0..1", True)),
+        history="jumps",
+        events=("jump", "incomplete", "paused", "resumed"),
+        quality_events=("jump",),
+        game="reps", pictogram="jump", chart="reps", stars=QualityCountStars(), sim=Jump(),
+        sounds=(SoundCue(Sound.DONE, "jump"), SoundCue(Sound.GOOD, "jump", min_quality=0.8), SoundCue(Sound.TRY_AGAIN, "incomplete")),
+    )
     definitions_version = "2"
     Settings: ClassVar[type[Settings]] = JumpSettings
     distance_kind: ClassVar[str] = "mid_ankle"
@@ -284,6 +295,15 @@ class BunnyHops(Jumps):
 
     name = "bunny_hops"
     title = "Bunny hops"
+    contract = Contract(
+        headline=(Metric("jumps", "Jumps", "count", True), Metric("mean_flight_s", "Mean flight time", "s", True),
+                  Metric("mean_quality", "Mean quality", "0..1", True)),
+        history="jumps",
+        events=("jump", "incomplete", "paused", "resumed"),
+        quality_events=("jump",),
+        game="reps", pictogram="jump", chart="reps", stars=QualityCountStars(), sim=Jump(),
+        sounds=(SoundCue(Sound.DONE, "jump"), SoundCue(Sound.GOOD, "jump", min_quality=0.8), SoundCue(Sound.TRY_AGAIN, "incomplete")),
+    )
 
 
 @register
@@ -292,6 +312,15 @@ class FrogJumps(Jumps):
 
     name = "frog_jumps"
     title = "Frog jumps"
+    contract = Contract(
+        headline=(Metric("best_distance_legs", "Longest jump", "leg lengths", True), Metric("jumps", "Jumps", "count", True),
+                  Metric("mean_quality", "Mean quality", "0..1", True)),
+        history="best_distance_legs",
+        events=("jump", "incomplete", "paused", "resumed"),
+        quality_events=("jump",),
+        game="reps", pictogram="crouch", chart="reps", stars=QualityCountStars(), sim=Jump(frog=True, forward=0.05),
+        sounds=(SoundCue(Sound.DONE, "jump"), SoundCue(Sound.GOOD, "jump", min_quality=0.8), SoundCue(Sound.TRY_AGAIN, "incomplete")),
+    )
 
     def _flags(self) -> list[str]:
         flags = super()._flags()
@@ -310,6 +339,15 @@ class LongJump(Jumps):
 
     name = "long_jump"
     title = "Standing long jump"
+    contract = Contract(
+        headline=(Metric("best_distance_legs", "Longest jump", "leg lengths", True), Metric("jumps", "Jumps", "count", True),
+                  Metric("mean_quality", "Mean quality", "0..1", True)),
+        history="best_distance_legs",
+        events=("jump", "incomplete", "paused", "resumed"),
+        quality_events=("jump",),
+        game="reps", pictogram="jump", chart="reps", stars=QualityCountStars(), sim=Jump(forward=0.15),
+        sounds=(SoundCue(Sound.DONE, "jump"), SoundCue(Sound.GOOD, "jump", min_quality=0.8), SoundCue(Sound.TRY_AGAIN, "incomplete")),
+    )
     distance_kind = "leading toe at take-off to trailing heel at landing"
 
     def _distance_px(self, start: NDArray[np.float64], end: NDArray[np.float64]) -> float:

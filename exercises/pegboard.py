@@ -65,7 +65,9 @@ from pydantic import field_validator, model_validator
 from calibration.workspace import apply_homography, homography_dlt
 from exercises import hand_geometry as hg
 from exercises.base import Exercise, Settings, StepInput
+from exercises.contract import Contract, CountStars, Metric, Sound, SoundCue
 from exercises.registry import register
+from exercises.simulated import PlacePegs
 from station.core import HandObservation, ScoreEvent
 
 log = logging.getLogger(__name__)
@@ -194,6 +196,15 @@ class _Placement:
 class Pegboard(Exercise):
     name = "pegboard"
     title = "Pegboard"
+    contract = Contract(
+        headline=(Metric("pegs_placed", "Pegs placed", "count", True), Metric("time_per_peg_s", "Time per peg", "s", False),
+                  Metric("drops", "Drops", "count", False)),
+        history="pegs_placed",
+        events=("grasp", "transport", "peg_placed", "peg_removed", "peg_returned", "peg_dropped", "test_done", "time_up"),
+        quality_events=("peg_placed",),
+        game="pegs", pictogram="pegs", chart="reps", stars=CountStars(), sim=PlacePegs(),
+        sounds=(SoundCue(Sound.DONE, "peg_placed"), SoundCue(Sound.TRY_AGAIN, "peg_dropped"), SoundCue(Sound.TRIAL_DONE, "test_done")),
+    )
     inputs = ("hand",)
     Settings = PegboardSettings
 

@@ -144,7 +144,10 @@ def _mark_events(ax: Any, evs: list[dict[str, Any]], ts: int) -> None:
 def _template_points(trial: dict[str, Any], size: tuple[int, int]) -> np.ndarray | None:
     """The tracing template in frame pixels (screen mode only), or ``None``."""
     st = trial["settings"] or {}
-    if trial["exercise"] != "tracing" or st.get("mode", "screen") != "screen" or "shape" not in st:
+    import exercises
+
+    contract = exercises.contract_of(trial["exercise"])
+    if contract is None or contract.game != "trace" or st.get("mode", "screen") != "screen" or "shape" not in st:
         return None
     from exercises.templates import make_template
     from station.core import InputError

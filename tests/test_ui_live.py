@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
+from devices.balance import WII_BALANCE_BOARD, BalanceBoard
 from exercises.base import StepInput
 from station.app import simulated_feed
 from station.core import FakeClock, SensorSample
@@ -198,12 +199,14 @@ def test_sensor_samples_feed_grip_and_cop_charts() -> None:
     for k in range(50):
         t = 10_000_000 * k
         grip = SensorSample("grip0", k, t, t, None, (float(k),), ("force",), ("N",))
-        board = SensorSample("balance0", k, t, t, None, (10.0, 30.0, 10.0, 30.0), ("fl", "fr", "bl", "br"), ("kg",) * 4)
+        cells = (10.0, 30.0, 10.0, 30.0)  # tl tr bl br: right-heavy, front = back
+        board = SensorSample("balance0", k, t, t, None, (*cells, *WII_BALANCE_BOARD.cop(*cells)), BalanceBoard.CHANNELS,
+                             BalanceBoard.UNITS)  # what the balance driver emits (it computes the CoP)
         model.on_input(StepInput(t, samples=(grip, board)))
         model.on_update(LiveState("s", 0, 1, "x", "x", "sim", t / 1e9, {}, 0, [], k + 1))
     v = model.view()
     assert v.grip == 49.0 and v.grip_unit == "N"
-    assert v.cop == pytest.approx((0.5, 0.0)) and v.cop_unit == "norm"  # right-heavy, front = back
+    assert v.cop == pytest.approx((433.0 / 2 * 0.5, 0.0)) and v.cop_unit == "mm"
     assert len(model.force) == 50 and len(model.cop) == 50
     assert {s.name: s.state for s in v.status} == {"grip0": "streaming", "balance0": "streaming"}
     assert v.status[0].rate_hz == pytest.approx(100.0)

@@ -242,9 +242,9 @@ def test_plan_editor_round_trip_and_bad_input(qtbot, db, tmp_path: Path) -> None
 def _sensor_model(kind: str) -> LiveModel:
     """A live model fed with device samples (grip force ramp / CoP sway), as a device trial would."""
     clock = FakeClock()
-    name = {"grip": "grip_hold", "balance": "balance_stand"}[kind]
+    name = {"grip": "grip_squeeze", "balance": "balance_quiet_stance"}[kind]
     sched = [ScheduleItem("tracing", "Tracing", ("hand",), None, {}, stars=3),
-             ScheduleItem(name, name, (kind,), None, {"target_force": 120.0} if kind == "grip" else {}),
+             ScheduleItem(name, name, (kind,), None, {"zone_lo_n": 100.0, "zone_hi_n": 140.0} if kind == "grip" else {}),
              ScheduleItem("bunny_hops", "Bunny hops", ("pose",), 5, {})]
     model = LiveModel(clock, sched)
     model.begin_trial(1)
@@ -304,7 +304,7 @@ def test_phase_screens(qtbot, phase: str, artifacts: Path) -> None:  # type: ign
     clock = FakeClock()
     sched = [ScheduleItem("tracing", "Tracing", ("hand",), None, {"shape": "circle"}, stars=2),
              ScheduleItem("bunny_hops", "Bunny hops", ("pose",), 5, {}),
-             ScheduleItem("grip_hold", "Grip", ("grip",), None, {})]
+             ScheduleItem("grip_squeeze", "Grip", ("grip",), None, {})]
     model = LiveModel(clock, sched)
     model.begin_trial(1)
     model.set_phase(phase, until_ns=4_000_000_000)  # type: ignore[arg-type]

@@ -169,7 +169,7 @@ def test_replay_feed_drives_the_session_runner(tmp_path: Path, squat_run: tuple[
 
 def test_trackers_follow_the_exercise_inputs() -> None:
     class GripOnly:
-        name, inputs = "grip_hold", ("grip",)
+        name, inputs = "grip_squeeze", ("grip",)
 
     assert tracker_kinds(("pose",)) == ("pose",)
     assert tracker_kinds(("hand", "grip", "pose", "hand")) == ("hand", "pose")

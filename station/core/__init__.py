@@ -1,4 +1,5 @@
-"""The kernel every package may import: typed messages, the session clock, the event bus.
+"""The kernel every package may import: typed messages (including :class:`StepInput` and
+:class:`ExerciseResult`), the session clock, the event bus.
 
 ``station.core`` imports nothing from the rest of the project and nothing heavy (no OpenCV, no Qt,
 no MediaPipe), so every other package can depend on it.
@@ -11,6 +12,7 @@ from station.core.messages import (
     CalibrationRecord,
     DeviceInfo,
     DeviceState,
+    ExerciseResult,
     Frame,
     HandObservation,
     Observation,
@@ -20,6 +22,7 @@ from station.core.messages import (
     SensorSample,
     SessionMeta,
     SourceState,
+    StepInput,
     TrackedFrame,
 )
 
@@ -28,6 +31,7 @@ __all__ = [
     "DeviceInfo",
     "DeviceState",
     "EventBus",
+    "ExerciseResult",
     "FakeClock",
     "Frame",
     "HandObservation",
@@ -41,6 +45,7 @@ __all__ = [
     "SessionMeta",
     "SourceState",
     "StationError",
+    "StepInput",
     "Subscription",
     "SystemClock",
     "TrackedFrame",

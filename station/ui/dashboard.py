@@ -474,7 +474,7 @@ class Dashboard(QWidget):
 
             knobs = difficulty_knobs(v.exercise)
             self.difficulty_label.setText(", ".join(f"{k}={_fmt(val)}" for k, val in v.settings.items() if k in knobs))
-        self.charts.show_kinds(v.inputs, reps="pose" in v.inputs or bool(v.target_reps) or v.reps > 0)
+        self.charts.show_kinds(v.inputs, reps=(v.contract is not None and v.contract.chart == "reps") or bool(v.target_reps) or v.reps > 0)
         parts = []
         for st in v.status:
             colour = STATE_COLOURS.get(st.state, INK)

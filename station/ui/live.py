@@ -30,10 +30,11 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from exercises.base import StepInput
-from station.core import HandObservation, PoseObservation, ScoreEvent, SessionClock
+import exercises
+from exercises.contract import Contract, TrialOutcome, TrialScore, quality_of
+from station.core import HandObservation, PoseObservation, ScoreEvent, SessionClock, StepInput
 from station.core.ring import RingBuffer
-from station.plans import PlanItem, TrialScore, step_difficulty, trial_score
+from station.plans import PlanItem, step_difficulty
 from station.session import LiveState, SessionRunner, SessionSummary, TrialSpec
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,6 @@ STALL_S = 1.0
 """A source or device with no new data for this long while playing is shown as stalled."""
 CELEBRATE_S = 2.5
 """Shortest celebration between two trials (seconds)."""
-QUALITY_EVENTS = {"rep", "jump", "peg_placed", "hold_done", "tap", "step", "push_up", "squat"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,14 @@ class ScheduleItem:
     plane_to_image: tuple[float, ...] | None = None
     """Board/sheet mm -> normalised image (3 x 3, row-major) when a workspace calibration maps the
     trial's plane: the child view draws a physical board's holes over the camera image with it."""
+
+    def __post_init__(self) -> None:
+        exercises.get(self.exercise)  # InputError for a name no exercise is registered under
+
+    @property
+    def contract(self) -> Contract | None:
+        """The exercise's contract (game, pictogram, chart, quality events, stars)."""
+        return exercises.contract_of(self.exercise)
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,8 @@ class ViewState:
     session_id: str | None
     error: str | None
     last_score: TrialScore | None
+    contract: Contract | None = None
+    """The current exercise's contract (what the screens draw for it)."""
 
 
 GRIP_ZONE_FRAC = 0.15
@@ -141,18 +151,6 @@ def grip_zone(live: dict[str, float], settings: dict[str, Any]) -> tuple[float, 
                     and isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v > 0:
                 return (v * (1 - GRIP_ZONE_FRAC), v * (1 + GRIP_ZONE_FRAC))
     return None
-
-
-def _cop_from_corners(s: Any) -> tuple[float, float] | None:
-    """Normalised CoP (-1..1) from four corner load cells ``fl fr bl br``; ``None`` when unloaded."""
-    try:
-        fl, fr, bl, br = (s.value(c) for c in ("fl", "fr", "bl", "br"))
-    except ValueError:
-        return None
-    tot = fl + fr + bl + br
-    if tot <= 1e-9:
-        return None
-    return ((fr + br) - (fl + bl)) / tot, ((fl + fr) - (bl + br)) / tot
 
 
 class LiveModel:
@@ -200,6 +198,8 @@ class LiveModel:
         self._error: str | None = None
         self._last_score: TrialScore | None = None
         self._pending: StepInput | None = None
+        c = self._schedule[0].contract if self._schedule else None
+        self._quality_events: frozenset[str] = frozenset(c.quality_events) if c is not None else frozenset()
 
     # -- written by the worker thread ------------------------------------------------------------
     def set_phase(self, phase: Phase, until_ns: int | None = None) -> None:
@@ -217,6 +217,8 @@ class LiveModel:
         """A new trial is about to start: clear the charts and the latest values."""
         with self._lock:
             self._trial = index
+            c = self._schedule[index].contract if 0 <= index < len(self._schedule) else None
+            self._quality_events = frozenset(c.quality_events) if c is not None else frozenset()
             self._state = None
             self._play_t0_ns = None
             self._hands, self._poses, self._obs_t = (), (), None
@@ -295,20 +297,26 @@ class LiveModel:
             self.set_stream("storage", "saving", "writes resumed")
         if new_reps > 0:
             t = inp.t_ns if inp is not None else self.clock.now_ns()
-            q = self._quality(state.last_events)
+            q = self._quality(state.last_events, self._quality_events)
             for k in range(new_reps):
                 self.reps.append(t, float(self._reps_seen + k + 1), q)
             self._reps_seen = state.reps
 
     @staticmethod
-    def _quality(events: Sequence[ScoreEvent]) -> float:
+    def _quality(events: Sequence[ScoreEvent], kinds: frozenset[str]) -> float:
+        """Quality (0..1) of the newest of ``events`` whose kind is one of the exercise's quality events."""
         for e in reversed(events):
-            if e.kind in QUALITY_EVENTS:
-                q = e.payload.get("quality", e.value if e.unit in ("", "fraction", "quality") else None)
-                if isinstance(q, int | float) and math.isfinite(q):
-                    return float(min(1.0, max(0.0, q)))
-                return math.nan
+            if e.kind in kinds:
+                q = quality_of(e.kind, e.value, e.unit, e.payload, kinds)
+                return math.nan if q is None else q
         return math.nan
+
+    def mean_quality(self) -> float:
+        """Mean quality of the repetitions of the current trial so far (NaN when none carried one)."""
+        _t, v = self.reps.snapshot()
+        q = v[:, 1] if len(v) else np.empty(0)
+        q = q[np.isfinite(q)]
+        return float(q.mean()) if len(q) else math.nan
 
     def _take_input(self, inp: StepInput) -> None:
         if inp.frame_seq is not None:
@@ -324,16 +332,12 @@ class LiveModel:
                 f = s.value("force")
                 self._grip, self._grip_unit = f, s.units[s.channels.index("force")]
                 self.force.append(s.t_ns, f)
-            cop: tuple[float, float] | None = None
-            if "cop_x" in s.channels and "cop_y" in s.channels:
+            if "cop_x" in s.channels and "cop_y" in s.channels:  # computed once, in the balance driver
                 cop = (s.value("cop_x"), s.value("cop_y"))
                 self._cop_unit = s.units[s.channels.index("cop_x")]
-            else:
-                cop = _cop_from_corners(s)
-                self._cop_unit = "norm"
-            if cop is not None and all(math.isfinite(c) for c in cop):
-                self._cop_xy = cop
-                self.cop.append(s.t_ns, *cop)
+                if all(math.isfinite(c) for c in cop):
+                    self._cop_xy = cop
+                    self.cop.append(s.t_ns, *cop)
 
     def finish(self, summary: SessionSummary | None, error: str | None = None) -> None:
         with self._lock:
@@ -401,20 +405,8 @@ class LiveModel:
                 session_id=self._session_id,
                 error=self._error,
                 last_score=self._last_score,
+                contract=item.contract if item else None,
             )
-
-
-def _shift(inp: StepInput, dt: int) -> StepInput:
-    """``inp`` with every time moved by ``dt`` ns (observations and samples included)."""
-    if dt == 0:
-        return inp
-    return dataclasses.replace(
-        inp,
-        t_ns=inp.t_ns + dt,
-        hands=tuple(dataclasses.replace(h, t_ns=h.t_ns + dt) for h in inp.hands),
-        poses=tuple(dataclasses.replace(p, t_ns=p.t_ns + dt) for p in inp.poses),
-        samples=tuple(dataclasses.replace(s, t_ns=s.t_ns + dt, t_arrival_ns=s.t_arrival_ns + dt) for s in inp.samples),
-    )
 
 
 @dataclass
@@ -599,7 +591,7 @@ class SessionController:
                         paused_total += self.clock.now_ns() - pause_mark
                         pause_mark = None
                         self.model.set_phase("play")
-                    inp = _shift(raw, shift)
+                    inp = raw.shifted(shift)
                     if pt.duration_s is not None and inp.t_ns - t0 - paused_total > pt.duration_s * 1e9:
                         return
                     self.model.on_input(inp)
@@ -608,7 +600,8 @@ class SessionController:
                         return
             finally:
                 v = self.model.view()
-                self.model.end_trial(trial_score(v.live, v.reps, pt.target_reps))
+                outcome = TrialOutcome(v.live, v.reps, pt.target_reps, self.model.mean_quality())
+                self.model.end_trial(exercises.get(pt.spec.exercise).contract.stars.score(outcome))
 
         return dataclasses.replace(pt.spec, feed=feed, duration_s=None)
 
