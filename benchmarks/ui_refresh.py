@@ -47,7 +47,7 @@ def main() -> int:
     from exercises.base import StepInput
     from station.core import FakeClock, HandObservation, SensorSample
     from station.session import LiveState
-    from station.ui.live import LiveModel, ScheduleItem
+    from station.session.model import LiveModel, ScheduleItem
     from station.ui.runner import ensure_app
     from station.ui.window import StationWindow
 

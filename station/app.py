@@ -2,7 +2,7 @@
 
 Builds, from plain options, what the windows need: the database, the session clock, a session plan
 (from ``--plan``, or one ``--exercise``), and a *session factory* that turns a participant code and a
-plan into a :class:`~station.ui.live.SessionController` whose trials read from the chosen input:
+plan into a :class:`~station.session.control.SessionController` whose trials read from the chosen input:
 
 ``simulated``  the clearly labelled simulated child (``vision.synth_hand`` / ``vision.synth_body``),
                paced in real time on the session clock (pacing ``own``);
@@ -30,7 +30,8 @@ from exercises.base import StepInput
 from station.core import DeviceState, EventBus, InputError, SessionClock, SourceState, SystemClock
 from station.plans import PlanItem, SessionPlan, check_code, load_plan
 from station.session import SessionRunner, TrialSpec
-from station.ui.live import LiveModel, PlannedTrial, SessionController, schedule_of
+from station.session.control import PlannedTrial, SessionController, schedule_of
+from station.session.model import LiveModel
 
 log = logging.getLogger(__name__)
 

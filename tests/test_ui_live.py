@@ -19,9 +19,10 @@ from station.app import simulated_feed
 from station.core import FakeClock, SensorSample
 from station.plans import PlanItem
 from station.session import SessionRunner, TrialSpec
+from station.session.control import PlannedTrial, SessionController, schedule_of
+from station.session.model import LiveModel, sway_ellipse
 from station.storage import open_database
 from station.storage import schema as S
-from station.ui.live import LiveModel, PlannedTrial, SessionController, schedule_of, sway_ellipse
 
 
 def _wait_for(cond: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -230,7 +231,7 @@ def test_sway_ellipse_matches_gaussian_theory() -> None:
 
 def test_grip_zone_from_live_values_or_settings() -> None:
     import exercises
-    from station.ui.live import grip_zone
+    from station.session.model import grip_zone
 
     squeeze = exercises.get("grip_squeeze").parse_settings({"zone_lo_n": 40, "zone_hi_n": 80}).model_dump()
     assert grip_zone({}, squeeze) == (40.0, 80.0)

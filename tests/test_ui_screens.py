@@ -18,9 +18,10 @@ from station.app import RunOptions, build_trials
 from station.core import EventBus, FakeClock, SensorSample
 from station.plans import PlanItem, SessionPlan
 from station.session import LiveState, SessionRunner
+from station.session.control import SessionController, schedule_of
+from station.session.model import LiveModel, ScheduleItem
 from station.storage import open_database
 from station.ui.child_view import ChildView
-from station.ui.live import LiveModel, ScheduleItem, SessionController, schedule_of
 from station.ui.window import StationWindow
 
 

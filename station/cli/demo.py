@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
                 child = SIM_LABEL if cam is None else CAMERA_LABEL.format(camera=cam)
                 banner = child if not device_demo.active else f"{child} + {DEVICE_LABEL}"
                 with TextDashboard(banner=banner) as dash:
-                    runner.on_update = dash.update
+                    runner.updated.connect(dash.update)
                     summary = runner.run(trials)
         finally:
             signal.signal(signal.SIGTERM, previous)

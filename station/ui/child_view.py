@@ -23,7 +23,7 @@ from PySide6.QtGui import QBrush, QImage, QLinearGradient, QPainter, QPainterPat
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from exercises.contract import Pictogram
-from station.ui.live import ScheduleItem, ViewState, grip_zone
+from station.session.model import ScheduleItem, ViewState, grip_zone
 from station.ui.palette import BLUE, GREEN, INK, ORANGE, PURPLE, SKY, VERMILLION, WHITE, YELLOW, qc
 from station.ui.pictograms import (
     draw_balloon,
@@ -53,7 +53,7 @@ def _pictogram(item: ScheduleItem) -> Pictogram:
     return c.pictogram if c is not None else "jump"
 
 class ChildView(QWidget):
-    """Paints a :class:`~station.ui.live.ViewState`; call :meth:`show_state` from the UI timer."""
+    """Paints a :class:`~station.session.model.ViewState`; call :meth:`show_state` from the UI timer."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

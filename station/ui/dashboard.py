@@ -2,7 +2,7 @@
 notes, end summary and history.
 
 The dashboard never runs a session itself: ``start_requested(participant, plan)`` is emitted and the
-window (composition in :mod:`station.app`) builds and starts a :class:`~station.ui.live.SessionController`.
+window (composition in :mod:`station.app`) builds and starts a :class:`~station.session.control.SessionController`.
 Database reads (participants, history) and writes (notes) run on short worker threads; results come
 back through a queued Qt signal, so the UI never blocks on I/O.
 """
@@ -45,8 +45,8 @@ import exercises
 from station.core import InputError
 from station.plans import HistoryRow, PlanItem, SessionPlan, check_code, load_plan, save_plan
 from station.session import SessionSummary
+from station.session.model import ViewState
 from station.ui.charts import LiveCharts
-from station.ui.live import ViewState
 from station.ui.palette import GREEN, INK, ORANGE, PAPER, STATE_COLOURS, VERMILLION
 
 log = logging.getLogger(__name__)

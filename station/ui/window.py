@@ -22,9 +22,10 @@ from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QWidget
 
 from station.plans import SessionPlan
+from station.session.control import SessionController
+from station.session.model import LiveModel, grip_zone
 from station.ui.child_view import ChildView
 from station.ui.dashboard import Dashboard
-from station.ui.live import LiveModel, SessionController, grip_zone
 
 log = logging.getLogger(__name__)
 
