@@ -134,8 +134,8 @@ def latency(app: object, video: str) -> None:
 
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from station.app import RunOptions, make_session_factory
     from station.plans import PlanItem, SessionPlan
+    from station.session.build import RunOptions, make_session_factory
     from station.storage import open_database
     from station.ui.window import StationWindow
 

@@ -69,7 +69,6 @@ WII_SPACING_MM = (433.0, 238.0)
 
 GRIP_PROFILES = ("squeeze", "hold", "fatigue", "rest", "overload", "calib")
 BALANCE_PROFILES = ("quiet", "sway", "shift", "lean", "one_leg", "empty", "calib")
-KINDS = ("grip", "balance")
 FORMATS = ("msp", "plain", "csv")
 
 
@@ -135,9 +134,9 @@ class SimConfig:
     """Stream from power-up without waiting for START (plain formats always do)."""
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise InputError(f"unknown device kind '{self.kind}'", fix=f"choose one of: {', '.join(KINDS)}")
-        profiles = GRIP_PROFILES if self.kind == "grip" else BALANCE_PROFILES
+        from devices.kinds import get_kind
+
+        profiles = get_kind(self.kind).sim_profiles
         if not self.profile:
             self.profile = profiles[0]
         self.profile = self.profile.replace("-", "_")
@@ -151,7 +150,7 @@ class SimConfig:
             self.serial = f"SIM-{self.kind.upper()}-{self.seed:04d}"
 
 
-def _grip_profile(cfg: SimConfig, rng: random.Random) -> Callable[[float], tuple[float, ...]]:
+def grip_profile(cfg: SimConfig, rng: random.Random) -> Callable[[float], tuple[float, ...]]:
     peak = 180.0  # N, a school-age child's power grip
     noise = 0.6
 
@@ -203,7 +202,7 @@ def cells_from_cop(weight: float, x_mm: float, y_mm: float, spacing: tuple[float
     )
 
 
-def _balance_profile(cfg: SimConfig, rng: random.Random) -> Callable[[float], tuple[float, ...]]:
+def balance_profile(cfg: SimConfig, rng: random.Random) -> Callable[[float], tuple[float, ...]]:
     w = cfg.weight_kg
     ph = [rng.uniform(0, 2 * math.pi) for _ in range(6)]
     p = cfg.profile
@@ -247,13 +246,11 @@ def _balance_profile(cfg: SimConfig, rng: random.Random) -> Callable[[float], tu
 
 def profile_values(cfg: SimConfig) -> Callable[[float], tuple[float, ...]]:
     """The profile of ``cfg`` as a function of seconds since streaming began -> raw channel values
-    (:data:`RAW_CHANNELS` of its kind, in :data:`RAW_UNITS`), without faults, port or clock: what the
+    (the raw channels of its kind, in their units), without faults, port or clock: what the
     simulated child does on the device, for in-process runs (the registry test, batch checks)."""
-    return (_grip_profile if cfg.kind == "grip" else _balance_profile)(cfg, random.Random(cfg.seed))
+    from devices.kinds import get_kind
 
-
-RAW_CHANNELS = {"grip": ("force",), "balance": ("tl", "tr", "bl", "br")}
-RAW_UNITS = {"grip": ("N",), "balance": ("kg",) * 4}
+    return get_kind(cfg.kind).sim_profile(cfg, random.Random(cfg.seed))
 
 
 class SimDevice:
@@ -269,10 +266,13 @@ class SimDevice:
         self.now_s = now_s
         self.rng = random.Random(cfg.seed)
         self.rate = cfg.rate_hz
-        self._value = (_grip_profile if cfg.kind == "grip" else _balance_profile)(cfg, self.rng)
-        self.channels = RAW_CHANNELS[cfg.kind]
-        self.units = RAW_UNITS[cfg.kind]
-        self.full_scale = (GRIP_FULL_SCALE_N,) if cfg.kind == "grip" else (CELL_FULL_SCALE_KG,) * 4
+        from devices.kinds import get_kind
+
+        self.kind = get_kind(cfg.kind)
+        self._value = self.kind.sim_profile(cfg, self.rng)
+        self.channels = self.kind.raw_channels
+        self.units = self.kind.raw_units
+        self.full_scale = self.kind.full_scale
         self._boot()
         self.streaming = cfg.autostart or cfg.fmt != "msp"
         self._stream_t0: float | None = self.now_s() if self.streaming else None
@@ -289,7 +289,7 @@ class SimDevice:
 
     @property
     def hello(self) -> Hello:
-        model = "MS-SIM-GRIP" if self.cfg.kind == "grip" else "MS-SIM-BALANCE"
+        model = self.kind.sim_model
         return Hello(self.cfg.kind, model, self.cfg.serial, "sim-1.0", self.rate, self.channels, self.units, self.full_scale,
                      extra={"profile": self.cfg.profile})
 
@@ -374,7 +374,7 @@ class SimDevice:
 
     def _format(self, t_us: int, vals: list[float]) -> bytes:
         if self.cfg.fmt == "msp":
-            return sample_line(self.seq, t_us, vals, 3 if self.cfg.kind == "balance" else 2)
+            return sample_line(self.seq, t_us, vals, self.kind.sim_decimals)
         if self.cfg.fmt == "plain":
             return b"N" + fmt_value(vals[0], 2).encode() + b"\r\n"
         return ",".join(fmt_value(v, 3) for v in vals).encode() + b"\r\n"

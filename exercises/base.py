@@ -33,6 +33,10 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
+SettingsModel = Settings
+"""The settings base under a name that the ``Settings`` class attribute of an exercise does not shadow."""
+
+
 class Exercise(abc.ABC):
     """Base class of every exercise.
 
@@ -48,11 +52,11 @@ class Exercise(abc.ABC):
     inputs: ClassVar[tuple[InputKind, ...]]
     """What the exercise consumes."""
     definitions_version: ClassVar[str] = "1"
-    Settings: ClassVar[type[Settings]] = Settings
+    Settings: ClassVar[type[SettingsModel]] = Settings
     contract: ClassVar[Contract]
     """What the station needs of the exercise (:mod:`exercises.contract`); checked by the registry test."""
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         self.settings = settings if settings is not None else self.Settings()
         self.trial = trial
         self.events: list[ScoreEvent] = []
@@ -61,7 +65,7 @@ class Exercise(abc.ABC):
 
     # -- settings ----------------------------------------------------------------------------
     @classmethod
-    def parse_settings(cls, values: Mapping[str, Any]) -> Settings:
+    def parse_settings(cls, values: Mapping[str, Any]) -> SettingsModel:
         """Validate ``values`` (strings from ``--set`` or typed values from a plan)."""
         try:
             return cls.Settings.model_validate(dict(values))

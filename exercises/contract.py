@@ -228,9 +228,14 @@ class SimulatedChild(Protocol):
     (the station then runs that kind's simulator on a pseudo-terminal with ``profile``).
     """
 
-    description: str
-    device: str | None
-    profile: str
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def device(self) -> str | None: ...
+
+    @property
+    def profile(self) -> str: ...
 
     def inputs(self, settings: BaseModel, *, t0_ns: int, duration_s: float, reps: int | None, seed: int,
                image_size: tuple[int, int]) -> Iterable[StepInput]: ...

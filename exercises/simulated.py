@@ -78,11 +78,14 @@ class PlacePegs:
 
     def inputs(self, settings: BaseModel, *, t0_ns: int, duration_s: float, reps: int | None, seed: int,
                image_size: tuple[int, int]) -> Iterable[StepInput]:
-        import exercises
+        from exercises.pegboard import Pegboard, PegboardSettings
         from vision.synth_hand import pegboard_stream
 
-        ex = exercises.create("pegboard", settings.model_dump())
-        layout = ex.board_image(image_size)  # type: ignore[attr-defined]
+        board = PegboardSettings.model_validate(settings.model_dump())
+        layout = Pegboard(board).board_image(image_size)
+        if layout is None:  # a physical board not mapped to the image: play on the virtual layout of the same board
+            layout = Pegboard(board.model_copy(update={"mode": "virtual", "corners": None})).board_image(image_size)
+        assert layout is not None
         holes, dish = layout
         frames, _ = pegboard_stream(holes, (float(dish[0]), float(dish[1])), image_size=image_size, t0_ns=t0_ns, seed=seed,
                                     protocol="place", n_pegs=reps or len(holes))
@@ -177,21 +180,17 @@ class DeviceChild:
 
     def inputs(self, settings: BaseModel, *, t0_ns: int, duration_s: float, reps: int | None, seed: int,
                image_size: tuple[int, int]) -> Iterable[StepInput]:
-        from devices.balance import WII_BALANCE_BOARD, BalanceBoard
-        from devices.sim import RAW_CHANNELS, RAW_UNITS, SimConfig, profile_values
+        from devices.kinds import get_kind
+        from devices.sim import SimConfig, profile_values
 
+        kind = get_kind(self.device)
         f = profile_values(SimConfig(kind=self.device, profile=self.profile, seed=seed, rate_hz=self.rate_hz))
-        channels, units = RAW_CHANNELS[self.device], RAW_UNITS[self.device]
-        if self.device == "balance":  # what the balance driver emits: raw cells plus total and CoP
-            channels, units = BalanceBoard.CHANNELS, BalanceBoard.UNITS
         n = math.ceil(duration_s * self.rate_hz)
         batch: list[SensorSample] = []
         for k in range(n):
             t_ns = t0_ns + round(k * 1e9 / self.rate_hz)
-            v = f(k / self.rate_hz)
-            if self.device == "balance":
-                v = (*v, *WII_BALANCE_BOARD.cop(*v))
-            batch.append(SensorSample(f"{self.device}0", k, t_ns, t_ns, None, tuple(v), channels, units))
+            v = kind.convert(f(k / self.rate_hz))  # what the kind's driver emits (derived channels included)
+            batch.append(SensorSample(f"{self.device}0", k, t_ns, t_ns, None, v, kind.channels, kind.units))
             if len(batch) == self.per_step:
                 yield StepInput(t_ns, samples=tuple(batch))
                 batch = []

@@ -105,8 +105,8 @@ class SessionPlan(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    format: Literal["motor-station-plan"] = PLAN_FORMAT
-    version: Literal[1] = PLAN_VERSION
+    format: Literal["motor-station-plan"] = "motor-station-plan"
+    version: Literal[1] = 1
     name: str = "plan"
     participant: str | None = None
     items: list[PlanItem] = Field(min_length=1)
@@ -200,6 +200,7 @@ def step_difficulty(exercise: str, settings: Mapping[str, Any], steps: int) -> d
             if not isinstance(v, int | float) or isinstance(v, bool):
                 continue
             up = (sign > 0) == harder
+            nv: int | float
             if isinstance(v, int):
                 nv = max(v + 1, round(v * STEP_FACTOR)) if up else min(v - 1, round(v / STEP_FACTOR))
                 if nv < 1:

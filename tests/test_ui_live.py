@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from devices.balance import WII_BALANCE_BOARD, BalanceBoard
 from exercises.base import StepInput
-from station.app import simulated_feed
 from station.core import FakeClock, SensorSample
 from station.plans import PlanItem
 from station.session import SessionRunner, TrialSpec
 from station.session.control import PlannedTrial, SessionController, schedule_of
+from station.session.feeds import simulated_feed
 from station.session.model import LiveModel, sway_ellipse
 from station.storage import open_database
 from station.storage import schema as S
@@ -49,7 +49,7 @@ class PhaseLog(LiveModel):
 
 
 def _planned(item: PlanItem, feed: Callable[[int], Iterable[StepInput]] | None = None) -> PlannedTrial:
-    spec = TrialSpec(item.exercise, dict(item.settings), feed or simulated_feed(item), label=item.exercise, source="synthetic")
+    spec = TrialSpec(item.exercise, dict(item.settings), feed or simulated_feed(item.exercise, item.settings, duration_s=item.duration_s, reps=item.reps), label=item.exercise, source="synthetic")
     return PlannedTrial.from_item(item, spec)
 
 
@@ -95,7 +95,7 @@ def test_plan_runs_with_countdown_celebration_rest_and_stars(tmp_path: Path) -> 
 
 def test_target_reps_end_the_trial_early(tmp_path: Path) -> None:
     item = PlanItem(exercise="bunny_hops", reps=2)
-    long_feed = simulated_feed(PlanItem(exercise="bunny_hops", reps=8))
+    long_feed = simulated_feed("bunny_hops", reps=8)
     ctl, _model, db = _controller(tmp_path, [_planned(item, long_feed)], countdown_s=0)
     ctl.start()
     assert ctl.join(60)
@@ -109,7 +109,7 @@ def test_target_reps_end_the_trial_early(tmp_path: Path) -> None:
 
 def test_pause_suspends_the_child_and_does_not_count_toward_duration(tmp_path: Path) -> None:
     item = PlanItem(exercise="tracing", duration_s=4.0)
-    inner = simulated_feed(PlanItem(exercise="tracing", duration_s=20.0))  # 18 s of input, bounded to 4 s of play
+    inner = simulated_feed("tracing", duration_s=20.0)  # 18 s of input, bounded to 4 s of play
     reached, gate = threading.Event(), threading.Event()
 
     def gated(t0: int) -> Iterable[StepInput]:
@@ -141,7 +141,7 @@ def test_pause_suspends_the_child_and_does_not_count_toward_duration(tmp_path: P
 
 def test_stop_while_paused_ends_promptly_and_keeps_data(tmp_path: Path) -> None:
     reached = threading.Event()
-    inner = simulated_feed(PlanItem(exercise="tracing", duration_s=20.0))
+    inner = simulated_feed("tracing", duration_s=20.0)
 
     def feed(t0: int) -> Iterable[StepInput]:
         for i, inp in enumerate(inner(t0)):
@@ -255,9 +255,9 @@ def test_camera_path_with_real_inference(tmp_path: Path, media: Path, monkeypatc
     """`station run --camera N` wiring (live pipeline, latest-frame slot, images for the child view), with the
     camera replaced by a real video paced in real time (there is no webcam on this machine)."""
     import vision.sources
-    from station.app import RunOptions, make_session_factory
     from station.core import SystemClock
     from station.plans import SessionPlan
+    from station.session.build import RunOptions, make_session_factory
 
     video = media / "body" / "squats_5.mp4"
     monkeypatch.setattr(vision.sources, "CameraSource", lambda device, *, size=None, clock=None, bus=None, **_: (

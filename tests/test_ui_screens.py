@@ -14,10 +14,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 
 from exercises.base import StepInput
-from station.app import RunOptions, build_trials
 from station.core import EventBus, FakeClock, SensorSample
 from station.plans import PlanItem, SessionPlan
 from station.session import LiveState, SessionRunner
+from station.session.build import RunOptions, build_trials
 from station.session.control import SessionController, schedule_of
 from station.session.model import LiveModel, ScheduleItem
 from station.storage import open_database
@@ -34,7 +34,7 @@ def _wait_for(cond: Callable[[], bool], timeout: float = 30.0) -> None:
 
 
 class GatedFactory:
-    """Session factory (like :func:`station.app.make_session_factory`) on a fake clock, whose feeds
+    """Session factory (like :func:`station.session.build.make_session_factory`) on a fake clock, whose feeds
     stop at input ``gate_at`` until :meth:`release` so a screen can be captured mid-play."""
 
     def __init__(self, db, gate_at: int | None = 90, countdown_s: float = 0.0) -> None:  # type: ignore[no-untyped-def]

@@ -23,12 +23,12 @@ from station.analyze import (
     TrackerOptions,
     analyze,
     analyze_landmarks,
-    replay_feed,
     tracker_kinds,
     video_kinds,
 )
 from station.cli import main
 from station.core import FakeClock, InputError
+from station.session.feeds import replay_feed
 from vision.recording import LandmarkWriter, ReplayTracker, read_landmarks, read_metadata
 from vision.trackers import register_backend
 
@@ -294,9 +294,9 @@ def test_camera_feed_survives_an_unplugged_camera_in_a_session(tmp_path: Path, m
     """The live feed (camera thread -> slot -> tracker thread -> bus -> StepInput) in a real session:
     the camera is unplugged for 0.5 s mid-trial; the session completes, the loss is on the bus, and
     the exercise sees the gap in frame numbers."""
-    from station.analyze import camera_feed_for
     from station.core import EventBus, SourceState, SystemClock
     from station.session import SessionRunner, TrialSpec
+    from station.session.feeds import camera_feed_for
     from station.storage import open_database
     from vision.sources import FailingSource, VideoFileSource
 
@@ -362,9 +362,9 @@ def test_outputs_are_checked_before_any_work(tmp_path: Path, media: Path, capsys
 def test_stop_and_trial_end_are_honoured_while_the_camera_is_gone(tmp_path: Path, media: Path) -> None:
     """A camera that never comes back must not hold the session: the trial ends on time and Stop
     works, because the live feed yields heartbeat steps while no frame arrives."""
-    from station.analyze import camera_feed_for
     from station.core import EventBus, SourceState, SystemClock
     from station.session import SessionRunner, TrialSpec
+    from station.session.feeds import camera_feed_for
     from station.storage import open_database
     from vision.sources import FailingSource, VideoFileSource
 

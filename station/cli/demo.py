@@ -33,8 +33,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from station.cli.dashboard import TextDashboard, summary_table
         from station.core import InputError, SystemClock
-        from station.demo import CAMERA_LABEL, SIM_LABEL, DemoOptions, demo_trials
-        from station.demo_devices import DEVICE_LABEL, DeviceDemo
+        from station.demo import CAMERA_LABEL, DEVICE_LABEL, SIM_LABEL, DemoOptions, DeviceDemo, demo_trials
         from station.paths import data_dir, default_db_url, session_dir
 
         def session_dir_path(sid: str) -> Path:
@@ -111,10 +110,11 @@ def _display_present() -> bool:
 def _run_window(cam: int | str | None, seconds: float | None, participant: str, db: str | None, seed: int,
                 quit_after: float | None) -> int:
     """The demo in the station window: the same protocol as a session plan, started at once."""
-    from station.app import RunOptions, run_station
     from station.demo import demo_plan
     from station.paths import data_dir
     from station.plans import save_plan
+    from station.session.build import RunOptions
+    from station.ui.runner import run_station
 
     plan_path = save_plan(demo_plan(seconds, participant), data_dir() / "plans" / "demo.toml", overwrite=True)
     camera = cam if isinstance(cam, int) else None

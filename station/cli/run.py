@@ -41,7 +41,8 @@ def register(app: typer.Typer) -> None:
                                              "sheet/board mm (tabletop tracing, physical pegboard; default camN with --camera N)."),
     ) -> None:
         from exercises.registry import parse_sets
-        from station.app import RunOptions, run_station
+        from station.session.build import RunOptions
+        from station.ui.runner import run_station
 
         opts = RunOptions(
             camera=camera, video=video, grip=grip, balance=balance, participant=participant, exercise=exercise,

@@ -224,11 +224,15 @@ class StepInput:
     samples: Sequence[SensorSample] = ()
     frame_seq: int | None = None
     image_size: tuple[int, int] | None = None
+    image: NDArray[np.uint8] | None = field(default=None, compare=False, repr=False)
+    """The camera image (BGR, unmirrored, read-only) the observations were found in, when a view needs
+    it: it travels with its landmarks so a screen never draws landmarks over another frame. Never
+    recorded with the step."""
 
     @classmethod
-    def from_tracked(cls, f: TrackedFrame) -> StepInput:
+    def from_tracked(cls, f: TrackedFrame, image: NDArray[np.uint8] | None = None) -> StepInput:
         """The step of one tracked frame (the only place a :class:`TrackedFrame` becomes a step)."""
-        return cls(f.t_ns, hands=f.hands, poses=f.poses, frame_seq=f.seq, image_size=f.image_size)
+        return cls(f.t_ns, hands=f.hands, poses=f.poses, frame_seq=f.seq, image_size=f.image_size, image=image)
 
     def shifted(self, dt: int) -> StepInput:
         """This step with every time moved by ``dt`` ns (observations and samples included)."""

@@ -23,9 +23,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
 import exercises
 from exercises.contract import TrialOutcome
 from station.core import StepInput
@@ -48,8 +45,6 @@ class PlannedTrial:
     duration_s: float | None = None
     rest_s: float = 0.0
     inputs: tuple[str, ...] = ()
-    image_tap: Callable[[Callable[[NDArray[np.uint8], int], None]], None] | None = None
-    """Optional hook: called once with :meth:`LiveModel.push_frame` so a video feed can publish images."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -92,9 +87,6 @@ class SessionController:
         self.summary: SessionSummary | None = None
         self.error: str | None = None
         runner.updated.connect(model.on_update)
-        for t in self.trials:
-            if t.image_tap is not None:
-                t.image_tap(model.push_frame)
 
     # -- control ---------------------------------------------------------------------------------
     @property
@@ -212,10 +204,11 @@ class SessionController:
                             shift += dt
                             paused_total += dt
                             self.model.set_phase("play")
-                        else:  # a live source keeps running: drop what arrives while paused
+                        else:  # a live source keeps running: show but drop what arrives while paused
                             if pause_mark is None:
                                 pause_mark = self.clock.now_ns()
                                 self.model.set_phase("paused")
+                            self.model.show(raw)
                             continue
                     if pause_mark is not None:
                         paused_total += self.clock.now_ns() - pause_mark

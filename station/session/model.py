@@ -260,7 +260,8 @@ class LiveModel:
         self._pending = inp
 
     def push_frame(self, image: NDArray[np.uint8], t_ns: int) -> None:
-        """Latest camera image (BGR, unmirrored); the model keeps a reference (no copy: frames are read-only)."""
+        """Show a background image without landmarks (BGR, unmirrored; kept by reference, frames are
+        read-only). Camera and video steps bring their own image (``StepInput.image``)."""
         with self._lock:
             self._image = image
             self._image_t = t_ns
@@ -311,9 +312,19 @@ class LiveModel:
         q = q[np.isfinite(q)]
         return float(q.mean()) if len(q) else math.nan
 
+    def show(self, inp: StepInput) -> None:
+        """Show a step that is not scored (a live camera's frames while paused): image and landmarks only."""
+        if inp.frame_seq is not None:
+            with self._lock:
+                self._hands, self._poses, self._obs_t = tuple(inp.hands), tuple(inp.poses), inp.t_ns
+                if inp.image is not None:
+                    self._image, self._image_t = inp.image, inp.t_ns
+
     def _take_input(self, inp: StepInput) -> None:
         if inp.frame_seq is not None:
             self._hands, self._poses, self._obs_t = tuple(inp.hands), tuple(inp.poses), inp.t_ns
+            if inp.image is not None:  # the image its landmarks were found in, published together
+                self._image, self._image_t = inp.image, inp.t_ns
             self._frame_times.append(inp.t_ns)
             lat = [o.latency_ns for o in (*inp.hands, *inp.poses) if o.latency_ns]
             if lat:

@@ -106,7 +106,7 @@ class DeviceHandle(Protocol):
     """What the runner reads from a device driver for the session header."""
 
     @property
-    def info(self) -> DeviceInfo: ...
+    def info(self) -> DeviceInfo | None: ...
 
     @property
     def calibration_record(self) -> CalibrationRecord | None: ...
@@ -148,7 +148,7 @@ class SessionSummary:
 
 def host_info() -> dict[str, Any]:
     """Where and with what the data was produced (for the session header)."""
-    pkgs = {}
+    pkgs: dict[str, str | None] = {}
     for name in ("numpy", "mediapipe", "opencv-contrib-python", "pyserial", "SQLAlchemy"):
         try:
             pkgs[name] = version(name)

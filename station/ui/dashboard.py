@@ -2,7 +2,7 @@
 notes, end summary and history.
 
 The dashboard never runs a session itself: ``start_requested(participant, plan)`` is emitted and the
-window (composition in :mod:`station.app`) builds and starts a :class:`~station.session.control.SessionController`.
+window (composition in :mod:`station.session.build`) builds and starts a :class:`~station.session.control.SessionController`.
 Database reads (participants, history) and writes (notes) run on short worker threads; results come
 back through a queued Qt signal, so the UI never blocks on I/O.
 """

@@ -30,7 +30,7 @@ from station.ui.dashboard import Dashboard
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[str, SessionPlan], tuple[SessionController, LiveModel]]
-"""Builds (controller, model) for a participant code and a plan (see :func:`station.app.make_session_factory`)."""
+"""Builds (controller, model) for a participant code and a plan (see :func:`station.session.build.make_session_factory`)."""
 
 
 class ChildWindow(QWidget):
