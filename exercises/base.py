@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from exercises.contract import Contract
 from station.core import ExerciseResult, InputError, ScoreEvent, StepInput
 
-InputKind = Literal["hand", "pose", "grip", "balance"]
+InputKind = str
+"""What an exercise consumes: ``"hand"`` or ``"pose"`` (camera trackers) or a registered device kind
+(:mod:`devices.kinds`: ``"grip"``, ``"balance"``...)."""
 
 
 class Settings(BaseModel):

@@ -60,7 +60,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import field_validator, model_validator
+from pydantic import BaseModel, field_validator, model_validator
 
 from calibration.workspace import apply_homography, homography_dlt
 from exercises import hand_geometry as hg
@@ -192,6 +192,17 @@ class _Placement:
     grasp: str
 
 
+def _sim_layout(settings: BaseModel, image_size: tuple[int, int]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Holes and dish in the image for the simulated child; a physical board not mapped to the image
+    is played on the virtual layout of the same board."""
+    board = PegboardSettings.model_validate(settings.model_dump())
+    layout = Pegboard(board).board_image(image_size)
+    if layout is None:
+        layout = Pegboard(board.model_copy(update={"mode": "virtual", "corners": None})).board_image(image_size)
+    assert layout is not None
+    return layout
+
+
 @register
 class Pegboard(Exercise):
     name = "pegboard"
@@ -202,7 +213,7 @@ class Pegboard(Exercise):
         history="pegs_placed",
         events=("grasp", "transport", "peg_placed", "peg_removed", "peg_returned", "peg_dropped", "test_done", "time_up"),
         quality_events=("peg_placed",),
-        game="pegs", pictogram="pegs", chart="reps", stars=CountStars(), sim=PlacePegs(),
+        game="pegs", pictogram="pegs", chart="reps", stars=CountStars(), sim=PlacePegs(_sim_layout),
         sounds=(SoundCue(Sound.DONE, "peg_placed"), SoundCue(Sound.TRY_AGAIN, "peg_dropped"), SoundCue(Sound.TRIAL_DONE, "test_done")),
     )
     inputs = ("hand",)

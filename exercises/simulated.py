@@ -15,9 +15,9 @@ ports (the registry test, the proof tests).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -68,25 +68,27 @@ class TapFingers:
         return _steps(frames)
 
 
+BoardLayout = Callable[[BaseModel, tuple[int, int]], tuple[Any, Any]]
+"""``layout(settings, image_size) -> (holes K x 2, dish centre)`` in normalised image coordinates."""
+
+
 @dataclass(frozen=True, slots=True)
 class PlacePegs:
-    """A hand moves pegs from the dish into the exercise's holes (pinch grasp), one after another."""
+    """A hand moves pegs from the dish into the exercise's holes (pinch grasp), one after another.
 
+    ``layout`` is the exercise's own board layout (the exercise module passes it, so this module
+    never imports an exercise)."""
+
+    layout: BoardLayout
     description: str = "a hand places pegs from the dish into the holes"
     device: str | None = None
     profile: str = ""
 
     def inputs(self, settings: BaseModel, *, t0_ns: int, duration_s: float, reps: int | None, seed: int,
                image_size: tuple[int, int]) -> Iterable[StepInput]:
-        from exercises.pegboard import Pegboard, PegboardSettings
         from vision.synth_hand import pegboard_stream
 
-        board = PegboardSettings.model_validate(settings.model_dump())
-        layout = Pegboard(board).board_image(image_size)
-        if layout is None:  # a physical board not mapped to the image: play on the virtual layout of the same board
-            layout = Pegboard(board.model_copy(update={"mode": "virtual", "corners": None})).board_image(image_size)
-        assert layout is not None
-        holes, dish = layout
+        holes, dish = self.layout(settings, image_size)
         frames, _ = pegboard_stream(holes, (float(dish[0]), float(dish[1])), image_size=image_size, t0_ns=t0_ns, seed=seed,
                                     protocol="place", n_pegs=reps or len(holes))
         return _steps(frames)

@@ -64,6 +64,8 @@ class DemoOptions:
     seconds: float | None = None
     fps: float = 30.0
     seed: int = 0
+    backend: str = "mediapipe"
+    """Tracker backend of the camera trials."""
 
 
 def demo_plan(seconds: float | None = None, participant: str = "DEMO-001", *, devices: bool = True) -> SessionPlan:
@@ -102,8 +104,11 @@ def camera_trials(opts: DemoOptions, camera: int | str, *, clock: SessionClock, 
     ``camera`` is an OpenCV device index or path. Each trial runs only the tracker it needs (hands
     for tracing, pose for jumps); the camera paces the feed.
     """
+    from station.analyze import TrackerOptions
+
     src = f"camera:{camera}"
-    return [TrialSpec(name, {}, camera_feed_for(name, camera, clock=clock, bus=bus), label=label, duration_s=d, source=src)
+    options = TrackerOptions(backend=opts.backend)
+    return [TrialSpec(name, {}, camera_feed_for(name, camera, clock=clock, bus=bus, options=options), label=label, duration_s=d, source=src)
             for name, label, d in _child_items(opts)]
 
 

@@ -26,6 +26,7 @@ def register(app: typer.Typer) -> None:
         db: str | None = typer.Option(None, "--db", help="Database URL (default: SQLite in the station's data directory)."),
         fast: bool = typer.Option(False, "--fast", help="Run as fast as possible instead of real time (for testing)."),
         seed: int = typer.Option(0, "--seed", help="Seed of the simulated child."),
+        backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend (see `station backends`; registered with vision.trackers.register_backend)."),
         camera: str | None = typer.Option(None, "--camera", help="Webcam index or video device path (default: the first webcam found, if any)."),
         simulated: bool = typer.Option(False, "--simulated", help="Use the simulated child even when a webcam is present."),
         window: bool = typer.Option(False, "--window", help="Open the station window even when no display is detected (e.g. offscreen Qt)."),
@@ -55,7 +56,7 @@ def register(app: typer.Typer) -> None:
         if cam is not None and fast:
             raise InputError("--fast needs the simulated child", where="--fast", fix="add --simulated, or drop --fast")
         if window or (not headless and _display_present()):
-            raise typer.Exit(_run_window(cam, seconds, participant, db, seed, quit_after))
+            raise typer.Exit(_run_window(cam, seconds, participant, db, seed, quit_after, backend))
         database = open_database(db or default_db_url())
         clock = SystemClock()
         runner = SessionRunner(
@@ -68,7 +69,7 @@ def register(app: typer.Typer) -> None:
         try:
             # the simulated devices (pseudo-terminals) live exactly as long as the session
             with DeviceDemo(seconds, clock=clock, seed=seed) as device_demo:
-                trials = demo_trials(DemoOptions(seconds=seconds, seed=seed), device_demo, camera=cam, clock=clock)
+                trials = demo_trials(DemoOptions(seconds=seconds, seed=seed, backend=backend), device_demo, camera=cam, clock=clock)
                 child = SIM_LABEL if cam is None else CAMERA_LABEL.format(camera=cam)
                 banner = child if not device_demo.active else f"{child} + {DEVICE_LABEL}"
                 with TextDashboard(banner=banner) as dash:
@@ -108,7 +109,7 @@ def _display_present() -> bool:
 
 
 def _run_window(cam: int | str | None, seconds: float | None, participant: str, db: str | None, seed: int,
-                quit_after: float | None) -> int:
+                quit_after: float | None, backend: str = "mediapipe") -> int:
     """The demo in the station window: the same protocol as a session plan, started at once."""
     from station.demo import demo_plan
     from station.paths import data_dir
@@ -124,5 +125,5 @@ def _run_window(cam: int | str | None, seconds: float | None, participant: str, 
     else:
         grip = balance = None
     opts = RunOptions(camera=camera, video=video, grip=grip, balance=balance, participant=participant, plan=plan_path,
-                      db_url=db, seed=seed, start=True, quit_after=quit_after, countdown_s=3.0)
+                      db_url=db, seed=seed, start=True, quit_after=quit_after, countdown_s=3.0, backend=backend)
     return run_station(opts)

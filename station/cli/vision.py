@@ -103,6 +103,7 @@ def register(app: typer.Typer) -> None:
         csv_out: Path | None = typer.Option(None, "--csv", help="Folder mode: write one CSV row per video to OUT."),
         jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="Folder mode: videos analysed in parallel."),
         hand_complexity: int = typer.Option(1, "--hand-complexity", min=0, max=1, help="MediaPipe hand model: 0 lite, 1 full."),
+        backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend (see `station backends`; registered with vision.trackers.register_backend)."),
         mirrored: bool = typer.Option(False, "--mirrored", help="The video is mirrored (selfie view); stored data is unmirrored."),
         hands_from_pose: bool = typer.Option(False, "--hands-from-pose", help="Whole-body videos: find small hands in crops around the wrists found by pose."),
         no_smooth: bool = typer.Option(False, "--no-smooth", help="Score raw landmarks (no One Euro filter)."),
@@ -123,7 +124,7 @@ def register(app: typer.Typer) -> None:
         from station.workspaces import check_mapping
 
         check_mapping(ex.name, ex.settings, workspace)  # a millimetre mode without a mapping: before any work
-        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose)
+        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose, backend=backend)
         smoothing = SmoothingSettings(enabled=not no_smooth)
         if not video.exists():
             raise InputError("file or folder not found", where=str(video))
@@ -179,6 +180,7 @@ def register(app: typer.Typer) -> None:
         hands: bool = typer.Option(False, "--hands", help="Track hands (MediaPipe hands, up to 2)."),
         pose: bool = typer.Option(False, "--pose", help="Track the body (MediaPipe pose, one person)."),
         hand_complexity: int = typer.Option(1, "--hand-complexity", min=0, max=1, help="MediaPipe hand model: 0 lite, 1 full."),
+        backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend (see `station backends`; registered with vision.trackers.register_backend)."),
         mirrored: bool = typer.Option(False, "--mirrored", help="The video is mirrored (selfie view); stored data is unmirrored."),
         hands_from_pose: bool = typer.Option(False, "--hands-from-pose", help="Whole-body videos: find small hands in crops around the wrists found by pose (implies --pose)."),
         image_fps: float = typer.Option(1.0, "--image-fps", min=0.001, help="Image folders: frames per second between images."),
@@ -196,7 +198,7 @@ def register(app: typer.Typer) -> None:
         if out.exists() and not force:
             raise InputError("output file exists (never overwritten)", where=str(out), fix="choose another name or pass --force")
         console = Console(stderr=True)
-        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose)
+        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose, backend=backend)
         with _Bar(console, f"track: {video.name}") as bar:
             frames, found = an.track_file(video, out, kinds, options=opts, overwrite=force, progress=bar, image_fps=image_fps)
         Console().print(f"{out}: {frames} frames, {found} with detection ({', '.join(kinds)})", highlight=False, soft_wrap=True)

@@ -110,6 +110,10 @@ def check_options(opts: RunOptions) -> None:
         raise InputError("--screenshot needs --quit-after S", fix="e.g. --screenshot shot.png --quit-after 3")
     if opts.participant is not None:
         check_code(opts.participant)
+    from vision.trackers import backends
+
+    if opts.backend not in backends():
+        raise InputError(f"unknown tracker backend '{opts.backend}'", fix=f"choose one of: {', '.join(sorted(backends()))}")
 
 
 def resolve_exercise(name: str) -> str:
