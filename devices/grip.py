@@ -95,7 +95,7 @@ def _register() -> None:
     register_kind(DeviceKind(
         "grip", GripDynamometer, GripDynamometer.raw_channels, GripDynamometer.raw_units, ("force",), ("N",),
         (GRIP_FULL_SCALE_N,), GRIP_PROFILES, grip_profile, "MS-SIM-GRIP", GripDynamometer.plain_format,
-        description="grip dynamometer: force in N",
+        lsl_type="Force", description="grip dynamometer: force in N",
     ))
 
 

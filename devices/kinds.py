@@ -56,6 +56,8 @@ class DeviceKind:
     ``None``: the driver emits the raw values."""
     sim_decimals: int = 2
     """Decimals the simulator prints per value."""
+    lsl_type: str = ""
+    """The LSL stream type of the kind's outlet (default: the kind's name, capitalised)."""
     description: str = ""
 
     def convert(self, raw: tuple[float, ...]) -> tuple[float, ...]:

@@ -66,8 +66,9 @@ from exercises.body import (
     RepExercise,
     RobustMax,
     dist,
+    rep_contract,
 )
-from exercises.contract import Contract, Knob, Metric, Presets, QualityCountStars, Sound, SoundCue
+from exercises.contract import Knob
 from exercises.registry import register
 from exercises.simulated import Walk
 from station.core import ScoreEvent
@@ -219,16 +220,7 @@ class BearWalk(_AnimalWalk):
 
     name = "bear_walk"
     title = "Bear walk"
-    contract = Contract(
-        headline=(Metric("reps", "Repetitions", "count", True), Metric("mean_quality", "Mean quality", "0..1", True),
-                  Metric("cadence_per_min", "Cadence", "1/min", None)),
-        history="reps",
-        events=("rep", "incomplete", "paused", "resumed"),
-        quality_events=("rep",),
-        game="reps", pictogram="crouch", chart="reps", stars=QualityCountStars(), sim=Walk("bear"),
-        sounds=(SoundCue(Sound.DONE, "rep"), SoundCue(Sound.GOOD, "rep", min_quality=0.8), SoundCue(Sound.TRY_AGAIN, "incomplete")),
-        presets=Presets(easier={"min_range": 0.1}, harder={"min_range": 0.2}),
-    )
+    contract = rep_contract("crouch", Walk("bear"), 0.1, 0.2)
 
     def _flags(self, knee_clear: float, hip_below_sh: float, hip_above_floor: float) -> list[str]:
         flags = []
@@ -245,16 +237,7 @@ class CrabWalk(_AnimalWalk):
 
     name = "crab_walk"
     title = "Crab walk"
-    contract = Contract(
-        headline=(Metric("reps", "Repetitions", "count", True), Metric("mean_quality", "Mean quality", "0..1", True),
-                  Metric("cadence_per_min", "Cadence", "1/min", None)),
-        history="reps",
-        events=("rep", "incomplete", "paused", "resumed"),
-        quality_events=("rep",),
-        game="reps", pictogram="crouch", chart="reps", stars=QualityCountStars(), sim=Walk("crab"),
-        sounds=(SoundCue(Sound.DONE, "rep"), SoundCue(Sound.GOOD, "rep", min_quality=0.8), SoundCue(Sound.TRY_AGAIN, "incomplete")),
-        presets=Presets(easier={"min_range": 0.1}, harder={"min_range": 0.2}),
-    )
+    contract = rep_contract("crouch", Walk("crab"), 0.1, 0.2)
 
     def _flags(self, knee_clear: float, hip_below_sh: float, hip_above_floor: float) -> list[str]:
         return ["hips_down"] if hip_above_floor < 0.4 else []

@@ -57,7 +57,7 @@ from numpy.typing import NDArray
 from pydantic import Field, field_validator
 
 from exercises.base import Exercise, Settings, StepInput
-from exercises.contract import Knob
+from exercises.contract import Contract, Knob, Metric, Pictogram, Presets, QualityCountStars, SimulatedChild, Sound, SoundCue
 from station.core import PoseObservation, ScoreEvent
 
 log = logging.getLogger(__name__)
@@ -510,6 +510,21 @@ class Rep:
     quality: float
     flags: list[str] = field(default_factory=list)
     extra: dict[str, float] = field(default_factory=dict)
+
+
+def rep_contract(pictogram: Pictogram, sim: SimulatedChild, easier_range: float, harder_range: float) -> Contract:
+    """The contract of a repetition exercise (:class:`RepExercise`): repetitions with quality, the dots
+    game, the repetitions chart, stars from count and mean quality; presets move ``min_range``."""
+    return Contract(
+        headline=(Metric("reps", "Repetitions", "count", True), Metric("mean_quality", "Mean quality", "0..1", True),
+                  Metric("cadence_per_min", "Cadence", "1/min", None)),
+        history="reps",
+        events=("rep", "incomplete", "paused", "resumed"),
+        quality_events=("rep",),
+        game="reps", pictogram=pictogram, chart="reps", stars=QualityCountStars(), sim=sim,
+        sounds=(SoundCue(Sound.DONE, "rep"), SoundCue(Sound.GOOD, "rep", min_quality=0.8), SoundCue(Sound.TRY_AGAIN, "incomplete")),
+        presets=Presets(easier={"min_range": easier_range}, harder={"min_range": harder_range}),
+    )
 
 
 class RepExercise(BodyExercise):

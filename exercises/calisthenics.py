@@ -68,10 +68,11 @@ from exercises.body import (
     RobustMax,
     angle_deg,
     dist,
+    rep_contract,
     sides,
     upright,
 )
-from exercises.contract import Contract, Knob, Metric, Presets, QualityCountStars, Sound, SoundCue
+from exercises.contract import Knob
 from exercises.registry import register
 from exercises.simulated import Repeat
 
@@ -97,16 +98,7 @@ class PushUps(RepExercise):
 
     name = "pushups"
     title = "Push-ups"
-    contract = Contract(
-        headline=(Metric("reps", "Repetitions", "count", True), Metric("mean_quality", "Mean quality", "0..1", True),
-                  Metric("cadence_per_min", "Cadence", "1/min", None)),
-        history="reps",
-        events=("rep", "incomplete", "paused", "resumed"),
-        quality_events=("rep",),
-        game="reps", pictogram="crouch", chart="reps", stars=QualityCountStars(), sim=Repeat("pushups"),
-        sounds=(SoundCue(Sound.DONE, "rep"), SoundCue(Sound.GOOD, "rep", min_quality=0.8), SoundCue(Sound.TRY_AGAIN, "incomplete")),
-        presets=Presets(easier={"min_range": 0.2}, harder={"min_range": 0.35}),
-    )
+    contract = rep_contract("crouch", Repeat("pushups"), 0.2, 0.35)
     Settings: ClassVar[type[Settings]] = PushUpSettings
     rest_high = True
     signal_unit = "arm lengths"
@@ -188,16 +180,7 @@ class Squats(RepExercise):
 
     name = "squats"
     title = "Squats"
-    contract = Contract(
-        headline=(Metric("reps", "Repetitions", "count", True), Metric("mean_quality", "Mean quality", "0..1", True),
-                  Metric("cadence_per_min", "Cadence", "1/min", None)),
-        history="reps",
-        events=("rep", "incomplete", "paused", "resumed"),
-        quality_events=("rep",),
-        game="reps", pictogram="crouch", chart="reps", stars=QualityCountStars(), sim=Repeat("squats"),
-        sounds=(SoundCue(Sound.DONE, "rep"), SoundCue(Sound.GOOD, "rep", min_quality=0.8), SoundCue(Sound.TRY_AGAIN, "incomplete")),
-        presets=Presets(easier={"min_range": 0.15}, harder={"min_range": 0.3}),
-    )
+    contract = rep_contract("crouch", Repeat("squats"), 0.15, 0.3)
     Settings: ClassVar[type[Settings]] = SquatSettings
     rest_high = True
     signal_unit = "leg lengths"
@@ -265,16 +248,7 @@ class JumpingJacks(RepExercise):
 
     name = "jumping_jacks"
     title = "Jumping jacks"
-    contract = Contract(
-        headline=(Metric("reps", "Repetitions", "count", True), Metric("mean_quality", "Mean quality", "0..1", True),
-                  Metric("cadence_per_min", "Cadence", "1/min", None)),
-        history="reps",
-        events=("rep", "incomplete", "paused", "resumed"),
-        quality_events=("rep",),
-        game="reps", pictogram="jump", chart="reps", stars=QualityCountStars(), sim=Repeat("jumping_jacks"),
-        sounds=(SoundCue(Sound.DONE, "rep"), SoundCue(Sound.GOOD, "rep", min_quality=0.8), SoundCue(Sound.TRY_AGAIN, "incomplete")),
-        presets=Presets(easier={"min_range": 0.25}, harder={"min_range": 0.45}),
-    )
+    contract = rep_contract("jump", Repeat("jumping_jacks"), 0.25, 0.45)
     Settings: ClassVar[type[Settings]] = JackSettings
     rest_high = False
     signal_unit = "spread (arm elevation / 180 deg + ankle spread / leg length)"
@@ -345,16 +319,7 @@ class SitUps(RepExercise):
 
     name = "situps"
     title = "Sit-ups"
-    contract = Contract(
-        headline=(Metric("reps", "Repetitions", "count", True), Metric("mean_quality", "Mean quality", "0..1", True),
-                  Metric("cadence_per_min", "Cadence", "1/min", None)),
-        history="reps",
-        events=("rep", "incomplete", "paused", "resumed"),
-        quality_events=("rep",),
-        game="reps", pictogram="jump", chart="reps", stars=QualityCountStars(), sim=Repeat("situps"),
-        sounds=(SoundCue(Sound.DONE, "rep"), SoundCue(Sound.GOOD, "rep", min_quality=0.8), SoundCue(Sound.TRY_AGAIN, "incomplete")),
-        presets=Presets(easier={"min_range": 20.0}, harder={"min_range": 35.0}),
-    )
+    contract = rep_contract("jump", Repeat("situps"), 20.0, 35.0)
     Settings: ClassVar[type[Settings]] = SitUpSettings
     rest_high = False
     signal_unit = "deg"

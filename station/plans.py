@@ -183,6 +183,17 @@ def difficulty_knobs(exercise: str) -> dict[str, int]:
     return {s.name: s.harder for s in settings_of(exercises.get(exercise).Settings)}
 
 
+def describe_difficulty(exercise: str, settings: Mapping[str, Any]) -> str:
+    """The difficulty settings among ``settings`` as the therapist reads them, e.g. ``Band 0.024 frame heights``."""
+    out = []
+    for s in settings_of(exercises.get(exercise).Settings):
+        if s.name in settings:
+            v = settings[s.name]
+            shown = f"{v:.4g}" if isinstance(v, float) else str(v)
+            out.append(f"{s.label} {shown} {s.unit}".strip())
+    return ", ".join(out)
+
+
 def step_difficulty(exercise: str, settings: Mapping[str, Any], steps: int) -> dict[str, Any]:
     """Settings made ``steps`` levels harder (positive) or easier (negative), validated.
 

@@ -10,7 +10,10 @@ iterable of :class:`~station.core.StepInput` in time order. Pacing:
 ``external`` / ``none``
     inputs are consumed as they come (a live camera paces itself; batch runs go as fast as possible).
 
-The runner never blocks on storage (the :class:`~station.storage.Recorder` has its own thread).
+Outputs: every stream goes to typed :class:`Sink` objects (the recorder, LSL outlets when enabled),
+and each scored step is emitted as a :class:`LiveState` on the multi-listener :class:`Signal`
+``updated`` (the live model of the screens, the text dashboard and tests listen there). The runner
+never blocks on storage (the :class:`~station.storage.Recorder` has its own thread).
 Ctrl-C (``KeyboardInterrupt``) or :meth:`SessionRunner.stop` ends the current trial cleanly: its
 result is stored and the session is marked ``stopped``; all data already recorded is kept.
 """

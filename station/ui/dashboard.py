@@ -470,10 +470,9 @@ class Dashboard(QWidget):
         what = f"Trial {min(v.trial + 1, n)}/{n}: {v.label}" if n else v.label
         self.banner.setText(f"{phase} — {what}  ·  {v.elapsed_s:4.1f} s  ·  reps {v.reps}" + (f"/{v.target_reps}" if v.target_reps else ""))
         if v.exercise:
-            from station.plans import difficulty_knobs
+            from station.plans import describe_difficulty
 
-            knobs = difficulty_knobs(v.exercise)
-            self.difficulty_label.setText(", ".join(f"{k}={_fmt(val)}" for k, val in v.settings.items() if k in knobs))
+            self.difficulty_label.setText(describe_difficulty(v.exercise, v.settings))
         self.charts.show_kinds(v.inputs, reps=(v.contract is not None and v.contract.chart == "reps") or bool(v.target_reps) or v.reps > 0)
         parts = []
         for st in v.status:
