@@ -4,7 +4,9 @@ Every tracker turns a :class:`station.core.Frame` into a :class:`station.core.Tr
 for frames where nothing was found) through the :class:`Tracker` protocol. Exercises only ever see
 ``TrackedFrame``/observations, so another backend (a MediaPipe Tasks ``.task`` bundle, another pose
 model, a replay of saved landmarks) plugs in by implementing :class:`Tracker` and, optionally,
-registering a factory with :func:`register_backend`; no exercise changes.
+registering a factory with :func:`register_backend` in its own module of this package (or of an installed
+package, through the ``motor_station.trackers`` entry points): :func:`discover_backends` finds it, and
+every command offers it with ``--backend NAME``; no exercise changes.
 
 Conventions
 -----------

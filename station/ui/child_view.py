@@ -148,13 +148,14 @@ class ChildView(QWidget):
         self._last_reps = s.reps if s.phase != "countdown" else 0
         if s.phase in ("play", "paused", "countdown"):
             kinds = s.inputs
+            game = s.contract.game if s.contract is not None else None  # what the exercise declares
             if "hand" in kinds:
                 self._hand_game(p, area, s)
             if "pose" in kinds:
                 self._pose_game(p, area, s)
-            if "grip" in kinds:
+            if "grip" in kinds or game == "grip":
                 self._grip_game(p, area, s)
-            if "balance" in kinds:
+            if "balance" in kinds or game == "pond":
                 self._balance_game(p, area, s)
             self._progress(p, s)
         if s.phase == "countdown":
