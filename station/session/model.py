@@ -146,6 +146,23 @@ def grip_zone(live: dict[str, float], settings: dict[str, Any]) -> tuple[float, 
     return None
 
 
+def headline(exercise: str, metrics: dict[str, Any], units: dict[str, str], limit: int = 6) -> list[str]:
+    """A result's headline metrics as the therapist reads them (``Time on the path 97.3 %``): the ones
+    the exercise's contract declares, or the first numeric metrics of an exercise no longer registered."""
+    shown = []
+    contract = exercises.contract_of(exercise)
+    if contract is not None:
+        for m in contract.headline:
+            v = metrics.get(m.name)
+            if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
+                shown.append(f"{m.label} {v:.3g}{(' ' + m.unit) if m.unit else ''}")
+        return shown[:limit]
+    for k, v in metrics.items():
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            shown.append(f"{k}={v:.3g}{(' ' + units[k]) if units.get(k) else ''}")
+    return shown[:limit]
+
+
 class LiveModel:
     """Thread-safe live data of one session, written by the worker, read by the UI.
 

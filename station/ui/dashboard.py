@@ -45,7 +45,7 @@ import exercises
 from station.core import InputError
 from station.plans import HistoryRow, PlanItem, SessionPlan, check_code, load_plan, save_plan
 from station.session import SessionSummary
-from station.session.model import ViewState
+from station.session.model import ViewState, headline
 from station.ui.charts import LiveCharts
 from station.ui.palette import GREEN, INK, ORANGE, PAPER, STATE_COLOURS, VERMILLION
 
@@ -439,12 +439,7 @@ class Dashboard(QWidget):
         t = self.summary_table
         t.setRowCount(len(summary.results))
         for i, (spec, res) in enumerate(summary.results):
-            shown = []
-            for k, v in res.metrics.items():
-                if isinstance(v, float | int) and not isinstance(v, bool) and k != "samples":
-                    shown.append(f"{k}={_fmt(float(v))}{(' ' + res.units[k]) if res.units.get(k) else ''}")
-                if len(shown) == 6:
-                    break
+            shown = headline(spec.exercise, res.metrics, res.units)
             st = stars[i] if i < len(stars) else None
             for j, v in enumerate((str(i + 1), spec.label or spec.exercise, str(res.reps), "★" * (st or 0), "; ".join(shown))):
                 t.setItem(i, j, QTableWidgetItem(v))
