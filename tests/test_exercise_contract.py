@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import exercises
+from devices.kinds import get_kind
 from exercises.contract import CHARTS, GAMES, PICTOGRAMS, SESSION_SOUNDS, Sound, TrialOutcome, settings_of
 from station.plans import step_difficulty
 
@@ -45,6 +46,8 @@ def test_every_exercise_declares_a_contract() -> None:
         assert c.history in {m.name for m in c.headline}, n
         assert c.game in GAMES and c.pictogram in PICTOGRAMS and c.chart in CHARTS, n
         assert set(c.quality_events) <= set(c.events), n
+        cls = exercises.get(n)
+        assert c.sim.device is None or (c.sim.device in cls.inputs and c.sim.profile in get_kind(c.sim.device).sim_profiles), n
         for cue in c.sounds:
             assert isinstance(cue.sound, Sound) and (cue.sound not in SESSION_SOUNDS or cue.sound is Sound.TRIAL_DONE), n
             assert cue.event in c.events, (n, cue)
