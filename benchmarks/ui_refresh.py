@@ -47,7 +47,7 @@ def main() -> int:
     from exercises.base import StepInput
     from station.core import FakeClock, HandObservation, SensorSample
     from station.session import LiveState
-    from station.ui.live import LiveModel, ScheduleItem
+    from station.session.model import LiveModel, ScheduleItem
     from station.ui.runner import ensure_app
     from station.ui.window import StationWindow
 
@@ -134,8 +134,8 @@ def latency(app: object, video: str) -> None:
 
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from station.app import RunOptions, make_session_factory
     from station.plans import PlanItem, SessionPlan
+    from station.session.build import RunOptions, make_session_factory
     from station.storage import open_database
     from station.ui.window import StationWindow
 

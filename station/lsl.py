@@ -147,9 +147,11 @@ class LslOutlets:
         if info.device_id in self._devices:
             return
         self._devices[info.device_id] = info
+        from devices.kinds import get_kind, kind_names
+
         kind = info.kind.capitalize() if info.kind else "Sensor"
-        if info.kind == "grip":
-            kind = "Force"
+        if info.kind in kind_names():
+            kind = get_kind(info.kind).lsl_type or kind
         self._outlet(info.device_id, kind, list(info.channels), float(info.rate_hz), "float32", units=list(info.units))
 
     def record_observations(self, trial: int, hands: Iterable[HandObservation] = (), poses: Iterable[PoseObservation] = ()) -> None:

@@ -146,7 +146,7 @@ def test_recovery_leaves_live_sessions_alone(tmp_path: Path) -> None:
         if state.steps == 5 and state.trial == 0:
             seen.append(recover_interrupted(db))  # our own process is alive: nothing to mark
 
-    runner.on_update = during
+    runner.updated.connect(during)
     summary = runner.run(simulated_trials(DemoOptions(seconds=4)))
     assert seen == [[]]
     assert db.session(summary.session_id)["status"] == "complete"

@@ -26,9 +26,9 @@ from devices.grip import GripDynamometer
 from devices.sim import PtySimulator, SimConfig, parse_faults
 from exercises.base import StepInput
 from station.core import DeviceState, EventBus, SampleFlag, SystemClock
-from station.demo_devices import device_feed
 from station.recovery import integrity_check
 from station.session import SessionRunner, SessionSummary, TrialSpec
+from station.session.feeds import device_feed
 from station.storage import Recorder, open_database
 from station.storage import schema as S
 
@@ -339,8 +339,8 @@ def test_camera_gone_and_back_mid_session_is_a_recorded_gap(tmp_path: Path, medi
     """The camera is unplugged for 0.6 s mid-trial (real CameraSource code through
     :class:`vision.sources.FailingSource`, real MediaPipe hands): the session completes, the loss is
     on the bus, and the stored landmarks show the gap in frame numbers and in time."""
-    from station.analyze import camera_feed_for
     from station.core import SourceState
+    from station.session.feeds import camera_feed_for
     from vision.sources import FailingSource, VideoFileSource
 
     images = [f.image for f in VideoFileSource(media / "hand" / "open_palm.mp4", max_frames=110)][60:110]

@@ -65,7 +65,7 @@ def test_stop_ends_session_cleanly_and_keeps_data(tmp_path: Path) -> None:
         if state.steps == 50:
             runner.stop()
 
-    runner.on_update = stop_after_some
+    runner.updated.connect(stop_after_some)
     summary = runner.run(simulated_trials(DemoOptions(seconds=20)))
     assert summary.status == "stopped"
     assert len(summary.results) == 1  # the first trial, cut short, is still stored

@@ -23,12 +23,12 @@ from station.analyze import (
     TrackerOptions,
     analyze,
     analyze_landmarks,
-    replay_feed,
     tracker_kinds,
     video_kinds,
 )
 from station.cli import main
 from station.core import FakeClock, InputError
+from station.session.feeds import replay_feed
 from vision.recording import LandmarkWriter, ReplayTracker, read_landmarks, read_metadata
 from vision.trackers import register_backend
 
@@ -193,7 +193,7 @@ def test_replay_feed_drives_the_session_runner(tmp_path: Path, squat_run: tuple[
 
 def test_trackers_follow_the_exercise_inputs() -> None:
     class GripOnly:
-        name, inputs = "grip_hold", ("grip",)
+        name, inputs = "grip_squeeze", ("grip",)
 
     assert tracker_kinds(("pose",)) == ("pose",)
     assert tracker_kinds(("hand", "grip", "pose", "hand")) == ("hand", "pose")
@@ -318,9 +318,9 @@ def test_camera_feed_survives_an_unplugged_camera_in_a_session(tmp_path: Path, m
     """The live feed (camera thread -> slot -> tracker thread -> bus -> StepInput) in a real session:
     the camera is unplugged for 0.5 s mid-trial; the session completes, the loss is on the bus, and
     the exercise sees the gap in frame numbers."""
-    from station.analyze import camera_feed_for
     from station.core import EventBus, SourceState, SystemClock
     from station.session import SessionRunner, TrialSpec
+    from station.session.feeds import camera_feed_for
     from station.storage import open_database
     from vision.sources import FailingSource, VideoFileSource
 
@@ -386,9 +386,9 @@ def test_outputs_are_checked_before_any_work(tmp_path: Path, media: Path, capsys
 def test_stop_and_trial_end_are_honoured_while_the_camera_is_gone(tmp_path: Path, media: Path) -> None:
     """A camera that never comes back must not hold the session: the trial ends on time and Stop
     works, because the live feed yields heartbeat steps while no frame arrives."""
-    from station.analyze import camera_feed_for
     from station.core import EventBus, SourceState, SystemClock
     from station.session import SessionRunner, TrialSpec
+    from station.session.feeds import camera_feed_for
     from station.storage import open_database
     from vision.sources import FailingSource, VideoFileSource
 

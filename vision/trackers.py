@@ -4,7 +4,9 @@ Every tracker turns a :class:`station.core.Frame` into a :class:`station.core.Tr
 for frames where nothing was found) through the :class:`Tracker` protocol. Exercises only ever see
 ``TrackedFrame``/observations, so another backend (a MediaPipe Tasks ``.task`` bundle, another pose
 model, a replay of saved landmarks) plugs in by implementing :class:`Tracker` and, optionally,
-registering a factory with :func:`register_backend`; no exercise changes.
+registering a factory with :func:`register_backend` in its own module of this package (or of an installed
+package, through the ``motor_station.trackers`` entry points): :func:`discover_backends` finds it, and
+every command offers it with ``--backend NAME``; no exercise changes.
 
 Conventions
 -----------
@@ -554,8 +556,38 @@ def register_backend(name: str, kind: TrackKind, factory: TrackerFactory) -> Non
     _BACKENDS.setdefault(name, {})[kind] = factory
 
 
+_discovered = False
+ENTRY_POINT_GROUP = "motor_station.trackers"
+"""Installed packages may add backends: an entry point in this group names a module that calls
+:func:`register_backend` when imported."""
+
+
+def discover_backends() -> None:
+    """Import every module of the :mod:`vision` package (a backend module registers itself when
+    imported; heavy models load only when a tracker is built) and every entry point of
+    :data:`ENTRY_POINT_GROUP`. Runs once; a module that fails to import is logged and skipped."""
+    global _discovered
+    if _discovered:
+        return
+    _discovered = True
+    import importlib
+    import pkgutil
+    from importlib.metadata import entry_points
+
+    import vision
+
+    names = [i.name for i in pkgutil.iter_modules(vision.__path__, prefix="vision.") if not i.ispkg]
+    names += [ep.value.split(":")[0] for ep in entry_points(group=ENTRY_POINT_GROUP)]
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            log.warning("tracker module %s could not be imported; its backends are not available", name, exc_info=True)
+
+
 def backends() -> dict[str, tuple[TrackKind, ...]]:
-    """Registered backends and the kinds each provides."""
+    """Registered backends (discovered, see :func:`discover_backends`) and the kinds each provides."""
+    discover_backends()
     return {name: tuple(kinds) for name, kinds in _BACKENDS.items()}
 
 
@@ -572,6 +604,7 @@ def make_tracker(
     Raises :class:`InputError` for an unknown backend or a kind it does not provide.
     """
     wanted = list(dict.fromkeys(kinds))
+    discover_backends()
     if backend not in _BACKENDS:
         raise InputError(f"unknown tracker backend '{backend}'", fix=f"choose one of: {', '.join(sorted(_BACKENDS))}")
     made: list[Any] = []

@@ -118,9 +118,13 @@ def storage_failure(exc: BaseException) -> str | None:
     filesystem, database refusing writes) or a damaged database file, or ``None`` for any other
     exception (a real bug keeps its traceback)."""
     import errno
+    import json
 
     from sqlalchemy.exc import DatabaseError, OperationalError
 
+    if isinstance(exc, UnicodeDecodeError | json.JSONDecodeError):  # a damaged value inside an intact file
+        return (f"the database is damaged (a stored value cannot be read: {str(exc).splitlines()[0]}); everything else "
+                "is untouched (move the file aside or restore a backup; `sqlite3 FILE .recover` can save what is readable)")
     if type(exc) is DatabaseError:  # SQLite: "database disk image is malformed", "file is not a database"
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         return (f"the database is damaged ({reason}); everything else is untouched (move the file aside or restore a "

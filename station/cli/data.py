@@ -339,11 +339,11 @@ def register(app: typer.Typer) -> None:
         db: str | None = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
         from station.core import InputError
-        from station.export import FORMATS, check_out_dir, select_sessions
+        from station.export import check_out_dir, formats, select_sessions
         from station.export import export as do_export
 
-        if fmt not in FORMATS:
-            raise InputError(f"unknown export format '{fmt}'", where="--format", fix=f"use one of {', '.join(FORMATS)}")
+        if fmt not in formats():
+            raise InputError(f"unknown export format '{fmt}'", where="--format", fix=f"use one of {', '.join(formats())}")
         check_out_dir(out)
         with _open(db) as database:
             ids = select_sessions(database, session, participant, all_)

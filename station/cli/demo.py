@@ -26,6 +26,7 @@ def register(app: typer.Typer) -> None:
         db: str | None = typer.Option(None, "--db", help="Database URL (default: SQLite in the station's data directory)."),
         fast: bool = typer.Option(False, "--fast", help="Run as fast as possible instead of real time (for testing)."),
         seed: int = typer.Option(0, "--seed", help="Seed of the simulated child."),
+        backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend (see `station backends`; registered with vision.trackers.register_backend)."),
         camera: str | None = typer.Option(None, "--camera", help="Webcam index or video device path (default: the first webcam found, if any)."),
         simulated: bool = typer.Option(False, "--simulated", help="Use the simulated child even when a webcam is present."),
         window: bool = typer.Option(False, "--window", help="Open the station window even when no display is detected (e.g. offscreen Qt)."),
@@ -35,8 +36,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from station.cli.dashboard import TextDashboard, summary_table
         from station.core import InputError, SystemClock
-        from station.demo import CAMERA_LABEL, SIM_LABEL, DemoOptions, demo_trials
-        from station.demo_devices import DEVICE_LABEL, DeviceDemo
+        from station.demo import CAMERA_LABEL, DEVICE_LABEL, SIM_LABEL, DemoOptions, DeviceDemo, demo_trials
         from station.paths import data_dir, default_db_url, session_dir
 
         def session_dir_path(sid: str) -> Path:
@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
         if cam is not None and fast:
             raise InputError("--fast needs the simulated child", where="--fast", fix="add --simulated, or drop --fast")
         if window or (not headless and _display_present()):
-            raise typer.Exit(_run_window(cam, seconds, participant, db, seed, quit_after, quit_after_frames))
+            raise typer.Exit(_run_window(cam, seconds, participant, db, seed, quit_after, backend, quit_after_frames))
         database = open_database(db or default_db_url())
         clock = SystemClock()
         runner = SessionRunner(
@@ -86,11 +86,11 @@ def register(app: typer.Typer) -> None:
         try:
             # the simulated devices (pseudo-terminals) live exactly as long as the session
             with DeviceDemo(seconds, clock=clock, seed=seed) as device_demo:
-                trials = demo_trials(DemoOptions(seconds=seconds, seed=seed), device_demo, camera=cam, clock=clock)
+                trials = demo_trials(DemoOptions(seconds=seconds, seed=seed, backend=backend), device_demo, camera=cam, clock=clock)
                 child = SIM_LABEL if cam is None else CAMERA_LABEL.format(camera=cam)
                 banner = child if not device_demo.active else f"{child} + {DEVICE_LABEL}"
                 with TextDashboard(banner=banner) as dash:
-                    runner.on_update = dash.update
+                    runner.updated.connect(dash.update)
                     summary = runner.run(trials)
             report: Path | None = None
             report_error = ""
@@ -136,12 +136,13 @@ def _display_present() -> bool:
 
 
 def _run_window(cam: int | str | None, seconds: float | None, participant: str, db: str | None, seed: int,
-                quit_after: float | None, quit_after_frames: int | None = None) -> int:
+                quit_after: float | None, backend: str = "mediapipe", quit_after_frames: int | None = None) -> int:
     """The demo in the station window: the same protocol as a session plan, started at once."""
-    from station.app import RunOptions, run_station
     from station.demo import demo_plan
     from station.paths import data_dir
     from station.plans import save_plan
+    from station.session.build import RunOptions
+    from station.ui.runner import run_station
 
     plan_path = save_plan(demo_plan(seconds, participant), data_dir() / "plans" / "demo.toml", overwrite=True)
     camera = cam if isinstance(cam, int) else None
@@ -151,6 +152,6 @@ def _run_window(cam: int | str | None, seconds: float | None, participant: str, 
     else:
         grip = balance = None
     opts = RunOptions(camera=camera, video=video, grip=grip, balance=balance, participant=participant, plan=plan_path,
-                      db_url=db, seed=seed, start=True, quit_after=quit_after,
-                      quit_after_frames=quit_after_frames, countdown_s=3.0)
+                      db_url=db, seed=seed, start=True, quit_after=quit_after, quit_after_frames=quit_after_frames,
+                      countdown_s=3.0, backend=backend)
     return run_station(opts)

@@ -105,7 +105,8 @@ def register(app: typer.Typer) -> None:
         hand_complexity: int = typer.Option(1, "--hand-complexity", min=0, max=1, help="MediaPipe hand model: 0 lite, 1 full."),
         mirrored: bool = typer.Option(False, "--mirrored", help="The video is mirrored (selfie view); stored data is unmirrored."),
         hands_from_pose: bool = typer.Option(False, "--hands-from-pose", help="Whole-body videos: find small hands in crops around the wrists found by pose."),
-        backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend: mediapipe (legacy solutions; the Tasks API where they are gone) or mediapipe-tasks."),
+        backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend: mediapipe (legacy solutions; the Tasks API where they are gone), mediapipe-tasks, or any "
+                                     "other registered one (see `station backends`)."),
         no_smooth: bool = typer.Option(False, "--no-smooth", help="Score raw landmarks (no One Euro filter)."),
         image_fps: float = typer.Option(1.0, "--image-fps", min=0.001, help="Image folders: frames per second between images."),
         force: bool = typer.Option(False, "--force", help="Overwrite existing output files."),
@@ -184,7 +185,8 @@ def register(app: typer.Typer) -> None:
         hand_complexity: int = typer.Option(1, "--hand-complexity", min=0, max=1, help="MediaPipe hand model: 0 lite, 1 full."),
         mirrored: bool = typer.Option(False, "--mirrored", help="The video is mirrored (selfie view); stored data is unmirrored."),
         hands_from_pose: bool = typer.Option(False, "--hands-from-pose", help="Whole-body videos: find small hands in crops around the wrists found by pose (implies --pose)."),
-        backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend: mediapipe (legacy solutions; the Tasks API where they are gone) or mediapipe-tasks."),
+        backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend: mediapipe (legacy solutions; the Tasks API where they are gone), mediapipe-tasks, or any "
+                                     "other registered one (see `station backends`)."),
         image_fps: float = typer.Option(1.0, "--image-fps", min=0.001, help="Image folders: frames per second between images."),
         force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
     ) -> None:

@@ -1,4 +1,5 @@
-"""The kernel every package may import: typed messages, the session clock, the event bus.
+"""The kernel every package may import: typed messages (including :class:`StepInput` and
+:class:`ExerciseResult`), the session clock, the event bus.
 
 ``station.core`` imports nothing from the rest of the project and nothing heavy (no OpenCV, no Qt,
 no MediaPipe), so every other package can depend on it.
@@ -12,6 +13,7 @@ from station.core.messages import (
     CalibrationRecord,
     DeviceInfo,
     DeviceState,
+    ExerciseResult,
     Frame,
     HandObservation,
     Observation,
@@ -21,6 +23,7 @@ from station.core.messages import (
     SensorSample,
     SessionMeta,
     SourceState,
+    StepInput,
     TrackedFrame,
 )
 
@@ -30,6 +33,7 @@ __all__ = [
     "DeviceInfo",
     "DeviceState",
     "EventBus",
+    "ExerciseResult",
     "FakeClock",
     "Frame",
     "HandObservation",
@@ -43,6 +47,7 @@ __all__ = [
     "SessionMeta",
     "SourceState",
     "StationError",
+    "StepInput",
     "Subscription",
     "SystemClock",
     "TrackedFrame",

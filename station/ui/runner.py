@@ -1,4 +1,7 @@
-"""The Qt event loop of ``station run``: application setup, auto-start, screenshots, timed quit."""
+"""The Qt event loop of ``station run``: application setup, auto-start, screenshots, timed quit.
+
+The session itself is built by :mod:`station.session.build`; this module only opens the windows.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,9 @@ import os
 import signal
 import sys
 from typing import Any
+
+from station.plans import SessionPlan
+from station.session.build import DEFAULT_PARTICIPANT, RunOptions, make_session_factory, preflight
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +42,23 @@ def ensure_app() -> Any:
     return app
 
 
-def run_windowed(factory: Any, db: Any, opts: Any, plan: Any) -> int:
-    """Open the station for :class:`station.app.RunOptions` ``opts``; returns the exit code.
+def run_station(opts: RunOptions) -> int:
+    """Open the station windows (blocks until they close or ``quit_after`` elapses); returns the exit code."""
+    from station.paths import default_db_url
+    from station.storage import open_database
+
+    plan = preflight(opts)
+    if opts.source != "simulated":
+        import mediapipe  # noqa: F401  (load the tracking library now, not during the child's first trial)
+    db = open_database(opts.db_url or default_db_url())
+    try:
+        return run_windowed(make_session_factory(db, opts), db, opts, plan)
+    finally:
+        db.dispose()
+
+
+def run_windowed(factory: Any, db: Any, opts: RunOptions, plan: SessionPlan | None) -> int:
+    """Open the station for ``opts``; returns the exit code.
 
     With ``opts.screenshot`` and ``opts.quit_after`` the session starts at once, and after
     ``quit_after`` seconds the windows are rendered to the screenshot files and the station quits
@@ -58,8 +79,6 @@ def run_windowed(factory: Any, db: Any, opts: Any, plan: Any) -> int:
     win.resize(1600, 900)
     if plan is not None:
         win.dashboard.set_plan(plan)
-    from station.app import DEFAULT_PARTICIPANT
-
     win.dashboard.participant.setEditText(opts.participant or (plan.participant if plan is not None else None) or DEFAULT_PARTICIPANT)
     win.show_all()
     code = {"rc": 0}
