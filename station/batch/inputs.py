@@ -144,7 +144,11 @@ def _parse_manifest_settings(text: str, where: str) -> dict[str, Any]:
         if not isinstance(v, dict):
             raise InputError("settings must be a JSON object or KEY=VALUE pairs separated by ';'", where=where)
         return v
-    return dict(registry.parse_sets([p.strip() for p in t.split(";") if p.strip()]))
+    try:
+        return dict(registry.parse_sets([p.strip() for p in t.split(";") if p.strip()]))
+    except InputError as exc:
+        raise InputError(exc.what.replace("--set", "setting"), where=where, fix="write KEY=VALUE pairs separated by ';', "
+                         "or a JSON object") from None
 
 
 def _validated(exercise: str | None, sets: Mapping[str, Any], where: str) -> tuple[str, dict[str, Any], str]:
