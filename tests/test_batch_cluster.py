@@ -248,3 +248,31 @@ def test_a_bad_manifest_is_one_line_and_exit_2(manifest: str, message: str, tmp_
     err = capsys.readouterr().err.strip()
     assert rc == 2 and err.startswith("error: ") and message in err and len(err.splitlines()) == 1, err
     assert not res.read_rows(tmp_path / "out")
+
+
+def test_ctrl_c_keeps_what_finished_and_exits_130(media: Path, tmp_path: Path) -> None:
+    src = tmp_path / "archive"
+    names = [f"{i:02d}_squats_5.mp4" for i in range(6)]
+    for n in names:
+        _link(src, media / "body" / "squats_5.mp4", n)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "station", "analyze", str(src), "--exercise", "squats", "--executor", "inline", "--out", str(out)]
+    client = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 240  # a hang guard only
+    while not _parts(out) and client.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert client.poll() is None and _parts(out)
+    client.send_signal(signal.SIGINT)
+    _, err = client.communicate(timeout=120)
+    assert client.returncode == 130, err[-2000:]
+    assert "interrupted: every result that finished is stored" in err and "Traceback" not in err
+    kept = res.read_rows(out)
+    assert 1 <= len(kept) < len(names) and all(r["status"] == "ok" for r in kept)
+
+
+def test_an_unreachable_scheduler_is_one_line(tmp_path: Path, landmark_files: dict[str, Path],
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["analyze", str(landmark_files["squats_5"]), "--exercise", "squats", "--cluster", "tcp://127.0.0.1:9",
+               "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and err.startswith("error: cannot reach the Dask scheduler") and len(err.splitlines()) == 1, err

@@ -19,8 +19,10 @@ from station.analyze import TrackerOptions, create_exercise
 from station.batch import results
 from station.batch.engine import BatchReport, run_batch
 from station.batch.inputs import canonical_settings, collect
+from station.core import InputError
 
 TABLE_MAX_ROWS = 50
+EXECUTORS = ("auto", "dask", "pool", "inline")
 
 
 class BatchProgress:
@@ -85,6 +87,8 @@ def run_command(
     """Run the batch; returns the exit code (see the module docstring). ``write_json(data)`` writes
     the list of JSON results where ``--json`` says (``json_out == "-"``: stdout, so the table goes to stderr)."""
     err = Console(stderr=True)
+    if executor not in EXECUTORS:
+        raise InputError(f"unknown executor '{executor}'", where="--executor", fix=f"choose one of: {', '.join(EXECUTORS)}")
     items = collect(sources, exercise, sets, exclude=[out] if out is not None else [])
     from station.workspaces import check_mapping
 

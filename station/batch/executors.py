@@ -135,7 +135,7 @@ class DaskExecutor:
         self.cluster: Any = None
         try:
             if address is not None:
-                self.client = Client(address, timeout="20s")
+                self.client = Client(address, timeout="10s")
             else:
                 self.cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=max(1, threads), processes=True,
                                             host="127.0.0.1", dashboard_address=None, local_directory=local_directory,

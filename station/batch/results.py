@@ -106,6 +106,9 @@ def read_rows(out: str | Path, columns: Sequence[str] | None = None) -> list[dic
     rows: list[dict[str, Any]] = []
     for f in sorted(d.glob("*.parquet")):
         try:
+            if "row_id" not in pq.read_schema(f).names:
+                log.warning("skipping %s: not a result file", f)
+                continue
             t = pq.read_table(f, columns=list(columns) if columns else None)
         except (OSError, pa.ArrowException) as exc:
             log.warning("skipping unreadable result file %s: %s", f, exc)
