@@ -238,6 +238,7 @@ def test_manifest_rows_carry_participant_exercise_and_settings(tmp_path: Path, l
         ("path,exercise,settings\ns1.parquet,squats,depth\n", "row 2"),
         ("path\nnotes.txt\n", "not a video or landmark file"),
         ("path\nmissing.parquet\n", "cannot read input"),
+        ("path,participant\ns1.parquet,P-001\ns1.parquet,P-002\n", "listed for two participants"),
     ],
 )
 def test_a_bad_manifest_is_one_line_and_exit_2(manifest: str, message: str, tmp_path: Path, landmark_files: dict[str, Path],

@@ -23,6 +23,7 @@ from station.batch import results
 from station.batch.executors import Executor, make_executor
 from station.batch.inputs import BatchItem, result_key, row_id, with_hashes
 from station.batch.work import Task
+from station.core import InputError
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,9 @@ def plan(items: Sequence[BatchItem], options: TrackerOptions, smoothing: bool = 
         rid = row_id(key, it.label)
         if rid not in tasks:
             tasks[rid] = dataclasses.replace(t, row_id=rid, key=key)
+        elif tasks[rid].participant != it.participant:
+            raise InputError(f"the same file is listed for two participants ({tasks[rid].participant}, {it.participant})",
+                             where=f"{it.where}: {it.label}", fix="one recording belongs to one participant: fix the manifest")
     return list(tasks.values())
 
 
@@ -78,7 +82,7 @@ def run_batch(
     Parameters
     ----------
     out: the results folder (Parquet dataset, resume); ``None`` keeps results in memory only.
-    force: score again inputs whose result is already in ``out``.
+    force: score again inputs whose result is already in ``out`` (a failure then keeps the stored good row).
     workspace: a camera id whose stored workspace maps hands to millimetres (see :func:`station.analyze.analyze`).
     executor: ``auto``, ``inline``, ``pool``, ``dask``, or an executor object (left open).
     jobs, threads: local workers and threads per worker; cluster: a Dask scheduler address.
@@ -90,7 +94,8 @@ def run_batch(
     opts = options or TrackerOptions()
     out_dir = results.prepare(out) if out is not None else None
     tasks = plan(with_hashes(items), opts, smoothing, workspace)
-    done = results.done_ids(out_dir) if out_dir is not None and not force else {}
+    stored = results.done_ids(out_dir) if out_dir is not None else {}
+    done = {} if force else stored
     todo = [t for t in tasks if t.row_id not in done]
     report = BatchReport(total=len(tasks), skipped=len(tasks) - len(todo))
     if on_start is not None:
@@ -102,8 +107,8 @@ def run_batch(
         report.executor, report.workers = ex.name, ex.workers
         try:
             for _task, row in ex.run(todo):
-                if out_dir is not None:
-                    results.write_row(out_dir, row)
+                if out_dir is not None and not (row["status"] != "ok" and row["row_id"] in stored):
+                    results.write_row(out_dir, row)  # (a forced run that fails keeps the earlier good result)
                 new[row["row_id"]] = row
                 report.scored += row["status"] == "ok"
                 report.frames += row.get("frames") or 0

@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
         "--set mode=tabletop --set shape=circle --set center=105,148 --set size=110 --set tolerance=5 --workspace desk"
     )
     def analyze(
-        sources: list[str] = typer.Argument(..., metavar="SOURCE...", help="Video, image, image folder or landmark file "
+        sources: list[str] = typer.Argument(..., metavar="SOURCE", help="Video, image, image folder or landmark file "
                                             "(.parquet); several of them, folders of videos, globs or manifests (.csv): batch mode."),
         exercise: str | None = typer.Option(None, "--exercise", "-e", help="Exercise name (see the exercise registry, e.g. "
                                             "jumps, tracing); a manifest's 'exercise' column may give it instead."),
