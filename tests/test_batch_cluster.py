@@ -277,3 +277,21 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path: Path, landmark_files: di
                "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err.strip()
     assert rc == 2 and err.startswith("error: cannot reach the Dask scheduler") and len(err.splitlines()) == 1, err
+
+
+def test_the_progress_bar_shows_files_frames_per_second_failures_and_eta() -> None:
+    import io
+
+    from rich.console import Console
+
+    from station.batch.command import BatchProgress
+
+    buf = io.StringIO()
+    bar = BatchProgress(Console(file=buf, force_terminal=True, width=140), "squats")
+    bar.start(3, 1)
+    bar.row({"status": "ok", "frames": 57})
+    bar.row({"status": "error", "frames": None})
+    bar.p.refresh()
+    text = buf.getvalue()
+    bar.stop()
+    assert "1 already scored" in text and "2/3" in text and "frames/s" in text and "1 failed" in text and "ETA" in text
