@@ -6,8 +6,8 @@ Targets (issue #23): 2 workers >= 1.8x the best single-worker configuration (1 w
 cluster of several machines are argued from the per-worker throughput and the scheduler overhead
 measured here (printed at the end).
 
-* Scaling: ``station.batch.run_batch`` on a ``distributed.LocalCluster`` (processes, 127.0.0.1, no
-  dashboard) started before the clock; each configuration first scores 2 warm-up files (imports,
+* Scaling: ``station.batch.run_batch`` on a ``distributed.LocalCluster`` (processes, every port on
+  127.0.0.1) started before the clock; each configuration first scores 2 warm-up files (imports,
   page cache), then the 8 copies (symbolic links: the same bytes, 8 separate results). Time is
   first submit to last result on the client. Configurations are interleaved ``--repeats`` times
   (a load spike from another process hits all alike); medians are printed.

@@ -1,6 +1,6 @@
 """Batch re-scoring (``station analyze SOURCES... --out DIR``) on a real Dask ``distributed.LocalCluster``.
 
-Two worker processes bound to 127.0.0.1, no dashboard; real MediaPipe on the short real clips
+Two worker processes, every port on 127.0.0.1 (the scheduler's HTTP port a free one); real MediaPipe on the short real clips
 ``squats_5.mp4`` and ``pushups_5.mp4`` (57 frames each) and landmark files tracked from them.
 Copies are symbolic links (never copied bytes). Proves: the cluster gives exactly the in-process
 result of ``station analyze FILE`` (with trackers kept and reset between files), a client killed
@@ -40,9 +40,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
-    """A real LocalCluster: 2 worker processes x 1 thread, loopback only, no dashboard."""
+    """A real LocalCluster: 2 worker processes x 1 thread, every port on 127.0.0.1 (HTTP on a free one)."""
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=40) as lc:
+                                  dashboard_address="127.0.0.1:0", silence_logs=40) as lc:
         yield lc.scheduler_address
 
 

@@ -121,7 +121,7 @@ def run_command(
 
 def _print_summary(console: Console, r: BatchReport, out: Path | None) -> None:
     fps = f", {r.frames / r.elapsed_s:.1f} frames/s" if r.elapsed_s > 0 and r.frames else ""
-    ran = f" on {r.executor} ({r.workers} worker threads)" if r.executor else ""
+    ran = f" on {r.executor}" if r.executor else ""
     stored = f"; results in {out}" if out is not None else ""
     console.print(f"{r.total} inputs: {r.scored} scored, {r.skipped} already scored, {len(r.failed)} failed; "
                   f"{r.frames} frames in {r.elapsed_s:.1f} s{fps}{ran}{stored}", markup=False, highlight=False, soft_wrap=True)

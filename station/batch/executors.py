@@ -9,7 +9,7 @@ killer) costs only the files it was scoring: they come back as ``error`` rows, t
   initializer. The fallback for ``--jobs N`` when Dask is not installed.
 - :class:`DaskExecutor`: a Dask ``distributed`` client, either on a running scheduler
   (``--cluster tcp://host:8786``) or on a :class:`distributed.LocalCluster` it starts (``--jobs N``
-  worker processes x ``--threads T`` threads, bound to 127.0.0.1, no dashboard). Models are loaded
+  worker processes x ``--threads T`` threads, every port on 127.0.0.1, the scheduler's HTTP port a free one). Models are loaded
   once per worker by a ``WorkerPlugin`` (:mod:`station.batch.dask_plugin`) and kept in the worker's
   :class:`station.batch.work.ModelCache`.
 """
@@ -79,6 +79,7 @@ class PoolExecutor:
 
     def __init__(self, jobs: int) -> None:
         self.workers = max(1, jobs)
+        self.name = f"process pool ({self.workers} processes)"
         self._pool: ProcessPoolExecutor | None = None
 
     def _start(self, specs: list[Spec]) -> ProcessPoolExecutor:
@@ -133,12 +134,14 @@ class DaskExecutor:
         except ImportError:
             raise InputError("Dask is not installed", fix="pip install 'motor-station[cluster]' (or drop --cluster)") from None
         self.cluster: Any = None
+        if not logging.getLogger().isEnabledFor(logging.DEBUG):  # --verbose shows Dask's own log
+            logging.getLogger("distributed").setLevel(logging.ERROR)  # the client reports what matters, one line each
         try:
             if address is not None:
                 self.client = Client(address, timeout="10s")
             else:
                 self.cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=max(1, threads), processes=True,
-                                            host="127.0.0.1", dashboard_address=None, local_directory=local_directory,
+                                            host="127.0.0.1", dashboard_address="127.0.0.1:0", local_directory=local_directory,
                                             silence_logs=logging.ERROR)
                 self.client = Client(self.cluster)
         except (OSError, TimeoutError) as exc:
@@ -147,7 +150,7 @@ class DaskExecutor:
                              fix="start it with 'dask scheduler' and workers with 'dask worker ADDRESS' (docs/CLUSTER.md)") from None
         info = self.client.scheduler_info()
         self.workers = sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()) or 1
-        self.name = f"dask ({address})" if address else f"dask local cluster ({max(1, jobs)} x {max(1, threads)} threads)"
+        self.name = f"dask ({address}, {self.workers} worker threads)" if address else f"dask local cluster ({max(1, jobs)} x {max(1, threads)} threads)"
 
     def run(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, dict[str, Any]]]:
         from distributed import as_completed
