@@ -295,3 +295,30 @@ def test_the_progress_bar_shows_files_frames_per_second_failures_and_eta() -> No
     text = buf.getvalue()
     bar.stop()
     assert "1 already scored" in text and "2/3" in text and "frames/s" in text and "1 failed" in text and "ETA" in text
+
+
+def test_unchanged_inputs_are_not_hashed_again_and_a_replaced_file_is_scored_again(
+        tmp_path: Path, landmark_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from station.batch import inputs
+
+    f = tmp_path / "in" / "trial.parquet"
+    f.parent.mkdir()
+    shutil.copyfile(landmark_files["squats_5"], f)  # a landmark file made by this test session, not media
+    out = tmp_path / "out"
+    first = run_batch(collect([f], "squats"), out=out, executor="inline")
+    assert first.scored == 1 and (out / inputs.HASH_CACHE).is_file()
+
+    def no_reading(path: object, chunk: int = 0) -> str:
+        raise AssertionError(f"{path} was hashed again although unchanged")
+
+    with monkeypatch.context() as m:
+        m.setattr(inputs, "file_sha256", no_reading)
+        again = run_batch(collect([f], "squats"), out=out, executor="inline")
+    assert again.skipped == 1 and again.scored == 0
+    shutil.copyfile(landmark_files["pushups_5"], f)  # the same name, other content
+    replaced = run_batch(collect([f], "squats"), out=out, executor="inline")
+    assert replaced.skipped == 0 and replaced.scored == 1
+    shas = {r["input_sha256"] for r in res.read_rows(out)}
+    assert len(shas) == 2 and inputs.file_sha256(f) in shas

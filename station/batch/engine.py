@@ -93,7 +93,7 @@ def run_batch(
     """
     opts = options or TrackerOptions()
     out_dir = results.prepare(out) if out is not None else None
-    tasks = plan(with_hashes(items), opts, smoothing, workspace)
+    tasks = plan(with_hashes(items, cache_dir=out_dir), opts, smoothing, workspace)
     stored = results.done_ids(out_dir) if out_dir is not None else {}
     done = {} if force else stored
     todo = [t for t in tasks if t.row_id not in done]

@@ -254,15 +254,43 @@ def collect(
     return items
 
 
-def with_hashes(items: Sequence[BatchItem], threads: int = 4) -> list[BatchItem]:
-    """Items with ``sha256`` filled in (read on the client, a few files at a time). A file the
-    client cannot read is one :class:`InputError` (give its hash in the manifest's ``sha256`` column
-    when only the workers can read it)."""
+HASH_CACHE = "_input_hashes.json"
+"""In the results folder: ``{absolute path: [size, mtime_ns, sha256]}`` of inputs hashed before, so a
+rerun over a large archive does not read every file again (a file whose size or modification time
+changed is hashed again)."""
+
+
+def with_hashes(items: Sequence[BatchItem], threads: int = 4, cache_dir: Path | None = None) -> list[BatchItem]:
+    """Items with ``sha256`` filled in (read on the client, a few files at a time; with
+    ``cache_dir``, unchanged files hashed by an earlier run are not read again). A file the client
+    cannot read is one :class:`InputError` (give its hash in the manifest's ``sha256`` column when
+    only the workers can read it)."""
     import dataclasses
+    import os
+
+    cache_file = cache_dir / HASH_CACHE if cache_dir is not None else None
+    cache: dict[str, list[Any]] = {}
+    if cache_file is not None:
+        try:
+            loaded = json.loads(cache_file.read_text(encoding="utf-8"))
+            cache = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError):
+            cache = {}
+    stats: dict[str, tuple[int, int]] = {}
 
     def one(it: BatchItem) -> BatchItem:
         if it.sha256 is not None:
             return it
+        key = os.path.abspath(it.path)
+        try:
+            st = os.stat(it.path)
+        except OSError:
+            pass  # reported by the read below
+        else:
+            stats[key] = (st.st_size, st.st_mtime_ns)
+            hit = cache.get(key)
+            if isinstance(hit, list) and len(hit) == 3 and tuple(hit[:2]) == stats[key]:
+                return dataclasses.replace(it, sha256=str(hit[2]))
         try:
             return dataclasses.replace(it, sha256=file_sha256(it.path))
         except OSError as exc:
@@ -270,4 +298,16 @@ def with_hashes(items: Sequence[BatchItem], threads: int = 4) -> list[BatchItem]
                              fix="check the path, or give the file's sha256 in the manifest when only the workers can read it") from None
 
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        return list(pool.map(one, items))
+        out = list(pool.map(one, items))
+    if cache_file is not None:
+        for it in out:
+            key = os.path.abspath(it.path)
+            if key in stats and it.sha256 is not None:
+                cache[key] = [*stats[key], it.sha256]  # the stat taken before hashing: a file changed meanwhile is hashed again
+        tmp = cache_file.with_name(f".tmp-{HASH_CACHE}")
+        try:
+            tmp.write_text(json.dumps(cache), encoding="utf-8")
+            os.replace(tmp, cache_file)
+        except OSError as exc:
+            log.warning("could not save input hashes in %s: %s", cache_file, exc)
+    return out
