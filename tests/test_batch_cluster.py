@@ -322,3 +322,25 @@ def test_unchanged_inputs_are_not_hashed_again_and_a_replaced_file_is_scored_aga
     assert replaced.skipped == 0 and replaced.scored == 1
     shas = {r["input_sha256"] for r in res.read_rows(out)}
     assert len(shas) == 2 and inputs.file_sha256(f) in shas
+
+
+def test_a_worker_killed_mid_batch_loses_no_file(cluster: str, media: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    for i in range(4):
+        _link(src, media / "body" / "squats_5.mp4", f"{i}_squats_5.mp4")
+    ex = DaskExecutor(cluster)
+    killed: list[int] = []
+
+    def kill_the_worker_that_just_finished(row: dict[str, Any]) -> None:
+        if not killed:  # it has most likely taken the next file already: SIGKILL it in the middle of that one
+            killed.append(int(row["worker"].rsplit(":", 1)[1]))
+            os.kill(killed[0], signal.SIGKILL)
+
+    try:
+        report = run_batch(collect([src], "squats"), out=tmp_path / "out", executor=ex, on_row=kill_the_worker_that_just_finished)
+    finally:
+        ex.close()
+    assert killed and report.scored == 4 and not report.failed
+    rows = res.read_rows(tmp_path / "out")
+    assert sorted(r["input_path"] for r in rows) == [f"{i}_squats_5.mp4" for i in range(4)]
+    assert all(r["status"] == "ok" and r["reps"] == 5 for r in rows)
