@@ -23,14 +23,12 @@ sensors cannot be analysed from video (:class:`InputError`).
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import logging
 import math
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,10 +38,10 @@ import numpy as np
 from exercises import registry
 from exercises.base import Exercise
 from station import __version__
-from station.core import ExerciseResult, InputError, SessionClock, StationError, StepInput, SystemClock, TrackedFrame
+from station.core import ExerciseResult, InputError, SessionClock, StepInput, SystemClock, TrackedFrame
 from vision.mp_tasks import describe_models as _describe_models
 from vision.smoothing import LandmarkSmoother, SmoothingSettings
-from vision.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES, ImageFolderSource, VideoFileSource, open_source
+from vision.sources import IMAGE_SUFFIXES, ImageFolderSource, VideoFileSource, open_source
 from vision.trackers import Tracker, TrackKind, make_tracker
 
 if TYPE_CHECKING:
@@ -439,112 +437,6 @@ def track_file(
     return frames, found
 
 
-# -- folders ---------------------------------------------------------------------------------------
-def media_files(folder: str | Path) -> list[Path]:
-    """Videos (and GIFs) in a folder, sorted by name (not recursive)."""
-    d = Path(folder)
-    if not d.is_dir():
-        raise InputError("not a folder", where=str(d))
-    return sorted(p for p in d.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
-
-
-def _analyze_one(path: str, exercise: str, sets: dict[str, Any], options: TrackerOptions, workspace: str | None = None) -> dict[str, Any]:
-    """Worker of :func:`analyze_folder`: one CSV row; never raises."""
-    row: dict[str, Any] = {"file": Path(path).name, "status": "ok", "error": ""}
-    try:
-        res = analyze(path, exercise, sets, options=options, workspace=workspace)
-    except StationError as exc:
-        row.update(status="error", error=str(exc))
-        return row
-    except Exception as exc:  # a decoder or model failure on one file must not stop the batch
-        log.exception("analysis of %s failed", path)
-        row.update(status="error", error=f"{type(exc).__name__}: {exc}")
-        return row
-    d = res.to_dict()
-    row.update(
-        exercise=d["exercise"], reps=d["reps"], frames=d["frames"], frames_with_detection=d["frames_with_detection"],
-        duration_s=d["duration_s"], processing_fps=d["processing_fps"],
-    )
-    for k, v in d["metrics"].items():
-        row[f"metric.{k}"] = v
-    row["_result"] = d
-    return row
-
-
-def _worker_init() -> None:
-    """Quiet third-party start-up chatter in pool workers (they are ours; the parent reports)."""
-    import os
-    import warnings
-
-    warnings.filterwarnings("ignore", message=r"SymbolDatabase\.GetPrototype\(\) is deprecated", category=UserWarning)
-    os.environ.setdefault("GLOG_minloglevel", "2")
-
-
-def analyze_folder(
-    folder: str | Path,
-    exercise: str,
-    sets: Mapping[str, Any] | Iterable[str] | None = None,
-    *,
-    jobs: int = 1,
-    options: TrackerOptions | None = None,
-    on_done: Callable[[dict[str, Any], int, int], None] | None = None,
-    workspace: str | None = None,
-) -> list[dict[str, Any]]:
-    """Score every video of a folder in a process pool (``jobs`` workers); one row per video.
-
-    A broken file gives a row with ``status = "error"`` and the reason; the others go on. Rows come
-    back in file-name order. ``on_done(row, done, total)`` is called as each file finishes.
-    """
-    ex = create_exercise(exercise, sets)  # validate once, before starting workers
-    video_kinds(ex)
-    _workspace_for(ex, workspace)
-    settings = dict(registry.parse_sets(sets) if sets is not None and not isinstance(sets, Mapping) else (sets or {}))
-    files = media_files(folder)
-    if not files:
-        raise InputError("no videos in folder", where=str(folder), fix=f"expected files ending in {', '.join(VIDEO_SUFFIXES)}")
-    opts = options or TrackerOptions()
-    rows: dict[str, dict[str, Any]] = {}
-    if jobs <= 1:
-        for i, f in enumerate(files, 1):
-            rows[str(f)] = _analyze_one(str(f), exercise, settings, opts, workspace)
-            if on_done is not None:
-                on_done(rows[str(f)], i, len(files))
-    else:
-        import multiprocessing
-
-        # spawn: MediaPipe runs threads; forking a process that has them is unsafe.
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init) as pool:
-            futs = {pool.submit(_analyze_one, str(f), exercise, settings, opts, workspace): f for f in files}
-            for i, fut in enumerate(as_completed(futs), 1):
-                f = futs[fut]
-                try:
-                    rows[str(f)] = fut.result()
-                except Exception as exc:  # a worker that died (e.g. crashed in native code)
-                    rows[str(f)] = {"file": f.name, "status": "error", "error": f"worker failed: {exc}"}
-                if on_done is not None:
-                    on_done(rows[str(f)], i, len(files))
-    return [rows[str(f)] for f in files]
-
-
-CSV_FIRST = ["file", "status", "error", "exercise", "reps", "frames", "frames_with_detection", "duration_s", "processing_fps"]
-
-
-def write_csv(rows: Sequence[Mapping[str, Any]], out: str | Path, *, overwrite: bool = False) -> Path:
-    """Write folder rows as CSV (fixed first columns, then ``metric.*`` columns in first-seen order)."""
-    p = Path(out)
-    if p.exists() and not overwrite:
-        raise InputError("output file exists (never overwritten)", where=str(p), fix="choose another name or pass --force")
-    cols = list(CSV_FIRST)
-    for r in rows:
-        for k in r:
-            if k not in cols and not k.startswith("_"):
-                cols.append(k)
-    with p.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
-    return p
 
 
 __all__ = [
@@ -552,14 +444,11 @@ __all__ = [
     "AnalysisResult",
     "TrackerOptions",
     "analyze",
-    "analyze_folder",
     "analyze_landmarks",
     "build_tracker",
     "check_output",
     "create_exercise",
-    "media_files",
     "steps_from_tracked",
     "track_file",
     "tracker_kinds",
-    "write_csv",
 ]

@@ -58,6 +58,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from station.core import Frame, HandObservation, InputError, PoseObservation, SessionClock, StationError
+from station.core.clock import MonotonicMs
 from vision.trackers import POSE_FLIP, TrackKind, _MediaPipeTracker, _unmirror, register_backend
 
 log = logging.getLogger(__name__)
@@ -191,6 +192,18 @@ class _TasksTracker(_MediaPipeTracker):
     def __init__(self, clock: SessionClock | None, mirrored: bool, static: bool) -> None:
         super().__init__(clock, mirrored, static)
         self._mp: Any = None
+        self._create: Any = None
+
+    def reset(self) -> None:
+        """Forget every earlier frame, as a fresh tracker would: a Tasks landmarker in video mode cannot
+        go back in time, so it is created again from the bundle already in memory (batch workers reuse
+        one tracker per file)."""
+        if self._sol is None:
+            raise StationError(f"{type(self).__name__} is closed")
+        self._sol.close()
+        self._sol = self._create()
+        self._ms = MonotonicMs()
+        self.frames = self.frames_with_detection = 0
 
     def _run(self, rgb: NDArray[np.uint8], t_ns: int) -> Any:
         if self._sol is None:
@@ -248,7 +261,8 @@ class TasksHandTracker(_TasksTracker):
             min_hand_presence_confidence=min_tracking_confidence,
             min_tracking_confidence=min_tracking_confidence,
         )
-        self._sol = mpv.HandLandmarker.create_from_options(opts)
+        self._create: Any = lambda: mpv.HandLandmarker.create_from_options(opts)
+        self._sol = self._create()
 
     def _convert(self, frame: Frame, res: Any, latency: int) -> tuple[tuple[HandObservation, ...], tuple[PoseObservation, ...]]:
         out = []
@@ -309,7 +323,8 @@ class TasksPoseTracker(_TasksTracker):
             min_tracking_confidence=min_tracking_confidence,
             output_segmentation_masks=False,
         )
-        self._sol = mpv.PoseLandmarker.create_from_options(opts)
+        self._create = lambda: mpv.PoseLandmarker.create_from_options(opts)
+        self._sol = self._create()
 
     def _convert(self, frame: Frame, res: Any, latency: int) -> tuple[tuple[HandObservation, ...], tuple[PoseObservation, ...]]:
         out = []

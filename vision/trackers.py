@@ -181,6 +181,15 @@ class _MediaPipeTracker(abc.ABC):
             self._sol.close()
             self._sol = None
 
+    def reset(self) -> None:
+        """Forget every earlier frame (graph restarted, timestamps and counts from zero), keeping the
+        loaded model: the next file is tracked exactly as by a fresh tracker (batch workers reuse one)."""
+        if self._sol is None:
+            raise StationError(f"{type(self).__name__} is closed")
+        self._sol.reset()
+        self._ms = MonotonicMs()
+        self.frames = self.frames_with_detection = 0
+
     def __enter__(self) -> _MediaPipeTracker:
         return self
 
@@ -383,6 +392,11 @@ class CompositeTracker:
         for t in self.trackers:
             t.close()
 
+    def reset(self) -> None:
+        """Reset every tracker (see :meth:`_MediaPipeTracker.reset`); ``AttributeError`` if one cannot."""
+        for t in self.trackers:
+            t.reset()  # type: ignore[union-attr]
+
     def __enter__(self) -> CompositeTracker:
         return self
 
@@ -532,6 +546,13 @@ class PoseGuidedHandTracker:
         self.crop_hands.close()
         if self.full is not None:
             self.full.close()
+
+    def reset(self) -> None:
+        """Forget earlier frames, keeping the loaded models (see :meth:`_MediaPipeTracker.reset`)."""
+        for t in (self.pose, self.crop_hands, self.full):
+            if t is not None:
+                t.reset()
+        self.crop_found = self.crop_tried = 0
 
     def __enter__(self) -> PoseGuidedHandTracker:
         return self
