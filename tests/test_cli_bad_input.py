@@ -35,7 +35,7 @@ CASES: list[tuple[list[str], str]] = [
     (["demo", "--headless", "--camera", "/dev/no-such-camera"], "camera not found"),
     (["demo", "--headless", "--participant", "../../etc/passwd"], "invalid participant code"),
     (["analyze", "{tmp}/none.mp4", "--exercise", "squats"], "not found"),
-    (["analyze", "{tmp}/none.mp4"], "Missing option '--exercise'"),
+    (["analyze", "{tmp}/none.mp4"], "no exercise given"),
     (["analyze-trace", "{tmp}/none.csv"], "trace file not found"),
     (["track", "{tmp}/none.mp4", "--out", "{tmp}/lm.parquet", "--pose"], "not found"),
     (["track", "{tmp}/none.mp4", "--out", "{tmp}/lm.parquet"], "nothing to track"),

@@ -57,14 +57,6 @@ def register(app: typer.Typer) -> None:
         from station.lsl import require_lsl
 
         require_lsl()
-        if camera is not None:  # a missing webcam is one line before anything starts, never an empty session
-            from vision.sources import check_camera
-
-            check_camera(camera)
-        if video is not None:
-            from vision.sources import check_video
-
-            check_video(video)
         rc = run_station(opts)
         if rc:
             raise typer.Exit(rc)

@@ -423,4 +423,12 @@ def preflight(opts: RunOptions) -> SessionPlan | None:
                     check.get(kind)
         finally:
             check.close()
+    # the picture sources last (after the cheaper checks above): a webcam that does not open or a video
+    # that does not decode is one line now, never an empty 'complete' session for the child
+    from vision.sources import check_camera, check_video
+
+    if opts.camera is not None:
+        check_camera(opts.camera)
+    if opts.video is not None:
+        check_video(opts.video)
     return plan
