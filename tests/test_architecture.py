@@ -45,13 +45,14 @@ STATION_LAYERS: dict[str, tuple[str, ...]] = {
     "station.plans": ("station.storage",),
     "station.workspaces": ("station.paths",),
     "station.analyze": ("station.workspaces", "station.paths"),
+    "station.batch": ("station.analyze", "station.workspaces", "station.paths"),
     "station.session": ("station.storage", "station.recovery", "station.lsl", "station.plans", "station.workspaces",
                         "station.analyze", "station.paths"),
     "station.demo": ("station.session", "station.plans", "station.analyze"),
     "station.ui": ("station.session", "station.plans", "station.storage", "station.paths", "station.demo"),
     "station.cli": ("station.session", "station.ui", "station.demo", "station.plans", "station.storage", "station.export",
                     "station.report", "station.recovery", "station.paths", "station.analyze", "station.workspaces",
-                    "station.lsl", "station.cli"),
+                    "station.lsl", "station.batch", "station.cli"),
 }
 QT = ("PySide6", "pyqtgraph", "pytestqt")
 LAZY = ("mediapipe", "PySide6", "pyqtgraph", "pylsl", "psycopg", "matplotlib")

@@ -101,16 +101,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _click_errors() -> tuple[type[Exception], type[Exception], type[BaseException]]:
-    """(click's base exception, its usage error, its abort): typer >= 0.22 vendors click as
-    ``typer._click``; older typer depends on click itself."""
+    """(click's base exception, its usage error, its abort) as the installed typer raises them: typer
+    >= 0.22 vendors click as ``typer._click`` (a separate ``click`` may still be installed, e.g. by
+    Dask, and is not the one typer uses); older typer depends on click itself."""
     try:
+        from typer._click import exceptions as ce
+
+        return ce.ClickException, ce.UsageError, typer.Abort
+    except ImportError:
         import click
 
         return click.ClickException, click.UsageError, click.exceptions.Abort
-    except ImportError:
-        from typer._click.exceptions import UsageError
-
-        return typer.TyperException, UsageError, typer.Abort
 
 
 def storage_failure(exc: BaseException) -> str | None:
