@@ -1,7 +1,7 @@
 """Compare Motor Station's spiral metrics with the graphomotor package on the real tablet spirals.
 
 Both use the same reference spiral (Archimedean r = 1.075*theta, theta 0..8*pi, centre (50, 50),
-canvas units of the files in ``../shared/media/tracing/spirals``). Printed per file: Hausdorff
+canvas units of the files in ``tests/media/tracing/spirals``). Printed per file: Hausdorff
 distance (graphomotor ``hausdorff_distance_maximum`` vs ours ``hausdorff``), area between drawn and
 reference spiral (``area_under_curve`` vs ``area_between``), duration, and their ratios; plus our
 mean perpendicular deviation and SPARC, which graphomotor does not compute.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SPIRALS = ROOT.parent / "shared" / "media" / "tracing" / "spirals"
+SPIRALS = ROOT / "tests" / "media" / "tracing" / "spirals"
 
 
 def main() -> int:

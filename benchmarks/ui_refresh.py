@@ -39,7 +39,7 @@ POINTS = 10_000
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=200, help="refreshes to time")
-    default_video = Path(__file__).resolve().parents[2] / "shared" / "media" / "body" / "pushups_5.mp4"
+    default_video = Path(__file__).resolve().parents[1] / "tests" / "media" / "body" / "pushups_5.mp4"
     ap.add_argument("--latency", default=str(default_video) if default_video.is_file() else "",
                     help="video for the movement-to-screen latency run ('' to skip)")
     args = ap.parse_args()
@@ -47,7 +47,7 @@ def main() -> int:
     from exercises.base import StepInput
     from station.core import FakeClock, HandObservation, SensorSample
     from station.session import LiveState
-    from station.ui.live import LiveModel, ScheduleItem
+    from station.session.model import LiveModel, ScheduleItem
     from station.ui.runner import ensure_app
     from station.ui.window import StationWindow
 
@@ -134,8 +134,8 @@ def latency(app: object, video: str) -> None:
 
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from station.app import RunOptions, make_session_factory
     from station.plans import PlanItem, SessionPlan
+    from station.session.build import RunOptions, make_session_factory
     from station.storage import open_database
     from station.ui.window import StationWindow
 

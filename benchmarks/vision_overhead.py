@@ -26,7 +26,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-MEDIA = ROOT.parent / "shared" / "media"
+MEDIA = ROOT / "tests" / "media"
 warnings.filterwarnings("ignore", message=r"SymbolDatabase\.GetPrototype\(\) is deprecated")
 
 CASES = [("hand/open_palm.mp4", "tracing", "hand"), ("body/squats_5.mp4", "squats", "pose"),

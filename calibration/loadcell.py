@@ -12,6 +12,11 @@ device sends (in its announced unit, or counts) and ``calibrated`` is in :attr:`
   or at the centre (one gain for all four cells: the known weight is shared by the cells).
 * **Residual**: root-mean-square of ``gain * r - known`` over the span points plus the tare window's
   standard deviation, in the calibrated unit; stored with the calibration.
+* **Quality gate** (:func:`check_fit`, applied by :func:`calibrate`): a fit is refused, with its
+  numbers and a hint, when the known load changed the readings by less than :data:`MIN_SNR` times the
+  tare window's noise (the load was not placed or had not settled: the fitted gain would be absurd), or
+  when the residual exceeds :data:`MAX_RESIDUAL_FRAC` of the known load (the load moved, or the
+  known mass is wrong). Nothing is stored then.
 
 Calibrations are stored in :class:`calibration.store.CalibrationStore` under the device's serial
 number with kind ``"loadcell"`` (never overwritten; the newest is in force). A device without a valid
@@ -34,6 +39,11 @@ log = logging.getLogger(__name__)
 
 KIND = "loadcell"
 METHOD = "tare+span/least-squares-through-origin/v1"
+MIN_SNR = 20.0
+"""Smallest change of the readings under the known load, in tare-noise standard deviations."""
+MAX_RESIDUAL_FRAC = 0.05
+"""Largest residual, as a fraction of the largest known load."""
+SETTLE_HINT = "let the load settle and keep the device still, and check the known mass; then calibrate again"
 
 
 @dataclass(frozen=True)
@@ -175,8 +185,42 @@ def calibrate(
     offsets, std = tare(tare_window, max_std=max_std)
     gains, res, n = span(span_points, offsets)
     tare_noise = float(np.sqrt(np.mean(np.square(gains * std))))
-    return LoadCellCalibration(serial, tuple(channels), tuple(offsets.tolist()), tuple(gains.tolist()), unit,
-                               float(np.hypot(res, tare_noise)), n)
+    cal = LoadCellCalibration(serial, tuple(channels), tuple(offsets.tolist()), tuple(gains.tolist()), unit,
+                              float(np.hypot(res, tare_noise)), n)
+    check_fit(cal, std, span_points)
+    return cal
+
+
+def check_fit(cal: LoadCellCalibration, tare_std: np.ndarray, span_points: Sequence[tuple[np.ndarray, float | Sequence[float]]]) -> None:
+    """Refuse an implausible fit with :class:`InputError` (see the module docstring's quality gate)."""
+    offsets = np.asarray(cal.offsets, dtype=np.float64)
+    std = np.asarray(tare_std, dtype=np.float64)
+    largest = 0.0
+    for window, known in span_points:
+        w = np.asarray(window, dtype=np.float64)
+        if w.ndim == 1:
+            w = w[:, None]
+        r = w.mean(axis=0) - offsets
+        if np.ndim(known) == 0:
+            moved = np.ones(r.size, dtype=bool)
+            largest = max(largest, abs(float(known)))  # type: ignore[arg-type]
+        else:
+            k = np.broadcast_to(np.asarray(known, dtype=np.float64), r.shape)
+            moved = np.abs(k) > 0
+            largest = max(largest, float(np.abs(k).max()))
+        change = abs(float(r[moved].sum()))
+        noise = float(np.sqrt(np.sum(np.square(std[moved]))))
+        floor = max(noise, 1e-9 * max(1.0, float(np.abs(offsets[moved]).max())))
+        if change < MIN_SNR * floor:
+            raise InputError(
+                f"the known load changed the readings by {change:.4g} device units, only {change / floor:.1f} times the "
+                f"noise of the empty device ({noise:.3g}); the fit would be meaningless (gain {max(cal.gains, key=abs):.4g})",
+                fix=SETTLE_HINT)
+    if largest > 0 and cal.residual is not None and cal.residual > MAX_RESIDUAL_FRAC * largest:
+        raise InputError(
+            f"the fit does not hold: residual {cal.residual:.4g} {cal.unit} is {100 * cal.residual / largest:.1f} % of the "
+            f"known load {largest:g} {cal.unit} (at most {100 * MAX_RESIDUAL_FRAC:g} %)",
+            fix=SETTLE_HINT)
 
 
 def load(store: CalibrationStore, serial: str, now: datetime | None = None) -> tuple[Status, LoadCellCalibration | None]:

@@ -8,6 +8,8 @@ Modules
 ``transport``   ``serial_for_url`` with the ``sim://`` and ``replay://`` schemes; port discovery
 ``driver``      the driver base: open/start/stop/close bookkeeping, ``_do_*`` hooks, reader thread,
                 bounded queue, states on the bus, reconnect after unplug
+``kinds``       the device-kind registry (driver, channels and units, simulator profiles); each kind's
+                module registers itself, so a new kind is one module plus its simulator profile
 ``grip``        :class:`~devices.grip.GripDynamometer` (force in N and kgf, peak, hold)
 ``balance``     :class:`~devices.balance.BalanceBoard` (four cells -> total and centre of pressure)
 ``sim``         simulated devices with profiles and fault injection, on real pseudo-terminals

@@ -92,3 +92,18 @@ class BalanceBoard(SerialDevice):
         self.total_kg = total
         self.cop_mm = (x, y)
         return (tl, tr, bl, br, total, x, y)
+
+
+def _register() -> None:
+    from devices.kinds import DeviceKind, register_kind
+    from devices.sim import BALANCE_PROFILES, CELL_FULL_SCALE_KG, balance_profile
+
+    register_kind(DeviceKind(
+        "balance", BalanceBoard, BalanceBoard.raw_channels, BalanceBoard.raw_units, BalanceBoard.CHANNELS, BalanceBoard.UNITS,
+        (CELL_FULL_SCALE_KG,) * 4, BALANCE_PROFILES, balance_profile, "MS-SIM-BALANCE", BalanceBoard.plain_format,
+        derive=lambda v: (*v, *WII_BALANCE_BOARD.cop(*v)), sim_decimals=3,
+        description="four-load-cell balance board: cells and total in kg, centre of pressure in mm (computed here)",
+    ))
+
+
+_register()

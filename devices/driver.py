@@ -207,6 +207,9 @@ class SerialDevice:
             self._set_state("connected", f"{self.info.model} {self.info.serial} ({self.info.protocol}) on {self.url}; {cal}")
             return self.info
 
+    def begin_trial(self) -> None:
+        """A new trial is about to read this device: reset what the driver keeps per trial (default: nothing)."""
+
     def start(self) -> None:
         """Start streaming into :attr:`queue` (opens first when needed)."""
         with self._lock:

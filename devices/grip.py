@@ -83,3 +83,20 @@ class GripDynamometer(SerialDevice):
     def reset_peak(self) -> None:
         """Start a new peak (e.g. at the start of a trial)."""
         self.peak_n = 0.0
+
+    def begin_trial(self) -> None:
+        self.reset_peak()
+
+
+def _register() -> None:
+    from devices.kinds import DeviceKind, register_kind
+    from devices.sim import GRIP_FULL_SCALE_N, GRIP_PROFILES, grip_profile
+
+    register_kind(DeviceKind(
+        "grip", GripDynamometer, GripDynamometer.raw_channels, GripDynamometer.raw_units, ("force",), ("N",),
+        (GRIP_FULL_SCALE_N,), GRIP_PROFILES, grip_profile, "MS-SIM-GRIP", GripDynamometer.plain_format,
+        lsl_type="Force", description="grip dynamometer: force in N",
+    ))
+
+
+_register()

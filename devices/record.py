@@ -21,9 +21,8 @@ from urllib.parse import urlsplit
 
 import serial
 
-from devices.balance import BalanceBoard
 from devices.driver import Outage, SerialDevice
-from devices.grip import GripDynamometer
+from devices.kinds import get_kind, kind_names, kind_of_plain_format
 from devices.parser import LineParser
 from devices.protocol import Hello, command
 from devices.transport import DEFAULT_BAUD, open_url
@@ -31,8 +30,6 @@ from station.core import InputError, SensorSample, SessionClock, SystemClock
 
 log = logging.getLogger(__name__)
 
-DRIVERS: dict[str, type[SerialDevice]] = {"grip": GripDynamometer, "balance": BalanceBoard}
-_PLAIN_KIND = {"plain": "grip", "csv": "balance"}
 
 
 def probe(url: str, *, baudrate: int = DEFAULT_BAUD, timeout_s: float = 3.0, clock: SessionClock | None = None) -> tuple[str, Hello | None, str]:
@@ -56,14 +53,18 @@ def probe(url: str, *, baudrate: int = DEFAULT_BAUD, timeout_s: float = 3.0, clo
             if data:
                 p.feed(data, clock.now_ns())
             if p.hello is not None:
-                if p.hello.kind not in DRIVERS:
+                if p.hello.kind not in kind_names():
                     raise InputError(f"the device at {url} is a '{p.hello.kind}', which this station has no driver for",
-                                     fix=f"known kinds: {', '.join(DRIVERS)}")
+                                     fix=f"known kinds: {', '.join(kind_names())}")
                 return p.hello.kind, p.hello, "msp"
-            if p.format in _PLAIN_KIND:
-                return _PLAIN_KIND[p.format], None, p.format
+            plain = kind_of_plain_format(p.format) if p.format != "msp" else None
+            if plain is not None:
+                return plain, None, p.format
             if p.format == "msp" and p.samples:
-                return ("balance" if (p.n_channels or 1) == 4 else "grip"), None, "msp"
+                n = p.n_channels or 1
+                by_width = [k for k in kind_names() if len(get_kind(k).raw_channels) == n]
+                if len(by_width) == 1:
+                    return by_width[0], None, "msp"
     finally:
         port.close()
     raise InputError(f"{url} is not a station device: no hello and no recognisable lines in {timeout_s:g} s",
@@ -71,10 +72,10 @@ def probe(url: str, *, baudrate: int = DEFAULT_BAUD, timeout_s: float = 3.0, clo
 
 
 def detect_kind(url: str, *, baudrate: int = DEFAULT_BAUD, timeout_s: float = 3.0, clock: SessionClock | None = None) -> str:
-    """``"grip"`` or ``"balance"`` for the device at ``url`` (:class:`InputError` when unknown)."""
+    """The registered kind (:mod:`devices.kinds`) of the device at ``url`` (:class:`InputError` when unknown)."""
     if urlsplit(url).scheme.lower() == "sim":
         kind = (urlsplit(url).netloc or "").lower()
-        if kind in DRIVERS:
+        if kind in kind_names():
             return kind
     return probe(url, baudrate=baudrate, timeout_s=timeout_s, clock=clock)[0]
 
@@ -84,9 +85,7 @@ def make_driver(url: str, kind: str | None = None, *, detect_timeout_s: float = 
     the driver's constructor."""
     if kind is None:
         kind = detect_kind(url, baudrate=kwargs.get("baudrate", DEFAULT_BAUD), clock=kwargs.get("clock"), timeout_s=detect_timeout_s)
-    if kind not in DRIVERS:
-        raise InputError(f"unknown device kind '{kind}'", fix=f"choose one of: {', '.join(DRIVERS)}")
-    return DRIVERS[kind](url, **kwargs)
+    return get_kind(kind).driver(url, **kwargs)
 
 
 @dataclass

@@ -22,7 +22,8 @@ grip: ``squeeze`` (ramp 1 s, hold 2 s, release, rest; repeated), ``hold`` (one l
 ``overload`` (squeezes beyond full scale: saturated samples), ``calib`` (no load for ``hold_s``
 seconds, then the known ``load``).
 balance: ``quiet`` (quiet stance, a few mm of sway), ``sway`` (slow antero-posterior sway), ``shift``
-(weight shifts left-right), ``one_leg`` (stance on the left foot, larger sway), ``empty`` (no one
+(weight shifts left-right), ``lean`` (leans 40 mm right, forward, left and back in turn, 2 s
+each, 1 s at the centre between: the lean-to-the-star game), ``one_leg`` (stance on the left foot, larger sway), ``empty`` (no one
 on the board), ``calib`` (empty for ``hold_s`` seconds, then ``load`` kg at the centre).
 
 Faults (``--fault NAME=VALUE``)
@@ -67,8 +68,7 @@ CELL_FULL_SCALE_KG = 150.0
 WII_SPACING_MM = (433.0, 238.0)
 
 GRIP_PROFILES = ("squeeze", "hold", "fatigue", "rest", "overload", "calib")
-BALANCE_PROFILES = ("quiet", "sway", "shift", "one_leg", "empty", "calib")
-KINDS = ("grip", "balance")
+BALANCE_PROFILES = ("quiet", "sway", "shift", "lean", "one_leg", "empty", "calib")
 FORMATS = ("msp", "plain", "csv")
 
 
@@ -134,9 +134,9 @@ class SimConfig:
     """Stream from power-up without waiting for START (plain formats always do)."""
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise InputError(f"unknown device kind '{self.kind}'", fix=f"choose one of: {', '.join(KINDS)}")
-        profiles = GRIP_PROFILES if self.kind == "grip" else BALANCE_PROFILES
+        from devices.kinds import get_kind
+
+        profiles = get_kind(self.kind).sim_profiles
         if not self.profile:
             self.profile = profiles[0]
         self.profile = self.profile.replace("-", "_")
@@ -150,7 +150,7 @@ class SimConfig:
             self.serial = f"SIM-{self.kind.upper()}-{self.seed:04d}"
 
 
-def _grip_profile(cfg: SimConfig, rng: random.Random) -> Callable[[float], tuple[float, ...]]:
+def grip_profile(cfg: SimConfig, rng: random.Random) -> Callable[[float], tuple[float, ...]]:
     peak = 180.0  # N, a school-age child's power grip
     noise = 0.6
 
@@ -202,7 +202,7 @@ def cells_from_cop(weight: float, x_mm: float, y_mm: float, spacing: tuple[float
     )
 
 
-def _balance_profile(cfg: SimConfig, rng: random.Random) -> Callable[[float], tuple[float, ...]]:
+def balance_profile(cfg: SimConfig, rng: random.Random) -> Callable[[float], tuple[float, ...]]:
     w = cfg.weight_kg
     ph = [rng.uniform(0, 2 * math.pi) for _ in range(6)]
     p = cfg.profile
@@ -224,6 +224,12 @@ def _balance_profile(cfg: SimConfig, rng: random.Random) -> Callable[[float], tu
         elif p == "shift":
             x, y = sway(t, 4.0)
             x += 90.0 * math.tanh(3.0 * math.sin(2 * math.pi * t / 6.0))
+        elif p == "lean":
+            x, y = sway(t, 2.0)
+            k, u = divmod(t, 3.0)
+            if u >= 1.0:
+                dx, dy = ((1, 0), (0, 1), (-1, 0), (0, -1))[int(k) % 4]
+                x, y = x + 40.0 * dx, y + 40.0 * dy
         elif p == "one_leg":
             x, y = sway(t, 12.0)
             x -= 95.0
@@ -236,6 +242,15 @@ def _balance_profile(cfg: SimConfig, rng: random.Random) -> Callable[[float], tu
         return tuple(min(CELL_FULL_SCALE_KG, max(-CELL_FULL_SCALE_KG, c + rng.gauss(0.0, 0.02))) for c in cells)
 
     return f
+
+
+def profile_values(cfg: SimConfig) -> Callable[[float], tuple[float, ...]]:
+    """The profile of ``cfg`` as a function of seconds since streaming began -> raw channel values
+    (the raw channels of its kind, in their units), without faults, port or clock: what the
+    simulated child does on the device, for in-process runs (the registry test, batch checks)."""
+    from devices.kinds import get_kind
+
+    return get_kind(cfg.kind).sim_profile(cfg, random.Random(cfg.seed))
 
 
 class SimDevice:
@@ -251,10 +266,13 @@ class SimDevice:
         self.now_s = now_s
         self.rng = random.Random(cfg.seed)
         self.rate = cfg.rate_hz
-        self._value = (_grip_profile if cfg.kind == "grip" else _balance_profile)(cfg, self.rng)
-        self.channels = ("force",) if cfg.kind == "grip" else ("tl", "tr", "bl", "br")
-        self.units = ("N",) if cfg.kind == "grip" else ("kg",) * 4
-        self.full_scale = (GRIP_FULL_SCALE_N,) if cfg.kind == "grip" else (CELL_FULL_SCALE_KG,) * 4
+        from devices.kinds import get_kind
+
+        self.kind = get_kind(cfg.kind)
+        self._value = self.kind.sim_profile(cfg, self.rng)
+        self.channels = self.kind.raw_channels
+        self.units = self.kind.raw_units
+        self.full_scale = self.kind.full_scale
         self._boot()
         self.streaming = cfg.autostart or cfg.fmt != "msp"
         self._stream_t0: float | None = self.now_s() if self.streaming else None
@@ -271,7 +289,7 @@ class SimDevice:
 
     @property
     def hello(self) -> Hello:
-        model = "MS-SIM-GRIP" if self.cfg.kind == "grip" else "MS-SIM-BALANCE"
+        model = self.kind.sim_model
         return Hello(self.cfg.kind, model, self.cfg.serial, "sim-1.0", self.rate, self.channels, self.units, self.full_scale,
                      extra={"profile": self.cfg.profile})
 
@@ -356,7 +374,7 @@ class SimDevice:
 
     def _format(self, t_us: int, vals: list[float]) -> bytes:
         if self.cfg.fmt == "msp":
-            return sample_line(self.seq, t_us, vals, 3 if self.cfg.kind == "balance" else 2)
+            return sample_line(self.seq, t_us, vals, self.kind.sim_decimals)
         if self.cfg.fmt == "plain":
             return b"N" + fmt_value(vals[0], 2).encode() + b"\r\n"
         return ",".join(fmt_value(v, 3) for v in vals).encode() + b"\r\n"

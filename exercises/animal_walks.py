@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -66,8 +66,11 @@ from exercises.body import (
     RepExercise,
     RobustMax,
     dist,
+    rep_contract,
 )
+from exercises.contract import Knob
 from exercises.registry import register
+from exercises.simulated import Walk
 from station.core import ScoreEvent
 
 log = logging.getLogger(__name__)
@@ -77,7 +80,7 @@ class WalkSettings(CounterSettings):
     min_visibility: float = Field(0.3, ge=0.0, le=1.0, description="landmark visibility needed (far-side limbs are dim)")
     cutoff_hz: float = Field(3.0, gt=0.2, le=30.0, description="low-pass cut-off of the limb signals, Hz")
     zone_frac: float = Field(0.3, gt=0.0, lt=0.5, description="a step enters the top or bottom zone_frac of the range")
-    min_range: float = Field(0.15, gt=0.0, le=10.0, description="smallest limb-signal range that counts, trunk lengths")
+    min_range: Annotated[float, Knob("Stride", "trunk lengths", step=0.05, harder=1, help="how far each limb must swing to count a step")] = Field(0.15, gt=0.0, le=10.0, description="smallest limb-signal range that counts, trunk lengths")
     min_cycle_s: float = Field(0.4, ge=0.0, le=30.0, description="shortest walk cycle that counts, s")
 
 
@@ -217,6 +220,7 @@ class BearWalk(_AnimalWalk):
 
     name = "bear_walk"
     title = "Bear walk"
+    contract = rep_contract("crouch", Walk("bear"), 0.1, 0.2)
 
     def _flags(self, knee_clear: float, hip_below_sh: float, hip_above_floor: float) -> list[str]:
         flags = []
@@ -233,6 +237,7 @@ class CrabWalk(_AnimalWalk):
 
     name = "crab_walk"
     title = "Crab walk"
+    contract = rep_contract("crouch", Walk("crab"), 0.1, 0.2)
 
     def _flags(self, knee_clear: float, hip_below_sh: float, hip_above_floor: float) -> list[str]:
         return ["hips_down"] if hip_above_floor < 0.4 else []

@@ -45,14 +45,16 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pydantic import Field, model_validator
 
 from exercises.base import Exercise, Settings, StepInput
+from exercises.contract import Contract, CountStars, Knob, Metric, Presets, Sound, SoundCue, SteadyStars
 from exercises.registry import register
+from exercises.simulated import DeviceChild
 from station.core import ScoreEvent
 
 log = logging.getLogger(__name__)
@@ -316,6 +318,15 @@ class QuietStance(_BalanceBase):
 
     name = "balance_quiet_stance"
     title = "Stand still like a statue"
+    contract = Contract(
+        headline=(Metric("ellipse95_area_mm2", "Sway area (95 %)", "mm^2", False),
+                  Metric("mean_velocity_mm_s", "Sway velocity", "mm/s", False), Metric("path_length_mm", "Sway path", "mm", False)),
+        history="ellipse95_area_mm2",
+        events=("on_board", "stepped_off", "trial_end"),
+        quality_events=(),
+        game="pond", pictogram="turtle", chart="cop", stars=SteadyStars(), sim=DeviceChild("balance", "quiet"),
+        sounds=(SoundCue(Sound.CUE, "on_board"), SoundCue(Sound.TRY_AGAIN, "stepped_off")),
+    )
 
     def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
@@ -360,6 +371,15 @@ class OneLegBoard(_BalanceBase):
 
     name = "balance_one_leg"
     title = "Stand on one leg (board)"
+    contract = Contract(
+        headline=(Metric("hold_s", "Hold", "s", True), Metric("ellipse95_area_mm2", "Sway area (95 %)", "mm^2", False),
+                  Metric("mean_velocity_mm_s", "Sway velocity", "mm/s", False)),
+        history="hold_s",
+        events=("on_board", "touch_down", "hold_done", "trial_end"),
+        quality_events=("hold_done",),
+        game="pond", pictogram="turtle", chart="cop", stars=SteadyStars(), sim=DeviceChild("balance", "one_leg"),
+        sounds=(SoundCue(Sound.CUE, "on_board"), SoundCue(Sound.TRY_AGAIN, "touch_down"), SoundCue(Sound.DONE, "hold_done")),
+    )
     Settings: ClassVar[type[Settings]] = OneLegBoardSettings
 
     def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
@@ -406,9 +426,9 @@ class OneLegBoard(_BalanceBase):
 
 class LeanSettings(BalanceSettings):
     targets: str = Field("right,front,left,back", min_length=1, description="target directions in order")
-    reach_mm: float = Field(40.0, gt=0.0, le=500.0, description="CoP distance from the start point that reaches a target, mm")
-    hold_s: float = Field(0.5, ge=0.0, le=30.0, description="time the CoP must stay in the target, s")
-    target_radius_mm: float = Field(15.0, gt=0.0, le=500.0, description="radius of a target, mm")
+    reach_mm: Annotated[float, Knob("Reach", "mm", step=5.0, harder=1, help="how far the child must lean to reach a star")] = Field(40.0, gt=0.0, le=500.0, description="CoP distance from the start point that reaches a target, mm")
+    hold_s: Annotated[float, Knob("Hold", "s", step=0.25, harder=1, help="time to stay on a star")] = Field(0.5, ge=0.0, le=30.0, description="time the CoP must stay in the target, s")
+    target_radius_mm: Annotated[float, Knob("Star size", "mm", step=2.0, harder=-1, help="radius of a star")] = Field(15.0, gt=0.0, le=500.0, description="radius of a target, mm")
     duration_s: float = Field(60.0, gt=0.0, le=3600.0, description="trial length, s")
 
     @model_validator(mode="after")
@@ -434,6 +454,16 @@ class LeanToTarget(_BalanceBase):
 
     name = "balance_lean"
     title = "Lean to the star"
+    contract = Contract(
+        headline=(Metric("targets_reached", "Stars reached", "count", True),
+                  Metric("mean_time_to_target_s", "Time to a star", "s", False), Metric("ellipse95_area_mm2", "Sway area (95 %)", "mm^2", None)),
+        history="targets_reached",
+        events=("on_board", "target_shown", "target_reached", "trial_end"),
+        quality_events=("target_reached",),
+        game="pond", pictogram="turtle", chart="cop", stars=CountStars(), sim=DeviceChild("balance", "lean"),
+        sounds=(SoundCue(Sound.CUE, "target_shown"), SoundCue(Sound.DONE, "target_reached")),
+        presets=Presets(easier={"reach_mm": 30.0, "target_radius_mm": 20.0}, harder={"reach_mm": 60.0, "target_radius_mm": 12.0}),
+    )
     Settings: ClassVar[type[Settings]] = LeanSettings
 
     def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:

@@ -5,6 +5,10 @@ the sensor samples that arrived since the last step) and returns the :class:`~st
 it scored in that step. It exposes live metrics for the UI (:meth:`Exercise.live`) and a final
 :class:`ExerciseResult` (:meth:`Exercise.result`).
 
+What the station needs of an exercise (headline metrics, history metric, quality events, game,
+pictogram, chart, stars, simulated child, sounds) is its :class:`~exercises.contract.Contract`; its
+difficulty settings are :class:`~exercises.contract.Knob` metadata on its settings model.
+
 Settings are a pydantic model per exercise (validated once, frozen); ``--set key=value`` on the CLI
 and the session plan both build it through :meth:`Exercise.parse_settings`.
 """
@@ -12,17 +16,17 @@ and the session plan both build it through :meth:`Exercise.parse_settings`.
 from __future__ import annotations
 
 import abc
-import json
-import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from station.core import HandObservation, InputError, PoseObservation, ScoreEvent, SensorSample
+from exercises.contract import Contract
+from station.core import ExerciseResult, InputError, ScoreEvent, StepInput
 
-InputKind = Literal["hand", "pose", "grip", "balance"]
+InputKind = str
+"""What an exercise consumes: ``"hand"`` or ``"pose"`` (camera trackers) or a registered device kind
+(:mod:`devices.kinds`: ``"grip"``, ``"balance"``...)."""
 
 
 class Settings(BaseModel):
@@ -31,77 +35,8 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
-@dataclass(frozen=True, slots=True)
-class StepInput:
-    """Everything new for one scoring step.
-
-    ``t_ns`` is the time of the step on the session clock (the frame time for a camera step, the
-    newest sample time for a sensor-only step). ``frame_seq`` is set for camera steps, even when
-    no hand or person was found in the frame (``hands``/``poses`` empty): exercises need to know
-    about frames *without* detections to pause counts and flag gaps.
-    """
-
-    t_ns: int
-    hands: Sequence[HandObservation] = ()
-    poses: Sequence[PoseObservation] = ()
-    samples: Sequence[SensorSample] = ()
-    frame_seq: int | None = None
-    image_size: tuple[int, int] | None = None
-
-
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if isinstance(v, Mapping):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_jsonable(x) for x in v]
-    if hasattr(v, "item") and callable(v.item):  # NumPy scalar
-        return _jsonable(v.item())
-    return v
-
-
-@dataclass
-class ExerciseResult:
-    """Final result of one exercise trial.
-
-    ``metrics`` maps a metric name to its value (``None`` when it could not be computed, e.g. no
-    samples); ``units`` and ``definitions`` give each metric's unit and a one-line definition so
-    every export and report can carry them.
-    """
-
-    exercise: str
-    reps: int
-    metrics: dict[str, float | int | str | None]
-    events: list[ScoreEvent]
-    units: dict[str, str] = field(default_factory=dict)
-    definitions: dict[str, str] = field(default_factory=dict)
-    definitions_version: str = "1"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "exercise": self.exercise,
-            "reps": self.reps,
-            "metrics": _jsonable(self.metrics),
-            "units": self.units,
-            "definitions": self.definitions,
-            "definitions_version": self.definitions_version,
-            "events": [
-                {
-                    "t_ns": e.t_ns,
-                    "trial": e.trial,
-                    "rep": e.rep,
-                    "kind": e.kind,
-                    "value": _jsonable(e.value),
-                    "unit": e.unit,
-                    "payload": _jsonable(dict(e.payload)),
-                }
-                for e in self.events
-            ],
-        }
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
+SettingsModel = Settings
+"""The settings base under a name that the ``Settings`` class attribute of an exercise does not shadow."""
 
 
 class Exercise(abc.ABC):
@@ -119,9 +54,11 @@ class Exercise(abc.ABC):
     inputs: ClassVar[tuple[InputKind, ...]]
     """What the exercise consumes."""
     definitions_version: ClassVar[str] = "1"
-    Settings: ClassVar[type[Settings]] = Settings
+    Settings: ClassVar[type[SettingsModel]] = Settings
+    contract: ClassVar[Contract]
+    """What the station needs of the exercise (:mod:`exercises.contract`); checked by the registry test."""
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         self.settings = settings if settings is not None else self.Settings()
         self.trial = trial
         self.events: list[ScoreEvent] = []
@@ -130,7 +67,7 @@ class Exercise(abc.ABC):
 
     # -- settings ----------------------------------------------------------------------------
     @classmethod
-    def parse_settings(cls, values: Mapping[str, Any]) -> Settings:
+    def parse_settings(cls, values: Mapping[str, Any]) -> SettingsModel:
         """Validate ``values`` (strings from ``--set`` or typed values from a plan)."""
         try:
             return cls.Settings.model_validate(dict(values))

@@ -50,13 +50,14 @@ import math
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field, field_validator
 
 from exercises.base import Exercise, Settings, StepInput
+from exercises.contract import Contract, Knob, Metric, Pictogram, Presets, QualityCountStars, SimulatedChild, Sound, SoundCue
 from station.core import PoseObservation, ScoreEvent
 
 log = logging.getLogger(__name__)
@@ -391,7 +392,7 @@ class CounterSettings(BodySettings):
     """Settings shared by every signal counter (defaults are overridden per exercise)."""
 
     cutoff_hz: float = Field(4.0, gt=0.2, le=30.0, description="low-pass cut-off of the signal, Hz")
-    min_range: float = Field(0.3, gt=0.0, le=1000.0, description="smallest signal range that counts (signal units)")
+    min_range: Annotated[float, Knob("Range", "signal units", step=0.05, harder=1, help="how large a movement must be to count")] = Field(0.3, gt=0.0, le=1000.0, description="smallest signal range that counts (signal units)")
     min_cycle_s: float = Field(0.5, ge=0.0, le=30.0, description="shortest repetition that counts, s")
     range_window_s: float = Field(10.0, ge=1.0, le=600.0, description="window of the running signal range, s")
 
@@ -509,6 +510,21 @@ class Rep:
     quality: float
     flags: list[str] = field(default_factory=list)
     extra: dict[str, float] = field(default_factory=dict)
+
+
+def rep_contract(pictogram: Pictogram, sim: SimulatedChild, easier_range: float, harder_range: float) -> Contract:
+    """The contract of a repetition exercise (:class:`RepExercise`): repetitions with quality, the dots
+    game, the repetitions chart, stars from count and mean quality; presets move ``min_range``."""
+    return Contract(
+        headline=(Metric("reps", "Repetitions", "count", True), Metric("mean_quality", "Mean quality", "0..1", True),
+                  Metric("cadence_per_min", "Cadence", "1/min", None)),
+        history="reps",
+        events=("rep", "incomplete", "paused", "resumed"),
+        quality_events=("rep",),
+        game="reps", pictogram=pictogram, chart="reps", stars=QualityCountStars(), sim=sim,
+        sounds=(SoundCue(Sound.DONE, "rep"), SoundCue(Sound.GOOD, "rep", min_quality=0.8), SoundCue(Sound.TRY_AGAIN, "incomplete")),
+        presets=Presets(easier={"min_range": easier_range}, harder={"min_range": harder_range}),
+    )
 
 
 class RepExercise(BodyExercise):

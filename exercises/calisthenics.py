@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -68,10 +68,13 @@ from exercises.body import (
     RobustMax,
     angle_deg,
     dist,
+    rep_contract,
     sides,
     upright,
 )
+from exercises.contract import Knob
 from exercises.registry import register
+from exercises.simulated import Repeat
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +88,7 @@ def _clip01(x: float) -> float:
 
 # --------------------------------------------------------------------------------------------
 class PushUpSettings(RepSettings):
-    min_range: float = Field(0.25, gt=0.0, le=10.0, description="smallest range of shoulder height / arm length")
+    min_range: Annotated[float, Knob("Depth", "arm lengths", step=0.05, harder=1, help="how far the shoulders must go down and up to count")] = Field(0.25, gt=0.0, le=10.0, description="smallest range of shoulder height / arm length")
     min_cycle_s: float = Field(0.25, ge=0.0, le=30.0, description="shortest repetition that counts, s")
 
 
@@ -95,6 +98,7 @@ class PushUps(RepExercise):
 
     name = "pushups"
     title = "Push-ups"
+    contract = rep_contract("crouch", Repeat("pushups"), 0.2, 0.35)
     Settings: ClassVar[type[Settings]] = PushUpSettings
     rest_high = True
     signal_unit = "arm lengths"
@@ -166,7 +170,7 @@ class PushUps(RepExercise):
 
 # --------------------------------------------------------------------------------------------
 class SquatSettings(RepSettings):
-    min_range: float = Field(0.2, gt=0.0, le=10.0, description="smallest range of hip height / leg length")
+    min_range: Annotated[float, Knob("Depth", "leg lengths", step=0.05, harder=1, help="how far the hips must go down and up to count")] = Field(0.2, gt=0.0, le=10.0, description="smallest range of hip height / leg length")
     min_cycle_s: float = Field(0.25, ge=0.0, le=30.0, description="shortest repetition that counts, s")
 
 
@@ -176,6 +180,7 @@ class Squats(RepExercise):
 
     name = "squats"
     title = "Squats"
+    contract = rep_contract("crouch", Repeat("squats"), 0.15, 0.3)
     Settings: ClassVar[type[Settings]] = SquatSettings
     rest_high = True
     signal_unit = "leg lengths"
@@ -230,7 +235,7 @@ class Squats(RepExercise):
 # --------------------------------------------------------------------------------------------
 class JackSettings(RepSettings):
     cutoff_hz: float = Field(4.0, gt=0.2, le=30.0, description="low-pass cut-off of the signal, Hz")
-    min_range: float = Field(0.35, gt=0.0, le=10.0, description="smallest range of the spread signal")
+    min_range: Annotated[float, Knob("Spread", "body heights", step=0.05, harder=1, help="how wide arms and legs must open to count")] = Field(0.35, gt=0.0, le=10.0, description="smallest range of the spread signal")
     min_cycle_s: float = Field(0.25, ge=0.0, le=30.0, description="shortest repetition that counts, s")
     require: Literal["both", "arms", "legs", "either"] = Field(
         "both", description="which limbs must open for a rep: arms rise >= 60 deg and/or feet spread >= 0.12 leg lengths"
@@ -243,6 +248,7 @@ class JumpingJacks(RepExercise):
 
     name = "jumping_jacks"
     title = "Jumping jacks"
+    contract = rep_contract("jump", Repeat("jumping_jacks"), 0.25, 0.45)
     Settings: ClassVar[type[Settings]] = JackSettings
     rest_high = False
     signal_unit = "spread (arm elevation / 180 deg + ankle spread / leg length)"
@@ -303,7 +309,7 @@ class JumpingJacks(RepExercise):
 
 # --------------------------------------------------------------------------------------------
 class SitUpSettings(RepSettings):
-    min_range: float = Field(25.0, gt=0.0, le=180.0, description="smallest range of trunk elevation, degrees")
+    min_range: Annotated[float, Knob("Sit-up angle", "degrees", step=5.0, harder=1, help="how far the trunk must rise to count")] = Field(25.0, gt=0.0, le=180.0, description="smallest range of trunk elevation, degrees")
     min_cycle_s: float = Field(0.4, ge=0.0, le=30.0, description="shortest repetition that counts, s")
 
 
@@ -313,6 +319,7 @@ class SitUps(RepExercise):
 
     name = "situps"
     title = "Sit-ups"
+    contract = rep_contract("jump", Repeat("situps"), 20.0, 35.0)
     Settings: ClassVar[type[Settings]] = SitUpSettings
     rest_high = False
     signal_unit = "deg"

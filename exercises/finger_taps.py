@@ -40,7 +40,9 @@ from pydantic import field_validator, model_validator
 
 from exercises import hand_geometry as hg
 from exercises.base import Exercise, Settings, StepInput
+from exercises.contract import Contract, CountStars, Metric, Sound, SoundCue
 from exercises.registry import register
+from exercises.simulated import TapFingers
 from station.core import ScoreEvent
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,15 @@ class FingerTapSettings(Settings):
 class FingerTaps(Exercise):
     name = "finger_taps"
     title = "Finger taps"
+    contract = Contract(
+        headline=(Metric("taps", "Taps", "count", True), Metric("rate_hz", "Tap rate", "Hz", True),
+                  Metric("amplitude_decrement_pct", "Amplitude decrement", "%", False)),
+        history="taps",
+        events=("tap", "taps_done", "time_up"),
+        quality_events=("tap",),
+        game="hand", pictogram="taps", chart="reps", stars=CountStars(), sim=TapFingers(),
+        sounds=(SoundCue(Sound.DONE, "tap"), SoundCue(Sound.TRIAL_DONE, "taps_done")),
+    )
     inputs = ("hand",)
     Settings = FingerTapSettings
 

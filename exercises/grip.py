@@ -40,13 +40,15 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import numpy as np
 from pydantic import Field, model_validator
 
 from exercises.base import Exercise, Settings, StepInput
+from exercises.contract import Contract, CountStars, Knob, Metric, Presets, Sound, SoundCue
 from exercises.registry import register
+from exercises.simulated import DeviceChild
 from station.core import ScoreEvent
 
 log = logging.getLogger(__name__)
@@ -182,9 +184,9 @@ class _GripBase(Exercise):
 
 # ------------------------------------------------------------------------------------------------
 class SqueezeSettings(GripSettings):
-    zone_lo_n: float = Field(120.0, ge=0.0, le=2000.0, description="lower edge of the target zone, N (set per child)")
-    zone_hi_n: float = Field(220.0, gt=0.0, le=2000.0, description="upper edge of the target zone, N (set per child)")
-    hold_s: float = Field(2.0, gt=0.0, le=600.0, description="continuous time in the zone that fills the balloon, s")
+    zone_lo_n: Annotated[float, Knob("Zone low", "N", step=10.0, harder=1, help="lower edge of the squeeze zone")] = Field(120.0, ge=0.0, le=2000.0, description="lower edge of the target zone, N (set per child)")
+    zone_hi_n: Annotated[float, Knob("Zone high", "N", step=10.0, harder=1, help="upper edge of the squeeze zone")] = Field(220.0, gt=0.0, le=2000.0, description="upper edge of the target zone, N (set per child)")
+    hold_s: Annotated[float, Knob("Hold", "s", step=0.5, harder=1, help="time in the zone that fills the balloon")] = Field(2.0, gt=0.0, le=600.0, description="continuous time in the zone that fills the balloon, s")
 
     @model_validator(mode="after")
     def _zone(self) -> SqueezeSettings:
@@ -199,6 +201,16 @@ class GripSqueeze(_GripBase):
 
     name = "grip_squeeze"
     title = "Squeeze and hold"
+    contract = Contract(
+        headline=(Metric("time_in_zone_s", "Time in the zone", "s", True), Metric("holds", "Holds", "count", True),
+                  Metric("peak_n", "Peak force", "N", True)),
+        history="peak_n",
+        events=("squeeze", "hold_done", "left_zone"),
+        quality_events=("hold_done",),
+        game="grip", pictogram="balloon", chart="force", stars=CountStars(), sim=DeviceChild("grip", "squeeze"),
+        sounds=(SoundCue(Sound.DONE, "hold_done"), SoundCue(Sound.TRY_AGAIN, "left_zone")),
+        presets=Presets(easier={"zone_lo_n": 80.0, "zone_hi_n": 200.0, "hold_s": 1.5}, harder={"zone_lo_n": 150.0, "zone_hi_n": 240.0, "hold_s": 3.0}),
+    )
     Settings: ClassVar[type[Settings]] = SqueezeSettings
 
     def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
@@ -268,6 +280,15 @@ class GripMax(_GripBase):
 
     name = "grip_max"
     title = "Strongest squeeze"
+    contract = Contract(
+        headline=(Metric("peak_n", "Peak force", "N", True), Metric("best_of_3_n", "Best of three", "N", True),
+                  Metric("time_to_peak_s", "Time to peak", "s", False)),
+        history="peak_n",
+        events=("squeeze",),
+        quality_events=("squeeze",),
+        game="grip", pictogram="balloon", chart="force", stars=CountStars(), sim=DeviceChild("grip", "squeeze"),
+        sounds=(SoundCue(Sound.DONE, "squeeze"),),
+    )
 
 
 @register
@@ -276,6 +297,15 @@ class GripRepeat(_GripBase):
 
     name = "grip_repeat"
     title = "Squeeze again and again"
+    contract = Contract(
+        headline=(Metric("squeezes", "Squeezes", "count", True), Metric("mean_interval_s", "Mean interval", "s", None),
+                  Metric("fatigue_index_pct", "Fatigue index", "%", False)),
+        history="squeezes",
+        events=("squeeze",),
+        quality_events=("squeeze",),
+        game="grip", pictogram="balloon", chart="force", stars=CountStars(), sim=DeviceChild("grip", "squeeze"),
+        sounds=(SoundCue(Sound.DONE, "squeeze"),),
+    )
 
     def _metrics(self) -> tuple[dict[str, float | int | str | None], dict[str, str], dict[str, str]]:
         m, u, d = self._squeeze_metrics()
@@ -294,7 +324,7 @@ class TrackingSettings(GripSettings):
     target_lo_n: float = Field(20.0, ge=0.0, le=2000.0, description="lowest target force, N")
     target_hi_n: float = Field(60.0, gt=0.0, le=2000.0, description="highest target force, N")
     period_s: float = Field(6.0, gt=0.1, le=600.0, description="period of the sine target, s")
-    tolerance_n: float = Field(3.0, ge=0.0, le=2000.0, description="band around the target counted as on target, N")
+    tolerance_n: Annotated[float, Knob("Tolerance", "N", step=0.5, harder=-1, help="how close to the line counts as on it")] = Field(3.0, ge=0.0, le=2000.0, description="band around the target counted as on target, N")
 
     @model_validator(mode="after")
     def _range(self) -> TrackingSettings:
@@ -313,6 +343,15 @@ class GripTracking(_GripBase):
 
     name = "grip_tracking"
     title = "Follow the line"
+    contract = Contract(
+        headline=(Metric("in_band_pct", "Time on the line", "%", True), Metric("rmse_n", "RMS error", "N", False),
+                  Metric("bias_n", "Bias", "N", None)),
+        history="in_band_pct",
+        events=("squeeze",),
+        quality_events=(),
+        game="grip", pictogram="balloon", chart="force", stars=CountStars(), sim=DeviceChild("grip", "hold"),
+        presets=Presets(easier={"tolerance_n": 6.0}, harder={"tolerance_n": 2.0}),
+    )
     Settings: ClassVar[type[Settings]] = TrackingSettings
 
     def __init__(self, settings: Settings | None = None, *, trial: int = 0, target: TargetFn | None = None) -> None:

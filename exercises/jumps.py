@@ -65,7 +65,9 @@ from exercises.body import (
     angle_deg,
     dist,
 )
+from exercises.contract import Contract, Metric, Pictogram, QualityCountStars, SimulatedChild, Sound, SoundCue
 from exercises.registry import register
+from exercises.simulated import Jump
 from station.core import ScoreEvent
 
 log = logging.getLogger(__name__)
@@ -99,12 +101,27 @@ class JumpRecord:
         return (self.landing_ns - self.takeoff_ns) / 1e9
 
 
+def jump_contract(headline: tuple[Metric, ...], pictogram: Pictogram, sim: SimulatedChild) -> Contract:
+    """The contract of a flight-phase jump: jumps with quality, the dots game and chart, stars from count
+    and mean quality; the first headline metric is the history metric."""
+    return Contract(
+        headline=headline,
+        history=headline[0].name,
+        events=("jump", "incomplete", "paused", "resumed"),
+        quality_events=("jump",),
+        game="reps", pictogram=pictogram, chart="reps", stars=QualityCountStars(), sim=sim,
+        sounds=(SoundCue(Sound.DONE, "jump"), SoundCue(Sound.GOOD, "jump", min_quality=0.8), SoundCue(Sound.TRY_AGAIN, "incomplete")),
+    )
+
+
 @register
 class Jumps(BodyExercise):
     """Two-footed jumps in place (bunny hops); base of the other flight-phase jumps."""
 
     name = "jumps"
     title = "Bunny hops"
+    contract = jump_contract((Metric("jumps", "Jumps", "count", True), Metric("mean_flight_s", "Mean flight time", "s", True),
+                               Metric("mean_quality", "Mean quality", "0..1", True)), "jump", Jump())
     definitions_version = "2"
     Settings: ClassVar[type[Settings]] = JumpSettings
     distance_kind: ClassVar[str] = "mid_ankle"
@@ -292,6 +309,8 @@ class FrogJumps(Jumps):
 
     name = "frog_jumps"
     title = "Frog jumps"
+    contract = jump_contract((Metric("best_distance_legs", "Longest jump", "leg lengths", True), Metric("jumps", "Jumps", "count", True),
+                               Metric("mean_quality", "Mean quality", "0..1", True)), "crouch", Jump(frog=True, forward=0.05))
 
     def _flags(self) -> list[str]:
         flags = super()._flags()
@@ -310,6 +329,8 @@ class LongJump(Jumps):
 
     name = "long_jump"
     title = "Standing long jump"
+    contract = jump_contract((Metric("best_distance_legs", "Longest jump", "leg lengths", True), Metric("jumps", "Jumps", "count", True),
+                               Metric("mean_quality", "Mean quality", "0..1", True)), "jump", Jump(forward=0.15))
     distance_kind = "leading toe at take-off to trailing heel at landing"
 
     def _distance_px(self, start: NDArray[np.float64], end: NDArray[np.float64]) -> float:

@@ -60,12 +60,14 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import field_validator, model_validator
+from pydantic import BaseModel, field_validator, model_validator
 
 from calibration.workspace import apply_homography, homography_dlt
 from exercises import hand_geometry as hg
 from exercises.base import Exercise, Settings, StepInput
+from exercises.contract import Contract, CountStars, Metric, Sound, SoundCue
 from exercises.registry import register
+from exercises.simulated import PlacePegs
 from station.core import HandObservation, ScoreEvent
 
 log = logging.getLogger(__name__)
@@ -190,10 +192,30 @@ class _Placement:
     grasp: str
 
 
+def _sim_layout(settings: BaseModel, image_size: tuple[int, int]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Holes and dish in the image for the simulated child; a physical board not mapped to the image
+    is played on the virtual layout of the same board."""
+    board = PegboardSettings.model_validate(settings.model_dump())
+    layout = Pegboard(board).board_image(image_size)
+    if layout is None:
+        layout = Pegboard(board.model_copy(update={"mode": "virtual", "corners": None})).board_image(image_size)
+    assert layout is not None
+    return layout
+
+
 @register
 class Pegboard(Exercise):
     name = "pegboard"
     title = "Pegboard"
+    contract = Contract(
+        headline=(Metric("pegs_placed", "Pegs placed", "count", True), Metric("time_per_peg_s", "Time per peg", "s", False),
+                  Metric("drops", "Drops", "count", False)),
+        history="pegs_placed",
+        events=("grasp", "transport", "peg_placed", "peg_removed", "peg_returned", "peg_dropped", "test_done", "time_up"),
+        quality_events=("peg_placed",),
+        game="pegs", pictogram="pegs", chart="reps", stars=CountStars(), sim=PlacePegs(_sim_layout),
+        sounds=(SoundCue(Sound.DONE, "peg_placed"), SoundCue(Sound.TRY_AGAIN, "peg_dropped"), SoundCue(Sound.TRIAL_DONE, "test_done")),
+    )
     inputs = ("hand",)
     Settings = PegboardSettings
 

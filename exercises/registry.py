@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from exercises.base import Exercise
+from exercises.contract import Contract
 from station.core import InputError
 
 _REGISTRY: dict[str, type[Exercise]] = {}
@@ -15,7 +16,7 @@ _REGISTRY: dict[str, type[Exercise]] = {}
 # Every module of the ``exercises`` package (and its subpackages) is imported on first use of the
 # registry, so a new exercise only needs ``@register`` in its own module; importing ``exercises``
 # itself stays cheap.
-_NOT_EXERCISES = {"base", "registry", "templates"}
+_NOT_EXERCISES = {"base", "contract", "registry", "simulated", "templates"}
 _loaded = False
 
 
@@ -57,6 +58,14 @@ def get(name: str) -> type[Exercise]:
         raise InputError(
             f"unknown exercise '{name}'", fix=f"choose one of: {', '.join(sorted(_REGISTRY))}"
         ) from None
+
+
+def contract_of(name: str) -> Contract | None:
+    """The contract of a registered exercise, ``None`` for a name no longer registered (old sessions)."""
+    try:
+        return get(name).contract
+    except InputError:
+        return None
 
 
 def parse_sets(pairs: Iterable[str]) -> dict[str, str]:

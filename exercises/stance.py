@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,7 +46,9 @@ from pydantic import Field
 
 from exercises.base import Settings
 from exercises.body import L_ANK, L_HIP, R_ANK, R_HIP, BodyExercise, BodySettings, RobustMax, dist
+from exercises.contract import Contract, Knob, Metric, Presets, QualityCountStars, Sound, SoundCue
 from exercises.registry import register
+from exercises.simulated import StandOnOneLeg
 from station.core import ScoreEvent
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,7 @@ class StanceSettings(BodySettings):
     down: float = Field(0.04, ge=0.0, le=2.0, description="difference below which the foot is down again")
     min_frames: int = Field(2, ge=1, le=100, description="consecutive frames above 'up' for a lift")
     max_stance_move: float = Field(0.25, gt=0.0, le=10.0, description="supporting-foot travel that ends an attempt, leg lengths")
-    min_hold_s: float = Field(0.5, ge=0.0, le=60.0, description="shorter lifts (a step) are not attempts, s")
+    min_hold_s: Annotated[float, Knob("Shortest hold", "s", step=0.5, harder=1, help="a lift shorter than this is a step, not an attempt")] = Field(0.5, ge=0.0, le=60.0, description="shorter lifts (a step) are not attempts, s")
 
 
 @dataclass
@@ -81,6 +83,17 @@ class OneLegStance(BodyExercise):
 
     name = "one_leg_stance"
     title = "Stand on one leg"
+    contract = Contract(
+        headline=(Metric("best_hold_s", "Longest hold", "s", True), Metric("mean_quality", "Mean quality", "0..1", True),
+                  Metric("attempts", "Attempts", "count", None)),
+        history="best_hold_s",
+        events=("lift", "hold", "hold_done", "incomplete", "paused", "resumed"),
+        quality_events=("hold",),
+        game="reps", pictogram="jump", chart="reps", stars=QualityCountStars(), sim=StandOnOneLeg(),
+        sounds=(SoundCue(Sound.CUE, "lift"), SoundCue(Sound.DONE, "hold"), SoundCue(Sound.GOOD, "hold_done"),
+                SoundCue(Sound.TRY_AGAIN, "incomplete")),
+        presets=Presets(easier={"min_hold_s": 0.3}, harder={"min_hold_s": 1.0}),
+    )
     Settings: ClassVar[type[Settings]] = StanceSettings
 
     def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:

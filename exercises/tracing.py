@@ -30,14 +30,16 @@ Events: ``left_path`` (the fingertip left the tolerance band; value = deviation)
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from exercises import trace_metrics as tm
 from exercises.base import Exercise, Settings, StepInput
+from exercises.contract import Contract, Knob, Metric, PathStars, Presets, Sound, SoundCue
 from exercises.registry import register
+from exercises.simulated import TracePath
 from exercises.templates import Template, is_shape, make_template, shape_names
 from station.core import HandObservation, ScoreEvent
 
@@ -62,7 +64,7 @@ class TracingSettings(Settings):
     """A parametric shape or one letter/digit (see :mod:`exercises.templates`)."""
     center: tuple[float, float] = (0.5, 0.5)
     size: float = 0.6
-    tolerance: float = 0.03
+    tolerance: Annotated[float, Knob("Band", "frame heights or mm", step=0.005, harder=-1, help="half-width of the band around the path")] = Field(0.03, gt=0.0, le=10_000.0)
     """Half-width of the band, in the mode's length unit (frame heights or mm)."""
     hand: str = "any"
     mode: Literal["screen", "tabletop", "free"] = "screen"
@@ -141,6 +143,16 @@ class TracingSettings(Settings):
 class Tracing(Exercise):
     name = "tracing"
     title = "Tracing"
+    contract = Contract(
+        headline=(Metric("in_band_pct", "Time on the path", "%", True), Metric("mean_dev", "Mean deviation", "frame_height", False),
+                  Metric("completion", "Completion", "fraction", True)),
+        history="in_band_pct",
+        events=("left_path", "entered_path", "rep"),
+        quality_events=("rep",),
+        game="trace", pictogram="path", chart="deviation", stars=PathStars(), sim=TracePath(),
+        sounds=(SoundCue(Sound.TRY_AGAIN, "left_path"), SoundCue(Sound.CUE, "entered_path"), SoundCue(Sound.DONE, "rep")),
+        presets=Presets(easier={"tolerance": 0.05}, harder={"tolerance": 0.02}),
+    )
     inputs = ("hand",)
     definitions_version = "2"
     Settings = TracingSettings

@@ -2,7 +2,9 @@
 
 Packages and their import direction (enforced by ``tests/test_architecture.py``)::
 
-    station.{app,session,ui,cli} -> exercises -> vision, devices -> calibration -> station.core
+    station.{session,ui,cli,...} -> exercises -> vision, devices -> calibration -> station.core
+
+and inside ``station``: ``cli -> ui -> session -> report / export -> storage -> core``.
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -11,9 +11,8 @@ A file analysed here runs on **file time**: frame ``t_ns`` is the file's own fra
 starting at 0 (``t0_ns = 0``), so results and saved landmarks are reproducible, and re-scoring saved
 landmarks gives exactly the live run's events. ``TrackedFrame.t_done_ns`` stays on the host's session
 clock (when processing finished), so for files ``t_done_ns - t_ns`` is not a latency: use
-``latency_ns`` (inference time) there; live, both are on the session clock. Feeds for :class:`station.session.SessionRunner`
-(:func:`video_feed`, :func:`replay_feed`) shift file time to the trial's start on the session clock;
-:func:`camera_feed` uses the session clock itself.
+``latency_ns`` (inference time) there; live, both are on the session clock. The feeds of a session
+(camera, video, replay) are in :mod:`station.session.feeds`.
 
 Which models run
 ----------------
@@ -24,15 +23,12 @@ sensors cannot be analysed from video (:class:`InputError`).
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import logging
 import math
-import queue
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,11 +36,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from exercises import registry
-from exercises.base import Exercise, ExerciseResult, StepInput
+from exercises.base import Exercise
 from station import __version__
-from station.core import EventBus, InputError, SessionClock, StationError, SystemClock, TrackedFrame
+from station.core import ExerciseResult, InputError, SessionClock, StepInput, SystemClock, TrackedFrame
+from vision.mp_tasks import describe_models as _describe_models
 from vision.smoothing import LandmarkSmoother, SmoothingSettings
-from vision.sources import IMAGE_SUFFIXES, VIDEO_SUFFIXES, ImageFolderSource, VideoFileSource, open_source
+from vision.sources import IMAGE_SUFFIXES, ImageFolderSource, VideoFileSource, open_source
 from vision.trackers import Tracker, TrackKind, make_tracker
 
 if TYPE_CHECKING:
@@ -100,8 +97,7 @@ def build_tracker(
 
 def steps_from_tracked(frames: Iterable[TrackedFrame]) -> Iterator[StepInput]:
     """One :class:`StepInput` per tracked frame (also frames without detections)."""
-    for tf in frames:
-        yield StepInput(tf.t_ns, hands=tf.hands, poses=tf.poses, frame_seq=tf.seq, image_size=tf.image_size)
+    return (StepInput.from_tracked(tf) for tf in frames)
 
 
 def create_exercise(name: str, sets: Mapping[str, Any] | Iterable[str] | None = None) -> Exercise:
@@ -161,6 +157,7 @@ class AnalysisResult:
             "settings": _jsonable_settings(self.settings),
             "trackers": list(self.kinds),
             "model": self.model,
+            "tracker": _describe_models([self.model]),  # backend, MediaPipe version, whether usage metrics may leave
             "software_version": __version__,
         }
         if self.workspace is not None:
@@ -212,7 +209,7 @@ class _Scorer:
         if self.t_first is None:
             self.t_first = tf.t_ns
         self.t_last = tf.t_ns
-        inp = StepInput(tf.t_ns, hands=tf.hands, poses=tf.poses, frame_seq=tf.seq, image_size=tf.image_size)
+        inp = StepInput.from_tracked(tf)
         self.ex.step(inp if self.workspace is None else self.workspace.apply(inp))
 
     def finish(self, source: str, wall_s: float, kinds: Sequence[str], model: str) -> AnalysisResult:
@@ -440,238 +437,6 @@ def track_file(
     return frames, found
 
 
-# -- folders ---------------------------------------------------------------------------------------
-def media_files(folder: str | Path) -> list[Path]:
-    """Videos (and GIFs) in a folder, sorted by name (not recursive)."""
-    d = Path(folder)
-    if not d.is_dir():
-        raise InputError("not a folder", where=str(d))
-    return sorted(p for p in d.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
-
-
-def _analyze_one(path: str, exercise: str, sets: dict[str, Any], options: TrackerOptions, workspace: str | None = None) -> dict[str, Any]:
-    """Worker of :func:`analyze_folder`: one CSV row; never raises."""
-    row: dict[str, Any] = {"file": Path(path).name, "status": "ok", "error": ""}
-    try:
-        res = analyze(path, exercise, sets, options=options, workspace=workspace)
-    except StationError as exc:
-        row.update(status="error", error=str(exc))
-        return row
-    except Exception as exc:  # a decoder or model failure on one file must not stop the batch
-        log.exception("analysis of %s failed", path)
-        row.update(status="error", error=f"{type(exc).__name__}: {exc}")
-        return row
-    d = res.to_dict()
-    row.update(
-        exercise=d["exercise"], reps=d["reps"], frames=d["frames"], frames_with_detection=d["frames_with_detection"],
-        duration_s=d["duration_s"], processing_fps=d["processing_fps"],
-    )
-    for k, v in d["metrics"].items():
-        row[f"metric.{k}"] = v
-    row["_result"] = d
-    return row
-
-
-def _worker_init() -> None:
-    """Quiet third-party start-up chatter in pool workers (they are ours; the parent reports)."""
-    import os
-    import warnings
-
-    warnings.filterwarnings("ignore", message=r"SymbolDatabase\.GetPrototype\(\) is deprecated", category=UserWarning)
-    os.environ.setdefault("GLOG_minloglevel", "2")
-
-
-def analyze_folder(
-    folder: str | Path,
-    exercise: str,
-    sets: Mapping[str, Any] | Iterable[str] | None = None,
-    *,
-    jobs: int = 1,
-    options: TrackerOptions | None = None,
-    on_done: Callable[[dict[str, Any], int, int], None] | None = None,
-    workspace: str | None = None,
-) -> list[dict[str, Any]]:
-    """Score every video of a folder in a process pool (``jobs`` workers); one row per video.
-
-    A broken file gives a row with ``status = "error"`` and the reason; the others go on. Rows come
-    back in file-name order. ``on_done(row, done, total)`` is called as each file finishes.
-    """
-    ex = create_exercise(exercise, sets)  # validate once, before starting workers
-    video_kinds(ex)
-    _workspace_for(ex, workspace)
-    settings = dict(registry.parse_sets(sets) if sets is not None and not isinstance(sets, Mapping) else (sets or {}))
-    files = media_files(folder)
-    if not files:
-        raise InputError("no videos in folder", where=str(folder), fix=f"expected files ending in {', '.join(VIDEO_SUFFIXES)}")
-    opts = options or TrackerOptions()
-    rows: dict[str, dict[str, Any]] = {}
-    if jobs <= 1:
-        for i, f in enumerate(files, 1):
-            rows[str(f)] = _analyze_one(str(f), exercise, settings, opts, workspace)
-            if on_done is not None:
-                on_done(rows[str(f)], i, len(files))
-    else:
-        import multiprocessing
-
-        # spawn: MediaPipe runs threads; forking a process that has them is unsafe.
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init) as pool:
-            futs = {pool.submit(_analyze_one, str(f), exercise, settings, opts, workspace): f for f in files}
-            for i, fut in enumerate(as_completed(futs), 1):
-                f = futs[fut]
-                try:
-                    rows[str(f)] = fut.result()
-                except Exception as exc:  # a worker that died (e.g. crashed in native code)
-                    rows[str(f)] = {"file": f.name, "status": "error", "error": f"worker failed: {exc}"}
-                if on_done is not None:
-                    on_done(rows[str(f)], i, len(files))
-    return [rows[str(f)] for f in files]
-
-
-CSV_FIRST = ["file", "status", "error", "exercise", "reps", "frames", "frames_with_detection", "duration_s", "processing_fps"]
-
-
-def write_csv(rows: Sequence[Mapping[str, Any]], out: str | Path, *, overwrite: bool = False) -> Path:
-    """Write folder rows as CSV (fixed first columns, then ``metric.*`` columns in first-seen order)."""
-    p = Path(out)
-    if p.exists() and not overwrite:
-        raise InputError("output file exists (never overwritten)", where=str(p), fix="choose another name or pass --force")
-    cols = list(CSV_FIRST)
-    for r in rows:
-        for k in r:
-            if k not in cols and not k.startswith("_"):
-                cols.append(k)
-    with p.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
-    return p
-
-
-# -- feeds for the session runner ---------------------------------------------------------------
-def video_feed(
-    path: str | Path,
-    kinds: Sequence[TrackKind],
-    *,
-    options: TrackerOptions | None = None,
-    smoothing: SmoothingSettings | None = None,
-) -> Callable[[int], Iterable[StepInput]]:
-    """A :data:`station.session.Feed` playing a video through the trackers.
-
-    File time is shifted to the trial start; use the runner's pacing ``own`` to play it in real
-    time or ``none`` for as fast as possible.
-    """
-    from vision.pipeline import track_stream
-
-    def feed(t0_ns: int) -> Iterator[StepInput]:
-        src = open_source(path, timing="none")
-        src.t0_ns = t0_ns
-        src.open()
-        trk = build_tracker(kinds, options, static=isinstance(src, ImageFolderSource))
-        smoother = LandmarkSmoother(smoothing or SmoothingSettings())
-        try:
-            yield from steps_from_tracked(smoother.stream(track_stream(src, trk)))
-        finally:
-            trk.close()
-            src.close()
-
-    return feed
-
-
-def replay_feed(path: str | Path, *, smoothing: SmoothingSettings | None = None) -> Callable[[int], Iterable[StepInput]]:
-    """A feed re-playing saved landmarks (Parquet) from the trial start, no video and no model."""
-    from vision.recording import ReplayTracker
-
-    def feed(t0_ns: int) -> Iterator[StepInput]:
-        rep = ReplayTracker(path)
-        first = rep.frames[0].t_ns if rep.frames else 0
-        rep.t0_ns = t0_ns - first
-        yield from steps_from_tracked(LandmarkSmoother(smoothing or SmoothingSettings()).stream(rep))
-
-    return feed
-
-
-HEARTBEAT_S = 0.1
-"""A live feed with no frame for this long yields an empty step (see :func:`camera_feed`)."""
-HEARTBEAT_LAG_NS = 500_000_000
-
-
-def camera_feed(
-    device: int | str,
-    kinds: Sequence[TrackKind],
-    *,
-    clock: SessionClock | None = None,
-    bus: EventBus | None = None,
-    options: TrackerOptions | None = None,
-    smoothing: SmoothingSettings | None = None,
-    size: tuple[int, int] | None = (640, 480),
-    source: Any = None,
-    publish_frames: bool = False,
-) -> Callable[[int], Iterable[StepInput]]:
-    """A live feed: camera thread -> latest-frame slot -> tracker thread -> bus -> :class:`StepInput`.
-
-    Use with the runner's pacing ``external`` (the camera paces itself). The pipeline publishes
-    every ``TrackedFrame`` and the camera's ``SourceState`` messages on ``bus`` (a private bus when
-    none is given), so a UI can subscribe to the same stream. The feed ends when the trial ends
-    (the runner stops iterating) or the camera is closed; the pipeline is stopped either way.
-    A camera lost mid-trial yields no frames until it is back: the exercise sees the gap in frame
-    times, and the next observations carry ``gap_frames``. Meanwhile the feed yields empty
-    *heartbeat* steps (no ``frame_seq``, time half a second behind the clock) so the runner can end
-    the trial on time or stop; step times stay strictly increasing.
-
-    ``source`` replaces the camera (any frame source; tests pass a :class:`vision.sources.FailingSource`).
-    ``publish_frames`` also puts each tracked camera image on ``bus`` (a ``Frame`` just before its
-    ``TrackedFrame``) for a live child/therapist view.
-    """
-    from vision.pipeline import LivePipeline
-    from vision.sources import CameraSource
-
-    clk = clock or SystemClock()
-
-    def feed(t0_ns: int) -> Iterator[StepInput]:
-        b = bus or EventBus()
-        src = source if source is not None else CameraSource(device, size=size, clock=clk, bus=b)
-        trk = build_tracker(kinds, options, clock=clk)
-        sub, q = b.subscribe_queue(TrackedFrame, maxsize=256)
-        pipe = LivePipeline(src, trk, b, clock=clk, smoother=LandmarkSmoother(smoothing or SmoothingSettings()),
-                            publish_frames=publish_frames)
-        pipe.start()
-        last_t = t0_ns - 1
-        try:
-            while True:
-                try:
-                    tf = q.get(timeout=HEARTBEAT_S)
-                except queue.Empty:
-                    if pipe.tracker_done.is_set() and len(q) == 0:
-                        return
-                    # No frame for a while (camera lost, model slow): a heartbeat step without a
-                    # frame lets the runner end the trial on time and honour Stop. Its time stays
-                    # HEARTBEAT_LAG_NS behind the clock so frames still in the tracker come after it.
-                    hb = clk.now_ns() - HEARTBEAT_LAG_NS
-                    if hb > last_t:
-                        last_t = hb
-                        yield StepInput(hb)
-                    continue
-                if tf.t_ns <= last_t:  # before the trial, or older than a heartbeat already sent
-                    continue
-                last_t = tf.t_ns
-                yield StepInput(tf.t_ns, hands=tf.hands, poses=tf.poses, frame_seq=tf.seq, image_size=tf.image_size)
-        finally:
-            sub.close()
-            if pipe.stop():
-                trk.close()  # never while the tracker thread may still be inside the model
-
-    return feed
-
-
-def camera_feed_for(exercise: str, device: int | str, **kwargs: Any) -> Callable[[int], Iterable[StepInput]]:
-    """:func:`camera_feed` running only the trackers ``exercise`` needs (its ``inputs``).
-
-    For the demo/integrator: ``idx = vision.sources.find_camera()``; when not ``None``,
-    ``TrialSpec("tracing", {...}, camera_feed_for("tracing", idx, clock=clock, bus=bus), source="camera")``
-    with the runner's pacing ``"external"``.
-    """
-    return camera_feed(device, video_kinds(registry.get(exercise)), **kwargs)
 
 
 __all__ = [
@@ -679,18 +444,11 @@ __all__ = [
     "AnalysisResult",
     "TrackerOptions",
     "analyze",
-    "analyze_folder",
     "analyze_landmarks",
     "build_tracker",
-    "camera_feed",
-    "camera_feed_for",
     "check_output",
     "create_exercise",
-    "media_files",
-    "replay_feed",
     "steps_from_tracked",
     "track_file",
     "tracker_kinds",
-    "video_feed",
-    "write_csv",
 ]

@@ -1,39 +1,62 @@
-"""The demo: one short protocol played by a child at a webcam, or by a clearly labelled simulated child.
+"""The demo: one short protocol played by a child at a webcam, or by a clearly labelled simulated child,
+then by simulated devices on real pseudo-terminals.
 
-Trials (default total about one minute, real time):
+Trials (default total about one minute and a half, real time):
 
-1. tracing a circle with the index fingertip (synthetic hand landmarks, ``vision.synth_hand``);
-2. bunny hops (synthetic pose landmarks, ``vision.synth_body``);
+1. tracing a circle with the index fingertip;
+2. bunny hops;
 3. and 4. a grip squeeze and a quiet stance, played by simulated devices on real pseudo-terminals
-   through the real drivers (:mod:`station.demo_devices`), when the exercises ``grip_squeeze`` and
+   through the real drivers (:class:`DeviceDemo`), when the exercises ``grip_squeeze`` and
    ``balance_quiet_stance`` are registered.
 
-``seconds`` bounds the whole protocol: trial durations are scaled to fit it.
+The protocol is one plan (:func:`demo_plan`); the headless demo and the station window build its
+trials through the same builder (:func:`station.session.build.build_trials`): the simulated child is
+each exercise's own (``contract.sim``), the camera runs only the trackers an exercise needs, and each
+device trial reads the driver of its exercise's device kind (:mod:`devices.kinds`) through
+:func:`station.session.feeds.device_feed`. ``seconds`` bounds the whole protocol: trial durations are
+scaled to fit it.
+
+:class:`DeviceDemo` (a context manager) runs the demo's devices on pseudo-terminals linked in a private
+temporary folder (named after the process id, so folders of killed demos are removed by the next one),
+with the simulator profile each exercise's simulated child declares. Leaving the context stops the
+drivers and the simulators and removes the links.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import exercises
-from exercises.base import StepInput
-from exercises.templates import make_template
 from station.core import EventBus, SessionClock, SystemClock
 from station.session import TrialSpec
-from vision.synth_body import jumps_stream
-from vision.synth_hand import tracing_stream
+from station.session.feeds import camera_feed_for, device_feed
 
 if TYPE_CHECKING:
-    from station.demo_devices import DeviceDemo
+    from devices.driver import SerialDevice
+    from devices.sim import PtySimulator
     from station.plans import SessionPlan
+
+log = logging.getLogger(__name__)
 
 SIM_LABEL = "SIMULATED CHILD (synthetic landmarks, no camera)"
 CAMERA_LABEL = "CAMERA {camera}: live hand and pose tracking (MediaPipe)"
+DEVICE_LABEL = "SIMULATED DEVICES (grip dynamometer and balance board on pseudo-terminals)"
 
-# Default share of the protocol per trial (seconds at full length).
-DEFAULT_TRIALS_S = {"tracing": 20.0, "jumps": 20.0}
+# The protocol: exercise -> (label, default seconds at full length).
+CHILD_TRIALS = {"tracing": ("Trace the circle", 20.0), "jumps": ("Bunny hops", 20.0)}
+GRIP_EXERCISE = "grip_squeeze"
+BALANCE_EXERCISE = "balance_quiet_stance"
+DEVICE_TRIALS = {GRIP_EXERCISE: ("Squeeze the grip", 10.0), BALANCE_EXERCISE: ("Stand still on the board", 10.0)}
+DEFAULT_TRIALS_S = {k: v[1] for k, v in CHILD_TRIALS.items()}
+DEFAULT_DEVICE_TRIALS_S = {k: v[1] for k, v in DEVICE_TRIALS.items()}
+_DIR_PREFIX = "motor-station-devices-"
 
 
 @dataclass(frozen=True)
@@ -41,55 +64,38 @@ class DemoOptions:
     seconds: float | None = None
     fps: float = 30.0
     seed: int = 0
+    backend: str = "mediapipe"
+    """Tracker backend of the camera trials."""
 
 
-def _frames_to_inputs(frames: Iterable, ) -> Iterable[StepInput]:  # type: ignore[type-arg]
-    for f in frames:
-        yield StepInput(f.t_ns, hands=f.hands, poses=f.poses, frame_seq=f.seq, image_size=f.image_size)
-
-
-def simulated_trials(opts: DemoOptions) -> list[TrialSpec]:
-    """The demo protocol played by the simulated child."""
-    total = sum(DEFAULT_TRIALS_S.values())
-    scale = 1.0 if opts.seconds is None else min(1.0, opts.seconds / total)
-    d_trace = DEFAULT_TRIALS_S["tracing"] * scale
-    d_jump = DEFAULT_TRIALS_S["jumps"] * scale
-    size = (640, 480)
-    tmpl = make_template("circle", center=(0.5, 0.5), size=0.6, aspect=size[0] / size[1])
-
-    def trace_feed(t0: int) -> Iterable[StepInput]:
-        frames, _ = tracing_stream(tmpl.points, duration_s=max(0.5, d_trace), fps=opts.fps, image_size=size, t0_ns=t0, seed=opts.seed)
-        return _frames_to_inputs(frames)
-
-    period = 1.4
-    lead = min(1.0, d_jump * 0.15)
-    n_jumps = max(1, int((d_jump - 2 * lead) // period))
-
-    def jump_feed(t0: int) -> Iterable[StepInput]:
-        frames, _ = jumps_stream(n_jumps, fps=opts.fps, period_s=period, lead_s=lead, tail_s=lead, image_size=size, t0_ns=t0, seed=opts.seed)
-        return _frames_to_inputs(frames)
-
-    return [
-        TrialSpec("tracing", {"shape": "circle", "center": (0.5, 0.5), "size": 0.6, "tolerance": 0.03}, trace_feed,
-                  label="Trace the circle", duration_s=d_trace + 0.5, source="synthetic"),
-        TrialSpec("jumps", {}, jump_feed, label="Bunny hops", duration_s=d_jump + 0.5, source="synthetic"),
-    ]
-
-
-def demo_plan(seconds: float | None = None, participant: str = "DEMO-001") -> SessionPlan:
-    """The demo protocol as a session plan, for the station window (``station demo`` with a display)."""
-    from station.demo_devices import DEFAULT_DEVICE_TRIALS_S
+def demo_plan(seconds: float | None = None, participant: str = "DEMO-001", *, devices: bool = True) -> SessionPlan:
+    """The demo protocol as a session plan (every exercise on its default settings), scaled to ``seconds``."""
     from station.plans import PlanItem, SessionPlan
 
-    lengths = {**DEFAULT_TRIALS_S, **DEFAULT_DEVICE_TRIALS_S}
-    scale = 1.0 if seconds is None else min(1.0, seconds / sum(lengths.values()))
-    settings: dict[str, dict[str, object]] = {"tracing": {"shape": "circle", "center": [0.5, 0.5], "size": 0.6, "tolerance": 0.03}}
+    lengths = {**CHILD_TRIALS, **(DEVICE_TRIALS if devices else {})}
+    scale = 1.0 if seconds is None else min(1.0, seconds / sum(s for _, s in lengths.values()))
     items = [
-        PlanItem(exercise=name, settings=settings.get(name, {}), duration_s=max(2.0, length * scale))
-        for name, length in lengths.items()
+        PlanItem(exercise=name, duration_s=max(2.0, length * scale), label=label)
+        for name, (label, length) in lengths.items()
         if name in exercises.names()
     ]
     return SessionPlan(name="demo", participant=participant, items=items)
+
+
+def _child_items(opts: DemoOptions) -> list[tuple[str, str, float]]:
+    total = sum(DEFAULT_TRIALS_S.values())
+    scale = 1.0 if opts.seconds is None else min(1.0, opts.seconds / total)
+    return [(name, label, length * scale) for name, (label, length) in CHILD_TRIALS.items()]
+
+
+def simulated_trials(opts: DemoOptions) -> list[TrialSpec]:
+    """The demo protocol played by the simulated child (each exercise's own), through the session builder."""
+    from station.plans import PlanItem, SessionPlan
+    from station.session.build import RunOptions, build_trials
+
+    items = [PlanItem(exercise=name, duration_s=max(0.5, d) + 0.5, label=label) for name, label, d in _child_items(opts)]
+    planned, _ = build_trials(SessionPlan(name="demo", items=items), RunOptions(seed=opts.seed), SystemClock(), EventBus())
+    return [replace(t.spec, duration_s=t.duration_s) for t in planned]
 
 
 def camera_trials(opts: DemoOptions, camera: int | str, *, clock: SessionClock, bus: EventBus | None = None) -> list[TrialSpec]:
@@ -98,18 +104,12 @@ def camera_trials(opts: DemoOptions, camera: int | str, *, clock: SessionClock, 
     ``camera`` is an OpenCV device index or path. Each trial runs only the tracker it needs (hands
     for tracing, pose for jumps); the camera paces the feed.
     """
-    from station.analyze import camera_feed_for
+    from station.analyze import TrackerOptions
 
-    total = sum(DEFAULT_TRIALS_S.values())
-    scale = 1.0 if opts.seconds is None else min(1.0, opts.seconds / total)
     src = f"camera:{camera}"
-    trace_settings = {"shape": "circle", "center": (0.5, 0.5), "size": 0.6, "tolerance": 0.03}
-    return [
-        TrialSpec("tracing", trace_settings, camera_feed_for("tracing", camera, clock=clock, bus=bus),
-                  label="Trace the circle", duration_s=DEFAULT_TRIALS_S["tracing"] * scale, source=src),
-        TrialSpec("jumps", {}, camera_feed_for("jumps", camera, clock=clock, bus=bus),
-                  label="Bunny hops", duration_s=DEFAULT_TRIALS_S["jumps"] * scale, source=src),
-    ]
+    options = TrackerOptions(backend=opts.backend)
+    return [TrialSpec(name, {}, camera_feed_for(name, camera, clock=clock, bus=bus, options=options), label=label, duration_s=d, source=src)
+            for name, label, d in _child_items(opts)]
 
 
 def demo_trials(
@@ -132,3 +132,110 @@ def demo_trials(
         return child
     budget = None if opts.seconds is None else opts.seconds * share
     return child + devices.trials(budget)
+
+
+# -- the demo's devices ---------------------------------------------------------------------------
+def _remove_stale_dirs() -> None:
+    """Remove link folders left by demo processes that were killed (their pid is gone)."""
+    for d in Path(tempfile.gettempdir()).glob(f"{_DIR_PREFIX}*-*"):
+        try:
+            pid = int(d.name[len(_DIR_PREFIX) :].split("-", 1)[0])
+            if d.stat().st_uid != os.getuid():
+                continue
+            os.kill(pid, 0)  # still running: not stale
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except (ValueError, OSError):
+            continue
+
+
+def registered(name: str) -> bool:
+    """Whether an exercise is registered now (a broken exercise module counts as absent)."""
+    try:
+        return name in exercises.names()
+    except Exception:  # another engineer's module may be mid-edit: the demo must still run
+        log.warning("exercise registry failed to load; device trials skipped", exc_info=True)
+        return False
+
+
+class DeviceDemo:
+    """The demo's simulated devices and trials (see the module docstring).
+
+    Parameters
+    ----------
+    seconds: the session's overall bound (``None`` = full length); device trials end before it.
+    clock: the session clock (the drivers stamp samples with it).
+    bus: where device states are published.
+    rate_hz: simulated sample rate.
+    """
+
+    def __init__(self, seconds: float | None = None, *, clock: SessionClock | None = None, bus: EventBus | None = None,
+                 rate_hz: float = 100.0, seed: int = 0, names: tuple[str, ...] = (GRIP_EXERCISE, BALANCE_EXERCISE)) -> None:
+        self.seconds = seconds
+        self.clock = clock or SystemClock()
+        self.bus = bus or EventBus()
+        self.rate_hz = rate_hz
+        self.seed = seed
+        self.active = tuple(e for e in names if registered(e))
+        self._dir: Path | None = None
+        self._stack = contextlib.ExitStack()
+        self.sims: dict[str, PtySimulator] = {}
+        self.drivers: dict[str, SerialDevice] = {}
+        self._t_start = self.clock.now_ns()
+
+    @property
+    def share(self) -> float:
+        """Fraction of the protocol's time the device trials take (0 when none is active)."""
+        total_dev = sum(DEFAULT_DEVICE_TRIALS_S[e] for e in self.active)
+        return total_dev / (sum(DEFAULT_TRIALS_S.values()) + total_dev) if total_dev else 0.0
+
+    def __enter__(self) -> DeviceDemo:
+        self._t_start = self.clock.now_ns()
+        if not self.active:
+            return self
+        try:
+            _remove_stale_dirs()
+            self._dir = Path(tempfile.mkdtemp(prefix=f"{_DIR_PREFIX}{os.getpid()}-"))
+            self._stack.callback(shutil.rmtree, self._dir, True)
+            from devices.kinds import get_kind
+            from devices.sim import PtySimulator, SimConfig
+
+            for ex in self.active:
+                child = exercises.get(ex).contract.sim  # the device and profile its simulated child plays
+                assert child.device is not None
+                sim = PtySimulator(SimConfig(kind=child.device, profile=child.profile, rate_hz=self.rate_hz, seed=self.seed),
+                                   link=self._dir / child.device)
+                self._stack.enter_context(sim)
+                dev = get_kind(child.device).driver(sim.path, clock=self.clock, bus=self.bus)
+                dev.open()
+                self._stack.callback(dev.close)
+                self.sims[ex] = sim
+                self.drivers[ex] = dev
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def trials(self, seconds_budget: float | None = None) -> list[TrialSpec]:
+        """The device trials (empty when their exercises are not registered).
+
+        ``seconds_budget`` bounds the device trials together (scaled like the other demo trials);
+        every trial also ends before the session's overall bound.
+        """
+        out: list[TrialSpec] = []
+        total = sum(DEFAULT_DEVICE_TRIALS_S[e] for e in self.active)
+        scale = 1.0 if seconds_budget is None or total == 0 else min(1.0, seconds_budget / total)
+        deadline = None if self.seconds is None else self._t_start + int(self.seconds * 1e9)
+        for ex in self.active:
+            dev = self.drivers.get(ex)
+            if dev is None or dev.info is None:
+                continue
+            d = DEFAULT_DEVICE_TRIALS_S[ex] * scale
+            settings: dict[str, Any] = {}
+            out.append(TrialSpec(ex, settings, device_feed(dev, d, clock=self.clock, deadline_ns=deadline), label=DEVICE_TRIALS[ex][0],
+                                 duration_s=d + 0.5, devices=(dev.info,), source=f"simulator:{dev.info.kind}",
+                                 handles=(dev,)))
+        return out

@@ -60,6 +60,20 @@ def lsl_enabled(config: Mapping[str, Any] | None = None) -> bool:
     return os.environ.get(ENV_ENABLE, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def require_lsl(config: Mapping[str, Any] | None = None) -> None:
+    """Before a session starts: when LSL is turned on, pylsl must import, else one
+    :class:`~station.core.InputError` line (never a traceback from inside a running session)."""
+    if not lsl_enabled(config):
+        return
+    try:
+        import pylsl  # noqa: F401
+    except ImportError:
+        from station.core import InputError
+
+        raise InputError(f"LSL streaming is turned on ({ENV_ENABLE}=1) but pylsl is not installed",
+                         fix=f"pip install 'motor-station[lsl]', or unset {ENV_ENABLE}") from None
+
+
 def open_outlets(session_id: str, clock: SessionClock, config: Mapping[str, Any] | None = None) -> LslOutlets | None:
     """LSL outlets for a session when the user enabled LSL, else ``None`` (pylsl is not imported)."""
     if not lsl_enabled(config):
@@ -133,9 +147,11 @@ class LslOutlets:
         if info.device_id in self._devices:
             return
         self._devices[info.device_id] = info
+        from devices.kinds import get_kind, kind_names
+
         kind = info.kind.capitalize() if info.kind else "Sensor"
-        if info.kind == "grip":
-            kind = "Force"
+        if info.kind in kind_names():
+            kind = get_kind(info.kind).lsl_type or kind
         self._outlet(info.device_id, kind, list(info.channels), float(info.rate_hz), "float32", units=list(info.units))
 
     def record_observations(self, trial: int, hands: Iterable[HandObservation] = (), poses: Iterable[PoseObservation] = ()) -> None:

@@ -21,15 +21,15 @@ Units: ``duration_s`` and ``rest_s`` are seconds of active play on the session c
 count); ``reps`` is a count. Settings are validated by the exercise's own pydantic model
 (:meth:`exercises.base.Exercise.parse_settings`), so a plan that loads is a plan that runs.
 
-Difficulty steps (:func:`step_difficulty`) are generic over settings *names*, so a new exercise gets
-them without UI changes: tolerances and allowed sway shrink, targets, holds and counts grow.
+Difficulty steps (:func:`step_difficulty`) move the settings each exercise declares as difficulty
+knobs (:class:`~exercises.contract.Knob`), each its declared harder way, so a new exercise gets them
+without UI changes. Stars come from each exercise's own rule (``contract.stars``); the history table
+shows each exercise's declared history metric.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,28 +39,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 import exercises
-from station.core import InputError
+from exercises.contract import PathStars, TrialOutcome, TrialScore, settings_of
+from station.core import InputError, check_participant_code
 
 log = logging.getLogger(__name__)
 
 PLAN_FORMAT = "motor-station-plan"
 PLAN_VERSION = 1
 
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
-
-
 def check_code(code: str) -> str:
-    """Validate a pseudonymous participant code (letters, digits, ``_ . -``; no spaces, <= 32 chars).
-
-    Codes with spaces are refused because they usually are names; the station stores codes only.
-    """
-    code = code.strip()
-    if not CODE_RE.match(code):
-        raise InputError(
-            f"invalid participant code '{code}'",
-            fix="use a pseudonymous code such as P-017 (letters, digits, '-', '_' or '.', no spaces, never a name)",
-        )
-    return code
+    """Validate a pseudonymous participant code: the one rule, :func:`station.core.check_participant_code`."""
+    return check_participant_code(code)
 
 
 class PlanItem(BaseModel):
@@ -103,8 +92,8 @@ class SessionPlan(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    format: Literal["motor-station-plan"] = PLAN_FORMAT
-    version: Literal[1] = PLAN_VERSION
+    format: Literal["motor-station-plan"] = "motor-station-plan"
+    version: Literal[1] = 1
     name: str = "plan"
     participant: str | None = None
     items: list[PlanItem] = Field(min_length=1)
@@ -168,29 +157,28 @@ def save_plan(plan: SessionPlan, path: str | Path, *, overwrite: bool = False) -
 
 
 # -- difficulty ---------------------------------------------------------------------------------
-# (name pattern, direction): +1 = a larger value is harder, -1 = a smaller value is harder.
-# Checked in order; the first match decides. Durations are left alone on purpose: a longer time limit
-# makes some exercises harder (a longer stance) and others easier (more time to place pegs).
-_KNOBS: tuple[tuple[re.Pattern[str], int], ...] = (
-    (re.compile(r"(tolerance|band|sway|radius|slack|error)"), -1),
-    (re.compile(r"(hold_s|reps|count|distance|height|depth|reach|min_range|zone_lo|zone_hi)"), +1),
-)
+# Which settings a step changes, and which way is harder, is declared by each exercise as
+# :class:`~exercises.contract.Knob` metadata on its settings model. Durations are not knobs on purpose:
+# a longer time limit makes some exercises harder (a longer stance) and others easier (more time to
+# place pegs).
 STEP_FACTOR = 1.25
 """Each step multiplies (or divides) a float knob by this factor; integer knobs move by at least 1."""
 
 
 def difficulty_knobs(exercise: str) -> dict[str, int]:
     """Settings of ``exercise`` that a difficulty step changes, with their direction (+1 larger=harder)."""
-    cls = exercises.get(exercise)
-    out: dict[str, int] = {}
-    for name, field in cls.Settings.model_fields.items():
-        if field.annotation not in (int, float):
-            continue
-        for pat, sign in _KNOBS:
-            if pat.search(name):
-                out[name] = sign
-                break
-    return out
+    return {s.name: s.harder for s in settings_of(exercises.get(exercise).Settings)}
+
+
+def describe_difficulty(exercise: str, settings: Mapping[str, Any]) -> str:
+    """The difficulty settings among ``settings`` as the therapist reads them, e.g. ``Band 0.024 frame heights``."""
+    out = []
+    for s in settings_of(exercises.get(exercise).Settings):
+        if s.name in settings:
+            v = settings[s.name]
+            shown = f"{v:.4g}" if isinstance(v, float) else str(v)
+            out.append(f"{s.label} {shown} {s.unit}".strip())
+    return ", ".join(out)
 
 
 def step_difficulty(exercise: str, settings: Mapping[str, Any], steps: int) -> dict[str, Any]:
@@ -210,6 +198,7 @@ def step_difficulty(exercise: str, settings: Mapping[str, Any], steps: int) -> d
             if not isinstance(v, int | float) or isinstance(v, bool):
                 continue
             up = (sign > 0) == harder
+            nv: int | float
             if isinstance(v, int):
                 nv = max(v + 1, round(v * STEP_FACTOR)) if up else min(v - 1, round(v / STEP_FACTOR))
                 if nv < 1:
@@ -226,31 +215,10 @@ def step_difficulty(exercise: str, settings: Mapping[str, Any], steps: int) -> d
 
 
 # -- stars ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class TrialScore:
-    """How well a trial went, in 0..1, and the 1-3 stars the child sees (never zero stars)."""
-
-    score: float
-    stars: int
-
-
 def trial_score(live: Mapping[str, float], reps: int, target_reps: int | None) -> TrialScore:
-    """Score from the exercise's live values: ``completion`` and ``in_band_pct`` when present (tracing-like),
-    else repetitions against the target (any reps without a target count as a full score)."""
-    parts: list[float] = []
-    comp = live.get("completion")
-    if comp is not None and math.isfinite(comp):
-        parts.append(min(1.0, max(0.0, float(comp))))
-    band = live.get("in_band_pct")
-    if band is not None and math.isfinite(band):
-        parts.append(min(1.0, max(0.0, float(band) / 100.0)))
-    if not parts:
-        if target_reps:
-            parts.append(min(1.0, reps / target_reps))
-        else:
-            parts.append(1.0 if reps > 0 else 0.0)
-    s = sum(parts) / len(parts)
-    return TrialScore(s, 1 + int(s >= 0.5) + int(s >= 0.85))
+    """The path family's rule (:class:`~exercises.contract.PathStars`): ``completion`` and ``in_band_pct``
+    when present, else repetitions against the target. Each exercise's own rule is ``contract.stars``."""
+    return PathStars().score(TrialOutcome(live, reps, target_reps))
 
 
 # -- history --------------------------------------------------------------------------------
@@ -267,9 +235,6 @@ class HistoryRow:
     main_metric: str
     main_value: float | None
     unit: str
-
-
-_MAIN = ("in_band_pct", "mean_dev", "reps", "peak_force", "sway_area", "height")
 
 
 def participants(db: Any) -> list[str]:
@@ -302,7 +267,8 @@ def history(db: Any, participant: str, limit: int = 200) -> list[HistoryRow]:
             result = r.result or {}
             metrics = result.get("metrics", {}) or {}
             units = result.get("units", {}) or {}
-            name = next((m for m in _MAIN if isinstance(metrics.get(m), int | float)), "")
+            contract = exercises.contract_of(r.exercise)
+            name = contract.history if contract is not None and isinstance(metrics.get(contract.history), int | float) else ""
             out.append(HistoryRow(r.id, r.utc_start, r.status, r.trial, r.exercise, r.reps, name,
                                   float(metrics[name]) if name else None, units.get(name, "")))
     return out

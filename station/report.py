@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+import exercises
+from station.core import StationError
 from station.storage import Database
 from station.storage import schema as S
 from station.storage.streams import read_landmarks, read_samples
@@ -132,10 +134,22 @@ def _mark_events(ax: Any, evs: list[dict[str, Any]], ts: int) -> None:
         ax.axvline((e["t_ns"] - ts) / 1e9, color=col, lw=1.0, alpha=0.8, ls="--", label=lab)
 
 
+def _full_settings(trial: dict[str, Any]) -> dict[str, Any]:
+    """The trial's stored settings with the exercise's defaults filled in (stored as given)."""
+    st = dict(trial["settings"] or {})
+    try:
+        return exercises.get(trial["exercise"]).parse_settings(st).model_dump() | st
+    except StationError:  # an exercise no longer registered, or settings it no longer accepts
+        return st
+
+
 def _template_points(trial: dict[str, Any], size: tuple[int, int]) -> np.ndarray | None:
     """The tracing template in frame pixels (screen mode only), or ``None``."""
-    st = trial["settings"] or {}
-    if trial["exercise"] != "tracing" or st.get("mode", "screen") != "screen" or "shape" not in st:
+    contract = exercises.contract_of(trial["exercise"])
+    if contract is None or contract.game != "trace":
+        return None
+    st = _full_settings(trial)
+    if st.get("mode", "screen") != "screen" or "shape" not in st:
         return None
     from exercises.templates import make_template
     from station.core import InputError
@@ -163,7 +177,7 @@ def hand_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, An
     ax = fig.add_subplot()
     tmpl = _template_points(trial, (w, h))
     if tmpl is not None:
-        tol = float((trial["settings"] or {}).get("tolerance", 0.0)) * h
+        tol = float(_full_settings(trial).get("tolerance", 0.0)) * h
         band_pt = 2 * tol * (5.2 * 72 * 0.7) / w  # tolerance band width in points (axes about 70% of the figure)
         ax.plot(tmpl[:, 0], tmpl[:, 1], color="#d9d9d9", lw=max(1.5, band_pt), solid_capstyle="round",
                 label="template ± tolerance" if tol else "template")
@@ -368,6 +382,15 @@ def trial_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, A
     return hand_figures(data, trial) + pose_figures(data, trial) + sensor_figures(data, trial)
 
 
+def _tracker_line(data: SessionData) -> str:
+    """Which tracker models produced this session's landmarks (backend and MediaPipe version in their
+    names) and whether usage metrics may have left the machine; empty when nothing was tracked."""
+    from vision.mp_tasks import describe_models
+
+    models = sorted({str(m) for b in read_landmarks(data.db, data.sid) for m in set(b.model)})
+    return describe_models(models)
+
+
 def render_html(db: Database, session_id: str) -> str:
     """The full report of one session as a self-contained HTML document (figures embedded as PNG)."""
     data = SessionData(db, session_id)
@@ -386,6 +409,8 @@ def render_html(db: Database, session_id: str) -> str:
         + (f" · dominant hand {html.escape(str(data.participant['dominant_hand']))}" if data.participant["dominant_hand"] else "")
         + f"<br><span class='muted'>software motor-station {html.escape(str(header.get('software_version')))} · input: {html.escape(source)}</span></p>",
     ]
+    if tracker := _tracker_line(data):
+        parts.append(f"<p class='muted'>tracker: {html.escape(tracker)}</p>")
     if "synthetic" in source or config.get("source") == "simulated":
         parts.append("<p class='sim'>Played by the SIMULATED CHILD (synthetic landmarks, no camera): not a real participant's performance.</p>")
     parts.append("<div class='cards'>")

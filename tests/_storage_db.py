@@ -88,7 +88,7 @@ def record_sensor_session(db, participant: str = "P-002", *, n: int = 300, rate_
     rec.record_calibration(CalibrationRecord("SN0042", "loadcell", "two-point", {"gain": 0.0123, "offset": -4.0}, 0.08, "N",
                                              datetime(2026, 3, 1, tzinfo=UTC), "0.1.0", 3))
     ts = t0 + 10**9
-    rec.begin_trial(0, "grip", {"hold_s": 2.0}, ts)
+    rec.begin_trial(0, "grip_squeeze", {"hold_s": 2.0}, ts)
     dt = int(1e9 / rate_hz)
     samples = []
     for i in range(n):
@@ -96,10 +96,10 @@ def record_sensor_session(db, participant: str = "P-002", *, n: int = 300, rate_
         samples.append(SensorSample("grip0", i, ts + i * dt, ts + i * dt + 200_000, i * int(1e6 / rate_hz), (f,), ("force",), ("N",),
                                     SampleFlag.GAP_BEFORE if i == n // 2 else SampleFlag.NONE))
     rec.record_samples(0, samples)
-    events = [ScoreEvent(ts + (k * n // 3 + n // 6) * dt, "grip", 0, k + 1, "rep", 100.0, "N", {"hold_s": 0.5}) for k in range(3)]
+    events = [ScoreEvent(ts + (k * n // 3 + n // 6) * dt, "grip_squeeze", 0, k + 1, "squeeze", 100.0, "N", {"hold_s": 0.5}) for k in range(3)]
     rec.record_events(events)
-    res = ExerciseResult("grip", 3, {"peak_force": 100.0, "mean_hold": 0.5}, events, {"peak_force": "N", "mean_hold": "s"},
-                         {"peak_force": "highest force in the trial", "mean_hold": "mean time above 80% of peak"})
+    res = ExerciseResult("grip_squeeze", 3, {"peak_n": 100.0, "time_in_zone_s": 0.5}, events, {"peak_n": "N", "time_in_zone_s": "s"},
+                         {"peak_n": "highest force in the trial", "time_in_zone_s": "total time in the zone"})
     rec.end_trial(0, res, ts + (n - 1) * dt)
     rec.close()
     db.end_session(sid)

@@ -1,6 +1,14 @@
-"""The dependency direction of ../shared/ARCHITECTURE.md, checked on the source.
+"""The dependency direction of the project architecture (docs and README), checked on the source.
 
-    station.{app,session,ui,cli,...} -> exercises -> vision, devices -> calibration -> station.core
+    station.{session,ui,cli,...} -> exercises -> vision, devices -> calibration -> station.core
+
+and inside ``station/``, one way too (a layer imports only the layers after it)::
+
+    station.cli  ->  station.ui  ->  station.session (+ plans, demo, analyze, workspaces, lsl)
+                 ->  station.report / station.export  ->  station.storage  ->  station.core
+
+``station.storage`` does not import ``exercises`` (``StepInput`` and ``ExerciseResult`` are messages in
+``station.core``); nothing imports ``station.cli``; only ``station.cli`` imports ``station.ui``.
 
 Qt (PySide6, pyqtgraph) is imported only under ``station/ui``; heavy optional packages are never
 imported at module level (only inside the functions that need them).
@@ -24,6 +32,27 @@ ALLOWED = {
     "devices": {"devices", "calibration", "station.core"},
     "exercises": {"exercises", "vision", "devices", "calibration", "station.core"},
     "station": {*PROJECT, "station.core"},
+}
+# Layers inside station/, and what each may import from station/ (besides the packages above).
+STATION_LAYERS: dict[str, tuple[str, ...]] = {
+    "station.core": (),
+    "station.paths": (),
+    "station.storage": ("station.paths",),
+    "station.recovery": ("station.storage",),
+    "station.export": ("station.storage", "station.paths"),
+    "station.report": ("station.storage", "station.export", "station.paths"),
+    "station.lsl": (),
+    "station.plans": ("station.storage",),
+    "station.workspaces": ("station.paths",),
+    "station.analyze": ("station.workspaces", "station.paths"),
+    "station.batch": ("station.analyze", "station.workspaces", "station.paths"),
+    "station.session": ("station.storage", "station.recovery", "station.lsl", "station.plans", "station.workspaces",
+                        "station.analyze", "station.paths"),
+    "station.demo": ("station.session", "station.plans", "station.analyze"),
+    "station.ui": ("station.session", "station.plans", "station.storage", "station.paths", "station.demo"),
+    "station.cli": ("station.session", "station.ui", "station.demo", "station.plans", "station.storage", "station.export",
+                    "station.report", "station.recovery", "station.paths", "station.analyze", "station.workspaces",
+                    "station.lsl", "station.batch", "station.cli"),
 }
 QT = ("PySide6", "pyqtgraph", "pytestqt")
 LAZY = ("mediapipe", "PySide6", "pyqtgraph", "pylsl", "psycopg", "matplotlib")
@@ -65,13 +94,28 @@ def test_there_is_code_to_check() -> None:
     assert len(MODULES) > 20
 
 
+def _station_layer(module: str) -> str | None:
+    """The layer of a ``station.*`` module (``None`` for the package itself and ``station.__main__``)."""
+    parts = module.split(".")
+    if len(parts) < 2 or parts[1] in ("__init__", "__main__"):
+        return None
+    return ".".join(parts[:2])
+
+
 def _direction_violations(module: str, source: Path | str) -> list[str]:
     layer = _layer(module)
     allowed = ALLOWED[layer]
     bad = []
+    inner = _station_layer(module) if module.startswith("station.") else None
     for imported, _ in _imports(source):
         if imported.split(".")[0] in PROJECT and _layer(imported) not in allowed:
             bad.append(f"{module} imports {imported}: {layer} may import only {sorted(allowed)}")
+        if inner is not None and inner != "station.core" and imported.startswith("station."):
+            target = _station_layer(imported)
+            if target is not None and target != inner and target != "station.core" and target not in STATION_LAYERS[inner]:
+                bad.append(f"{module} imports {imported}: {inner} may import only {sorted(STATION_LAYERS[inner])} of station/")
+        if module.startswith("station.storage") and imported.split(".")[0] == "exercises":
+            bad.append(f"{module} imports {imported}: storage keeps messages, never exercises")
     return bad
 
 
@@ -79,6 +123,65 @@ def test_checker_catches_a_wrong_direction() -> None:
     assert _direction_violations("vision.x", "import exercises.tracing\nfrom station.core import Frame")
     assert _direction_violations("station.core.x", "from station.session import SessionRunner")
     assert not _direction_violations("exercises.x", "from vision.synth_hand import tracing_stream")
+    assert _direction_violations("station.session.x", "from station.ui.window import StationWindow")
+    assert _direction_violations("station.ui.x", "from station.cli import main")
+    assert _direction_violations("station.storage.recorder", "from exercises.base import ExerciseResult")
+    assert not _direction_violations("station.ui.x", "from station.session.model import LiveModel")
+
+
+def test_every_station_module_has_a_layer() -> None:
+    for module, _ in MODULES:
+        inner = _station_layer(module) if module.startswith("station.") else None
+        assert inner is None or inner in STATION_LAYERS, f"{module}: add its layer to STATION_LAYERS"
+
+
+def _station_graph() -> dict[str, set[str]]:
+    names = {m for m, _ in MODULES}
+    graph: dict[str, set[str]] = {}
+    for module, path in MODULES:
+        if not module.startswith("station."):
+            continue
+        key = module.removesuffix(".__init__")
+        deps = set()
+        for imported, top in _imports(path):
+            if top and imported.startswith("station.") and (imported in names or f"{imported}.__init__" in names) \
+                    and not key.startswith(imported + "."):  # ``from station.storage import schema`` inside the package
+                deps.add(imported)
+        graph[key] = deps
+    return graph
+
+
+def test_no_import_cycles_inside_station() -> None:
+    """Module-level imports between station modules form no cycle (lazy imports included below)."""
+    graph = _station_graph()
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(n: str) -> None:
+        state[n] = 1
+        stack.append(n)
+        for d in graph.get(n, ()):
+            if state.get(d) == 1:
+                raise AssertionError("import cycle: " + " -> ".join([*stack[stack.index(d):], d]))
+            if d not in state:
+                visit(d)
+        stack.pop()
+        state[n] = 2
+
+    for n in graph:
+        if n not in state:
+            visit(n)
+
+
+def test_no_two_modules_import_each_other_even_lazily() -> None:
+    """Lazy (function-level) imports count here: ``a`` imports ``b`` and ``b`` imports ``a`` is a cycle."""
+    names = {m.removesuffix(".__init__") for m, _ in MODULES}
+    deps: dict[str, set[str]] = {}
+    for module, path in MODULES:
+        key = module.removesuffix(".__init__")
+        deps[key] = {i for i, _ in _imports(path) if i in names and i != key and not key.startswith(i + ".")}
+    pairs = sorted({tuple(sorted((a, b))) for a, ds in deps.items() for b in ds if a in deps.get(b, set())})
+    assert not pairs, f"modules importing each other: {pairs}"
 
 
 @pytest.mark.parametrize(("module", "path"), MODULES, ids=[m for m, _ in MODULES])
@@ -104,4 +207,13 @@ def test_ruff_is_clean() -> None:
         [sys.executable, "-m", "ruff", "check", "--no-cache", *PROJECT, "tests", "benchmarks"],
         cwd=ROOT, capture_output=True, text=True,
     )
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_mypy_is_clean() -> None:
+    """mypy on the packages listed in pyproject.toml (``[tool.mypy] files``); no new ``type: ignore``."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -1,9 +1,9 @@
 """Repetition counts on real clips, through the project's own tracker (real MediaPipe pose) and
-scorer: ``station.analyze.track_file`` once per clip (session-scoped), then
+scorer: ``station.analyze.track_file`` once per clip (the session-scoped ``landmarks`` fixture), then
 ``station.analyze.analyze_landmarks`` per exercise (the same smoothing and scoring as
 ``station analyze VIDEO``), plus the CLI itself on one clip.
 
-Ground truth (``../shared/media/README.md``): ``pushups_5.mp4`` 5 push-ups, ``squats_5.mp4`` 5 squats,
+Ground truth (``tests/media/MANIFEST.csv``): ``pushups_5.mp4`` 5 push-ups, ``squats_5.mp4`` 5 squats,
 ``pushups_and_squats.gif`` 5 push-ups (top half) and 5 squats (bottom half). The man on the box in
 ``jump_from_box_two_people.mp4`` does two jumping jacks (frames ~12-40 and ~48-76 at 30 fps,
 checked frame by frame by eye) before walking off.
@@ -19,6 +19,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -57,24 +58,21 @@ def gif_halves(media: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
 
 
 @pytest.fixture(scope="session")
-def tracked(media: Path, gif_halves: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def tracked(landmarks: Callable[..., Path], gif_halves: dict[str, Path]) -> dict[str, Path]:
     """Pose landmarks of every clip, tracked once per test session with real MediaPipe."""
-    from station.analyze import track_file
+    from vision.recording import read_landmarks
 
-    clips = {
-        "pushups_5": media / "body" / "pushups_5.mp4",
-        "squats_5": media / "body" / "squats_5.mp4",
+    clips: dict[str, str | Path] = {
+        "pushups_5": "body/pushups_5.mp4",
+        "squats_5": "body/squats_5.mp4",
         "gif_top": gif_halves["top"],
         "gif_bottom": gif_halves["bottom"],
-        "box": media / "body" / "jump_from_box_two_people.mp4",
+        "box": "body/jump_from_box_two_people.mp4",
     }
-    out = tmp_path_factory.mktemp("landmarks")
-    paths = {}
-    for key, clip in clips.items():
-        p = out / f"{key}.parquet"
-        frames, found = track_file(clip, p, ("pose",))
-        assert frames > 0 and found > 0.9 * frames
-        paths[key] = p
+    paths = {key: landmarks(clip, ("pose",)) for key, clip in clips.items()}
+    for key, p in paths.items():
+        frames = read_landmarks(p)
+        assert frames and sum(bool(f.poses) for f in frames) > 0.9 * len(frames), key
     return paths
 
 

@@ -73,7 +73,7 @@ def test_a_stale_calibration_is_applied_but_samples_stay_flagged(tmp_path: Path)
     store.save(old.to_record(created_utc=datetime.now(UTC) - timedelta(days=60)))
     dev = GripDynamometer("sim://grip?rate=200", calibration_store=store)
     with dev:
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + 30  # a hang guard: the first sample arrives as soon as the simulator runs
         while not len(dev.queue) and time.monotonic() < deadline:
             time.sleep(0.01)
     s = dev.queue.drain()
@@ -81,14 +81,24 @@ def test_a_stale_calibration_is_applied_but_samples_stay_flagged(tmp_path: Path)
     assert all(x.flags & x.flags.UNCALIBRATED for x in s)
 
 
-def _window(dev: GripDynamometer | BalanceBoard, seconds: float) -> np.ndarray:
-    dev.queue.drain()
-    rows = []
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        rows += [s.values[: len(dev.raw_channels)] for s in dev.queue.drain()]
-        time.sleep(0.01)
-    return np.asarray(rows)
+class _DeviceWindows:
+    """Raw rows from the device's own time since its first streamed sample (the simulator starts its
+    profile clock at START, so device time is profile time): waits on samples, not on the wall clock."""
+
+    def __init__(self, dev: GripDynamometer | BalanceBoard) -> None:
+        self.dev, self.t0_us, self.seen = dev, None, []  # type: ignore[var-annotated]
+
+    def rows(self, lo_s: float, hi_s: float) -> np.ndarray:
+        deadline = time.monotonic() + 60  # a hang guard only
+        while not self.seen or (self.seen[-1].device_time_us - self.t0_us) / 1e6 < hi_s:
+            assert time.monotonic() < deadline, "the simulator stopped streaming"
+            got = [s for s in self.dev.queue.drain() if s.device_time_us is not None]
+            if got and self.t0_us is None:
+                self.t0_us = got[0].device_time_us
+            self.seen += got
+            time.sleep(0.01)
+        return np.asarray([s.values[: len(self.dev.raw_channels)] for s in self.seen
+                           if lo_s <= (s.device_time_us - self.t0_us) / 1e6 < hi_s])
 
 
 def test_end_to_end_the_simulator_offset_and_gain_error_are_calibrated_out(tmp_path: Path) -> None:
@@ -98,11 +108,9 @@ def test_end_to_end_the_simulator_offset_and_gain_error_are_calibrated_out(tmp_p
     url = "sim://balance?profile=calib&load=20&hold=0.6&offset=0.5&gain=1.25&rate=500"
     dev = BalanceBoard(url)
     with dev:
-        t0 = time.monotonic()
-        zero = _window(dev, 0.4)
-        while time.monotonic() - t0 < 1.2:  # the load arrives at 0.6 s: wide margins for a busy machine
-            time.sleep(0.01)
-        loaded = _window(dev, 0.4)
+        windows = _DeviceWindows(dev)
+        zero = windows.rows(0.0, 0.4)  # the load arrives at 0.6 s of the profile
+        loaded = windows.rows(1.0, 1.4)
         info = dev.info
     assert info is not None
     cal = loadcell.calibrate(info.serial, dev.raw_channels, "kg", zero, [(loaded, 20.0)], max_std=0.2)
@@ -112,15 +120,41 @@ def test_end_to_end_the_simulator_offset_and_gain_error_are_calibrated_out(tmp_p
     loadcell.save(store, cal)
     dev2 = BalanceBoard(url, calibration_store=store)
     with dev2:
-        time.sleep(0.01)
-        deadline = time.monotonic() + 3
-        got = []
-        while time.monotonic() < deadline and len(got) < 50:
-            got += [s for s in dev2.queue.drain() if s.device_time_us and s.device_time_us > 0]
-            time.sleep(0.01)
-        while time.monotonic() - deadline + 3 < 1.0:
-            time.sleep(0.01)
-        after = dev2.queue.drain()
+        windows2 = _DeviceWindows(dev2)
+        windows2.rows(0.0, 1.4)  # wait for the profile's first 1.4 s, whatever the machine's load
+        got = [s for s in windows2.seen if (s.device_time_us - windows2.t0_us) / 1e6 < 0.4]
+        after = [s for s in windows2.seen if 1.0 <= (s.device_time_us - windows2.t0_us) / 1e6 < 1.4]
     assert dev2.calibrated
     assert abs(np.mean([s.value("total") for s in got[:20]])) < 0.2  # empty board reads zero
     assert abs(np.mean([s.value("total") for s in after[-50:]]) - 20.0) < 0.2
+
+
+def test_a_fit_without_the_load_placed_is_refused_with_its_numbers() -> None:
+    """The issue's case: nothing changed between tare and span, so the fitted gain would be ~1e6."""
+    rng = np.random.default_rng(3)
+    zero = 2.0 + rng.normal(0, 0.01, (200, 1))
+    still = 2.0 + rng.normal(0, 0.01, (200, 1))  # the known load never arrived
+    with pytest.raises(InputError) as e:
+        loadcell.calibrate("G", ("force",), "N", zero, [(still, 98.0665)])
+    msg = str(e.value)
+    assert "times the noise" in msg and "gain" in msg and "let the load settle" in msg
+
+
+def test_a_fit_whose_residual_exceeds_five_percent_of_the_load_is_refused() -> None:
+    rng = np.random.default_rng(4)
+    zero = rng.normal(0, 0.01, (100, 1))
+    a = 10.0 + rng.normal(0, 0.01, (100, 1))
+    b = 10.0 + rng.normal(0, 0.01, (100, 1))  # the same reading for twice the load: the load slipped
+    with pytest.raises(InputError, match=r"residual (9\.99\d|10(\.0+)?) N is 25\.0 % of the known load 40 N"):
+        loadcell.calibrate("G", ("force",), "N", zero, [(a, 20.0), (b, 40.0)])
+
+
+def test_station_devices_calibrate_stores_nothing_when_the_load_never_came(station_home: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from station.cli import main
+
+    rc = main(["devices", "calibrate", "sim://grip?profile=rest&rate=200", "--known", "10", "--unit", "kg", "--seconds", "0.3",
+               "--yes", "--settle", "0.2"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and err[0].startswith("error: the known load changed the readings"), err
+    assert not (station_home / "calibration").exists() or not list((station_home / "calibration").rglob("*.json"))

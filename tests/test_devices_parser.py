@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import pytest
+from _fuzz import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -175,7 +176,7 @@ def test_fast_and_slow_paths_agree() -> None:
     assert fast.rejects == slow.rejects == {"garbage": 1, "checksum": 1}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(cuts=st.lists(st.integers(min_value=0, max_value=2000), max_size=30), noise=st.binary(max_size=40))
 def test_any_chunking_gives_the_same_samples(cuts: list[int], noise: bytes) -> None:
     noise = noise.replace(b"\n", b"").replace(b"$", b"")
@@ -235,7 +236,7 @@ def test_the_vectorised_path_matches_line_by_line_on_wraps_gaps_and_saturation()
     assert len(p.feed(clean, 0)) == 199 and len(calls) == 1
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     fmt=st.sampled_from(["auto", "msp", "plain", "csv"]),
     chunks=st.lists(st.one_of(st.binary(max_size=80), st.sampled_from([b"\n", b"$", b"*", b",", b"N1.5\n", b"1,2,3,4\n"])), max_size=40),

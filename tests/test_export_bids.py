@@ -81,13 +81,13 @@ def test_sensor_streams_become_physio_and_several_sessions_validate(db: Database
     assert errors(validate(out)) == []
     assert (out / "sub-P001" / "ses-02").is_dir()
     beh = out / "sub-P002" / "ses-01" / "beh"
-    physio = beh / "sub-P002_ses-01_task-grip_recording-grip0_physio.tsv.gz"
+    physio = beh / "sub-P002_ses-01_task-gripsqueeze_recording-grip0_physio.tsv.gz"
     rows = gzip.open(physio, "rt").read().splitlines()
     assert len(rows) == 150
     side = json.loads(physio.with_name(physio.name.replace(".tsv.gz", ".json")).read_text())
     assert side["Columns"] == ["t", "seq", "flags", "force"] and side["SamplingFrequency"] == 100.0 and side["force"]["Units"] == "N"
     assert float(rows[0].split("\t")[3]) == pytest.approx(samples[0].values[0])
-    metrics = (beh / "sub-P002_ses-01_task-grip_beh.tsv").read_text()
-    assert "peak_force\t100\tN" in metrics
-    events = (beh / "sub-P002_ses-01_task-grip_events.tsv").read_text().splitlines()
+    metrics = (beh / "sub-P002_ses-01_task-gripsqueeze_beh.tsv").read_text()
+    assert "peak_n\t100\tN" in metrics
+    events = (beh / "sub-P002_ses-01_task-gripsqueeze_events.tsv").read_text().splitlines()
     assert events[0].split("\t")[:3] == ["onset", "duration", "trial_type"] and len(events) == 4

@@ -65,7 +65,7 @@ def test_csv_matches_parquet_and_the_dictionary_documents_every_column(db: Datab
         assert c.num_rows == p.num_rows == d["rows"][name], name
         for col, spec in d["tables"][name]["columns"].items():
             assert spec["definition"] and "unit" in spec, (name, col)
-    assert d["metric_definitions"]["grip"]["peak_force"] == {"unit": "N", "definition": "highest force in the trial"}
+    assert d["metric_definitions"]["grip_squeeze"]["peak_n"] == {"unit": "N", "definition": "highest force in the trial"}
     assert "mean_dev" in d["metric_definitions"]["tracing"]
 
 

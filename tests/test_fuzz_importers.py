@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import serial
 import tomli_w
+from _fuzz import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -55,7 +56,7 @@ plan = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=FIX)
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=FIX)
 @given(data=plan)
 def test_plan_files_load_or_give_input_error(tmp_path: Path, data: dict) -> None:  # type: ignore[type-arg]
     f = tmp_path / "plan.toml"
@@ -70,7 +71,7 @@ def test_plan_files_load_or_give_input_error(tmp_path: Path, data: dict) -> None
         assert ex.name == it.exercise
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=FIX)
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=FIX)
 @given(raw=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda s: s.encode("utf-8", "surrogatepass"))))
 def test_plan_files_of_any_bytes_give_input_error(tmp_path: Path, raw: bytes) -> None:
     f = tmp_path / "plan.toml"
@@ -92,7 +93,7 @@ def _csv(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([",".join(header), *(",".join(r) for r in rows)]) + "\n"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=FIX)
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=FIX)
 @given(header=headers, rows=st.lists(st.lists(cells, min_size=0, max_size=5), max_size=40),
        shape=st.sampled_from(["spiral", "circle", "line"]), unit=st.sampled_from(["s", "ms"]))
 def test_analyze_trace_scores_or_refuses_any_csv(tmp_path: Path, header: list[str], rows: list[list[str]], shape: str,
@@ -114,7 +115,7 @@ def test_analyze_trace_scores_or_refuses_any_csv(tmp_path: Path, header: list[st
         assert out.exists()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=FIX)
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=FIX)
 @given(rows=st.lists(st.tuples(st.floats(0, 100, allow_nan=False), st.floats(0, 100, allow_nan=False)), min_size=3, max_size=60),
        junk=st.lists(st.integers(0, 59), max_size=10))
 def test_analyze_trace_skips_bad_rows_and_scores_the_rest(tmp_path: Path, rows: list[tuple[float, float]], junk: list[int],
@@ -141,7 +142,7 @@ svc_lines = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=FIX)
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=FIX)
 @given(count=st.one_of(st.integers(-3, 50).map(str), st.sampled_from(["", "abc", "1e3"])), lines=st.lists(svc_lines, max_size=40),
        unit=st.sampled_from(["auto", "s", "ms"]), shape=st.sampled_from(["none", "circle"]))
 def test_analyze_trace_scores_or_refuses_any_svc(tmp_path: Path, count: str, lines: list[str], unit: str, shape: str,
@@ -184,7 +185,7 @@ def _drain(port: serial.SerialBase, timeout_s: float = 10.0) -> bytes:
     return got
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=FIX)
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=FIX)
 @given(header=rec_headers, rows=st.lists(st.lists(cells, max_size=9), max_size=30))
 def test_replay_of_any_csv_opens_and_parses_or_is_refused(tmp_path: Path, header: list[str], rows: list[list[str]]) -> None:
     f = tmp_path / "rec.csv"
@@ -208,7 +209,7 @@ def test_replay_of_any_csv_opens_and_parses_or_is_refused(tmp_path: Path, header
 good_num = st.floats(0, 500, allow_nan=False).map(lambda v: f"{v:.2f}")
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=FIX)
+@settings(max_examples=examples(50), deadline=None, suppress_health_check=FIX)
 @given(kind=st.sampled_from(["grip-media", "recording"]), n=st.integers(1, 40),
        damage=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 8), st.sampled_from(["", "abc", "1.5.5", "x1", None])), max_size=3))
 def test_replay_of_a_damaged_recording_names_the_row(tmp_path: Path, kind: str, n: int, damage: list[tuple[int, int, str | None]]) -> None:
@@ -254,7 +255,7 @@ record_like = st.fixed_dictionaries({}, optional={
     "version": json_values})
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=FIX)
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=FIX)
 @given(content=st.one_of(st.binary(max_size=200), json_values.map(lambda v: json.dumps(v).encode()),
                          record_like.map(lambda v: json.dumps(v).encode())))
 def test_damaged_calibration_files_are_an_input_error_naming_the_file(tmp_path: Path, content: bytes) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 
+from _fuzz import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -70,7 +71,7 @@ segment = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(segments=st.lists(segment, max_size=60), cuts=st.lists(st.integers(0, 10**6), max_size=25))
 def test_msp_every_line_is_a_sample_a_control_or_a_counted_reject(segments: list[tuple], cuts: list[int]) -> None:  # type: ignore[type-arg]
     parts: list[bytes] = []
@@ -110,7 +111,7 @@ def test_msp_every_line_is_a_sample_a_control_or_a_counted_reject(segments: list
     assert p.samples == len(out)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(data=st.binary(max_size=3000), cuts=st.lists(st.integers(0, 10**6), max_size=20),
        fmt=st.sampled_from(["auto", "msp", "plain", "csv"]))
 def test_random_bytes_never_raise_and_are_all_counted(data: bytes, cuts: list[int], fmt: str) -> None:
@@ -127,7 +128,7 @@ def test_random_bytes_never_raise_and_are_all_counted(data: bytes, cuts: list[in
         assert acc <= n_lines + data.count(b"$")
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(values=st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=1, max_size=40),
        noise=st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")), max_size=40),
        cuts=st.lists(st.integers(0, 10**6), max_size=20))

@@ -5,7 +5,10 @@ Covers each exercise in the registry, so exercises added later are fuzzed too.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from _fuzz import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -50,7 +53,7 @@ def test_registry_is_not_empty() -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pairs=st.dictionaries(keys, values, max_size=4))
 def test_settings_fuzz(name: str, pairs: dict[str, str]) -> None:
     try:
@@ -67,7 +70,7 @@ def test_settings_fuzz(name: str, pairs: dict[str, str]) -> None:
     assert ex.result().exercise == ex.name
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(raw=st.lists(st.text(max_size=30), max_size=5))
 def test_parse_sets_fuzz(raw: list[str]) -> None:
     try:
@@ -76,3 +79,30 @@ def test_parse_sets_fuzz(raw: list[str]) -> None:
         assert "--set" in str(exc)
         return
     assert len(out) <= len(raw)
+
+
+def test_ci_draws_the_same_examples_on_every_run(tmp_path: Path) -> None:
+    """With CI set, two runs of a property test try the very same examples (the ``ci`` profile is
+    derandomized), so a submission cannot pass or fail CI by luck; without it they differ."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+
+    def drawn(ci: bool) -> str:
+        env = {k: v for k, v in os.environ.items() if k not in ("CI", "MOTOR_STATION_HYPOTHESIS")}
+        if ci:
+            env["CI"] = "true"
+        r = subprocess.run([sys.executable, "-m", "pytest", "-s", "-p", "no:cacheprovider", "--hypothesis-verbosity=verbose",
+                            f"{Path(__file__)}::test_parse_sets_fuzz"], cwd=root, env=env, capture_output=True, text=True,
+                           timeout=300)
+        assert r.returncode == 0, r.stdout[-2000:]
+        assert ("hypothesis profile: ci (derandomized" in r.stdout) == ci
+        return "".join(re.findall(r"Test case: .*?\n\)", r.stdout, flags=re.S))
+
+    first = drawn(ci=True)
+    assert first.count("Test case") >= 100
+    assert drawn(ci=True) == first
+    assert drawn(ci=False) != first

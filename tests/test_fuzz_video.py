@@ -1,7 +1,7 @@
 """Corrupt and truncated video files: ``station analyze`` gives a clear error (exit 2, one line) or a
 partial result, never a traceback, a crash or a hang.
 
-Damaged copies of real clips from ``../shared/media`` are made in a temporary folder (never in the
+Damaged copies of real clips from ``tests/media`` are made in a temporary folder (never in the
 repository): empty, header only, cut in half (with the index at the start: the decodable part is
 scored; at the end: nothing is decodable), bytes flipped in the middle, random bytes, text, a GIF cut
 short. The command runs in its own process, so a decoder crash (a signal) would fail the test too.
@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from _fuzz import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -89,7 +90,7 @@ def test_damaged_videos_give_a_clear_error_or_a_partial_result(media: Path, tmp_
         assert results[name].returncode == 0, name
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(clip=st.sampled_from(["hand/open_palm.mp4", "body/squats_5.mp4", "body/pushups_and_squats.gif"]),
        cut=st.floats(0.0, 1.0), flips=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 255)), max_size=20))
 def test_frame_source_reads_damaged_files_to_an_end_or_refuses_them(media: Path, tmp_path: Path, clip: str, cut: float,
@@ -132,7 +133,7 @@ def landmark_file(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return path.read_bytes()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(cut=st.floats(0.0, 1.0), flips=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 255)), max_size=12))
 def test_damaged_landmark_files_are_read_or_refused(landmark_file: bytes, tmp_path: Path, cut: float,
                                                      flips: list[tuple[float, int]]) -> None:

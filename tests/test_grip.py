@@ -1,4 +1,4 @@
-"""Grip exercises on the real dynamometer traces in ../shared/media/sensors/grip and on built profiles.
+"""Grip exercises on the real dynamometer traces in tests/media/sensors/grip and on built profiles.
 
 The real traces (``Time,X_Position,Y_Position,Grip_Force,Vertical_Error,Grip_Force_Error``) are in
 newtons: the source project's firmware prints ``N<value>`` and its MATLAB reader labels the axis

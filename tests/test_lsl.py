@@ -127,7 +127,7 @@ RUNNER_CHILD = textwrap.dedent(
     from station.storage import open_database
 
     db = open_database(sys.argv[1])
-    runner = SessionRunner(db, "P-LSL", SystemClock(), pacing="own", config={"lsl": True}, deadline_s=8)
+    runner = SessionRunner(db, "P-LSL-1", SystemClock(), pacing="own", config={"lsl": True}, deadline_s=8)
     th = threading.Thread(target=runner.run, args=(simulated_trials(DemoOptions(seconds=8)),))
     th.start()
     found = pylsl.resolve_byprop("name", "MotorStation-Hands", 1, 20.0)
@@ -154,3 +154,18 @@ def test_a_live_session_streams_to_lsl_when_enabled(tmp_path: Path) -> None:
     d = json.loads(r.stdout.strip().splitlines()[-1])
     assert d["n"] == 10
     assert d["finite"] == 21 * 4  # one hand (the simulated child's right) of the two blocks is filled
+
+
+@pytest.mark.parametrize("command", [["demo", "--headless", "--fast", "--simulated", "--seconds", "1"],
+                                     ["run", "--exercise", "tracing", "--screenshot", "x.png", "--quit-after-frames", "5"]])
+def test_lsl_turned_on_without_pylsl_is_one_line_before_anything_starts(command: list[str], tmp_path: Path, station_home: Path) -> None:
+    hidden = tmp_path / "hide" / "pylsl"
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text('raise ImportError("No module named pylsl (hidden by the test)")\n')
+    env = dict(os.environ, MOTOR_STATION_HOME=str(station_home), MOTOR_STATION_LSL="1", PYTHONPATH=str(hidden.parent),
+               QT_QPA_PLATFORM="offscreen")
+    r = subprocess.run([sys.executable, "-m", "station", *command], cwd=tmp_path, env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("error: LSL streaming is turned on") and r.stderr.count("\n") == 1, r.stderr
+    assert not (station_home / "station.db").exists()  # refused before any session was created

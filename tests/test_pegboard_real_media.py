@@ -3,12 +3,13 @@
 ``media/hand/open_palm.mp4``: a hand rises and opens palm-up (never grasps, never taps).
 ``media/hand/fist_to_thumbs_up.mp4``: a fist turns into a thumbs-up (fingers curled throughout: one
 palmar grasp that is never released; thumb and index separate once: no tap). The videos are tracked
-once per test session (``station track``) and the saved landmarks are scored by ``station analyze``.
+once per test session (the ``landmarks`` fixture, as ``station track`` does) and the saved landmarks are scored by ``station analyze``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -20,13 +21,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="session")
-def tracked(media: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    d = tmp_path_factory.mktemp("real-hands")
-    out = {}
-    for name in ("open_palm", "fist_to_thumbs_up"):
-        out[name] = d / f"{name}.parquet"
-        assert main(["track", str(media / "hand" / f"{name}.mp4"), "--out", str(out[name]), "--hands"]) == 0
-    return out
+def tracked(landmarks: Callable[..., Path]) -> dict[str, Path]:
+    return {name: landmarks(f"hand/{name}.mp4", ("hand",)) for name in ("open_palm", "fist_to_thumbs_up")}
 
 
 def _score(lm: Path, exercise: str, tmp_path: Path, *sets: str) -> dict:

@@ -147,7 +147,7 @@ def test_recovery_leaves_live_sessions_alone(tmp_path: Path) -> None:
         if state.steps == 5 and state.trial == 0:
             seen.append(recover_interrupted(db))  # our own process is alive: nothing to mark
 
-    runner.on_update = during
+    runner.updated.connect(during)
     summary = runner.run(simulated_trials(DemoOptions(seconds=4)))
     assert seen == [[]]
     assert db.session(summary.session_id)["status"] == "complete"
@@ -168,7 +168,7 @@ from datetime import UTC, datetime
 db = open_database(sys.argv[1])
 mode = sys.argv[2]
 sid = "00000000-0000-4000-8000-00000000000" + sys.argv[3]
-db.create_session(SessionMeta(session_id=sid, participant="P-KILL", utc_start=datetime.now(UTC), clock_start_ns=0,
+db.create_session(SessionMeta(session_id=sid, participant="P-KILL-1", utc_start=datetime.now(UTC), clock_start_ns=0,
                               software_version="test", host=host_info(), config={}, devices=()))
 rec = Recorder(db, sid, flush_s=0.02)
 n_events = [0]
@@ -255,7 +255,7 @@ def test_writer_killed_inside_a_transaction_keeps_every_committed_row(url: str, 
     # the next start of a session (what `station demo` and `station run` do) marks both cut sessions
     db = open_database(url)
     try:
-        runner = SessionRunner(db, "P-NEXT", FakeClock())
+        runner = SessionRunner(db, "P-NEXT-1", FakeClock())
         summary = runner.run(simulated_trials(DemoOptions(seconds=2)))
         assert len(runner.recovered) == 2
         for sid_ in runner.recovered:
@@ -314,4 +314,4 @@ def test_data_commands_show_a_killed_session_as_interrupted(tmp_path: Path, caps
     p.stdout.close()
     assert main(["sessions", "list", "--db", url]) == 0
     out = capsys.readouterr().out
-    assert "P-KILL" in out and "interrupted" in out and "recording" not in out, out
+    assert "P-KILL-1" in out and "interrupted" in out and "recording" not in out, out

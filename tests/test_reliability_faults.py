@@ -27,9 +27,9 @@ from devices.grip import GripDynamometer
 from devices.sim import PtySimulator, SimConfig, parse_faults
 from exercises.base import StepInput
 from station.core import DeviceState, EventBus, SampleFlag, SystemClock
-from station.demo_devices import device_feed
 from station.recovery import integrity_check
 from station.session import SessionRunner, SessionSummary, TrialSpec
+from station.session.feeds import device_feed
 from station.storage import Recorder, open_database
 from station.storage import schema as S
 from station.storage.streams import count_stored
@@ -67,7 +67,7 @@ def _grip_session(tmp_path: Path, faults: tuple[str, ...], seconds: float, db_ur
                             during(dev)
                         yield inp
 
-                runner = SessionRunner(db, "P-FAULT", clock, pacing="external")
+                runner = SessionRunner(db, "P-FAULT-1", clock, pacing="external")
                 summary = runner.run([TrialSpec("grip_squeeze", {}, watched, duration_s=seconds + 1, devices=(dev.info,),
                                                 source="simulator:grip")])  # type: ignore[arg-type]
             finally:
@@ -205,7 +205,7 @@ def test_disk_full_mid_session_keeps_rows_queued_and_writes_them_when_space_retu
     from datetime import UTC, datetime
 
     sid = "11111111-1111-4111-8111-111111111111"
-    db.create_session(SessionMeta(session_id=sid, participant="P-DISK", utc_start=datetime.now(UTC), clock_start_ns=0,
+    db.create_session(SessionMeta(session_id=sid, participant="P-DISK-1", utc_start=datetime.now(UTC), clock_start_ns=0,
                                   software_version="t", host=host_info(), config={}, devices=()))
     rec = Recorder(db, sid, flush_s=0.05)
     rec.record_samples(0, _sample_rows(0, 500))
@@ -349,8 +349,8 @@ def test_camera_gone_and_back_mid_session_is_a_recorded_gap(tmp_path: Path, medi
     """The camera is unplugged for 0.6 s mid-trial (real CameraSource code through
     :class:`vision.sources.FailingSource`, real MediaPipe hands): the session completes, the loss is
     on the bus, and the stored landmarks show the gap in frame numbers and in time."""
-    from station.analyze import camera_feed_for
     from station.core import SourceState
+    from station.session.feeds import camera_feed_for
     from vision.sources import FailingSource, VideoFileSource
 
     images = [f.image for f in VideoFileSource(media / "hand" / "open_palm.mp4", max_frames=110)][60:110]
@@ -361,7 +361,7 @@ def test_camera_gone_and_back_mid_session_is_a_recorded_gap(tmp_path: Path, medi
     url = f"sqlite:///{tmp_path / 'cam.db'}"
     db = open_database(url)
     try:
-        summary = SessionRunner(db, "P-CAM", clock, pacing="external").run([TrialSpec("tracing", {}, feed, source="camera")])
+        summary = SessionRunner(db, "P-CAM-1", clock, pacing="external").run([TrialSpec("tracing", {}, feed, source="camera")])
     finally:
         db.dispose()
     assert summary.status == "complete"
@@ -396,7 +396,7 @@ def test_session_on_a_full_disk_ends_without_raising_and_says_why(small_fs: Path
     url = f"sqlite:///{small_fs / 'station.db'}"
     db = open_database(url)
     seen: list[str] = []
-    runner = SessionRunner(db, "P-FULL", SystemClock(), on_update=lambda st: seen.append(st.storage_error or ""))
+    runner = SessionRunner(db, "P-FULL-1", SystemClock(), on_update=lambda st: seen.append(st.storage_error or ""))
     summary = runner.run(simulated_trials(DemoOptions(seconds=4)))  # must not raise
     db.dispose()
     assert any("full" in e for e in seen), "the live state never said the disk was full"
@@ -408,7 +408,7 @@ def test_session_on_a_full_disk_ends_without_raising_and_says_why(small_fs: Path
         assert integrity_check(db) == []
         status = db.session(summary.session_id)["status"]
         if status == "recording":  # its end could not be written: the next start marks it
-            nxt = SessionRunner(db, "P-FULL", SystemClock())
+            nxt = SessionRunner(db, "P-FULL-1", SystemClock())
             nxt.run(simulated_trials(DemoOptions(seconds=1)))
             assert nxt.recovered == [summary.session_id]
             status = db.session(summary.session_id)["status"]

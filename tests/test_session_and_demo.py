@@ -67,7 +67,7 @@ def test_stop_ends_session_cleanly_and_keeps_data(tmp_path: Path) -> None:
         if state.steps == 50:
             runner.stop()
 
-    runner.on_update = stop_after_some
+    runner.updated.connect(stop_after_some)
     summary = runner.run(simulated_trials(DemoOptions(seconds=20)))
     assert summary.status == "stopped"
     assert len(summary.results) == 1  # the first trial, cut short, is still stored
@@ -125,8 +125,10 @@ def test_demo_sigint_saves_data(station_home: Path) -> None:
                 break
         time.sleep(0.1)
     p.send_signal(signal.SIGINT)
+    p.send_signal(signal.SIGINT)  # a second, impatient Ctrl-C must not cost the stored session or its report
     out, err = p.communicate(timeout=60)
-    assert p.returncode == 0, err
+    assert p.returncode == 130, err  # interrupted, after storing and reporting what was played
+    assert "Traceback" not in err
     db = open_database(f"sqlite:///{db_path}")
     with db.engine.connect() as c:
         status = c.execute(select(S.sessions.c.status)).scalar_one()
@@ -223,7 +225,8 @@ def test_demo_refuses_a_missing_camera(station_home: Path) -> None:
 def test_demo_opens_the_station_window_when_asked(station_home: Path) -> None:
     """With a display (here: --window on offscreen Qt) the demo plays its protocol in the station window."""
     env = dict(os.environ, MOTOR_STATION_HOME=str(station_home), QT_QPA_PLATFORM="offscreen")
-    r = subprocess.run([sys.executable, "-m", "station", "demo", "--window", "--seconds", "6", "--quit-after", "7"],
+    r = subprocess.run([sys.executable, "-m", "station", "demo", "--window", "--seconds", "6", "--quit-after-frames", "45",
+                        "--quit-after", "150"],
                        capture_output=True, text=True, env=env, timeout=180)
     assert r.returncode == 0, r.stderr
     db = open_database(f"sqlite:///{station_home / 'station.db'}")
@@ -231,7 +234,7 @@ def test_demo_opens_the_station_window_when_asked(station_home: Path) -> None:
         c.execute(select(S.sessions.c.id)).one()  # exactly one session
         n_trials = c.execute(select(func.count()).select_from(S.trials)).scalar_one()
         n_lm = count_stored(c, "landmarks")
-    assert n_trials >= 1 and n_lm > 30
+    assert n_trials >= 1 and n_lm >= 45
     assert (station_home / "plans" / "demo.toml").is_file()
 
 
@@ -242,7 +245,10 @@ def test_offscreen_qt_is_not_a_display(monkeypatch) -> None:  # type: ignore[no-
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     assert not _display_present()
     monkeypatch.delenv("QT_QPA_PLATFORM")
-    assert _display_present()
+    from station.ui.display import missing_xcb_packages
+
+    # an X11 display counts only when Qt's xcb libraries are installed (else one line, headless: test_ui_display.py)
+    assert _display_present() == (not missing_xcb_packages())
     monkeypatch.delenv("DISPLAY")
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     assert not _display_present()

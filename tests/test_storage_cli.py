@@ -104,3 +104,24 @@ def test_forget_removes_database_rows_and_files_and_says_what(url: str, capsys: 
     code, _, err = run(capsys, "participants", "forget", "P-001", "--yes", "--db", url)
     assert code == 2 and "unknown participant" in err
     db.dispose()
+
+
+def test_progress_of_a_metric_never_recorded_is_refused_in_one_line(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    db = open_database(url)
+    record_demo_session(db, "P-001", seconds=2)
+    db.dispose()
+    code, _, err = run(capsys, "progress", "P-001", "--metric", "nosuchmetric", "--db", url)
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("error: no metric called 'nosuchmetric' has been recorded") and "mean_dev" in err
+
+
+def test_a_killed_session_shows_a_dash_not_none_for_its_reps(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from sqlalchemy import update
+
+    db = open_database(url)
+    sid = record_demo_session(db, "P-001", seconds=2)
+    with db.engine.begin() as c:  # what a SIGKILL leaves: the trial was never closed
+        c.execute(update(S.trials).where(S.trials.c.session_id == sid).values(reps=None, t_end_ns=None))
+    db.dispose()
+    code, out, _ = run(capsys, "sessions", "show", sid, "--db", url)
+    assert code == 0 and "None" not in out and "· – reps ·" in out

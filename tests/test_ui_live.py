@@ -14,14 +14,16 @@ import pytest
 from _storage_db import stored_landmarks
 from sqlalchemy import select
 
+from devices.balance import WII_BALANCE_BOARD, BalanceBoard
 from exercises.base import StepInput
-from station.app import simulated_feed
 from station.core import FakeClock, SensorSample
 from station.plans import PlanItem
 from station.session import SessionRunner, TrialSpec
+from station.session.control import PlannedTrial, SessionController, schedule_of
+from station.session.feeds import simulated_feed
+from station.session.model import LiveModel, sway_ellipse
 from station.storage import open_database
 from station.storage import schema as S
-from station.ui.live import LiveModel, PlannedTrial, SessionController, schedule_of, sway_ellipse
 
 
 def _wait_for(cond: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -48,7 +50,7 @@ class PhaseLog(LiveModel):
 
 
 def _planned(item: PlanItem, feed: Callable[[int], Iterable[StepInput]] | None = None) -> PlannedTrial:
-    spec = TrialSpec(item.exercise, dict(item.settings), feed or simulated_feed(item), label=item.exercise, source="synthetic")
+    spec = TrialSpec(item.exercise, dict(item.settings), feed or simulated_feed(item.exercise, item.settings, duration_s=item.duration_s, reps=item.reps), label=item.exercise, source="synthetic")
     return PlannedTrial.from_item(item, spec)
 
 
@@ -96,7 +98,7 @@ def test_plan_runs_with_countdown_celebration_rest_and_stars(tmp_path: Path) -> 
 
 def test_target_reps_end_the_trial_early(tmp_path: Path) -> None:
     item = PlanItem(exercise="bunny_hops", reps=2)
-    long_feed = simulated_feed(PlanItem(exercise="bunny_hops", reps=8))
+    long_feed = simulated_feed("bunny_hops", reps=8)
     ctl, _model, db = _controller(tmp_path, [_planned(item, long_feed)], countdown_s=0)
     ctl.start()
     assert ctl.join(60)
@@ -110,7 +112,7 @@ def test_target_reps_end_the_trial_early(tmp_path: Path) -> None:
 
 def test_pause_suspends_the_child_and_does_not_count_toward_duration(tmp_path: Path) -> None:
     item = PlanItem(exercise="tracing", duration_s=4.0)
-    inner = simulated_feed(PlanItem(exercise="tracing", duration_s=20.0))  # 18 s of input, bounded to 4 s of play
+    inner = simulated_feed("tracing", duration_s=20.0)  # 18 s of input, bounded to 4 s of play
     reached, gate = threading.Event(), threading.Event()
 
     def gated(t0: int) -> Iterable[StepInput]:
@@ -142,7 +144,7 @@ def test_pause_suspends_the_child_and_does_not_count_toward_duration(tmp_path: P
 
 def test_stop_while_paused_ends_promptly_and_keeps_data(tmp_path: Path) -> None:
     reached = threading.Event()
-    inner = simulated_feed(PlanItem(exercise="tracing", duration_s=20.0))
+    inner = simulated_feed("tracing", duration_s=20.0)
 
     def feed(t0: int) -> Iterable[StepInput]:
         for i, inp in enumerate(inner(t0)):
@@ -201,12 +203,14 @@ def test_sensor_samples_feed_grip_and_cop_charts() -> None:
     for k in range(50):
         t = 10_000_000 * k
         grip = SensorSample("grip0", k, t, t, None, (float(k),), ("force",), ("N",))
-        board = SensorSample("balance0", k, t, t, None, (10.0, 30.0, 10.0, 30.0), ("fl", "fr", "bl", "br"), ("kg",) * 4)
+        cells = (10.0, 30.0, 10.0, 30.0)  # tl tr bl br: right-heavy, front = back
+        board = SensorSample("balance0", k, t, t, None, (*cells, *WII_BALANCE_BOARD.cop(*cells)), BalanceBoard.CHANNELS,
+                             BalanceBoard.UNITS)  # what the balance driver emits (it computes the CoP)
         model.on_input(StepInput(t, samples=(grip, board)))
         model.on_update(LiveState("s", 0, 1, "x", "x", "sim", t / 1e9, {}, 0, [], k + 1))
     v = model.view()
     assert v.grip == 49.0 and v.grip_unit == "N"
-    assert v.cop == pytest.approx((0.5, 0.0)) and v.cop_unit == "norm"  # right-heavy, front = back
+    assert v.cop == pytest.approx((433.0 / 2 * 0.5, 0.0)) and v.cop_unit == "mm"
     assert len(model.force) == 50 and len(model.cop) == 50
     assert {s.name: s.state for s in v.status} == {"grip0": "streaming", "balance0": "streaming"}
     assert v.status[0].rate_hz == pytest.approx(100.0)
@@ -230,7 +234,7 @@ def test_sway_ellipse_matches_gaussian_theory() -> None:
 
 def test_grip_zone_from_live_values_or_settings() -> None:
     import exercises
-    from station.ui.live import grip_zone
+    from station.session.model import grip_zone
 
     squeeze = exercises.get("grip_squeeze").parse_settings({"zone_lo_n": 40, "zone_hi_n": 80}).model_dump()
     assert grip_zone({}, squeeze) == (40.0, 80.0)
@@ -254,9 +258,9 @@ def test_camera_path_with_real_inference(tmp_path: Path, media: Path, monkeypatc
     """`station run --camera N` wiring (live pipeline, latest-frame slot, images for the child view), with the
     camera replaced by a real video paced in real time (there is no webcam on this machine)."""
     import vision.sources
-    from station.app import RunOptions, make_session_factory
     from station.core import SystemClock
     from station.plans import SessionPlan
+    from station.session.build import RunOptions, make_session_factory
 
     video = media / "body" / "squats_5.mp4"
     monkeypatch.setattr(vision.sources, "CameraSource", lambda device, *, size=None, clock=None, bus=None, **_: (
@@ -275,6 +279,10 @@ def test_camera_path_with_real_inference(tmp_path: Path, media: Path, monkeypatc
     rows = _rows(db, S.landmarks, session_id=ctl.summary.session_id)
     assert len(rows) >= 3 and all("mediapipe" in r["model"] for r in rows)  # frames are dropped when tracking lags
     assert model.view().inference_ms is not None and model.view().tracking_fps > 3
+    from vision.mp_tasks import mediapipe_info
+
+    info = mediapipe_info()  # the dashboard's status line names backend, version and whether metrics may leave
+    assert info.version in model.view().tracker and ("metrics" in model.view().tracker)
     db.dispose()
 
 

@@ -14,13 +14,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 
 from exercises.base import StepInput
-from station.app import RunOptions, build_trials
 from station.core import EventBus, FakeClock, SensorSample
 from station.plans import PlanItem, SessionPlan
 from station.session import LiveState, SessionRunner
+from station.session.build import RunOptions, build_trials
+from station.session.control import SessionController, schedule_of
+from station.session.model import LiveModel, ScheduleItem
 from station.storage import open_database
 from station.ui.child_view import ChildView
-from station.ui.live import LiveModel, ScheduleItem, SessionController, schedule_of
 from station.ui.window import StationWindow
 
 
@@ -33,7 +34,7 @@ def _wait_for(cond: Callable[[], bool], timeout: float = 30.0) -> None:
 
 
 class GatedFactory:
-    """Session factory (like :func:`station.app.make_session_factory`) on a fake clock, whose feeds
+    """Session factory (like :func:`station.session.build.make_session_factory`) on a fake clock, whose feeds
     stop at input ``gate_at`` until :meth:`release` so a screen can be captured mid-play."""
 
     def __init__(self, db, gate_at: int | None = 90, countdown_s: float = 0.0) -> None:  # type: ignore[no-untyped-def]
@@ -242,9 +243,9 @@ def test_plan_editor_round_trip_and_bad_input(qtbot, db, tmp_path: Path) -> None
 def _sensor_model(kind: str) -> LiveModel:
     """A live model fed with device samples (grip force ramp / CoP sway), as a device trial would."""
     clock = FakeClock()
-    name = {"grip": "grip_hold", "balance": "balance_stand"}[kind]
+    name = {"grip": "grip_squeeze", "balance": "balance_quiet_stance"}[kind]
     sched = [ScheduleItem("tracing", "Tracing", ("hand",), None, {}, stars=3),
-             ScheduleItem(name, name, (kind,), None, {"target_force": 120.0} if kind == "grip" else {}),
+             ScheduleItem(name, name, (kind,), None, {"zone_lo_n": 100.0, "zone_hi_n": 140.0} if kind == "grip" else {}),
              ScheduleItem("bunny_hops", "Bunny hops", ("pose",), 5, {})]
     model = LiveModel(clock, sched)
     model.begin_trial(1)
@@ -304,7 +305,7 @@ def test_phase_screens(qtbot, phase: str, artifacts: Path) -> None:  # type: ign
     clock = FakeClock()
     sched = [ScheduleItem("tracing", "Tracing", ("hand",), None, {"shape": "circle"}, stars=2),
              ScheduleItem("bunny_hops", "Bunny hops", ("pose",), 5, {}),
-             ScheduleItem("grip_hold", "Grip", ("grip",), None, {})]
+             ScheduleItem("grip_squeeze", "Grip", ("grip",), None, {})]
     model = LiveModel(clock, sched)
     model.begin_trial(1)
     model.set_phase(phase, until_ns=4_000_000_000)  # type: ignore[arg-type]

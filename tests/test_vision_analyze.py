@@ -23,12 +23,12 @@ from station.analyze import (
     TrackerOptions,
     analyze,
     analyze_landmarks,
-    replay_feed,
     tracker_kinds,
     video_kinds,
 )
 from station.cli import main
 from station.core import FakeClock, InputError
+from station.session.feeds import replay_feed
 from vision.recording import LandmarkWriter, ReplayTracker, read_landmarks, read_metadata
 from vision.trackers import register_backend
 
@@ -46,7 +46,7 @@ def squat_run(media: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[An
 
 
 def _comparable(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if k not in ("processing_fps", "source", "model")}
+    return {k: v for k, v in d.items() if k not in ("processing_fps", "source", "model", "tracker")}
 
 
 @pytest.mark.slow
@@ -151,6 +151,30 @@ def test_overlay_video_is_written_and_drawn(squat_run: tuple[AnalysisResult, Pat
     cv2.imwrite(str(artifacts / "vision_overlay_squats_f40.png"), drawn)
 
 
+def test_overlay_is_h264_that_browsers_play(squat_run: tuple[AnalysisResult, Path, Path]) -> None:
+    """H.264 (not MPEG-4 Part 2), 4:2:0, the MP4 index ('moov') before the media data ('mdat')."""
+    import av
+
+    _, _, ov = squat_run
+    with av.open(str(ov)) as c:
+        s = c.streams.video[0]
+        assert (s.codec_context.name, s.codec_context.pix_fmt) == ("h264", "yuv420p")
+        assert (s.codec_context.width, s.codec_context.height) == (312, 176)
+        assert sum(1 for _ in c.decode(video=0)) == 57
+    head = ov.read_bytes()
+    assert head.index(b"moov") < head.index(b"mdat")
+
+
+def test_analyze_cli_prints_the_overlay_path(media: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ov = tmp_path / "odd size.mp4"  # the split-screen GIF is 311 px wide: padded to an even width
+    assert main(["analyze", str(media / "body" / "pushups_and_squats.gif"), "--exercise", "squats", "--overlay", str(ov)]) == 0
+    out = capsys.readouterr().out
+    assert f"overlay: {ov.resolve()} (H.264 MP4)" in out.replace("\n", "")
+    cap = cv2.VideoCapture(str(ov))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)) == 312 and int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 57
+    cap.release()
+
+
 @pytest.mark.slow
 def test_replay_feed_drives_the_session_runner(tmp_path: Path, squat_run: tuple[AnalysisResult, Path, Path]) -> None:
     from station.session import SessionRunner, TrialSpec
@@ -169,7 +193,7 @@ def test_replay_feed_drives_the_session_runner(tmp_path: Path, squat_run: tuple[
 
 def test_trackers_follow_the_exercise_inputs() -> None:
     class GripOnly:
-        name, inputs = "grip_hold", ("grip",)
+        name, inputs = "grip_squeeze", ("grip",)
 
     assert tracker_kinds(("pose",)) == ("pose",)
     assert tracker_kinds(("hand", "grip", "pose", "hand")) == ("hand", "pose")
@@ -294,9 +318,9 @@ def test_camera_feed_survives_an_unplugged_camera_in_a_session(tmp_path: Path, m
     """The live feed (camera thread -> slot -> tracker thread -> bus -> StepInput) in a real session:
     the camera is unplugged for 0.5 s mid-trial; the session completes, the loss is on the bus, and
     the exercise sees the gap in frame numbers."""
-    from station.analyze import camera_feed_for
     from station.core import EventBus, SourceState, SystemClock
     from station.session import SessionRunner, TrialSpec
+    from station.session.feeds import camera_feed_for
     from station.storage import open_database
     from vision.sources import FailingSource, VideoFileSource
 
@@ -362,9 +386,9 @@ def test_outputs_are_checked_before_any_work(tmp_path: Path, media: Path, capsys
 def test_stop_and_trial_end_are_honoured_while_the_camera_is_gone(tmp_path: Path, media: Path) -> None:
     """A camera that never comes back must not hold the session: the trial ends on time and Stop
     works, because the live feed yields heartbeat steps while no frame arrives."""
-    from station.analyze import camera_feed_for
     from station.core import EventBus, SourceState, SystemClock
     from station.session import SessionRunner, TrialSpec
+    from station.session.feeds import camera_feed_for
     from station.storage import open_database
     from vision.sources import FailingSource, VideoFileSource
 

@@ -1,7 +1,7 @@
-"""Real MediaPipe models on the real clips of ../shared/media (ground truth in its README.md).
+"""Real MediaPipe models on the real clips of tests/media (ground truth in its MANIFEST.csv).
 
-Each clip is tracked once per test session (session-scoped cache) and every assertion reads the
-cached result. Detection rates are compared to the README's within a few points.
+Each clip is tracked once per test session (the session-scoped ``track`` fixture of conftest) and
+every assertion reads the cached result. Detection rates are compared to the README's within a few points.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from station.core import EventBus, InputError, SourceState, TrackedFrame
-from vision.pipeline import LivePipeline, track_stream
+from vision.pipeline import LivePipeline
 from vision.smoothing import LandmarkSmoother
 from vision.sources import FailingSource, VideoFileSource, open_source
 from vision.trackers import (
@@ -22,7 +22,6 @@ from vision.trackers import (
     HandTracker,
     PoseGuidedHandTracker,
     PoseTracker,
-    Tracker,
     backends,
     make_tracker,
 )
@@ -32,32 +31,11 @@ pytestmark = pytest.mark.slow
 Track = Callable[..., list[TrackedFrame]]
 
 
-@pytest.fixture(scope="session")
-def track(media: Path) -> Track:
-    """``track(clip, kind, complexity=1)`` -> raw TrackedFrames of the whole clip (cached)."""
-    cache: dict[tuple[str, str, int], list[TrackedFrame]] = {}
-
-    def run(clip: str, kind: str, complexity: int = 1) -> list[TrackedFrame]:
-        key = (clip, kind, complexity)
-        if key not in cache:
-            src = open_source(media / clip)
-            static = not isinstance(src, VideoFileSource)
-            trk: Tracker = (HandTracker(model_complexity=complexity, static=static) if kind == "hand"
-                            else PoseTracker(static=static))
-            try:
-                cache[key] = list(track_stream(src, trk))
-            finally:
-                trk.close()
-        return cache[key]
-
-    return run
-
-
 def _rate(frames: list[TrackedFrame], kind: str) -> float:
     return 100.0 * sum(bool(f.hands if kind == "hand" else f.poses) for f in frames) / len(frames)
 
 
-# clip, kind, frames, detection % from ../shared/media/README.md (fist_to_thumbs_up.mp4, 1280x720, is left
+# clip, kind, frames, detection % from tests/media/MANIFEST.csv (fist_to_thumbs_up.mp4, 1280x720, is left
 # out to keep the suite fast: measured 87.7 % with complexity 1, README 88 %)
 RATES = [
     ("hand/open_palm.mp4", "hand", 202, 100.0),

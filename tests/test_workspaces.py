@@ -10,10 +10,10 @@ import pytest
 
 from calibration.store import CalibrationStore
 from calibration.workspace import Workspace, save_workspace
-from station.app import RunOptions, build_trials
 from station.core import EventBus, FakeClock, InputError
 from station.paths import calibration_dir
 from station.plans import PlanItem, SessionPlan
+from station.session.build import RunOptions, build_trials
 from station.workspaces import ActiveWorkspace, check_mapping, has_own_mapping, load_active, mm_mode
 
 # a camera at 1280x960 looking straight down: 0.25 mm per pixel

@@ -168,30 +168,59 @@ def draw_label(img: NDArray[np.uint8], text: str, *, corner: tuple[int, int] = (
 
 
 class OverlayVideoWriter:
-    """Writes frames to an MP4 (``mp4v``) at the source's frame rate; never overwrites a file."""
+    """Writes frames (BGR) to an **H.264** MP4 that browsers play (PyAV's FFmpeg with libx264,
+    ``yuv420p``, the index at the start: ``+faststart``) at the source's frame rate; never
+    overwrites a file. Odd widths/heights (H.264 4:2:0 needs even ones) get one black pixel column/row.
+
+    Frame times: frame ``i`` is shown at ``i / fps`` s (the source's nominal rate; the per-frame
+    times of the analysis are in its JSON and landmark files, not in the overlay).
+    """
 
     def __init__(self, path: str | Path, fps: float, size: tuple[int, int], *, overwrite: bool = False) -> None:
-        import cv2
+        from fractions import Fraction
+
+        import av
 
         self.path = Path(path)
         if self.path.exists() and not overwrite:
             raise InputError("overlay file exists (never overwritten)", where=str(self.path), fix="choose another name or pass --force")
         if not self.path.parent.exists():
             raise InputError("output folder does not exist", where=str(self.path.parent))
-        self._w: Any = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), fps if fps > 0 else 30.0, size)
-        if not self._w.isOpened():
-            raise InputError("cannot write video", where=str(self.path), fix="use a .mp4 or .avi file name")
+        if self.path.suffix.lower() not in (".mp4", ".m4v", ".mov"):
+            raise InputError("the overlay is an H.264 MP4", where=str(self.path), fix="use a .mp4 file name")
         self.size = size
+        self._even = (size[0] + size[0] % 2, size[1] + size[1] % 2)
+        rate = Fraction(fps if fps > 0 else 30.0).limit_denominator(1001)
+        try:
+            self._c: Any = av.open(str(self.path), mode="w", options={"movflags": "+faststart"})
+            self._s: Any = self._c.add_stream("libx264", rate=rate)
+        except Exception as exc:
+            raise InputError(f"cannot write video ({exc})", where=str(self.path)) from exc
+        self._s.width, self._s.height = self._even
+        self._s.pix_fmt = "yuv420p"
+        self._s.options = {"crf": "23", "preset": "veryfast"}
         self.frames = 0
 
     def write(self, img: NDArray[np.uint8]) -> None:
-        self._w.write(img)
+        if self._c is None:
+            raise InputError("overlay video is closed", where=str(self.path))
+        if img.shape[1] != self._even[0] or img.shape[0] != self._even[1]:
+            pad = np.zeros((self._even[1], self._even[0], 3), dtype=np.uint8)
+            pad[: img.shape[0], : img.shape[1]] = img[: self._even[1], : self._even[0]]
+            img = pad
+        import av
+
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="bgr24")
+        for packet in self._s.encode(frame):
+            self._c.mux(packet)
         self.frames += 1
 
     def close(self) -> None:
-        if self._w is not None:
-            self._w.release()
-            self._w = None
+        if self._c is not None:
+            for packet in self._s.encode():
+                self._c.mux(packet)
+            self._c.close()
+            self._c = None
 
     def __enter__(self) -> OverlayVideoWriter:
         return self

@@ -605,6 +605,43 @@ def find_camera(max_index: int = 4) -> int | None:
     return None
 
 
+def check_camera(camera: int | str) -> None:
+    """Refuse, before a session starts, a webcam that cannot be opened and read (one
+    :class:`InputError` line), so that no empty session is recorded for a child."""
+    import sys
+
+    if isinstance(camera, str) and not Path(camera).exists():
+        raise InputError("camera not found", where=camera, fix="give a webcam index (0, 1...) or an existing device path, or --video PATH")
+    if isinstance(camera, int) and sys.platform.startswith("linux") and not any(Path("/dev").glob("video*")):
+        raise InputError(f"no webcam found (camera {camera}; this computer has no video device)",
+                         fix="connect a webcam, or play a recording with --video PATH")
+    import cv2
+
+    previous = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        cap = cv2.VideoCapture(camera)
+        try:
+            ok = cap.isOpened() and cap.read()[0]
+        finally:
+            cap.release()
+    finally:
+        cv2.utils.logging.setLogLevel(previous)
+    if not ok:
+        raise InputError(f"camera {camera} cannot be opened or gives no picture",
+                         fix="check that it is connected and not used by another program, or choose another with --camera N")
+
+
+def check_video(path: str | Path) -> None:
+    """Refuse, before a session starts, a video that is missing or cannot be decoded (one
+    :class:`InputError` line), so that no empty session is recorded for a child."""
+    if not Path(path).is_file():
+        raise InputError("video file not found", where=str(path), fix="give the path of a video file")
+    src = VideoFileSource(path)
+    src.open()
+    src.close()
+
+
 def open_source(
     path: str | Path,
     *,

@@ -4,7 +4,9 @@ Every tracker turns a :class:`station.core.Frame` into a :class:`station.core.Tr
 for frames where nothing was found) through the :class:`Tracker` protocol. Exercises only ever see
 ``TrackedFrame``/observations, so another backend (a MediaPipe Tasks ``.task`` bundle, another pose
 model, a replay of saved landmarks) plugs in by implementing :class:`Tracker` and, optionally,
-registering a factory with :func:`register_backend`; no exercise changes.
+registering a factory with :func:`register_backend` in its own module of this package (or of an installed
+package, through the ``motor_station.trackers`` entry points): :func:`discover_backends` finds it, and
+every command offers it with ``--backend NAME``; no exercise changes.
 
 Conventions
 -----------
@@ -178,6 +180,15 @@ class _MediaPipeTracker(abc.ABC):
         if self._sol is not None:
             self._sol.close()
             self._sol = None
+
+    def reset(self) -> None:
+        """Forget every earlier frame (graph restarted, timestamps and counts from zero), keeping the
+        loaded model: the next file is tracked exactly as by a fresh tracker (batch workers reuse one)."""
+        if self._sol is None:
+            raise StationError(f"{type(self).__name__} is closed")
+        self._sol.reset()
+        self._ms = MonotonicMs()
+        self.frames = self.frames_with_detection = 0
 
     def __enter__(self) -> _MediaPipeTracker:
         return self
@@ -381,6 +392,11 @@ class CompositeTracker:
         for t in self.trackers:
             t.close()
 
+    def reset(self) -> None:
+        """Reset every tracker (see :meth:`_MediaPipeTracker.reset`); ``AttributeError`` if one cannot."""
+        for t in self.trackers:
+            t.reset()  # type: ignore[union-attr]
+
     def __enter__(self) -> CompositeTracker:
         return self
 
@@ -531,6 +547,13 @@ class PoseGuidedHandTracker:
         if self.full is not None:
             self.full.close()
 
+    def reset(self) -> None:
+        """Forget earlier frames, keeping the loaded models (see :meth:`_MediaPipeTracker.reset`)."""
+        for t in (self.pose, self.crop_hands, self.full):
+            if t is not None:
+                t.reset()
+        self.crop_found = self.crop_tried = 0
+
     def __enter__(self) -> PoseGuidedHandTracker:
         return self
 
@@ -554,8 +577,38 @@ def register_backend(name: str, kind: TrackKind, factory: TrackerFactory) -> Non
     _BACKENDS.setdefault(name, {})[kind] = factory
 
 
+_discovered = False
+ENTRY_POINT_GROUP = "motor_station.trackers"
+"""Installed packages may add backends: an entry point in this group names a module that calls
+:func:`register_backend` when imported."""
+
+
+def discover_backends() -> None:
+    """Import every module of the :mod:`vision` package (a backend module registers itself when
+    imported; heavy models load only when a tracker is built) and every entry point of
+    :data:`ENTRY_POINT_GROUP`. Runs once; a module that fails to import is logged and skipped."""
+    global _discovered
+    if _discovered:
+        return
+    _discovered = True
+    import importlib
+    import pkgutil
+    from importlib.metadata import entry_points
+
+    import vision
+
+    names = [i.name for i in pkgutil.iter_modules(vision.__path__, prefix="vision.") if not i.ispkg]
+    names += [ep.value.split(":")[0] for ep in entry_points(group=ENTRY_POINT_GROUP)]
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            log.warning("tracker module %s could not be imported; its backends are not available", name, exc_info=True)
+
+
 def backends() -> dict[str, tuple[TrackKind, ...]]:
-    """Registered backends and the kinds each provides."""
+    """Registered backends (discovered, see :func:`discover_backends`) and the kinds each provides."""
+    discover_backends()
     return {name: tuple(kinds) for name, kinds in _BACKENDS.items()}
 
 
@@ -572,6 +625,7 @@ def make_tracker(
     Raises :class:`InputError` for an unknown backend or a kind it does not provide.
     """
     wanted = list(dict.fromkeys(kinds))
+    discover_backends()
     if backend not in _BACKENDS:
         raise InputError(f"unknown tracker backend '{backend}'", fix=f"choose one of: {', '.join(sorted(_BACKENDS))}")
     made: list[Any] = []
@@ -589,3 +643,8 @@ def make_tracker(
     if not made:
         raise InputError("no tracker selected", fix="choose hands and/or pose")
     return made[0] if len(made) == 1 else CompositeTracker(made, clock=clock)
+
+
+# The MediaPipe Tasks backend registers itself ("mediapipe-tasks"; also "mediapipe" where the legacy
+# solutions are gone). Imported last: it builds on this module. MediaPipe itself is imported lazily.
+from vision import mp_tasks as _mp_tasks  # noqa: E402, F401

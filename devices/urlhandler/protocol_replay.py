@@ -24,10 +24,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from serial.serialutil import SerialException
 
+from devices.kinds import get_kind, kind_of_raw_channels
 from devices.protocol import Hello, frame, sample_line
 from devices.urlhandler._base import ProducerSerial
-
-_KINDS = {("force",): "grip", ("tl", "tr", "bl", "br"): "balance"}
 
 
 def path_from_url(url: str) -> tuple[Path, dict[str, str]]:
@@ -86,7 +85,8 @@ def _parse_rows(path: Path, header: list[str], body: list[list[str]]) -> tuple[l
         names = [h.split(" [")[0] for h in header[4:]]
         units = [h.split(" [")[1].rstrip("]") if " [" in h else "" for h in header[4:]]
         # a balance recording also holds derived channels (total, centre of pressure): replay the cells
-        n_raw = next((len(k) for k in _KINDS if tuple(names[: len(k)]) == k), len(names))
+        kind = kind_of_raw_channels(tuple(names))
+        n_raw = len(get_kind(kind).raw_channels) if kind is not None else len(names)
         names, units = names[:n_raw], units[:n_raw]
         body = [r[: 4 + n_raw] for r in body]
         has_clock = bool(body) and body[0][1] != ""
@@ -96,7 +96,7 @@ def _parse_rows(path: Path, header: list[str], body: list[list[str]]) -> tuple[l
         else:
             times = [int(r[2]) / 1e9 for r in body]
             lines = [(b"N" + r[4].encode() if len(names) == 1 else ",".join(r[4:]).encode()) + b"\n" for r in body]
-        hello = Hello(_KINDS.get(tuple(names), "unknown"), "replay", path.stem[:32], "replay-1", 0.0, tuple(names), tuple(units))
+        hello = Hello(kind or "unknown", "replay", path.stem[:32], "replay-1", 0.0, tuple(names), tuple(units))
         return [t - times[0] for t in times] if times else [], lines, hello if has_clock else None
     raise SerialException(f"{path} is not a recording this station can replay (header: {','.join(header[:6])})")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import pkgutil
 import sys
 
@@ -63,10 +64,27 @@ _register_all()
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``station`` console script; returns the exit code."""
+    # OpenCV's own WARN lines ("can't open camera by index", "findDecoder imread_") would add lines to
+    # our one-line errors; its errors still show. Set before cv2 is first imported.
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's "moov atom not found": we say it in our own words
+    cli_error, usage_error, abort = _click_errors()
     try:
-        app(args=argv)  # standalone: exits through SystemExit with the command's code
+        rv = app(args=argv, standalone_mode=False)  # click's errors reach us: one line each, below
+        return rv if isinstance(rv, int) else 0
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except abort:  # Ctrl-C (or end of input) at a prompt
+        err_console.print("interrupted", markup=False)
+        return 130
+    except cli_error as exc:  # unknown command or option, bad or missing value: one line, exit 2
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `station` alone, `station sessions`: the help text
+            exc.show()
+            return int(exc.exit_code)
+        ctx = getattr(exc, "ctx", None) if isinstance(exc, usage_error) else None
+        hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+        err_console.print(f"error: {exc.format_message()}{hint}", markup=False, highlight=False, soft_wrap=True)
+        return int(exc.exit_code)
     except InputError as exc:
         err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 2
@@ -82,14 +100,32 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _click_errors() -> tuple[type[Exception], type[Exception], type[BaseException]]:
+    """(click's base exception, its usage error, its abort) as the installed typer raises them: typer
+    >= 0.22 vendors click as ``typer._click`` (a separate ``click`` may still be installed, e.g. by
+    Dask, and is not the one typer uses); older typer depends on click itself."""
+    try:
+        from typer._click import exceptions as ce
+
+        return ce.ClickException, ce.UsageError, typer.Abort
+    except ImportError:
+        import click
+
+        return click.ClickException, click.UsageError, click.exceptions.Abort
+
+
 def storage_failure(exc: BaseException) -> str | None:
     """One line for a failure to write the station's data (full disk, read-only or failing
     filesystem, database refusing writes) or a damaged database file, or ``None`` for any other
     exception (a real bug keeps its traceback)."""
     import errno
+    import json
 
     from sqlalchemy.exc import DatabaseError, OperationalError
 
+    if isinstance(exc, UnicodeDecodeError | json.JSONDecodeError):  # a damaged value inside an intact file
+        return (f"the database is damaged (a stored value cannot be read: {str(exc).splitlines()[0]}); everything else "
+                "is untouched (move the file aside or restore a backup; `sqlite3 FILE .recover` can save what is readable)")
     if type(exc) is DatabaseError:  # SQLite: "database disk image is malformed", "file is not a database"
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         return (f"the database is damaged ({reason}); everything else is untouched (move the file aside or restore a "

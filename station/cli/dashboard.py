@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from station.session import LiveState, SessionSummary
+from station.session.model import headline
 
 
 class TextDashboard:
@@ -70,13 +71,6 @@ def summary_table(summary: SessionSummary) -> Table:
     t.add_column("reps", justify="right")
     t.add_column("main metrics")
     for i, (spec, res) in enumerate(summary.results):
-        shown = []
-        for k, v in res.metrics.items():
-            if isinstance(v, float):
-                shown.append(f"{k}={v:.3g}{(' ' + res.units[k]) if res.units.get(k) else ''}")
-            elif v is not None:
-                shown.append(f"{k}={v}")
-            if len(shown) == 5:
-                break
+        shown = headline(spec.exercise, res.metrics, res.units, limit=5)
         t.add_row(str(i + 1), spec.label or spec.exercise, str(res.reps), "; ".join(shown))
     return t

@@ -40,12 +40,25 @@ def _open(db: str | None) -> Any:
     return database
 
 
+def _skipped(database: Any) -> None:
+    """After a listing: one error line (exit 2) naming the damaged rows the readers skipped, if any."""
+    if database.damaged:
+        from station.storage.damage import DamagedDatabaseError
+
+        shown = "; ".join(database.damaged[:3]) + (f"; and {len(database.damaged) - 3} more" if len(database.damaged) > 3 else "")
+        raise DamagedDatabaseError(f"{len(database.damaged)} damaged row(s) skipped, the rest is listed above ({shown})",
+                                   where=database.url)
+
+
 def _when(iso: str | None) -> str:
     if not iso:
         return "–"
     from datetime import datetime
 
-    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:  # a damaged row: show what is stored rather than fail the whole listing
+        return f"{iso!r} (not a date)"
 
 
 def _fmt(v: Any) -> str:
@@ -109,6 +122,7 @@ def register(app: typer.Typer) -> None:
             for r in rows:
                 t.add_row(r["id"], r["participant"], _when(r["utc_start"]), r["status"], ", ".join(r["exercises"]), str(r["reps"]))
             _console().print(t)
+            _skipped(database)
 
     @sessions_app.command("show", help="Show one session: header, trials, metrics, events, devices, calibrations.\n\n"
                           "The id may be shortened to a unique prefix.\n\nExample: station sessions show 3f2a9c")
@@ -126,26 +140,27 @@ def register(app: typer.Typer) -> None:
             con.print(f"session {sid}", highlight=False)
             con.print(f"participant {s['participant']} · started {_when(s['utc_start'])} · ended {_when(s['ended_utc'])} · "
                       f"status {s['status']} · software {h.get('software_version')}", highlight=False, soft_wrap=True)
-            trials = database.rows(S.trials, sid, order=("trial",))
-            metrics = database.rows(S.metrics, sid, order=("trial", "name"))
-            events = database.rows(S.events, sid, order=("trial", "t_ns"))
+            trials = database.rows(S.trials, sid, skip_damaged=True, order=("trial",))
+            metrics = database.rows(S.metrics, sid, skip_damaged=True, order=("trial", "name"))
+            events = database.rows(S.events, sid, skip_damaged=True, order=("trial", "t_ns"))
             for tr in trials:
                 dur = None if tr["t_end_ns"] is None else (tr["t_end_ns"] - tr["t_start_ns"]) / 1e9
                 n_ev = sum(1 for e in events if e["trial"] == tr["trial"])
-                t = Table(title=f"trial {tr['trial'] + 1}: {tr['exercise']} · {tr['reps']} reps · {_fmt(dur)} s · {n_ev} events")
+                t = Table(title=f"trial {tr['trial'] + 1}: {tr['exercise']} · {_fmt(tr['reps'])} reps · {_fmt(dur)} s · {n_ev} events")
                 for c in ("metric", "value", "unit", "definition"):
                     t.add_column(c, overflow="fold")
                 for m in (m for m in metrics if m["trial"] == tr["trial"]):
                     t.add_row(m["name"], _fmt(m["value"] if m["value"] is not None else m["text"]), m["unit"], m["definition"])
                 con.print(t)
-            devs = database.rows(S.devices, sid)
-            cals = database.rows(S.calibrations, sid)
-            files = database.rows(S.files, sid)
+            devs = database.rows(S.devices, sid, skip_damaged=True)
+            cals = database.rows(S.calibrations, sid, skip_damaged=True)
+            files = database.rows(S.files, sid, skip_damaged=True)
             con.print("devices: " + (", ".join(f"{d['device_id']} ({d['info'].get('model')} sn {d['info'].get('serial')})" for d in devs) or "none"),
                       highlight=False, soft_wrap=True)
             con.print("calibrations: " + (", ".join(f"{c['kind']} {c['key']} v{c['version']}" for c in cals) or "none"), highlight=False, soft_wrap=True)
             if files:
                 con.print("files: " + ", ".join(f"{f['kind']}: {f['path']}" for f in files), highlight=False, soft_wrap=True)
+            _skipped(database)
 
     @participants_app.command("list", help="List participants with their number of sessions.\n\nExample: station participants list")
     def participants_list(db: str | None = typer.Option(None, "--db", help=DB_HELP)) -> None:
@@ -168,16 +183,12 @@ def register(app: typer.Typer) -> None:
         notes: str | None = typer.Option(None, "--notes", help="Therapist notes (no identifying details)."),
         db: str | None = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
-        from station.core import InputError
+        from station.core import InputError, check_participant_code, parse_birth
 
+        code = check_participant_code(code)
         fields: dict[str, Any] = {}
         if born is not None:
-            try:
-                y, m = (int(x) for x in born.split("-"))
-                if not (1900 <= y <= 2100 and 1 <= m <= 12):
-                    raise ValueError
-            except ValueError:
-                raise InputError("birth must be YYYY-MM", where=f"--born {born}", fix="e.g. --born 2019-05") from None
+            y, m = parse_birth(born)
             fields |= {"birth_year": y, "birth_month": m}
         if hand is not None:
             if hand.lower() not in ("left", "right", "ambidextrous"):
@@ -185,8 +196,6 @@ def register(app: typer.Typer) -> None:
             fields["dominant_hand"] = hand.lower()
         if notes is not None:
             fields["notes"] = notes
-        if not code.strip() or len(code) > 64 or any(ch.isspace() for ch in code):
-            raise InputError("a participant code is one word of at most 64 characters", where=code, fix="e.g. P-001")
         with _open(db) as database:
             database.ensure_participant(code)
             database.update_participant(code, **fields)
@@ -270,6 +279,12 @@ def register(app: typer.Typer) -> None:
             database.participant(code)
             if chart is not None and chart.suffix.lower() not in (".png", ".svg", ".pdf"):
                 raise InputError("the chart must be a .png, .svg or .pdf file", where=str(chart))
+            if metric:
+                known = database.metric_names()
+                unknown = [m for m in metric if m not in known]
+                if unknown:
+                    raise InputError(f"no metric called {', '.join(repr(m) for m in unknown)} has been recorded",
+                                     where="--metric", fix=f"choose from: {', '.join(sorted(known)) or 'none recorded yet'}")
             hist = database.metric_history(code, metric or None)
             if exercise:
                 hist = [h for h in hist if h["exercise"] == exercise]
@@ -324,11 +339,11 @@ def register(app: typer.Typer) -> None:
         db: str | None = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
         from station.core import InputError
-        from station.export import FORMATS, check_out_dir, select_sessions
+        from station.export import check_out_dir, formats, select_sessions
         from station.export import export as do_export
 
-        if fmt not in FORMATS:
-            raise InputError(f"unknown export format '{fmt}'", where="--format", fix=f"use one of {', '.join(FORMATS)}")
+        if fmt not in formats():
+            raise InputError(f"unknown export format '{fmt}'", where="--format", fix=f"use one of {', '.join(formats())}")
         check_out_dir(out)
         with _open(db) as database:
             ids = select_sessions(database, session, participant, all_)

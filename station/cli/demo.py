@@ -26,23 +26,29 @@ def register(app: typer.Typer) -> None:
         db: str | None = typer.Option(None, "--db", help="Database URL (default: SQLite in the station's data directory)."),
         fast: bool = typer.Option(False, "--fast", help="Run as fast as possible instead of real time (for testing)."),
         seed: int = typer.Option(0, "--seed", help="Seed of the simulated child."),
+        backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend (see `station backends`; registered with vision.trackers.register_backend)."),
         camera: str | None = typer.Option(None, "--camera", help="Webcam index or video device path (default: the first webcam found, if any)."),
         simulated: bool = typer.Option(False, "--simulated", help="Use the simulated child even when a webcam is present."),
         window: bool = typer.Option(False, "--window", help="Open the station window even when no display is detected (e.g. offscreen Qt)."),
         quit_after: float | None = typer.Option(None, "--quit-after", min=0.5, help="With the window: close it after S seconds (the session is stopped cleanly)."),
+        quit_after_frames: int | None = typer.Option(None, "--quit-after-frames", min=1, help="With the window: close it once N frames have been "
+                                                     "scored or the protocol ends (the session is stopped cleanly)."),
     ) -> None:
         from station.cli.dashboard import TextDashboard, summary_table
         from station.core import InputError, SystemClock
-        from station.demo import CAMERA_LABEL, SIM_LABEL, DemoOptions, demo_trials
-        from station.demo_devices import DEVICE_LABEL, DeviceDemo
+        from station.demo import CAMERA_LABEL, DEVICE_LABEL, SIM_LABEL, DemoOptions, DeviceDemo, demo_trials
         from station.paths import data_dir, default_db_url, session_dir
 
         def session_dir_path(sid: str) -> Path:
             return data_dir(create=False) / "sessions" / sid
+        from station.core import check_participant_code
+        from station.lsl import require_lsl
         from station.report import write_report
         from station.session import SessionRunner
         from station.storage import open_database
 
+        participant = check_participant_code(participant)  # the one rule: never a name, a path or an e-mail
+        require_lsl()
         console = Console()
         cam: int | str | None = None
         if camera is not None:
@@ -56,7 +62,7 @@ def register(app: typer.Typer) -> None:
         if cam is not None and fast:
             raise InputError("--fast needs the simulated child", where="--fast", fix="add --simulated, or drop --fast")
         if window or (not headless and _display_present()):
-            raise typer.Exit(_run_window(cam, seconds, participant, db, seed, quit_after))
+            raise typer.Exit(_run_window(cam, seconds, participant, db, seed, quit_after, backend, quit_after_frames))
         database = open_database(db or default_db_url())
         clock = SystemClock()
         runner = SessionRunner(
@@ -64,39 +70,53 @@ def register(app: typer.Typer) -> None:
             config={"command": "demo", "seconds": seconds, "seed": seed,
                     "source": "simulated" if cam is None else f"camera:{cam}"}, deadline_s=seconds,
         )
-        previous = signal.getsignal(signal.SIGTERM)
-        signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+        # Ctrl-C / SIGTERM: stop the trial cleanly, store and report what was played, then exit 130 / 143.
+        # A second signal while storing changes nothing (it must not cost the report).
+        stopped_by: list[int] = []
+
+        def on_signal(signum: int, _frame: object) -> None:
+            if not stopped_by:
+                stopped_by.append(signum)
+                runner.stop()
+                Console(stderr=True).print("stopping: the session is being stored and its report written", markup=False)
+
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        for sig in previous:
+            signal.signal(sig, on_signal)
         try:
             # the simulated devices (pseudo-terminals) live exactly as long as the session
             with DeviceDemo(seconds, clock=clock, seed=seed) as device_demo:
-                trials = demo_trials(DemoOptions(seconds=seconds, seed=seed), device_demo, camera=cam, clock=clock)
+                trials = demo_trials(DemoOptions(seconds=seconds, seed=seed, backend=backend), device_demo, camera=cam, clock=clock)
                 child = SIM_LABEL if cam is None else CAMERA_LABEL.format(camera=cam)
                 banner = child if not device_demo.active else f"{child} + {DEVICE_LABEL}"
                 with TextDashboard(banner=banner) as dash:
-                    runner.on_update = dash.update
+                    runner.updated.connect(dash.update)
                     summary = runner.run(trials)
+            report: Path | None = None
+            report_error = ""
+            try:  # the session is recorded: a full disk or an unwritable folder only costs the report
+                report = write_report(database, summary.session_id, session_dir(summary.session_id) / "report.html")
+                os.chmod(report, 0o600)
+            except (OSError, InputError) as exc:
+                report_error = exc.what if isinstance(exc, InputError) else (exc.strerror or str(exc))
+            console.print(summary_table(summary))
+            console.print(f"session: {summary.session_id} ({summary.status}, {summary.rows_written} rows)", soft_wrap=True)
+            if summary.write_error:
+                console.print(f"NOT SAVED: {summary.rows_unwritten} rows could not be written ({summary.write_error})",
+                              style="bold red", soft_wrap=True)
+            console.print(f"database: {database.url}", highlight=False, soft_wrap=True)
+            if report is not None:
+                console.print(f"report: {Path(report).resolve()}", highlight=False, soft_wrap=True)
+            database.dispose()
         finally:
-            signal.signal(signal.SIGTERM, previous)
-        report: Path | None = None
-        report_error = ""
-        try:  # the session is recorded: a full disk or an unwritable folder only costs the report
-            report = write_report(database, summary.session_id, session_dir(summary.session_id) / "report.html")
-            os.chmod(report, 0o600)
-        except (OSError, InputError) as exc:
-            report_error = exc.what if isinstance(exc, InputError) else (exc.strerror or str(exc))
-        console.print(summary_table(summary))
-        console.print(f"session: {summary.session_id} ({summary.status}, {summary.rows_written} rows)", soft_wrap=True)
-        if summary.write_error:
-            console.print(f"NOT SAVED: {summary.rows_unwritten} rows could not be written ({summary.write_error})",
-                          style="bold red", soft_wrap=True)
-        console.print(f"database: {database.url}", highlight=False, soft_wrap=True)
-        if report is not None:
-            console.print(f"report: {Path(report).resolve()}", highlight=False, soft_wrap=True)
-        database.dispose()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         if report is None:
             raise InputError(f"session {summary.session_id} is recorded, but its report could not be written ({report_error})",
                              where=str(session_dir_path(summary.session_id)),
                              fix=f"free disk space or fix the folder's permissions, then run: station report {summary.session_id}")
+        if stopped_by:
+            raise typer.Exit(130 if stopped_by[0] == signal.SIGINT else 143)
 
 
 def _display_present() -> bool:
@@ -105,16 +125,24 @@ def _display_present() -> bool:
 
     if os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
         return False
-    return not sys.platform.startswith("linux") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if not (not sys.platform.startswith("linux") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))):
+        return False
+    from station.ui.display import xcb_problem
+
+    if (problem := xcb_problem()) is not None:  # Qt would abort: say what to install and go on headless
+        print(f"{problem}; running headless", file=sys.stderr)
+        return False
+    return True
 
 
 def _run_window(cam: int | str | None, seconds: float | None, participant: str, db: str | None, seed: int,
-                quit_after: float | None) -> int:
+                quit_after: float | None, backend: str = "mediapipe", quit_after_frames: int | None = None) -> int:
     """The demo in the station window: the same protocol as a session plan, started at once."""
-    from station.app import RunOptions, run_station
     from station.demo import demo_plan
     from station.paths import data_dir
     from station.plans import save_plan
+    from station.session.build import RunOptions
+    from station.ui.runner import run_station
 
     plan_path = save_plan(demo_plan(seconds, participant), data_dir() / "plans" / "demo.toml", overwrite=True)
     camera = cam if isinstance(cam, int) else None
@@ -124,5 +152,6 @@ def _run_window(cam: int | str | None, seconds: float | None, participant: str, 
     else:
         grip = balance = None
     opts = RunOptions(camera=camera, video=video, grip=grip, balance=balance, participant=participant, plan=plan_path,
-                      db_url=db, seed=seed, start=True, quit_after=quit_after, countdown_s=3.0)
+                      db_url=db, seed=seed, start=True, quit_after=quit_after, quit_after_frames=quit_after_frames,
+                      countdown_s=3.0, backend=backend)
     return run_station(opts)

@@ -68,7 +68,7 @@ def list_cmd(
     "Example: station devices simulate grip --link /tmp/grip --rate 1000 --profile fatigue --fault garbage=0.01 --fault unplug-after=5",
 )
 def simulate_cmd(
-    kind: str = typer.Argument(..., help="grip or balance"),
+    kind: str = typer.Argument(..., help="a device kind (see `station backends`): grip, balance..."),
     link: str = typer.Option(..., "--link", help="Path of the symlink to the pseudo-terminal."),
     rate: float = typer.Option(100.0, "--rate", help="Samples per second."),
     profile: str = typer.Option("", "--profile", help="What the simulated child does (see above)."),
@@ -124,7 +124,7 @@ def record_cmd(
     url: str = typer.Argument(..., help="Port path or URL."),
     seconds: float = typer.Option(..., "--seconds", min=0.1, help="How long to record."),
     out: str = typer.Option(..., "--out", help="CSV file to write (never overwritten)."),
-    kind: str | None = typer.Option(None, "--kind", help="grip or balance (default: ask the device)."),
+    kind: str | None = typer.Option(None, "--kind", help="a device kind (see `station backends`; default: ask the device)."),
     fmt: str = typer.Option("auto", "--format", help="auto, msp, plain or csv."),
     baud: int = typer.Option(115200, "--baud", help="Baud rate of a real port (the 3-D-printed grip uses 9600)."),
     plain_unit: str = typer.Option("N", "--plain-unit", help="Unit a plain grip prints: N or kgf."),
@@ -178,7 +178,7 @@ def calibrate_cmd(
     per_corner: bool = typer.Option(False, "--per-corner", help="Balance board: put the load on each corner in turn."),
     yes: bool = typer.Option(False, "--yes", help="Do not ask; wait --settle seconds between steps."),
     settle: float = typer.Option(3.0, "--settle", min=0.0, help="Seconds to wait for the load to be placed with --yes."),
-    kind: str | None = typer.Option(None, "--kind", help="grip or balance (default: ask the device)."),
+    kind: str | None = typer.Option(None, "--kind", help="a device kind (see `station backends`; default: ask the device)."),
     max_std: float | None = typer.Option(None, "--max-std", help="Largest standard deviation (device units) still called still."),
 ) -> None:
     import time

@@ -32,23 +32,31 @@ def register(app: typer.Typer) -> None:
         child_screen: int | None = typer.Option(None, "--child-screen", min=0, help="Put the child view full screen on monitor N."),
         screenshot: Path | None = typer.Option(None, "--screenshot", help="Save a screenshot after --quit-after S seconds."),
         quit_after: float | None = typer.Option(None, "--quit-after", help="Quit after S seconds (the session is stopped cleanly)."),
+        quit_after_frames: int | None = typer.Option(None, "--quit-after-frames", help="Quit once N frames have been scored, or when the "
+                                                     "session ends (the session is stopped cleanly; with --quit-after S as a time limit)."),
         countdown: float | None = typer.Option(None, "--countdown", min=0.0, help="Countdown before each trial, s (default 3; 0 with --screenshot)."),
         start: bool = typer.Option(False, "--start", help="Start the plan at once."),
         db: str | None = typer.Option(None, "--db", help="Database URL (default: SQLite in the station's data directory)."),
         seed: int = typer.Option(0, "--seed", help="Seed of the simulated child."),
+        backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend (see `station backends`; registered with vision.trackers.register_backend)."),
         record_video: bool = typer.Option(False, "--record-video", help="Record the session's raw video (off by default: video identifies the child; never exported unless asked)."),
         workspace: str | None = typer.Option(None, "--workspace", help="Camera id of the stored workspace calibration that maps the hand to "
                                              "sheet/board mm (tabletop tracing, physical pegboard; default camN with --camera N)."),
     ) -> None:
         from exercises.registry import parse_sets
-        from station.app import RunOptions, run_station
+        from station.session.build import RunOptions
+        from station.ui.runner import run_station
 
         opts = RunOptions(
             camera=camera, video=video, grip=grip, balance=balance, participant=participant, exercise=exercise,
             settings=parse_sets(sets), plan=plan, child_screen=child_screen, screenshot=screenshot, quit_after=quit_after,
+            quit_after_frames=quit_after_frames,
             countdown_s=countdown if countdown is not None else (0.0 if screenshot is not None else 3.0),
-            db_url=db, seed=seed, start=start, record_video=record_video, workspace=workspace,
+            db_url=db, seed=seed, start=start, record_video=record_video, workspace=workspace, backend=backend,
         )
+        from station.lsl import require_lsl
+
+        require_lsl()
         rc = run_station(opts)
         if rc:
             raise typer.Exit(rc)

@@ -1,4 +1,5 @@
-"""The kernel every package may import: typed messages, the session clock, the event bus.
+"""The kernel every package may import: typed messages (including :class:`StepInput` and
+:class:`ExerciseResult`), the session clock, the event bus.
 
 ``station.core`` imports nothing from the rest of the project and nothing heavy (no OpenCV, no Qt,
 no MediaPipe), so every other package can depend on it.
@@ -6,11 +7,13 @@ no MediaPipe), so every other package can depend on it.
 
 from station.core.bus import EventBus, Subscription
 from station.core.clock import FakeClock, SessionClock, SystemClock
+from station.core.codes import DEMO_PARTICIPANT, check_birth, check_participant_code, is_demo_code, parse_birth
 from station.core.errors import InputError, StationError
 from station.core.messages import (
     CalibrationRecord,
     DeviceInfo,
     DeviceState,
+    ExerciseResult,
     Frame,
     HandObservation,
     Observation,
@@ -20,14 +23,17 @@ from station.core.messages import (
     SensorSample,
     SessionMeta,
     SourceState,
+    StepInput,
     TrackedFrame,
 )
 
 __all__ = [
+    "DEMO_PARTICIPANT",
     "CalibrationRecord",
     "DeviceInfo",
     "DeviceState",
     "EventBus",
+    "ExerciseResult",
     "FakeClock",
     "Frame",
     "HandObservation",
@@ -41,7 +47,12 @@ __all__ = [
     "SessionMeta",
     "SourceState",
     "StationError",
+    "StepInput",
     "Subscription",
     "SystemClock",
     "TrackedFrame",
+    "check_birth",
+    "check_participant_code",
+    "is_demo_code",
+    "parse_birth",
 ]

@@ -26,8 +26,10 @@ arrays are treated as read-only once a message is built.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -204,6 +206,100 @@ class ScoreEvent:
     value: float | None = None
     unit: str = ""
     payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StepInput:
+    """Everything new for one scoring step (what an exercise's ``step`` receives).
+
+    ``t_ns`` is the time of the step on the session clock (the frame time for a camera step, the
+    newest sample time for a sensor-only step). ``frame_seq`` is set for camera steps, even when
+    no hand or person was found in the frame (``hands``/``poses`` empty): exercises need to know
+    about frames *without* detections to pause counts and flag gaps.
+    """
+
+    t_ns: int
+    hands: Sequence[HandObservation] = ()
+    poses: Sequence[PoseObservation] = ()
+    samples: Sequence[SensorSample] = ()
+    frame_seq: int | None = None
+    image_size: tuple[int, int] | None = None
+    image: NDArray[np.uint8] | None = field(default=None, compare=False, repr=False)
+    """The camera image (BGR, unmirrored, read-only) the observations were found in, when a view needs
+    it: it travels with its landmarks so a screen never draws landmarks over another frame. Never
+    recorded with the step."""
+
+    @classmethod
+    def from_tracked(cls, f: TrackedFrame, image: NDArray[np.uint8] | None = None) -> StepInput:
+        """The step of one tracked frame (the only place a :class:`TrackedFrame` becomes a step)."""
+        return cls(f.t_ns, hands=f.hands, poses=f.poses, frame_seq=f.seq, image_size=f.image_size, image=image)
+
+    def shifted(self, dt: int) -> StepInput:
+        """This step with every time moved by ``dt`` ns (observations and samples included)."""
+        if dt == 0:
+            return self
+        return replace(
+            self,
+            t_ns=self.t_ns + dt,
+            hands=tuple(replace(h, t_ns=h.t_ns + dt) for h in self.hands),
+            poses=tuple(replace(p, t_ns=p.t_ns + dt) for p in self.poses),
+            samples=tuple(replace(s, t_ns=s.t_ns + dt, t_arrival_ns=s.t_arrival_ns + dt) for s in self.samples),
+        )
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, Mapping):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    if hasattr(v, "item") and callable(v.item):  # NumPy scalar
+        return _jsonable(v.item())
+    return v
+
+
+@dataclass
+class ExerciseResult:
+    """Final result of one exercise trial.
+
+    ``metrics`` maps a metric name to its value (``None`` when it could not be computed, e.g. no
+    samples); ``units`` and ``definitions`` give each metric's unit and a one-line definition so
+    every export and report can carry them.
+    """
+
+    exercise: str
+    reps: int
+    metrics: dict[str, float | int | str | None]
+    events: list[ScoreEvent]
+    units: dict[str, str] = field(default_factory=dict)
+    definitions: dict[str, str] = field(default_factory=dict)
+    definitions_version: str = "1"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "exercise": self.exercise,
+            "reps": self.reps,
+            "metrics": _jsonable(self.metrics),
+            "units": self.units,
+            "definitions": self.definitions,
+            "definitions_version": self.definitions_version,
+            "events": [
+                {
+                    "t_ns": e.t_ns,
+                    "trial": e.trial,
+                    "rep": e.rep,
+                    "kind": e.kind,
+                    "value": _jsonable(e.value),
+                    "unit": e.unit,
+                    "payload": _jsonable(dict(e.payload)),
+                }
+                for e in self.events
+            ],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Exports for researchers, derived only from what is stored.
 
-``tidy`` formats (``csv``, ``parquet``): one file per table (:data:`station.export.tables.TABLES`)
+Formats register themselves (:func:`register_format`). ``tidy`` formats (``csv``, ``parquet``): one file per table (:data:`station.export.tables.TABLES`)
 holding every exported session, plus ``data_dictionary.json`` (column, type, unit, definition,
 time base) and ``metric_definitions`` of the exercises. ``bids``: a BIDS dataset (motion, beh,
 physio), see :mod:`station.export.bids`.
@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -31,7 +32,23 @@ from station.storage import schema as S
 log = logging.getLogger(__name__)
 
 Format = Literal["csv", "parquet", "bids"]
-FORMATS: tuple[str, ...] = ("csv", "parquet", "bids")
+Writer = Callable[[Database, list[str], Path, DatePolicy], None]
+"""``write(db, session_ids, folder, dates)``: writes one export format into an empty folder."""
+_WRITERS: dict[str, Writer] = {}
+SOURCEDATA: dict[str, str] = {}
+"""Formats that keep non-standard material (an opted-in video) in a subfolder."""
+
+
+def register_format(name: str, writer: Writer, *, sourcedata: str = "") -> None:
+    """Make an export format available by name (``station export --format NAME``)."""
+    _WRITERS[name] = writer
+    if sourcedata:
+        SOURCEDATA[name] = sourcedata
+
+
+def formats() -> tuple[str, ...]:
+    """The registered export formats."""
+    return tuple(_WRITERS)
 
 
 @dataclass
@@ -98,8 +115,8 @@ def export(
     ``data_root`` is the station data directory (for files referenced from the database, e.g. an
     opted-in video); ``include_video`` copies such videos into the export.
     """
-    if fmt not in FORMATS:
-        raise InputError(f"unknown export format '{fmt}'", fix=f"use one of {', '.join(FORMATS)}")
+    if fmt not in _WRITERS:
+        raise InputError(f"unknown export format '{fmt}'", fix=f"use one of {', '.join(_WRITERS)}")
     out = Path(out)
     check_out_dir(out)
     sessions = [db.session(s) for s in session_ids]
@@ -110,14 +127,9 @@ def export(
         shutil.rmtree(tmp)
     tmp.mkdir(mode=0o700)
     try:
-        if fmt == "bids":
-            from station.export.bids import write_bids
-
-            write_bids(db, session_ids, tmp, dates)
-        else:
-            _write_tidy(db, session_ids, fmt, tmp, dates)
+        _WRITERS[fmt](db, session_ids, tmp, dates)
         if include_video:  # BIDS keeps non-BIDS material under sourcedata/ (ignored by the validator)
-            _copy_videos(db, session_ids, tmp / "sourcedata" if fmt == "bids" else tmp, data_root)
+            _copy_videos(db, session_ids, tmp / SOURCEDATA[fmt] if fmt in SOURCEDATA else tmp, data_root)
         files = _owner_only(tmp)
         if out.is_dir():
             out.rmdir()  # checked empty above
@@ -181,3 +193,16 @@ def _copy_videos(db: Database, session_ids: list[str], out: Path, data_root: Pat
             dst.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             log.info("exporting video %s (asked for explicitly)", src)
             shutil.copy2(src, dst)
+
+
+def _write_bids(db: Database, session_ids: list[str], out: Path, dates: DatePolicy) -> None:
+    from station.export.bids import write_bids
+
+    write_bids(db, session_ids, out, dates)
+
+
+register_format("csv", lambda db, ids, out, dates: _write_tidy(db, ids, "csv", out, dates))
+register_format("parquet", lambda db, ids, out, dates: _write_tidy(db, ids, "parquet", out, dates))
+register_format("bids", _write_bids, sourcedata="sourcedata")
+FORMATS: tuple[str, ...] = formats()
+"""The built-in formats (kept for callers; :func:`formats` also lists formats registered later)."""

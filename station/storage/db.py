@@ -22,7 +22,8 @@ from sqlalchemy import Engine, Table, Text, cast, create_engine, delete, event, 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, InterfaceError, OperationalError, SQLAlchemyError
 
-from station.core import InputError, SessionMeta
+from station.core import InputError, SessionMeta, check_participant_code
+from station.storage import damage
 from station.storage import schema as S
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,12 @@ def header_json(meta: SessionMeta) -> dict[str, Any]:
     return json.loads(json.dumps(d, default=str))
 
 
+def _sqlite_text(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.text_factory = damage.text_factory  # damaged text: one line, or marked (storage.damage)
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    _sqlite_text(dbapi_conn, _record)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
@@ -60,17 +66,34 @@ class Database:
         """The URL as given (may hold a password: never print it)."""
         self.url = _redact(url)
         """The URL with the password hidden (safe to print and log)."""
+        self.damaged: list[str] = []
+        """Rows the tolerant readers skipped because they are damaged (``sessions row 9484087b (header)``)."""
+
+    def _readable(self, table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``rows`` without the damaged ones, which are noted in :attr:`damaged`."""
+        out = []
+        for r in rows:
+            bad = damage.damaged_columns(table, r)
+            if bad:
+                self.damaged.append(damage.describe(table, r, bad))
+            else:
+                out.append(r)
+        return out
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
     def ensure_participant(self, code: str, **fields: Any) -> None:
+        """Register ``code`` if new. The code must pass the one participant-code rule (never a name)."""
+        code = check_participant_code(code)
         with self.engine.begin() as c:
             if c.execute(select(S.participants.c.code).where(S.participants.c.code == code)).first() is None:
                 c.execute(insert(S.participants).values(code=code, notes="", created_utc=utc_now(), **fields))
 
     def create_session(self, meta: SessionMeta) -> None:
+        if check_participant_code(meta.participant) != meta.participant:
+            raise InputError(f"participant code '{meta.participant}' has blanks around it", fix="give the code alone, e.g. P-017")
         self.ensure_participant(meta.participant)
         with self.engine.begin() as c:
             c.execute(
@@ -108,9 +131,12 @@ class Database:
     def session(self, session_id: str) -> dict[str, Any]:
         """The session row (header included); ``session_id`` may be a unique prefix of the id."""
         sid = self.resolve_session(session_id)
-        with self.engine.connect() as c:
+        with self.engine.connect() as c, damage.tolerant():
             row = c.execute(select(S.sessions).where(S.sessions.c.id == sid)).mappings().first()
         assert row is not None
+        bad = damage.damaged_columns(S.sessions, row)
+        if bad:
+            raise damage.DamagedDatabaseError(f"session {sid} cannot be read ({', '.join(bad)})")
         return dict(row)
 
     def resolve_session(self, session_id: str) -> str:
@@ -171,15 +197,15 @@ class Database:
             q = q.where(S.sessions.c.participant == participant)
         if limit is not None:
             q = q.limit(limit)
-        with self.engine.connect() as c:
-            rows = [dict(r) for r in c.execute(q).mappings()]
-            tq = select(t.c.session_id, t.c.exercise, t.c.reps).order_by(t.c.session_id, t.c.trial)
+        with self.engine.connect() as c, damage.tolerant():  # damaged rows are skipped and noted in self.damaged
+            rows = self._readable(S.sessions, [dict(r) for r in c.execute(q).mappings()])
+            tq = select(t.c.session_id, t.c.trial, t.c.exercise, t.c.reps).order_by(t.c.session_id, t.c.trial)
             if participant is not None:
                 tq = tq.where(t.c.session_id.in_([r["id"] for r in rows]))
-            trials = c.execute(tq).all()
+            trials = self._readable(t, [dict(r) for r in c.execute(tq).mappings()])
         by: dict[str, list[tuple[str, int]]] = {}
-        for sid, name, reps in trials:
-            by.setdefault(sid, []).append((name, int(reps or 0)))
+        for tr in trials:
+            by.setdefault(tr["session_id"], []).append((tr["exercise"], int(tr["reps"] or 0)))
         for r in rows:
             ts = by.get(r["id"], [])
             r["exercises"] = [n for n, _ in ts]
@@ -187,13 +213,20 @@ class Database:
             r["reps"] = sum(n for _, n in ts)
         return rows
 
-    def rows(self, table: Table, session_id: str, order: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-        """All rows of ``table`` for one session (``order``: column names to sort by)."""
+    def rows(self, table: Table, session_id: str, order: tuple[str, ...] = (), *, skip_damaged: bool = False) -> list[dict[str, Any]]:
+        """All rows of ``table`` for one session (``order``: column names to sort by).
+
+        A damaged value raises :class:`~station.storage.damage.DamagedDatabaseError`; with
+        ``skip_damaged`` (listings for a person) damaged rows are left out and noted in :attr:`damaged`.
+        """
         q = select(table).where(table.c.session_id == session_id)
         if order:
             q = q.order_by(*(table.c[o] for o in order))
-        with self.engine.connect() as c:
-            return [dict(r) for r in c.execute(q).mappings()]
+        if not skip_damaged:
+            with self.engine.connect() as c:
+                return [dict(r) for r in c.execute(q).mappings()]
+        with self.engine.connect() as c, damage.tolerant():
+            return self._readable(table, [dict(r) for r in c.execute(q).mappings()])
 
     def metric_history(self, participant: str, names: list[str] | None = None) -> list[dict[str, Any]]:
         """Every numeric metric of a participant's sessions, oldest session first.
@@ -211,6 +244,11 @@ class Database:
             q = q.where(m.c.name.in_(names))
         with self.engine.connect() as c:
             return [dict(r) for r in c.execute(q).mappings()]
+
+    def metric_names(self) -> set[str]:
+        """Names of every numeric metric recorded in this database."""
+        with self.engine.connect() as c:
+            return {r[0] for r in c.execute(select(S.metrics.c.name).where(S.metrics.c.value.is_not(None)).distinct())}
 
     def forget_participant(self, code: str) -> dict[str, Any]:
         """Delete a participant and every row that belongs to them, in one transaction.
@@ -411,6 +449,7 @@ def open_database(url: str, *, repack: bool = True) -> Database:
     elif url.startswith("postgresql"):
         kwargs["connect_args"] = {"connect_timeout": 5}
         kwargs["pool_pre_ping"] = True
+    kwargs["json_deserializer"] = damage.json_deserializer
     try:
         engine = create_engine(url, **kwargs)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
@@ -425,6 +464,7 @@ def open_database(url: str, *, repack: bool = True) -> Database:
             # serialises migrations of one SQLite file between processes
             fd = os.open(path.with_name(path.name + ".lock"), os.O_CREAT | os.O_RDWR, 0o600) if path is not None else None
             migrator = create_engine(url, **kwargs)
+            event.listen(migrator, "connect", _sqlite_text)
             try:
                 if fd is not None:
                     fcntl.flock(fd, fcntl.LOCK_EX)
@@ -445,6 +485,10 @@ def open_database(url: str, *, repack: bool = True) -> Database:
             raise InputError("the database file is damaged or is no SQLite database", where=_redact(url),
                              fix=f"move it aside or restore a backup ({msg})") from None
         raise InputError("cannot open the database", where=_redact(url), fix=f"check the URL and that the server runs: {msg}") from None
+    except UnicodeDecodeError as exc:  # SQLite's own message quotes damaged schema text that is not UTF-8
+        engine.dispose()
+        raise InputError("the database file is damaged or is no SQLite database", where=_redact(url),
+                         fix=f"move it aside or restore a backup (its schema holds text that is not UTF-8: {exc.reason})") from None
     except InputError:
         engine.dispose()
         raise

@@ -30,8 +30,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Table, insert, update
 
-from exercises.base import ExerciseResult
-from station.core import CalibrationRecord, DeviceInfo, HandObservation, PoseObservation, ScoreEvent, SensorSample
+from station.core import CalibrationRecord, DeviceInfo, ExerciseResult, HandObservation, PoseObservation, ScoreEvent, SensorSample
 from station.storage import schema as S
 from station.storage.db import Database
 from station.storage.streams import blocks_from_observations, blocks_from_samples, landmark_array

@@ -26,7 +26,7 @@ import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtWidgets import QGridLayout, QWidget
 
-from station.ui.live import LiveModel, sway_ellipse
+from station.session.model import LiveModel, sway_ellipse
 from station.ui.palette import BLUE, GREEN, INK, ORANGE, PAPER, SKY, VERMILLION, qc
 
 MAX_MARKERS = 500

@@ -22,7 +22,8 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QImage, QLinearGradient, QPainter, QPainterPath, QPen, QPixmap, QPolygonF, QRadialGradient
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from station.ui.live import ViewState, grip_zone
+from exercises.contract import Pictogram
+from station.session.model import ScheduleItem, ViewState, grip_zone
 from station.ui.palette import BLUE, GREEN, INK, ORANGE, PURPLE, SKY, VERMILLION, WHITE, YELLOW, qc
 from station.ui.pictograms import (
     draw_balloon,
@@ -45,8 +46,14 @@ HAND_BONES = ((0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5
 CONFETTI = (SKY, ORANGE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE)
 
 
+
+def _pictogram(item: ScheduleItem) -> Pictogram:
+    """The schedule picture an exercise declares (a plain figure for a name no longer registered)."""
+    c = item.contract
+    return c.pictogram if c is not None else "jump"
+
 class ChildView(QWidget):
-    """Paints a :class:`~station.ui.live.ViewState`; call :meth:`show_state` from the UI timer."""
+    """Paints a :class:`~station.session.model.ViewState`; call :meth:`show_state` from the UI timer."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -141,13 +148,14 @@ class ChildView(QWidget):
         self._last_reps = s.reps if s.phase != "countdown" else 0
         if s.phase in ("play", "paused", "countdown"):
             kinds = s.inputs
+            game = s.contract.game if s.contract is not None else None  # what the exercise declares
             if "hand" in kinds:
                 self._hand_game(p, area, s)
             if "pose" in kinds:
                 self._pose_game(p, area, s)
-            if "grip" in kinds:
+            if "grip" in kinds or game == "grip":
                 self._grip_game(p, area, s)
-            if "balance" in kinds:
+            if "balance" in kinds or game == "pond":
                 self._balance_game(p, area, s)
             self._progress(p, s)
         if s.phase == "countdown":
@@ -235,7 +243,7 @@ class ChildView(QWidget):
             p.setPen(QPen(qc(ORANGE if now else INK, 255 if now else 120), 6 if now else 2))
             p.setBrush(qc(WHITE, 240 if now or it.stars is None else 150))
             p.drawRoundedRect(r, ch * 0.18, ch * 0.18)
-            draw_pictogram(p, r.adjusted(ch * 0.1, ch * 0.08, -ch * 0.1, -ch * 0.15), it.exercise, it.inputs)
+            draw_pictogram(p, r.adjusted(ch * 0.1, ch * 0.08, -ch * 0.1, -ch * 0.15), _pictogram(it))
             if it.stars is not None:
                 for k in range(it.stars):
                     draw_star(p, r.left() + r.width() * (0.25 + 0.25 * k), r.bottom() - ch * 0.06, ch * 0.13)
@@ -304,7 +312,7 @@ class ChildView(QWidget):
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawEllipse(tip, r * 1.5, r * 1.5)
             draw_bee(p, tip.x(), tip.y(), r, happy=on_path or tmpl is None, t=self._t)
-        if "peg" in s.exercise:
+        if s.contract is not None and s.contract.game == "pegs":
             self._peg_game(p, area, s)
 
     def _peg_game(self, p: QPainter, area: QRectF, s: ViewState) -> None:
@@ -524,7 +532,7 @@ class ChildView(QWidget):
             p.drawArc(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r), 90 * 16, -int(360 * 16 * min(1.0, comp)))
             draw_star(p, c.x(), c.y(), r * 0.55, filled=comp >= 0.9)
             return
-        if "peg" in s.exercise or not ("pose" in s.inputs or s.target_reps or s.reps > 0):
+        if (s.contract is not None and s.contract.game == "pegs") or not ("pose" in s.inputs or s.target_reps or s.reps > 0):
             return
         target = s.target_reps or max(5, s.reps + (5 - s.reps % 5 if s.reps % 5 else 0) + (5 if s.reps and s.reps % 5 == 0 else 0))
         n = min(target, 15)
@@ -607,4 +615,4 @@ class ChildView(QWidget):
             p.setPen(QPen(qc(ORANGE), 6))
             p.setBrush(qc(WHITE, 240))
             p.drawRoundedRect(r, 20, 20)
-            draw_pictogram(p, r.adjusted(12, 12, -12, -12), nxt.exercise, nxt.inputs)
+            draw_pictogram(p, r.adjusted(12, 12, -12, -12), _pictogram(nxt))

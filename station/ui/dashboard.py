@@ -2,13 +2,14 @@
 notes, end summary and history.
 
 The dashboard never runs a session itself: ``start_requested(participant, plan)`` is emitted and the
-window (composition in :mod:`station.app`) builds and starts a :class:`~station.ui.live.SessionController`.
+window (composition in :mod:`station.session.build`) builds and starts a :class:`~station.session.control.SessionController`.
 Database reads (participants, history) and writes (notes) run on short worker threads; results come
 back through a queued Qt signal, so the UI never blocks on I/O.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import math
 import threading
@@ -45,8 +46,8 @@ import exercises
 from station.core import InputError
 from station.plans import HistoryRow, PlanItem, SessionPlan, check_code, load_plan, save_plan
 from station.session import SessionSummary
+from station.session.model import ViewState, headline
 from station.ui.charts import LiveCharts
-from station.ui.live import ViewState
 from station.ui.palette import GREEN, INK, ORANGE, PAPER, STATE_COLOURS, VERMILLION
 
 log = logging.getLogger(__name__)
@@ -439,12 +440,7 @@ class Dashboard(QWidget):
         t = self.summary_table
         t.setRowCount(len(summary.results))
         for i, (spec, res) in enumerate(summary.results):
-            shown = []
-            for k, v in res.metrics.items():
-                if isinstance(v, float | int) and not isinstance(v, bool) and k != "samples":
-                    shown.append(f"{k}={_fmt(float(v))}{(' ' + res.units[k]) if res.units.get(k) else ''}")
-                if len(shown) == 6:
-                    break
+            shown = headline(spec.exercise, res.metrics, res.units)
             st = stars[i] if i < len(stars) else None
             for j, v in enumerate((str(i + 1), spec.label or spec.exercise, str(res.reps), "★" * (st or 0), "; ".join(shown))):
                 t.setItem(i, j, QTableWidgetItem(v))
@@ -470,11 +466,10 @@ class Dashboard(QWidget):
         what = f"Trial {min(v.trial + 1, n)}/{n}: {v.label}" if n else v.label
         self.banner.setText(f"{phase} — {what}  ·  {v.elapsed_s:4.1f} s  ·  reps {v.reps}" + (f"/{v.target_reps}" if v.target_reps else ""))
         if v.exercise:
-            from station.plans import difficulty_knobs
+            from station.plans import describe_difficulty
 
-            knobs = difficulty_knobs(v.exercise)
-            self.difficulty_label.setText(", ".join(f"{k}={_fmt(val)}" for k, val in v.settings.items() if k in knobs))
-        self.charts.show_kinds(v.inputs, reps="pose" in v.inputs or bool(v.target_reps) or v.reps > 0)
+            self.difficulty_label.setText(describe_difficulty(v.exercise, v.settings))
+        self.charts.show_kinds(v.inputs, reps=(v.contract is not None and v.contract.chart == "reps") or bool(v.target_reps) or v.reps > 0)
         parts = []
         for st in v.status:
             colour = STATE_COLOURS.get(st.state, INK)
@@ -485,6 +480,8 @@ class Dashboard(QWidget):
             parts.append(f"inference {v.inference_ms:.0f} ms")
         if display_latency_ms is not None:
             parts.append(f"to screen {display_latency_ms:.0f} ms")
+        if v.tracker:
+            parts.append(html.escape(v.tracker))
         self.status_label.setText(" · ".join(parts) or "<span style='color:#888'>no input yet</span>")
         live = "  ".join(f"<b>{k}</b> {_fmt(val)}" for k, val in v.live.items() if not k.startswith("_"))  # "_": for the child view
         sway = self.charts.sway_area

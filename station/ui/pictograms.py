@@ -11,6 +11,7 @@ import math
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QPolygonF
 
+from exercises.contract import Pictogram
 from station.ui.palette import BLUE, GREEN, INK, ORANGE, PURPLE, SKY, VERMILLION, WHITE, YELLOW, qc
 
 
@@ -155,42 +156,39 @@ def _figure(p: QPainter, r: QRectF, colour: str, arms_up: bool, crouch: float = 
     p.restore()
 
 
-def draw_pictogram(p: QPainter, rect: QRectF, exercise: str, inputs: tuple[str, ...]) -> None:
-    """The schedule picture of an exercise, chosen by its input kind (and name, for variants)."""
-    kind = inputs[0] if inputs else "pose"
+def draw_pictogram(p: QPainter, rect: QRectF, pictogram: Pictogram) -> None:
+    """The schedule picture an exercise declares (``contract.pictogram``)."""
     cx, cy = rect.center().x(), rect.center().y()
     s = min(rect.width(), rect.height())
-    name = exercise.lower()
     p.save()
-    if kind == "hand":
-        if "peg" in name:
-            for i, placed in enumerate((True, True, False)):
-                draw_peg(p, rect.left() + rect.width() * (0.25 + 0.25 * i), cy + s * 0.2, s * 0.11, (BLUE, ORANGE, SKY)[i], placed)
-        elif "tap" in name or "finger" in name:
-            _hand(p, cx, cy, s * 0.4)
-            p.setPen(_pen(VERMILLION, s * 0.04))
-            for a in (-0.6, 0.0, 0.6):
-                p.drawLine(QPointF(cx + s * 0.35 * math.sin(a), cy - s * 0.38), QPointF(cx + s * 0.45 * math.sin(a), cy - s * 0.46))
-        else:  # tracing: a wavy path with the bee
-            path = QPainterPath()
-            path.moveTo(rect.left() + s * 0.1, cy)
-            for k in range(1, 41):
-                u = k / 40
-                path.lineTo(rect.left() + s * 0.1 + u * (rect.width() - s * 0.2), cy + s * 0.18 * math.sin(u * 2 * math.pi))
-            p.setPen(_pen(SKY, s * 0.12, 200))
-            p.drawPath(path)
-            p.setPen(_pen(BLUE, s * 0.03))
-            p.drawPath(path)
-            draw_bee(p, rect.left() + rect.width() * 0.62, cy + s * 0.18 * math.sin(0.62 * 2 * math.pi) - s * 0.02, s * 0.17)
-    elif kind == "grip":
+    if pictogram == "pegs":
+        for i, placed in enumerate((True, True, False)):
+            draw_peg(p, rect.left() + rect.width() * (0.25 + 0.25 * i), cy + s * 0.2, s * 0.11, (BLUE, ORANGE, SKY)[i], placed)
+    elif pictogram == "taps":
+        _hand(p, cx, cy, s * 0.4)
+        p.setPen(_pen(VERMILLION, s * 0.04))
+        for a in (-0.6, 0.0, 0.6):
+            p.drawLine(QPointF(cx + s * 0.35 * math.sin(a), cy - s * 0.38), QPointF(cx + s * 0.45 * math.sin(a), cy - s * 0.46))
+    elif pictogram == "path":  # a wavy path with the bee
+        path = QPainterPath()
+        path.moveTo(rect.left() + s * 0.1, cy)
+        for k in range(1, 41):
+            u = k / 40
+            path.lineTo(rect.left() + s * 0.1 + u * (rect.width() - s * 0.2), cy + s * 0.18 * math.sin(u * 2 * math.pi))
+        p.setPen(_pen(SKY, s * 0.12, 200))
+        p.drawPath(path)
+        p.setPen(_pen(BLUE, s * 0.03))
+        p.drawPath(path)
+        draw_bee(p, rect.left() + rect.width() * 0.62, cy + s * 0.18 * math.sin(0.62 * 2 * math.pi) - s * 0.02, s * 0.17)
+    elif pictogram == "balloon":
         draw_balloon(p, cx, cy - s * 0.12, s * 0.25, VERMILLION, True)
-    elif kind == "balance":
+    elif pictogram == "turtle":
         p.setPen(_pen(INK, s * 0.03))
         p.setBrush(qc(SKY, 160))
         p.drawEllipse(QPointF(cx, cy + s * 0.05), s * 0.42, s * 0.32)
         draw_turtle(p, cx, cy + s * 0.08, s * 0.17)
-    else:  # pose: a figure, jumping (arms up) or crouching for squats / push-ups
-        crouch = 0.2 if ("squat" in name or "push" in name or "crab" in name or "bear" in name) else 0.0
+    else:  # a figure: jumping (arms up) or crouching (squats, push-ups, animal walks)
+        crouch = 0.2 if pictogram == "crouch" else 0.0
         _figure(p, QRectF(cx - s * 0.3, rect.top() + s * 0.05, s * 0.6, s * 0.9), PURPLE, crouch == 0.0, crouch)
         if crouch == 0.0:
             p.setPen(_pen(ORANGE, s * 0.04))

@@ -1,4 +1,7 @@
-"""The Qt event loop of ``station run``: application setup, auto-start, screenshots, timed quit."""
+"""The Qt event loop of ``station run``: application setup, auto-start, screenshots, timed quit.
+
+The session itself is built by :mod:`station.session.build`; this module only opens the windows.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +11,20 @@ import signal
 import sys
 from typing import Any
 
+from station.plans import SessionPlan
+from station.session.build import DEFAULT_PARTICIPANT, RunOptions, make_session_factory, preflight
+
 log = logging.getLogger(__name__)
 
 
 def has_display() -> bool:
-    """Whether windows can be shown (a display server, another OS, or an explicit Qt platform)."""
-    return (not sys.platform.startswith("linux") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-            or bool(os.environ.get("QT_QPA_PLATFORM")))
+    """Whether windows can be shown (a display server Qt can use, another OS, or an explicit Qt platform)."""
+    from station.ui.display import xcb_problem
+
+    if os.environ.get("QT_QPA_PLATFORM") and xcb_problem() is None:
+        return True
+    return ((not sys.platform.startswith("linux") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")))
+            and xcb_problem() is None)
 
 
 def ensure_app() -> Any:
@@ -32,17 +42,33 @@ def ensure_app() -> Any:
     return app
 
 
-def run_windowed(factory: Any, db: Any, opts: Any, plan: Any) -> int:
-    """Open the station for :class:`station.app.RunOptions` ``opts``; returns the exit code.
+def run_station(opts: RunOptions) -> int:
+    """Open the station windows (blocks until they close or ``quit_after`` elapses); returns the exit code."""
+    from station.paths import default_db_url
+    from station.storage import open_database
+
+    plan = preflight(opts)
+    if opts.source != "simulated":
+        import mediapipe  # noqa: F401  (load the tracking library now, not during the child's first trial)
+    db = open_database(opts.db_url or default_db_url())
+    try:
+        return run_windowed(make_session_factory(db, opts), db, opts, plan)
+    finally:
+        db.dispose()
+
+
+def run_windowed(factory: Any, db: Any, opts: RunOptions, plan: SessionPlan | None) -> int:
+    """Open the station for ``opts``; returns the exit code.
 
     With ``opts.screenshot`` and ``opts.quit_after`` the session starts at once, and after
     ``quit_after`` seconds the windows are rendered to the screenshot files and the station quits
     (the session is stopped cleanly; everything recorded is kept).
     """
-    if not has_display() and opts.quit_after is None:
+    if not has_display() and opts.quit_after is None and opts.quit_after_frames is None:
         from station.core import InputError
+        from station.ui.display import xcb_problem
 
-        raise InputError("no display to open the station on",
+        raise InputError(xcb_problem() or "no display to open the station on",
                          fix="run it on the station's desktop; headless, use --screenshot PATH --quit-after S or `station demo --headless`")
     app = ensure_app()
     from PySide6.QtCore import QTimer
@@ -53,13 +79,15 @@ def run_windowed(factory: Any, db: Any, opts: Any, plan: Any) -> int:
     win.resize(1600, 900)
     if plan is not None:
         win.dashboard.set_plan(plan)
-    from station.app import DEFAULT_PARTICIPANT
-
     win.dashboard.participant.setEditText(opts.participant or (plan.participant if plan is not None else None) or DEFAULT_PARTICIPANT)
     win.show_all()
     code = {"rc": 0}
+    done = {"finished": False}
 
     def finish() -> None:
+        if done["finished"]:
+            return
+        done["finished"] = True
         if opts.screenshot is not None:
             try:
                 for p in win.save_screenshots(opts.screenshot):
@@ -70,10 +98,21 @@ def run_windowed(factory: Any, db: Any, opts: Any, plan: Any) -> int:
         win.close()
         app.quit()
 
-    if opts.start or opts.screenshot is not None or opts.quit_after is not None:
+    auto = opts.screenshot is not None or opts.quit_after is not None or opts.quit_after_frames is not None
+    if opts.start or auto:
         QTimer.singleShot(0, win.dashboard.start_btn.click)
     if opts.quit_after is not None:
         QTimer.singleShot(int(opts.quit_after * 1000), finish)
+    watch = QTimer()
+    if opts.quit_after_frames is not None:  # an event, not a wall-clock window: N inputs scored, or the session ended
+
+        def check() -> None:
+            m = win.model
+            if m is not None and (m.inputs_scored >= opts.quit_after_frames or m.phase in ("done", "error")):
+                finish()
+
+        watch.timeout.connect(check)
+        watch.start(20)
     previous = signal.signal(signal.SIGINT, lambda *_: finish())
     # let Python see SIGINT while Qt's loop runs
     tick = QTimer()

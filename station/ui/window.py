@@ -21,15 +21,16 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QWidget
 
-from station.plans import SessionPlan
+from station.plans import SessionPlan, describe_difficulty
+from station.session.control import SessionController
+from station.session.model import LiveModel, grip_zone
 from station.ui.child_view import ChildView
 from station.ui.dashboard import Dashboard
-from station.ui.live import LiveModel, SessionController, grip_zone
 
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[str, SessionPlan], tuple[SessionController, LiveModel]]
-"""Builds (controller, model) for a participant code and a plan (see :func:`station.app.make_session_factory`)."""
+"""Builds (controller, model) for a participant code and a plan (see :func:`station.session.build.make_session_factory`)."""
 
 
 class ChildWindow(QWidget):
@@ -166,7 +167,8 @@ class StationWindow(QMainWindow):
         else:
             i, new = res
             self.dashboard.error_label.setText("")
-            self.dashboard.difficulty_label.setText(f"trial {i + 1}: " + ", ".join(f"{k}={v}" for k, v in new.items()))
+            spec = self.controller.trials[i].spec
+            self.dashboard.difficulty_label.setText(f"trial {i + 1}: " + describe_difficulty(spec.exercise, new))
 
     def handle_key(self, key: int) -> bool:
         if key == Qt.Key.Key_Space:

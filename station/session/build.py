@@ -1,24 +1,24 @@
-"""Composition root of the windowed station (``station run``).
+"""The one builder of a session: options and a plan -> planned trials, feeds, devices, live model, controller.
 
-Builds, from plain options, what the windows need: the database, the session clock, a session plan
-(from ``--plan``, or one ``--exercise``), and a *session factory* that turns a participant code and a
-plan into a :class:`~station.ui.live.SessionController` whose trials read from the chosen input:
+The windowed station (``station run``, ``station demo`` with a display) and the headless demo build
+their sessions here: :func:`build_trials` turns each plan item into a trial reading from the chosen
+input (the exercise's own simulated child, a video file, a webcam, or the devices the exercise
+consumes) and :func:`make_session_factory` adds the live model and the controller the windows drive.
+Nothing here imports Qt; :mod:`station.ui.runner` opens the windows.
 
-``simulated``  the clearly labelled simulated child (``vision.synth_hand`` / ``vision.synth_body``),
-               paced in real time on the session clock (pacing ``own``);
-``video``      a video file through the MediaPipe trackers (``station.analyze``), played in real time;
-``camera``     a live webcam (``station.analyze.camera_feed``; the camera paces itself).
-
-The Qt windows live in :mod:`station.ui`; this module imports them only inside :func:`run_station`,
-so it can be used (and tested) without Qt.
+``simulated``  the clearly labelled simulated child (``contract.sim`` of each exercise), paced in real
+               time on the session clock (pacing ``own``); device exercises use their kind's simulator;
+``video``      a video file through the trackers, played in real time;
+``camera``     a live webcam (the camera paces itself).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,17 +26,26 @@ from typing import Any
 import numpy as np
 
 import exercises
-from exercises.base import StepInput
-from station.core import DeviceState, EventBus, InputError, SessionClock, SourceState, SystemClock
+from station.core import (
+    DEMO_PARTICIPANT,
+    DeviceInfo,
+    DeviceState,
+    EventBus,
+    InputError,
+    SessionClock,
+    SourceState,
+    StepInput,
+    SystemClock,
+)
 from station.plans import PlanItem, SessionPlan, check_code, load_plan
-from station.session import SessionRunner, TrialSpec
-from station.ui.live import LiveModel, PlannedTrial, SessionController, schedule_of
+from station.session import Pacing, SessionRunner, TrialSpec
+from station.session.control import PlannedTrial, SessionController, schedule_of
+from station.session.feeds import DEFAULT_SIM_S, camera_feed, device_feed, simulated_feed, video_feed
+from station.session.model import LiveModel
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PARTICIPANT = "DEMO-001"
-DEFAULT_SIM_S = 20.0
-"""Length of a simulated trial when the plan gives neither a duration nor a repetition target."""
+DEFAULT_PARTICIPANT = DEMO_PARTICIPANT
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,9 @@ class RunOptions:
     child_screen: int | None = None
     screenshot: Path | None = None
     quit_after: float | None = None
+    quit_after_frames: int | None = None
+    """Quit once this many inputs (camera/video/simulated frames) have been scored, or when the session
+    ends: tests and screenshots wait on events, not on wall time (``quit_after`` then guards a hang)."""
     countdown_s: float = 3.0
     db_url: str | None = None
     hz: float = 30.0
@@ -65,6 +77,18 @@ class RunOptions:
     workspace: str | None = None
     """Camera id of the stored workspace calibration (tabletop tracing, physical pegboard); with
     ``--camera N`` and a millimetre-mode exercise it defaults to ``camN``."""
+    backend: str = "mediapipe"
+    """Tracker backend (a name registered with :func:`vision.trackers.register_backend`)."""
+
+    @property
+    def devices(self) -> dict[str, str | None]:
+        """Device URL by kind (``--grip URL``, ``--balance URL``)."""
+        return {"grip": self.grip, "balance": self.balance}
+
+    def tracker_options(self) -> Any:
+        from station.analyze import TrackerOptions
+
+        return TrackerOptions(backend=self.backend)
 
     @property
     def workspace_id(self) -> str | None:
@@ -81,7 +105,7 @@ class RunOptions:
         return "simulated"
 
     @property
-    def pacing(self) -> str:
+    def pacing(self) -> Pacing:
         return "external" if self.source == "camera" else "own"
 
 
@@ -95,10 +119,16 @@ def check_options(opts: RunOptions) -> None:
         raise InputError("--plan and --exercise both given", fix="a plan names its exercises; drop --exercise")
     if opts.quit_after is not None and opts.quit_after <= 0:
         raise InputError("--quit-after must be positive", where=str(opts.quit_after))
-    if opts.screenshot is not None and opts.quit_after is None:
-        raise InputError("--screenshot needs --quit-after S", fix="e.g. --screenshot shot.png --quit-after 3")
+    if opts.quit_after_frames is not None and opts.quit_after_frames <= 0:
+        raise InputError("--quit-after-frames must be positive", where=str(opts.quit_after_frames))
+    if opts.screenshot is not None and opts.quit_after is None and opts.quit_after_frames is None:
+        raise InputError("--screenshot needs --quit-after S or --quit-after-frames N", fix="e.g. --screenshot shot.png --quit-after 3")
     if opts.participant is not None:
         check_code(opts.participant)
+    from vision.trackers import backends
+
+    if opts.backend not in backends():
+        raise InputError(f"unknown tracker backend '{opts.backend}'", fix=f"choose one of: {', '.join(sorted(backends()))}")
 
 
 def resolve_exercise(name: str) -> str:
@@ -121,75 +151,21 @@ def initial_plan(opts: RunOptions) -> SessionPlan | None:
     return None
 
 
-# -- feeds -----------------------------------------------------------------------------------------
-def _frames_to_inputs(frames: Iterable[Any]) -> Iterator[StepInput]:
-    for f in frames:
-        yield StepInput(f.t_ns, hands=f.hands, poses=f.poses, frame_seq=f.seq, image_size=f.image_size)
-
-
-def simulated_feed(item: PlanItem, seed: int = 0, size: tuple[int, int] = (640, 480)) -> Callable[[int], Iterable[StepInput]]:
-    """The simulated child playing ``item``: a fingertip along the exercise's path (hand exercises) or
-    two-footed jumps (body exercises). Sensor-only exercises need a device (or its simulator) instead."""
-    cls = exercises.get(item.exercise)
-    settings = cls.parse_settings(item.settings).model_dump()
-    if "hand" in cls.inputs:
-        from exercises.templates import make_template
-        from vision.synth_hand import tracing_stream
-
-        duration = item.duration_s or DEFAULT_SIM_S
-
-        def hand_feed(t0: int) -> Iterable[StepInput]:
-            shape = str(settings.get("shape", "circle"))
-            tmpl = make_template(shape, center=tuple(settings.get("center", (0.5, 0.5))), size=float(settings.get("size", 0.6)),
-                                 aspect=size[0] / size[1])
-            frames, _ = tracing_stream(tmpl.points, duration_s=max(1.0, duration * 0.9), fps=30.0, image_size=size, t0_ns=t0, seed=seed)
-            return _frames_to_inputs(frames)
-
-        return hand_feed
-    if "pose" in cls.inputs:
-        from vision.synth_body import jumps_stream
-
-        period = 1.4
-        n = item.reps or max(1, int(((item.duration_s or DEFAULT_SIM_S) - 2.0) // period))
-
-        def pose_feed(t0: int) -> Iterable[StepInput]:
-            frames, _ = jumps_stream(n, fps=30.0, period_s=period, lead_s=1.0, tail_s=1.0, image_size=size, t0_ns=t0, seed=seed)
-            return _frames_to_inputs(frames)
-
-        return pose_feed
-    raise InputError(f"exercise '{cls.name}' needs a device ({', '.join(cls.inputs)})",
-                     fix="give --grip URL / --balance URL (simulators: sim://grip, sim://balance)")
-
-
-class _TapSource:
-    """A frame source wrapper that shows every frame to ``push(image, t_ns)`` before passing it on."""
-
-    def __init__(self, inner: Any, push: Callable[[np.ndarray, int], None]) -> None:
-        self.inner = inner
-        self.push = push
-        self.source_id = getattr(inner, "source_id", "camera")
-
-    def __iter__(self) -> Iterator[Any]:
-        for f in self.inner:
-            self.push(f.image, f.t_ns)
-            yield f
-
-    def open(self) -> None:
-        self.inner.open()
-
-    def close(self) -> None:
-        self.inner.close()
-
-
 class SessionVideo:
-    """The session's raw video, written only when the therapist turns recording on.
+    """The session's raw video, written only when the therapist turns recording on, on its own thread.
 
     Frames are written unmirrored, as the camera delivered them, to ``sessions/<id>/video.mp4`` in
     the data directory, with ``video_frames.csv`` beside it (``frame, t_ns``: each frame's capture
     time on the session clock, so the video aligns exactly with landmarks and samples). Both are
     referenced from the database (``files`` table), so ``participants forget`` removes them and
     exports include them only with ``--include-video``.
+
+    Calling the object only queues the frame (the capture thread never waits for the encoder); a
+    writer thread encodes. A full queue (an encoder slower than the camera for ``QUEUE`` frames) drops
+    the frame and counts it in :attr:`dropped`.
     """
+
+    QUEUE = 120
 
     def __init__(self, runner: SessionRunner, fps: float = 30.0) -> None:
         self.runner = runner
@@ -197,10 +173,24 @@ class SessionVideo:
         self._writer: Any = None
         self._times: Any = None
         self._n = 0
+        self.dropped = 0
+        self._q: queue.Queue[tuple[np.ndarray, int] | None] = queue.Queue(maxsize=self.QUEUE)
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def __call__(self, image: np.ndarray, t_ns: int) -> None:
         with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="session-video", daemon=True)
+                self._thread.start()
+        try:
+            self._q.put_nowait((image, t_ns))
+        except queue.Full:
+            self.dropped += 1
+
+    def _run(self) -> None:
+        while (item := self._q.get()) is not None:
+            image, t_ns = item
             try:
                 if self._writer is None:
                     self._open(image)
@@ -223,72 +213,33 @@ class SessionVideo:
             self.runner.attach_file("video" if name.endswith(".mp4") else "video_times", f"sessions/{self.runner.session_id}/{name}")
 
     def close(self) -> None:
+        """Write what is queued, then close the files (blocks until the writer thread is done)."""
         with self._lock:
-            if self._writer is not None:
-                self._writer.close()
-                self._times.close()
-                for name in ("video.mp4", "video_frames.csv"):
-                    p = self._writer.path.parent / name
-                    if p.exists():
-                        os.chmod(p, 0o600)
-                self._writer = None
+            t, self._thread = self._thread, None
+        if t is not None:
+            self._q.put(None)
+            t.join()
+        if self._writer is not None:
+            self._writer.close()
+            self._times.close()
+            for name in ("video.mp4", "video_frames.csv"):
+                p = self._writer.path.parent / name
+                if p.exists():
+                    os.chmod(p, 0o600)
+            self._writer = None
+        if self.dropped:
+            log.warning("session video: %d frames dropped (the encoder fell behind)", self.dropped)
 
 
 @dataclass
-class _ImageHook:
-    """Late binding of the model's ``push_frame`` (the model is created after the feeds)."""
+class ImageTap:
+    """Late binding of the session video (created with the runner, after the feeds): every frame read."""
 
-    push: Callable[[np.ndarray, int], None] | None = None
     record: Callable[[np.ndarray, int], None] | None = None
 
     def __call__(self, image: np.ndarray, t_ns: int) -> None:
         if self.record is not None:
             self.record(image, t_ns)
-        if self.push is not None:
-            self.push(image, t_ns)
-
-    def bind(self, push: Callable[[np.ndarray, int], None]) -> None:
-        self.push = push
-
-
-def video_feed_with_images(path: Path, kinds: tuple[str, ...], hook: _ImageHook, clock: SessionClock) -> Callable[[int], Iterable[StepInput]]:
-    """Like :func:`station.analyze.video_feed`, also publishing each decoded image to ``hook``.
-
-    The video's time starts when the tracker is ready (not at the trial start): loading the model
-    must not make every frame late, or a real-time replay would lag behind for the whole trial.
-    """
-    from station.analyze import build_tracker, steps_from_tracked
-    from vision.pipeline import track_stream
-    from vision.smoothing import LandmarkSmoother, SmoothingSettings
-    from vision.sources import open_source
-
-    def feed(t0_ns: int) -> Iterator[StepInput]:
-        trk = build_tracker(kinds)  # type: ignore[arg-type]
-        src = open_source(path, timing="none")
-        src.t0_ns = max(t0_ns, clock.now_ns())
-        src.open()
-        try:
-            tracked = track_stream(src, trk, smoother=LandmarkSmoother(SmoothingSettings()),
-                                   on_frame=lambda f, _tf: hook(f.image, f.t_ns))
-            yield from steps_from_tracked(tracked)
-        finally:
-            trk.close()
-            src.close()
-
-    return feed
-
-
-def camera_feed_with_images(device: int, kinds: tuple[str, ...], hook: _ImageHook, clock: SessionClock,
-                            bus: EventBus) -> Callable[[int], Iterable[StepInput]]:
-    """:func:`station.analyze.camera_feed` with the camera wrapped so the child view gets its images."""
-    from station.analyze import camera_feed
-    from vision.sources import CameraSource
-
-    def feed(t0_ns: int) -> Iterable[StepInput]:
-        src = _TapSource(CameraSource(device, size=(640, 480), clock=clock, bus=bus), hook)
-        return camera_feed(device, kinds, clock=clock, bus=bus, source=src)(t0_ns)  # type: ignore[arg-type]
-
-    return feed
 
 
 class Devices:
@@ -305,7 +256,7 @@ class Devices:
         self.drivers: dict[str, Any] = {}
 
     def url(self, kind: str) -> str:
-        given = self.opts.grip if kind == "grip" else self.opts.balance
+        given = self.opts.devices.get(kind)
         if given:
             return given
         if self.opts.source == "simulated":
@@ -313,13 +264,11 @@ class Devices:
         raise InputError(f"this plan needs a {kind} device", fix=f"give --{kind} URL (a serial port, or sim://{kind} for the simulator)")
 
     def get(self, kind: str) -> Any:
-        """The opened driver of ``kind`` (``grip`` or ``balance``)."""
+        """The opened driver of ``kind`` (a registered device kind, :mod:`devices.kinds`)."""
         if kind not in self.drivers:
-            from devices.balance import BalanceBoard
-            from devices.grip import GripDynamometer
+            from devices.kinds import get_kind
 
-            cls = GripDynamometer if kind == "grip" else BalanceBoard
-            dev = cls(self.url(kind), clock=self.clock, bus=self.bus)
+            dev = get_kind(kind).driver(self.url(kind), clock=self.clock, bus=self.bus)
             dev.open()
             self.drivers[kind] = dev
         return self.drivers[kind]
@@ -349,7 +298,7 @@ def _workspace_for(item: PlanItem, opts: RunOptions) -> Any:
 
 
 def build_trials(plan: SessionPlan, opts: RunOptions, clock: SessionClock, bus: EventBus,
-                 devices: Devices | None = None) -> tuple[list[PlannedTrial], _ImageHook]:
+                 devices: Devices | None = None) -> tuple[list[PlannedTrial], ImageTap]:
     """One :class:`PlannedTrial` per plan item, reading from the input chosen in ``opts`` (camera, video or
     the simulated child) or, for sensor exercises, from the devices (opened through ``devices``).
 
@@ -357,22 +306,25 @@ def build_trials(plan: SessionPlan, opts: RunOptions, clock: SessionClock, bus: 
     stored workspace calibration applied to every observation (see :func:`_workspace_for`); its
     record goes into the session header, and its state (``calibrated`` / ``stale``) is published on
     the live window (stream ``workspace``: ``calibrated`` or ``stale``)."""
-    hook = _ImageHook()
+    from devices.kinds import kind_names
+    from station.analyze import tracker_kinds
+
+    hook = ImageTap()
     out = []
+    device_kinds = set(kind_names())
     for item in plan.items:
         cls = exercises.get(item.exercise)
-        kinds = tuple(k for k in cls.inputs if k in ("hand", "pose"))
-        sensors = tuple(k for k in cls.inputs if k in ("grip", "balance"))
+        kinds = tracker_kinds(cls.inputs)
+        sensors = tuple(k for k in cls.inputs if k in device_kinds)
         if sensors and not kinds:
             if len(sensors) > 1:
                 raise InputError(f"exercise '{cls.name}' needs two devices at once; not supported by `station run` yet")
             if devices is None:  # validation only: the URL must be known
                 Devices(opts, clock, bus).url(sensors[0])
                 feed: Callable[[int], Iterable[StepInput]] = lambda t0: iter(())  # noqa: E731
-                source, infos = sensors[0], ()
+                source: str = sensors[0]
+                infos: tuple[DeviceInfo, ...] = ()
             else:
-                from station.demo_devices import device_feed
-
                 dev = devices.get(sensors[0])
                 duration = item.duration_s or float(cls.parse_settings(item.settings).model_dump().get("duration_s") or DEFAULT_SIM_S)
                 feed = device_feed(dev, duration + 1.0, clock=clock)
@@ -384,15 +336,18 @@ def build_trials(plan: SessionPlan, opts: RunOptions, clock: SessionClock, bus: 
         if sensors:
             raise InputError(f"exercise '{cls.name}' combines camera and devices; not supported by `station run` yet")
         if opts.source == "simulated":
-            feed, source = simulated_feed(item, opts.seed), "synthetic"
+            feed = simulated_feed(item.exercise, item.settings, duration_s=item.duration_s, reps=item.reps, seed=opts.seed)
+            source = "synthetic"
         elif not kinds:
             raise InputError(f"exercise '{cls.name}' uses sensors only; it cannot be played from a camera or video")
         elif opts.source == "video":
             assert opts.video is not None
-            feed, source = video_feed_with_images(Path(opts.video), kinds, hook, clock), f"video:{Path(opts.video).name}"
+            feed = video_feed(Path(opts.video), kinds, clock=clock, on_image=hook, options=opts.tracker_options())
+            source = f"video:{Path(opts.video).name}"
         else:
             assert opts.camera is not None
-            feed, source = camera_feed_with_images(opts.camera, kinds, hook, clock, bus), f"camera:{opts.camera}"
+            feed = camera_feed(opts.camera, kinds, clock=clock, bus=bus, images=True, on_image=hook, options=opts.tracker_options())
+            source = f"camera:{opts.camera}"
         cals: tuple[Any, ...] = ()
         active = _workspace_for(item, opts)
         if active is not None:
@@ -434,8 +389,7 @@ def make_session_factory(db: Any, opts: RunOptions, clock: SessionClock | None =
                 model.set_stream("workspace", *t.extra["workspace"])
         if any(set(t.inputs) & {"hand", "pose"} for t in trials):
             model.set_stream(label, "waiting")
-        hook.bind(model.push_frame)
-        runner = SessionRunner(db, code, clk, pacing=opts.pacing,  # type: ignore[arg-type]
+        runner = SessionRunner(db, code, clk, pacing=opts.pacing,
                                config={"command": "run", "source": opts.source, "plan": plan.model_dump(mode="json")})
         cleanup = devices.close
         if opts.record_video and opts.source != "simulated":
@@ -452,12 +406,12 @@ def make_session_factory(db: Any, opts: RunOptions, clock: SessionClock | None =
     return factory
 
 
-def run_station(opts: RunOptions) -> int:
-    """Open the station windows (blocks until they close or ``quit_after`` elapses); returns the exit code."""
-    check_options(opts)
-    from station.paths import default_db_url
-    from station.storage import open_database
+def preflight(opts: RunOptions) -> SessionPlan | None:
+    """Check the options and the plan before any window opens: contradictory options, unknown
+    exercises or settings, and devices that cannot be opened all fail here (:class:`InputError`)."""
+    from devices.kinds import kind_names
 
+    check_options(opts)
     plan = initial_plan(opts)
     if plan is not None:
         # fail before any window opens when the input cannot play this plan (devices are opened once to check)
@@ -465,16 +419,16 @@ def run_station(opts: RunOptions) -> int:
         try:
             build_trials(plan, opts, check.clock, check.bus)
             for item in plan.items:
-                for kind in set(exercises.get(item.exercise).inputs) & {"grip", "balance"}:
+                for kind in set(exercises.get(item.exercise).inputs) & set(kind_names()):
                     check.get(kind)
         finally:
             check.close()
-    if opts.source != "simulated":
-        import mediapipe  # noqa: F401  (load the tracking library now, not during the child's first trial)
-    db = open_database(opts.db_url or default_db_url())
-    try:
-        from station.ui.runner import run_windowed
+    # the picture sources last (after the cheaper checks above): a webcam that does not open or a video
+    # that does not decode is one line now, never an empty 'complete' session for the child
+    from vision.sources import check_camera, check_video
 
-        return run_windowed(make_session_factory(db, opts), db, opts, plan)
-    finally:
-        db.dispose()
+    if opts.camera is not None:
+        check_camera(opts.camera)
+    if opts.video is not None:
+        check_video(opts.video)
+    return plan

@@ -2,7 +2,7 @@
 
 One loop serves live play, replay, batch re-scoring and tests. A *trial* names an exercise, its
 settings and a *feed*: a function that, given the trial's start time on the session clock, returns an
-iterable of :class:`~exercises.base.StepInput` in time order. Pacing:
+iterable of :class:`~station.core.StepInput` in time order. Pacing:
 
 ``own``
     the runner sleeps on the session clock until each input's ``t_ns`` (simulated child, replay in
@@ -10,7 +10,10 @@ iterable of :class:`~exercises.base.StepInput` in time order. Pacing:
 ``external`` / ``none``
     inputs are consumed as they come (a live camera paces itself; batch runs go as fast as possible).
 
-The runner never blocks on storage (the :class:`~station.storage.Recorder` has its own thread).
+Outputs: every stream goes to typed :class:`Sink` objects (the recorder, LSL outlets when enabled),
+and each scored step is emitted as a :class:`LiveState` on the multi-listener :class:`Signal`
+``updated`` (the live model of the screens, the text dashboard and tests listen there). The runner
+never blocks on storage (the :class:`~station.storage.Recorder` has its own thread).
 Ctrl-C (``KeyboardInterrupt``) or :meth:`SessionRunner.stop` ends the current trial cleanly: its
 result is stored and the session is marked ``stopped``; all data already recorded is kept.
 """
@@ -27,12 +30,11 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Generic, Literal, Protocol, TypeVar, runtime_checkable
 
 import exercises
-from exercises.base import ExerciseResult, StepInput
 from station import __version__
-from station.core import CalibrationRecord, DeviceInfo, ScoreEvent, SessionClock, SessionMeta
+from station.core import CalibrationRecord, DeviceInfo, ExerciseResult, ScoreEvent, SessionClock, SessionMeta, StepInput
 from station.core.messages import ClockFit
 from station.storage import Database, Recorder
 
@@ -40,6 +42,47 @@ log = logging.getLogger(__name__)
 
 Pacing = Literal["own", "external", "none"]
 Feed = Callable[[int], Iterable[StepInput]]
+T = TypeVar("T")
+
+
+class Signal(Generic[T]):
+    """A multi-listener signal without Qt: ``connect(fn)``, ``disconnect(fn)``, ``emit(value)``.
+
+    Listeners run on the emitting thread, in connection order; a failing listener is logged and never
+    stops the session or the other listeners.
+    """
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[T], None]] = []
+
+    def connect(self, fn: Callable[[T], None]) -> None:
+        self._listeners.append(fn)
+
+    def disconnect(self, fn: Callable[[T], None]) -> None:
+        self._listeners.remove(fn)
+
+    def __len__(self) -> int:
+        return len(self._listeners)
+
+    def emit(self, value: T) -> None:
+        for fn in tuple(self._listeners):
+            try:
+                fn(value)
+            except Exception:
+                log.exception("a session listener failed")
+
+
+@runtime_checkable
+class Sink(Protocol):
+    """Where a session's streams go (the recorder, LSL outlets): every method is called on the session thread."""
+
+    def record_device(self, info: DeviceInfo) -> None: ...
+
+    def record_observations(self, trial: int, hands: Sequence[Any], poses: Sequence[Any]) -> None: ...
+
+    def record_samples(self, trial: int, samples: Sequence[Any]) -> None: ...
+
+    def record_events(self, events: Sequence[ScoreEvent]) -> None: ...
 
 
 @dataclass
@@ -66,7 +109,7 @@ class DeviceHandle(Protocol):
     """What the runner reads from a device driver for the session header."""
 
     @property
-    def info(self) -> DeviceInfo: ...
+    def info(self) -> DeviceInfo | None: ...
 
     @property
     def calibration_record(self) -> CalibrationRecord | None: ...
@@ -108,7 +151,7 @@ class SessionSummary:
 
 def host_info() -> dict[str, Any]:
     """Where and with what the data was produced (for the session header)."""
-    pkgs = {}
+    pkgs: dict[str, str | None] = {}
     for name in ("numpy", "mediapipe", "opencv-contrib-python", "pyserial", "SQLAlchemy"):
         try:
             pkgs[name] = version(name)
@@ -143,7 +186,10 @@ class SessionRunner:
         self.clock = clock
         self.pacing = pacing
         self.config = dict(config or {})
-        self.on_update = on_update
+        self.updated: Signal[LiveState] = Signal()
+        """Emitted on the session thread after each scored step (the live model listens here)."""
+        if on_update is not None:
+            self.updated.connect(on_update)
         self.deadline_s = deadline_s
         self._stop = threading.Event()
         self._files: list[tuple[str, str]] = []
@@ -186,7 +232,7 @@ class SessionRunner:
         recorder = Recorder(self.db, self.session_id)
         lsl = self._open_lsl()
         # every stream goes to the recorder and, when a lab enabled it, to the LSL outlets
-        sinks: tuple[Any, ...] = (recorder,) if lsl is None else (recorder, lsl)
+        sinks: tuple[Sink, ...] = (recorder,) if lsl is None else (recorder, lsl)
         for d in devices:
             for sink in sinks:
                 sink.record_device(d)
@@ -274,7 +320,7 @@ class SessionRunner:
         except Exception:
             log.warning("could not check for interrupted sessions", exc_info=True)
 
-    def _run_trial(self, i: int, n: int, spec: TrialSpec, rec: Recorder, sinks: tuple[Any, ...], deadline: int | None) -> ExerciseResult:
+    def _run_trial(self, i: int, n: int, spec: TrialSpec, rec: Recorder, sinks: tuple[Sink, ...], deadline: int | None) -> ExerciseResult:
         ex = exercises.create(spec.exercise, spec.settings, trial=i)
         t_start = self.clock.now_ns()
         end = t_start + int(spec.duration_s * 1e9) if spec.duration_s else None
@@ -302,8 +348,8 @@ class SessionRunner:
                         sink.record_events(new)
                 if new:
                     last = (last + new)[-5:]
-                if self.on_update is not None:
-                    self.on_update(
+                if self.updated:
+                    self.updated.emit(
                         LiveState(self.session_id, i, n, spec.label or ex.title, spec.exercise, spec.source,
                                   (inp.t_ns - t_start) / 1e9, ex.live(), ex.reps(), last, steps, rec.last_error)
                     )

@@ -1,19 +1,15 @@
-"""The bridge between a running session (worker thread) and the station's screens (Qt thread). No Qt here.
+"""The live model: what the screens draw of a running session, written by the session thread. No Qt here.
 
-Producers never touch widgets. The session runner's thread writes into a :class:`LiveModel`
-(ring buffers and a few latest-value slots, under one lock); the UI pulls a consistent
-:class:`ViewState` copy on a timer (30-60 Hz). :class:`SessionController` runs a session plan on a
-worker thread and adds what the runner itself does not have: a countdown before each trial, pause and
-resume, rest between trials, a target number of repetitions and difficulty steps between trials.
+Producers never touch widgets. The session's worker thread writes into a :class:`LiveModel` (ring
+buffers and a few latest-value slots, under one lock) as a listener of the runner's ``updated``
+signal; the UI pulls a consistent :class:`ViewState` copy on a timer (30-60 Hz). Camera images travel
+with the landmarks found in them (:meth:`LiveModel.on_input` takes both), so the child view never
+draws a newer image under older landmarks.
 
 Time base: every ``t_ns`` is the session clock (nanoseconds). Chart times are **seconds since the
 start of the current trial's play** (after its countdown). Image coordinates are the unmirrored
-normalised ones of :mod:`station.core.messages`; only the child view mirrors.
-
-Pausing
-    *own*-paced feeds (the simulated child, replays in real time) are suspended and their later inputs
-    shifted by the time spent paused, so the child resumes where it stopped; *external* feeds (a live
-    camera) keep running and inputs that arrive while paused are dropped (never scored or recorded).
+normalised ones of :mod:`station.core.messages`; only the child view mirrors. The centre of pressure
+is the balance driver's (``cop_x``/``cop_y``, mm); it is never recomputed here.
 """
 
 from __future__ import annotations
@@ -23,18 +19,19 @@ import logging
 import math
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from exercises.base import StepInput
-from station.core import HandObservation, PoseObservation, ScoreEvent, SessionClock
+import exercises
+from exercises.contract import Contract, TrialScore, quality_of
+from station.core import HandObservation, PoseObservation, ScoreEvent, SessionClock, StepInput
 from station.core.ring import RingBuffer
-from station.plans import PlanItem, TrialScore, step_difficulty, trial_score
-from station.session import LiveState, SessionRunner, SessionSummary, TrialSpec
+from station.session.runner import LiveState, SessionSummary
+from vision.mp_tasks import describe_models as _describe_models
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +40,6 @@ CHART_CAPACITY = 20_000
 """Rows kept per live chart (about 11 minutes at 30 Hz)."""
 STALL_S = 1.0
 """A source or device with no new data for this long while playing is shown as stalled."""
-CELEBRATE_S = 2.5
-"""Shortest celebration between two trials (seconds)."""
-QUALITY_EVENTS = {"rep", "jump", "peg_placed", "hold_done", "tap", "step", "push_up", "squat"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +56,14 @@ class ScheduleItem:
     plane_to_image: tuple[float, ...] | None = None
     """Board/sheet mm -> normalised image (3 x 3, row-major) when a workspace calibration maps the
     trial's plane: the child view draws a physical board's holes over the camera image with it."""
+
+    def __post_init__(self) -> None:
+        exercises.get(self.exercise)  # InputError for a name no exercise is registered under
+
+    @property
+    def contract(self) -> Contract | None:
+        """The exercise's contract (game, pictogram, chart, quality events, stars)."""
+        return exercises.contract_of(self.exercise)
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,11 @@ class ViewState:
     session_id: str | None
     error: str | None
     last_score: TrialScore | None
+    tracker: str = ""
+    """The MediaPipe model(s) that produced the observations (backend and version in their names) and
+    whether usage metrics may leave the machine; empty without camera tracking."""
+    contract: Contract | None = None
+    """The current exercise's contract (what the screens draw for it)."""
 
 
 GRIP_ZONE_FRAC = 0.15
@@ -143,16 +150,21 @@ def grip_zone(live: dict[str, float], settings: dict[str, Any]) -> tuple[float, 
     return None
 
 
-def _cop_from_corners(s: Any) -> tuple[float, float] | None:
-    """Normalised CoP (-1..1) from four corner load cells ``fl fr bl br``; ``None`` when unloaded."""
-    try:
-        fl, fr, bl, br = (s.value(c) for c in ("fl", "fr", "bl", "br"))
-    except ValueError:
-        return None
-    tot = fl + fr + bl + br
-    if tot <= 1e-9:
-        return None
-    return ((fr + br) - (fl + bl)) / tot, ((fl + fr) - (bl + br)) / tot
+def headline(exercise: str, metrics: dict[str, Any], units: dict[str, str], limit: int = 6) -> list[str]:
+    """A result's headline metrics as the therapist reads them (``Time on the path 97.3 %``): the ones
+    the exercise's contract declares, or the first numeric metrics of an exercise no longer registered."""
+    shown = []
+    contract = exercises.contract_of(exercise)
+    if contract is not None:
+        for m in contract.headline:
+            v = metrics.get(m.name)
+            if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
+                shown.append(f"{m.label} {v:.3g}{(' ' + m.unit) if m.unit else ''}")
+        return shown[:limit]
+    for k, v in metrics.items():
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            shown.append(f"{k}={v:.3g}{(' ' + units[k]) if units.get(k) else ''}")
+    return shown[:limit]
 
 
 class LiveModel:
@@ -191,8 +203,10 @@ class LiveModel:
         self._cop_unit = "norm"
         self._events: deque[ScoreEvent] = deque(maxlen=50)
         self._reps_seen = 0
+        self._inputs_scored = 0
         self._frame_times: deque[int] = deque(maxlen=90)
         self._inference_ns: int | None = None
+        self._models: set[str] = set()
         self._streams: dict[str, tuple[str, int, str, deque[int]]] = {}
         self.source_label = source_label
         self._summary: SessionSummary | None = None
@@ -200,6 +214,8 @@ class LiveModel:
         self._error: str | None = None
         self._last_score: TrialScore | None = None
         self._pending: StepInput | None = None
+        c = self._schedule[0].contract if self._schedule else None
+        self._quality_events: frozenset[str] = frozenset(c.quality_events) if c is not None else frozenset()
 
     # -- written by the worker thread ------------------------------------------------------------
     def set_phase(self, phase: Phase, until_ns: int | None = None) -> None:
@@ -217,6 +233,8 @@ class LiveModel:
         """A new trial is about to start: clear the charts and the latest values."""
         with self._lock:
             self._trial = index
+            c = self._schedule[index].contract if 0 <= index < len(self._schedule) else None
+            self._quality_events = frozenset(c.quality_events) if c is not None else frozenset()
             self._state = None
             self._play_t0_ns = None
             self._hands, self._poses, self._obs_t = (), (), None
@@ -260,12 +278,19 @@ class LiveModel:
         times.append(t_ns)
         self._streams[name] = ("streaming", self.clock.now_ns(), old[2] if old else "", times)
 
+    @property
+    def inputs_scored(self) -> int:
+        """How many inputs (frames or device steps) the runner has scored in this session."""
+        with self._lock:
+            return self._inputs_scored
+
     def on_input(self, inp: StepInput) -> None:
         """The tap: the input about to be scored (published with the runner's next update)."""
         self._pending = inp
 
     def push_frame(self, image: NDArray[np.uint8], t_ns: int) -> None:
-        """Latest camera image (BGR, unmirrored); the model keeps a reference (no copy: frames are read-only)."""
+        """Show a background image without landmarks (BGR, unmirrored; kept by reference, frames are
+        read-only). Camera and video steps bring their own image (``StepInput.image``)."""
         with self._lock:
             self._image = image
             self._image_t = t_ns
@@ -283,6 +308,7 @@ class LiveModel:
                     self._events.append(e)
             if inp is not None:
                 self._take_input(inp)
+                self._inputs_scored += 1
             new_reps = state.reps - self._reps_seen
         if inp is not None:
             dev = state.live.get("deviation")
@@ -295,28 +321,45 @@ class LiveModel:
             self.set_stream("storage", "saving", "writes resumed")
         if new_reps > 0:
             t = inp.t_ns if inp is not None else self.clock.now_ns()
-            q = self._quality(state.last_events)
+            q = self._quality(state.last_events, self._quality_events)
             for k in range(new_reps):
                 self.reps.append(t, float(self._reps_seen + k + 1), q)
             self._reps_seen = state.reps
 
     @staticmethod
-    def _quality(events: Sequence[ScoreEvent]) -> float:
+    def _quality(events: Sequence[ScoreEvent], kinds: frozenset[str]) -> float:
+        """Quality (0..1) of the newest of ``events`` whose kind is one of the exercise's quality events."""
         for e in reversed(events):
-            if e.kind in QUALITY_EVENTS:
-                q = e.payload.get("quality", e.value if e.unit in ("", "fraction", "quality") else None)
-                if isinstance(q, int | float) and math.isfinite(q):
-                    return float(min(1.0, max(0.0, q)))
-                return math.nan
+            if e.kind in kinds:
+                q = quality_of(e.kind, e.value, e.unit, e.payload, kinds)
+                return math.nan if q is None else q
         return math.nan
+
+    def mean_quality(self) -> float:
+        """Mean quality of the repetitions of the current trial so far (NaN when none carried one)."""
+        _t, v = self.reps.snapshot()
+        q = v[:, 1] if len(v) else np.empty(0)
+        q = q[np.isfinite(q)]
+        return float(q.mean()) if len(q) else math.nan
+
+    def show(self, inp: StepInput) -> None:
+        """Show a step that is not scored (a live camera's frames while paused): image and landmarks only."""
+        if inp.frame_seq is not None:
+            with self._lock:
+                self._hands, self._poses, self._obs_t = tuple(inp.hands), tuple(inp.poses), inp.t_ns
+                if inp.image is not None:
+                    self._image, self._image_t = inp.image, inp.t_ns
 
     def _take_input(self, inp: StepInput) -> None:
         if inp.frame_seq is not None:
             self._hands, self._poses, self._obs_t = tuple(inp.hands), tuple(inp.poses), inp.t_ns
+            if inp.image is not None:  # the image its landmarks were found in, published together
+                self._image, self._image_t = inp.image, inp.t_ns
             self._frame_times.append(inp.t_ns)
             lat = [o.latency_ns for o in (*inp.hands, *inp.poses) if o.latency_ns]
             if lat:
                 self._inference_ns = max(lat)
+            self._models.update(o.model for o in (*inp.hands, *inp.poses) if o.model.startswith("mediapipe"))
             self._tick_stream(self.source_label or "camera", inp.t_ns)
         for s in inp.samples:
             self._tick_stream(s.device_id, s.t_ns)
@@ -324,16 +367,12 @@ class LiveModel:
                 f = s.value("force")
                 self._grip, self._grip_unit = f, s.units[s.channels.index("force")]
                 self.force.append(s.t_ns, f)
-            cop: tuple[float, float] | None = None
-            if "cop_x" in s.channels and "cop_y" in s.channels:
+            if "cop_x" in s.channels and "cop_y" in s.channels:  # computed once, in the balance driver
                 cop = (s.value("cop_x"), s.value("cop_y"))
                 self._cop_unit = s.units[s.channels.index("cop_x")]
-            else:
-                cop = _cop_from_corners(s)
-                self._cop_unit = "norm"
-            if cop is not None and all(math.isfinite(c) for c in cop):
-                self._cop_xy = cop
-                self.cop.append(s.t_ns, *cop)
+                if all(math.isfinite(c) for c in cop):
+                    self._cop_xy = cop
+                    self.cop.append(s.t_ns, *cop)
 
     def finish(self, summary: SessionSummary | None, error: str | None = None) -> None:
         with self._lock:
@@ -401,248 +440,9 @@ class LiveModel:
                 session_id=self._session_id,
                 error=self._error,
                 last_score=self._last_score,
+                tracker=_describe_models(self._models),
+                contract=item.contract if item else None,
             )
-
-
-def _shift(inp: StepInput, dt: int) -> StepInput:
-    """``inp`` with every time moved by ``dt`` ns (observations and samples included)."""
-    if dt == 0:
-        return inp
-    return dataclasses.replace(
-        inp,
-        t_ns=inp.t_ns + dt,
-        hands=tuple(dataclasses.replace(h, t_ns=h.t_ns + dt) for h in inp.hands),
-        poses=tuple(dataclasses.replace(p, t_ns=p.t_ns + dt) for p in inp.poses),
-        samples=tuple(dataclasses.replace(s, t_ns=s.t_ns + dt, t_arrival_ns=s.t_arrival_ns + dt) for s in inp.samples),
-    )
-
-
-@dataclass
-class PlannedTrial:
-    """A trial spec plus what the plan says about it (target reps, active duration, rest after)."""
-
-    spec: TrialSpec
-    target_reps: int | None = None
-    duration_s: float | None = None
-    rest_s: float = 0.0
-    inputs: tuple[str, ...] = ()
-    image_tap: Callable[[Callable[[NDArray[np.uint8], int], None]], None] | None = None
-    """Optional hook: called once with :meth:`LiveModel.push_frame` so a video feed can publish images."""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_item(cls, item: PlanItem, spec: TrialSpec) -> PlannedTrial:
-        import exercises
-
-        return cls(spec, item.reps, item.duration_s, item.rest_s, tuple(exercises.get(item.exercise).inputs))
-
-
-class SessionController:
-    """Runs planned trials on a worker thread with countdown, pause/resume, rest, difficulty steps.
-
-    Thread-safe public methods: :meth:`start`, :meth:`toggle_pause`, :meth:`pause`, :meth:`resume`,
-    :meth:`stop`, :meth:`step_difficulty`. The runner records everything (the session's trials,
-    observations, samples, events); the controller never touches widgets.
-    """
-
-    def __init__(
-        self,
-        runner: SessionRunner,
-        trials: Sequence[PlannedTrial],
-        model: LiveModel,
-        *,
-        countdown_s: float = 3.0,
-        celebrate_s: float = CELEBRATE_S,
-        cleanup: Callable[[], None] | None = None,
-    ) -> None:
-        self.runner = runner
-        self.trials = list(trials)
-        self.model = model
-        self.countdown_s = countdown_s
-        self.celebrate_s = celebrate_s
-        self.cleanup = cleanup
-        """Called on the worker thread after the session ends (closes devices)."""
-        self.clock = runner.clock
-        self._paused = threading.Event()
-        self._stopped = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._started_trials: set[int] = set()
-        self.summary: SessionSummary | None = None
-        self.error: str | None = None
-        runner.on_update = model.on_update
-        for t in self.trials:
-            if t.image_tap is not None:
-                t.image_tap(model.push_frame)
-
-    # -- control ---------------------------------------------------------------------------------
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    @property
-    def paused(self) -> bool:
-        return self._paused.is_set()
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._run, name="station-session", daemon=True)
-        self._thread.start()
-
-    def pause(self) -> None:
-        if self.running and self.model.phase in ("play", "countdown"):
-            self._paused.set()
-
-    def resume(self) -> None:
-        self._paused.clear()
-
-    def toggle_pause(self) -> None:
-        if self._paused.is_set():
-            self.resume()
-        else:
-            self.pause()
-
-    def stop(self) -> None:
-        """End the current trial and the session; everything recorded is kept."""
-        self._stopped.set()
-        self._paused.clear()
-        self.runner.stop()
-
-    def join(self, timeout: float | None = None) -> bool:
-        if self._thread is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    def next_trial_index(self) -> int | None:
-        """The trial a difficulty step applies to: the current one while it has not started playing, else the next."""
-        cur = self.model.view().trial
-        for i in range(cur, len(self.trials)):
-            if i not in self._started_trials:
-                return i
-        return None
-
-    def step_difficulty(self, steps: int) -> tuple[int, dict[str, Any]] | None:
-        """Make the next trial ``steps`` levels harder (or easier); returns ``(index, new settings)``."""
-        i = self.next_trial_index()
-        if i is None:
-            return None
-        spec = self.trials[i].spec
-        new = dict(spec.settings) | step_difficulty(spec.exercise, spec.settings, steps)
-        spec.settings = new  # read by the runner when the trial starts
-        import exercises
-
-        self.model.set_settings(i, exercises.get(spec.exercise).parse_settings(new).model_dump())
-        log.info("difficulty %+d for trial %d (%s): %s", steps, i, spec.exercise, new)
-        return i, new
-
-    # -- worker ----------------------------------------------------------------------------------
-    def _wait(self, seconds: float, phase: Phase) -> None:
-        """Wait ``seconds`` of session-clock time in ``phase`` (pauses extend it; stop ends it)."""
-        if seconds <= 0:
-            return
-        end = self.clock.now_ns() + int(seconds * 1e9)
-        self.model.set_phase(phase, end)
-        while not self._stopped.is_set():
-            now = self.clock.now_ns()
-            if self._paused.is_set():
-                t_p = now
-                self.model.set_phase("paused")
-                while self._paused.is_set() and not self._stopped.is_set():
-                    self.clock.sleep_until(self.clock.now_ns() + 20_000_000)
-                end += self.clock.now_ns() - t_p
-                self.model.set_phase(phase, end)
-                continue
-            if now >= end:
-                return
-            self.clock.sleep_until(min(end, now + 20_000_000))
-
-    def _wrap(self, i: int, pt: PlannedTrial) -> TrialSpec:
-        inner = pt.spec.feed
-        own = self.runner.pacing == "own"
-
-        def feed(t_runner: int) -> Iterator[StepInput]:
-            self.model.begin_trial(i)
-            if i > 0:
-                prev = self.trials[i - 1]
-                self._wait(self.celebrate_s, "celebrate")
-                self._wait(prev.rest_s, "rest")
-            self._wait(self.countdown_s, "countdown")
-            if self._stopped.is_set():
-                return
-            self._started_trials.add(i)
-            t0 = self.clock.now_ns()
-            self.model.start_play(t0)
-            shift = 0  # own-paced feeds: total pause so far (later inputs are shifted by it)
-            paused_total = 0  # all feeds: time spent paused during play (not counted in duration_s)
-            pause_mark: int | None = None  # live feeds: when the current pause began
-            try:
-                for raw in inner(t0):
-                    if self._stopped.is_set():
-                        return
-                    if self._paused.is_set():
-                        if own:
-                            t_p = self.clock.now_ns()
-                            self.model.set_phase("paused")
-                            while self._paused.is_set() and not self._stopped.is_set():
-                                self.clock.sleep_until(self.clock.now_ns() + 20_000_000)
-                            dt = self.clock.now_ns() - t_p
-                            shift += dt
-                            paused_total += dt
-                            self.model.set_phase("play")
-                        else:  # a live source keeps running: drop what arrives while paused
-                            if pause_mark is None:
-                                pause_mark = self.clock.now_ns()
-                                self.model.set_phase("paused")
-                            continue
-                    if pause_mark is not None:
-                        paused_total += self.clock.now_ns() - pause_mark
-                        pause_mark = None
-                        self.model.set_phase("play")
-                    inp = _shift(raw, shift)
-                    if pt.duration_s is not None and inp.t_ns - t0 - paused_total > pt.duration_s * 1e9:
-                        return
-                    self.model.on_input(inp)
-                    yield inp
-                    if pt.target_reps is not None and self.model.view().reps >= pt.target_reps:
-                        return
-            finally:
-                v = self.model.view()
-                self.model.end_trial(trial_score(v.live, v.reps, pt.target_reps))
-
-        return dataclasses.replace(pt.spec, feed=feed, duration_s=None)
-
-    def _run(self) -> None:
-        summary = None
-        error = None
-        try:
-            wrapped = [self._wrap(i, t) for i, t in enumerate(self.trials)]
-            summary = self.runner.run(wrapped)
-        except Exception as exc:  # never let an exception escape the worker thread
-            log.exception("session failed")
-            error = f"{type(exc).__name__}: {exc}"
-        finally:
-            if self.cleanup is not None:
-                try:
-                    self.cleanup()
-                except Exception:
-                    log.exception("session cleanup failed")
-        self.summary, self.error = summary, error
-        self.model.finish(summary, error)
-
-
-def schedule_of(trials: Iterable[PlannedTrial]) -> list[ScheduleItem]:
-    """The picture schedule of a list of planned trials."""
-    import exercises
-
-    out = []
-    for t in trials:
-        cls = exercises.get(t.spec.exercise)
-        full = cls.parse_settings(t.spec.settings).model_dump()
-        m = t.extra.get("plane_to_image")
-        out.append(ScheduleItem(cls.name, t.spec.label or cls.title, tuple(cls.inputs), t.target_reps, full,
-                                plane_to_image=None if m is None else tuple(float(v) for v in m)))
-    return out
 
 
 CHI2_95_2DOF = 5.991464547107979

@@ -1,0 +1,261 @@
+"""Session control: runs planned trials on a worker thread with countdown, pause, rest and difficulty steps.
+
+What the runner itself does not have: a countdown before each trial, pause and resume, rest between
+trials, a target number of repetitions and difficulty steps between trials. No Qt here; the windows
+call the thread-safe commands (:meth:`SessionController.start`, ``toggle_pause``, ``stop``,
+``step_difficulty``) and read :class:`~station.session.model.LiveModel`.
+
+Pausing
+    *own*-paced feeds (the simulated child, replays in real time) are suspended and their later inputs
+    shifted by the time spent paused (:meth:`~station.core.StepInput.shifted`), so the child resumes
+    where it stopped; *external* feeds (a live camera) keep running and inputs that arrive while paused
+    are dropped (never scored or recorded).
+
+Time base: the session clock (ns); ``duration_s`` of a planned trial counts active play only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import exercises
+from exercises.contract import TrialOutcome
+from station.core import StepInput
+from station.plans import PlanItem, step_difficulty
+from station.session.model import LiveModel, Phase, ScheduleItem
+from station.session.runner import SessionRunner, SessionSummary, TrialSpec
+
+log = logging.getLogger(__name__)
+
+CELEBRATE_S = 2.5
+"""Shortest celebration between two trials (seconds)."""
+
+
+@dataclass
+class PlannedTrial:
+    """A trial spec plus what the plan says about it (target reps, active duration, rest after)."""
+
+    spec: TrialSpec
+    target_reps: int | None = None
+    duration_s: float | None = None
+    rest_s: float = 0.0
+    inputs: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_item(cls, item: PlanItem, spec: TrialSpec) -> PlannedTrial:
+        import exercises
+
+        return cls(spec, item.reps, item.duration_s, item.rest_s, tuple(exercises.get(item.exercise).inputs))
+
+
+class SessionController:
+    """Runs planned trials on a worker thread with countdown, pause/resume, rest, difficulty steps.
+
+    Thread-safe public methods: :meth:`start`, :meth:`toggle_pause`, :meth:`pause`, :meth:`resume`,
+    :meth:`stop`, :meth:`step_difficulty`. The runner records everything (the session's trials,
+    observations, samples, events); the controller never touches widgets.
+    """
+
+    def __init__(
+        self,
+        runner: SessionRunner,
+        trials: Sequence[PlannedTrial],
+        model: LiveModel,
+        *,
+        countdown_s: float = 3.0,
+        celebrate_s: float = CELEBRATE_S,
+        cleanup: Callable[[], None] | None = None,
+    ) -> None:
+        self.runner = runner
+        self.trials = list(trials)
+        self.model = model
+        self.countdown_s = countdown_s
+        self.celebrate_s = celebrate_s
+        self.cleanup = cleanup
+        """Called on the worker thread after the session ends (closes devices)."""
+        self.clock = runner.clock
+        self._paused = threading.Event()
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._started_trials: set[int] = set()
+        self.summary: SessionSummary | None = None
+        self.error: str | None = None
+        runner.updated.connect(model.on_update)
+
+    # -- control ---------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused.is_set()
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="station-session", daemon=True)
+        self._thread.start()
+
+    def pause(self) -> None:
+        if self.running and self.model.phase in ("play", "countdown"):
+            self._paused.set()
+
+    def resume(self) -> None:
+        self._paused.clear()
+
+    def toggle_pause(self) -> None:
+        if self._paused.is_set():
+            self.resume()
+        else:
+            self.pause()
+
+    def stop(self) -> None:
+        """End the current trial and the session; everything recorded is kept."""
+        self._stopped.set()
+        self._paused.clear()
+        self.runner.stop()
+
+    def join(self, timeout: float | None = None) -> bool:
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def next_trial_index(self) -> int | None:
+        """The trial a difficulty step applies to: the current one while it has not started playing, else the next."""
+        cur = self.model.view().trial
+        for i in range(cur, len(self.trials)):
+            if i not in self._started_trials:
+                return i
+        return None
+
+    def step_difficulty(self, steps: int) -> tuple[int, dict[str, Any]] | None:
+        """Make the next trial ``steps`` levels harder (or easier); returns ``(index, new settings)``."""
+        i = self.next_trial_index()
+        if i is None:
+            return None
+        spec = self.trials[i].spec
+        new = dict(spec.settings) | step_difficulty(spec.exercise, spec.settings, steps)
+        spec.settings = new  # read by the runner when the trial starts
+        import exercises
+
+        self.model.set_settings(i, exercises.get(spec.exercise).parse_settings(new).model_dump())
+        log.info("difficulty %+d for trial %d (%s): %s", steps, i, spec.exercise, new)
+        return i, new
+
+    # -- worker ----------------------------------------------------------------------------------
+    def _wait(self, seconds: float, phase: Phase) -> None:
+        """Wait ``seconds`` of session-clock time in ``phase`` (pauses extend it; stop ends it)."""
+        if seconds <= 0:
+            return
+        end = self.clock.now_ns() + int(seconds * 1e9)
+        self.model.set_phase(phase, end)
+        while not self._stopped.is_set():
+            now = self.clock.now_ns()
+            if self._paused.is_set():
+                t_p = now
+                self.model.set_phase("paused")
+                while self._paused.is_set() and not self._stopped.is_set():
+                    self.clock.sleep_until(self.clock.now_ns() + 20_000_000)
+                end += self.clock.now_ns() - t_p
+                self.model.set_phase(phase, end)
+                continue
+            if now >= end:
+                return
+            self.clock.sleep_until(min(end, now + 20_000_000))
+
+    def _wrap(self, i: int, pt: PlannedTrial) -> TrialSpec:
+        inner = pt.spec.feed
+        own = self.runner.pacing == "own"
+
+        def feed(t_runner: int) -> Iterator[StepInput]:
+            self.model.begin_trial(i)
+            if i > 0:
+                prev = self.trials[i - 1]
+                self._wait(self.celebrate_s, "celebrate")
+                self._wait(prev.rest_s, "rest")
+            self._wait(self.countdown_s, "countdown")
+            if self._stopped.is_set():
+                return
+            self._started_trials.add(i)
+            t0 = self.clock.now_ns()
+            self.model.start_play(t0)
+            shift = 0  # own-paced feeds: total pause so far (later inputs are shifted by it)
+            paused_total = 0  # all feeds: time spent paused during play (not counted in duration_s)
+            pause_mark: int | None = None  # live feeds: when the current pause began
+            try:
+                for raw in inner(t0):
+                    if self._stopped.is_set():
+                        return
+                    if self._paused.is_set():
+                        if own:
+                            t_p = self.clock.now_ns()
+                            self.model.set_phase("paused")
+                            while self._paused.is_set() and not self._stopped.is_set():
+                                self.clock.sleep_until(self.clock.now_ns() + 20_000_000)
+                            dt = self.clock.now_ns() - t_p
+                            shift += dt
+                            paused_total += dt
+                            self.model.set_phase("play")
+                        else:  # a live source keeps running: show but drop what arrives while paused
+                            if pause_mark is None:
+                                pause_mark = self.clock.now_ns()
+                                self.model.set_phase("paused")
+                            self.model.show(raw)
+                            continue
+                    if pause_mark is not None:
+                        paused_total += self.clock.now_ns() - pause_mark
+                        pause_mark = None
+                        self.model.set_phase("play")
+                    inp = raw.shifted(shift)
+                    if pt.duration_s is not None and inp.t_ns - t0 - paused_total > pt.duration_s * 1e9:
+                        return
+                    self.model.on_input(inp)
+                    yield inp
+                    if pt.target_reps is not None and self.model.view().reps >= pt.target_reps:
+                        return
+            finally:
+                v = self.model.view()
+                outcome = TrialOutcome(v.live, v.reps, pt.target_reps, self.model.mean_quality())
+                self.model.end_trial(exercises.get(pt.spec.exercise).contract.stars.score(outcome))
+
+        return dataclasses.replace(pt.spec, feed=feed, duration_s=None)
+
+    def _run(self) -> None:
+        summary = None
+        error = None
+        try:
+            wrapped = [self._wrap(i, t) for i, t in enumerate(self.trials)]
+            summary = self.runner.run(wrapped)
+        except Exception as exc:  # never let an exception escape the worker thread
+            log.exception("session failed")
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            if self.cleanup is not None:
+                try:
+                    self.cleanup()
+                except Exception:
+                    log.exception("session cleanup failed")
+        self.summary, self.error = summary, error
+        self.model.finish(summary, error)
+
+
+def schedule_of(trials: Iterable[PlannedTrial]) -> list[ScheduleItem]:
+    """The picture schedule of a list of planned trials."""
+    import exercises
+
+    out = []
+    for t in trials:
+        cls = exercises.get(t.spec.exercise)
+        full = cls.parse_settings(t.spec.settings).model_dump()
+        m = t.extra.get("plane_to_image")
+        out.append(ScheduleItem(cls.name, t.spec.label or cls.title, tuple(cls.inputs), t.target_reps, full,
+                                plane_to_image=None if m is None else tuple(float(v) for v in m)))
+    return out
