@@ -247,19 +247,23 @@ def soak(minutes: float, *, rate: float = 1000.0, fps: float = 30.0, trial_s: fl
         sim_counts = {kind: _simulator_counts(tmp / f"{kind}.out") for kind in ("grip", "balance")}
 
         # lost samples: what the drivers saw, and what the database holds
+        import numpy as np
         from sqlalchemy import func, select
 
         from station.storage import schema as S
+        from station.storage.streams import count_stored, read_samples
 
         lost_driver = {d.device_id: d.stats.missing + d.queue.dropped for d in devs}
         stored: dict[str, Any] = {}
         with db.engine.connect() as c:
             for d in devs:
-                n, lo, hi = c.execute(select(func.count(), func.min(S.samples.c.seq), func.max(S.samples.c.seq))
-                                      .where(S.samples.c.session_id == summary.session_id, S.samples.c.device_id == d.device_id)).one()
-                stored[d.device_id] = {"rows": int(n), "seq_span": int(hi - lo + 1) if n else 0}
-            n_landmarks = int(c.execute(select(func.count()).select_from(S.landmarks)
-                                        .where(S.landmarks.c.session_id == summary.session_id)).scalar_one())
+                B = S.sample_blocks  # every sample read back from its block: the sequence numbers it holds
+                seqs = np.concatenate([b.seq for b in read_samples(db, summary.session_id, device_id=d.device_id)] or [np.zeros(0, np.int64)])
+                n = len(seqs)
+                stored[d.device_id] = {"rows": n, "seq_span": int(seqs.max() - seqs.min() + 1) if n else 0,
+                                       "blocks": int(c.execute(select(func.count()).select_from(B).where(
+                                           B.c.session_id == summary.session_id, B.c.device_id == d.device_id)).scalar_one())}
+            n_landmarks = count_stored(c, "landmarks", session_id=summary.session_id)
         lost_db = {k: v["seq_span"] - v["rows"] for k, v in stored.items()}
         db_bytes = sum(p.stat().st_size for p in db_file.parent.glob(db_file.name + "*") if p.is_file())
         rows = mon.rows

@@ -28,13 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 
 import exercises
 from station.core import StationError
 from station.storage import Database
 from station.storage import schema as S
-from station.storage.recorder import unpack_landmarks
+from station.storage.streams import read_landmarks, read_samples
 
 log = logging.getLogger(__name__)
 
@@ -92,42 +91,34 @@ class SessionData:
 
     def landmarks(self, trial: int, kind: str) -> tuple[np.ndarray, np.ndarray, tuple[int, int]] | None:
         """(t_ns [n], landmarks [n, k, 4], (width, height)) of person 0 / the first hand, or ``None``."""
-        L = S.landmarks
-        q = (select(L.c.t_ns, L.c.data, L.c.width, L.c.height, L.c.person)
-             .where(L.c.session_id == self.sid, L.c.trial == trial, L.c.kind == kind, L.c.person == 0).order_by(L.c.t_ns, L.c.id))
-        with self.db.engine.connect() as c:
-            rows = c.execute(q).all()
-        if not rows:
+        batches = list(read_landmarks(self.db, self.sid, trial=trial, kind=kind, person=0))
+        if not batches:
             return None
-        t = np.array([r.t_ns for r in rows], dtype=np.int64)
-        arr = np.stack([unpack_landmarks(r.data) for r in rows])
-        return t, arr, (int(rows[0].width), int(rows[0].height))
+        b = batches[0]
+        arr = np.stack([b.landmarks(i) for i in range(len(b))])
+        return b.t_ns, arr, (int(b.width[0]), int(b.height[0]))
 
     def samples(self, trial: int) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """device_id -> (t_ns [n], values [n, c], flags [n]) for one trial."""
-        T = S.samples
-        q = select(T.c.device_id, T.c.t_ns, T.c["values"], T.c.flags).where(T.c.session_id == self.sid, T.c.trial == trial).order_by(T.c.device_id, T.c.t_ns)
-        with self.db.engine.connect() as c:
-            rows = c.execute(q).all()
         by: dict[str, list[Any]] = defaultdict(list)
-        for r in rows:
-            by[r.device_id].append(r)
-        return {d: (np.array([r.t_ns for r in rs], dtype=np.int64), np.array([r[2] for r in rs], dtype=np.float64),
-                    np.array([r.flags for r in rs], dtype=np.int64)) for d, rs in by.items()}
+        for b in read_samples(self.db, self.sid, trial=trial):
+            by[b.device_id].append(b)
+        out = {}
+        for d, bs in by.items():
+            vals = np.concatenate([np.where(b.values_null, np.nan, b.values) for b in bs]) if len({b.values.shape[1] for b in bs}) == 1 \
+                else np.array([v for b in bs for v in b.value_lists()], dtype=np.float64)
+            out[d] = (np.concatenate([b.t_ns for b in bs]), vals, np.concatenate([b.flags for b in bs]))
+        return out
 
     def sample_stats(self) -> dict[str, dict[str, int]]:
-        from sqlalchemy import func
-
-        T = S.samples
         out: dict[str, dict[str, int]] = {}
-        with self.db.engine.connect() as c:
-            for dev, n in c.execute(select(T.c.device_id, func.count()).where(T.c.session_id == self.sid).group_by(T.c.device_id)):
-                out[dev] = {"samples": int(n)}
-            for dev, flags, n in c.execute(select(T.c.device_id, T.c.flags, func.count()).where(T.c.session_id == self.sid, T.c.flags != 0)
-                                          .group_by(T.c.device_id, T.c.flags)):
-                for bit, name in ((1, "saturated"), (2, "gaps"), (4, "resyncs"), (8, "uncalibrated"), (16, "clock_resets")):
-                    if flags & bit:
-                        out[dev][name] = out[dev].get(name, 0) + int(n)
+        for b in read_samples(self.db, self.sid):
+            st = out.setdefault(b.device_id, {"samples": 0})
+            st["samples"] += len(b)
+            for bit, name in ((1, "saturated"), (2, "gaps"), (4, "resyncs"), (8, "uncalibrated"), (16, "clock_resets")):
+                k = int(np.count_nonzero(b.flags & bit))
+                if k:
+                    st[name] = st.get(name, 0) + k
         return out
 
 
@@ -396,9 +387,7 @@ def _tracker_line(data: SessionData) -> str:
     names) and whether usage metrics may have left the machine; empty when nothing was tracked."""
     from vision.mp_tasks import describe_models
 
-    L = S.landmarks
-    with data.db.engine.connect() as c:
-        models = c.execute(select(L.c.model).where(L.c.session_id == data.sid).distinct()).scalars().all()
+    models = sorted({str(m) for b in read_landmarks(data.db, data.sid) for m in set(b.model)})
     return describe_models(models)
 
 

@@ -104,3 +104,46 @@ def record_sensor_session(db, participant: str = "P-002", *, n: int = 300, rate_
     rec.close()
     db.end_session(sid)
     return sid, samples
+
+
+def stored_samples(db, session_id: str | None = None, **filters):  # type: ignore[no-untyped-def]
+    """Every stored sample (read back through the stream reader) as a dict like the old one-row-per-sample
+    layout: session_id, trial, device_id, seq, t_ns, t_arrival_ns, device_time_us, flags, values."""
+    from sqlalchemy import select
+
+    from station.storage import schema as S
+    from station.storage.streams import read_samples
+
+    with db.engine.connect() as c:
+        sids = [session_id] if session_id else [r[0] for r in c.execute(select(S.sessions.c.id).order_by(S.sessions.c.id))]
+    out = []
+    for sid in sids:
+        for b in read_samples(db, sid, **filters):
+            vals = b.value_lists()
+            for i in range(len(b)):
+                out.append({"session_id": sid, "trial": int(b.trial[i]), "device_id": b.device_id, "seq": int(b.seq[i]),
+                            "t_ns": int(b.t_ns[i]), "t_arrival_ns": int(b.t_arrival_ns[i]),
+                            "device_time_us": None if b.device_time_null[i] else int(b.device_time_us[i]),
+                            "flags": int(b.flags[i]), "values": vals[i]})
+    return out
+
+
+def stored_landmarks(db, session_id: str | None = None, **filters):  # type: ignore[no-untyped-def]
+    """Every stored landmark observation (through the stream reader) as a dict like the old layout's rows,
+    ``data`` being the N x 4 float32 array."""
+    from sqlalchemy import select
+
+    from station.storage import schema as S
+    from station.storage.streams import read_landmarks
+
+    with db.engine.connect() as c:
+        sids = [session_id] if session_id else [r[0] for r in c.execute(select(S.sessions.c.id).order_by(S.sessions.c.id))]
+    out = []
+    for sid in sids:
+        for b in read_landmarks(db, sid, **filters):
+            for i in range(len(b)):
+                out.append({"session_id": sid, "trial": int(b.trial[i]), "source_id": b.source_id[i], "kind": b.kind[i],
+                            "frame_seq": int(b.frame_seq[i]), "t_ns": int(b.t_ns[i]), "person": int(b.person[i]),
+                            "handedness": b.handedness[i], "score": float(b.score[i]), "model": b.model[i],
+                            "width": int(b.width[i]), "height": int(b.height[i]), "data": b.landmarks(i)})
+    return out

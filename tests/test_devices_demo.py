@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from devices.grip import GripDynamometer
 from devices.sim import PtySimulator, SimConfig
@@ -21,6 +21,7 @@ from station.session import SessionRunner
 from station.session.feeds import device_feed
 from station.storage import open_database
 from station.storage import schema as S
+from station.storage.streams import count_stored
 
 
 class _SampleCounter(Exercise):
@@ -115,8 +116,7 @@ def test_demo_device_trials_are_recorded_like_any_session(tmp_path: Path, fake_d
     assert g_res.metrics["channels"] == "force"
     assert b_res.metrics["channels"] == "tl,tr,bl,br,total,cop_x,cop_y"
     with db.engine.connect() as c:
-        counts = dict(c.execute(select(S.samples.c.device_id, func.count()).where(S.samples.c.session_id == summary.session_id)
-                                .group_by(S.samples.c.device_id)).all())
+        counts = {d: count_stored(c, "samples", session_id=summary.session_id, device_id=d) for d in ("grip0", "balance0")}
         devices = {r.device_id for r in c.execute(select(S.devices.c.device_id).where(S.devices.c.session_id == summary.session_id))}
     assert counts == {"grip0": g_res.metrics["samples"], "balance0": b_res.metrics["samples"]}
     assert counts["grip0"] > 50 and counts["balance0"] > 50
@@ -149,7 +149,7 @@ def test_the_real_grip_and_balance_exercises_score_the_simulators(tmp_path: Path
     assert g.exercise == GRIP_EXERCISE and b.exercise == BALANCE_EXERCISE
     assert any(v is not None for v in g.metrics.values()) and any(v is not None for v in b.metrics.values())
     with db.engine.connect() as c:
-        n = c.execute(select(func.count()).select_from(S.samples).where(S.samples.c.session_id == summary.session_id)).scalar_one()
+        n = count_stored(c, "samples", session_id=summary.session_id)
     assert n > 200  # 100 Hz x two devices x ~1.5 s each
     db.dispose()
 

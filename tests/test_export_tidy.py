@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
-from _storage_db import record_demo_session, record_sensor_session
+from _storage_db import record_demo_session, record_sensor_session, stored_landmarks
 from sqlalchemy import select
 
 from station.core import InputError
@@ -23,7 +23,6 @@ from station.export.tables import DICTIONARY
 from station.storage import open_database
 from station.storage import schema as S
 from station.storage.db import Database
-from station.storage.recorder import unpack_landmarks
 
 
 def test_parquet_unpacks_landmarks_into_tidy_columns_with_session_time(db: Database, tmp_path: Path) -> None:
@@ -32,8 +31,7 @@ def test_parquet_unpacks_landmarks_into_tidy_columns_with_session_time(db: Datab
     summary = export(db, [sid], "parquet", out)
     assert {p.name for p in summary.files} >= {f"{t}.parquet" for t in DICTIONARY} | {"data_dictionary.json"}
     lm = pq.read_table(out / "landmarks.parquet").to_pandas()
-    with db.engine.connect() as c:
-        stored = c.execute(select(S.landmarks).where(S.landmarks.c.session_id == sid).order_by(S.landmarks.c.trial, S.landmarks.c.t_ns)).mappings().all()
+    stored = stored_landmarks(db, sid)
     n_hand = sum(1 for r in stored if r["kind"] == "hand")
     n_pose = sum(1 for r in stored if r["kind"] == "pose")
     assert len(lm) == 21 * n_hand + 33 * n_pose and n_hand > 50 and n_pose > 50
@@ -41,7 +39,7 @@ def test_parquet_unpacks_landmarks_into_tidy_columns_with_session_time(db: Datab
     # one stored observation == its unpacked rows, bit for bit
     r = stored[10]
     rows = lm[(lm.t_ns == r["t_ns"]) & (lm.kind == r["kind"])].sort_values("landmark")
-    arr = unpack_landmarks(r["data"])
+    arr = r["data"]
     np.testing.assert_array_equal(rows[["x", "y", "z", "visibility"]].to_numpy(np.float32), arr)
     assert rows.landmark_name.iloc[8] == "index_finger_tip" and rows.frame_seq.iloc[0] == r["frame_seq"]
     assert rows.t_s.iloc[0] == pytest.approx((r["t_ns"] - t0) / 1e9)

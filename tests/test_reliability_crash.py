@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _storage_db import make_url
+from _storage_db import make_url, stored_samples
 from sqlalchemy import func, select
 
 from station.recovery import integrity_check, recover_interrupted
 from station.storage import open_database
 from station.storage import schema as S
+from station.storage.streams import count_stored
 
 
 def _landmark_count(db_path: Path) -> int:
@@ -26,7 +27,7 @@ def _landmark_count(db_path: Path) -> int:
     db = open_database(f"sqlite:///{db_path}")
     try:
         with db.engine.connect() as c:
-            return int(c.execute(select(func.count()).select_from(S.landmarks)).scalar_one())
+            return int(count_stored(c, "landmarks"))
     finally:
         db.dispose()
 
@@ -48,8 +49,8 @@ def test_sigkill_mid_recording_loses_at_most_the_last_second(station_home: Path)
     assert integrity_check(db) == []
     with db.engine.connect() as c:
         (sid, status) = c.execute(select(S.sessions.c.id, S.sessions.c.status)).one()
-        last_t = c.execute(select(func.max(S.landmarks.c.t_ns))).scalar_one()
-        n = c.execute(select(func.count()).select_from(S.landmarks)).scalar_one()
+        last_t = c.execute(select(func.max(S.landmark_blocks.c.t_last_ns))).scalar_one()
+        n = count_stored(c, "landmarks")
     assert status == "recording"
     assert n >= 60
     lost_s = (kill_ns - last_t) / 1e9
@@ -63,7 +64,7 @@ def test_sigkill_mid_recording_loses_at_most_the_last_second(station_home: Path)
     try:
         assert db.session(sid)["status"] == "interrupted"
         with db.engine.connect() as c:
-            assert c.execute(select(func.count()).select_from(S.landmarks).where(S.landmarks.c.session_id == sid)).scalar_one() == n
+            assert count_stored(c, "landmarks", session_id=sid) == n
         assert recover_interrupted(db) == []
         assert integrity_check(db) == []
     finally:
@@ -90,7 +91,7 @@ def test_sigkill_mid_recording_on_postgresql(pg_url: str, station_home: Path) ->
             return 0
         try:
             with db.engine.connect() as c:
-                return int(c.execute(select(func.count()).select_from(S.landmarks)).scalar_one())
+                return int(count_stored(c, "landmarks"))
         except Exception:  # tables not created yet
             return 0
         finally:
@@ -113,8 +114,8 @@ def test_sigkill_mid_recording_on_postgresql(pg_url: str, station_home: Path) ->
         assert integrity_check(db) == []
         with db.engine.connect() as c:
             (sid, status) = c.execute(select(S.sessions.c.id, S.sessions.c.status)).one()
-            last_t = c.execute(select(func.max(S.landmarks.c.t_ns))).scalar_one()
-            n = c.execute(select(func.count()).select_from(S.landmarks)).scalar_one()
+            last_t = c.execute(select(func.max(S.landmark_blocks.c.t_last_ns))).scalar_one()
+            n = count_stored(c, "landmarks")
         assert status == "recording" and n >= 60
         lost_s = (kill_ns - last_t) / 1e9
         assert 0 <= lost_s <= 1.0, f"the newest stored frame is {lost_s:.2f} s older than the kill"
@@ -127,7 +128,7 @@ def test_sigkill_mid_recording_on_postgresql(pg_url: str, station_home: Path) ->
     try:
         assert db.session(sid)["status"] == "interrupted"
         with db.engine.connect() as c:
-            assert c.execute(select(func.count()).select_from(S.landmarks).where(S.landmarks.c.session_id == sid)).scalar_one() == n
+            assert count_stored(c, "landmarks", session_id=sid) == n
         assert recover_interrupted(db) == []
     finally:
         db.dispose()
@@ -152,7 +153,7 @@ def test_recovery_leaves_live_sessions_alone(tmp_path: Path) -> None:
     assert db.session(summary.session_id)["status"] == "complete"
 
 
-# A writer that is killed while it holds a transaction open, or while it commits: the same as a power
+# A writer that is killed while it holds a transaction open (inserting sample blocks), or while it commits: the same as a power
 # cut for everything not yet committed. The child prints how many rows its recorder had committed;
 # after the kill every one of them must be there, and nothing half-written.
 _WRITER = r"""
@@ -180,7 +181,7 @@ def say(msg):  # one write per line, never interleaved between the two threads
 
 @event.listens_for(db.engine, "before_cursor_execute")
 def _inside(conn, cursor, statement, params, context, executemany):
-    if "INSERT INTO samples" in statement:
+    if "INSERT INTO sample_blocks" in statement:
         n_events[0] += 1
         if mode == "mid-insert" and n_events[0] == 8:
             say("IN_TX")
@@ -237,8 +238,8 @@ def test_writer_killed_inside_a_transaction_keeps_every_committed_row(url: str, 
         try:
             assert integrity_check(db) == []
             with db.engine.connect() as c:
-                n = c.execute(select(func.count()).select_from(S.samples)).scalar_one()
-                rows = c.execute(select(S.samples.c.session_id, S.samples.c.seq, S.samples.c["values"])).all()
+                n = count_stored(c, "samples")
+            rows = [(r["session_id"], r["seq"], r["values"]) for r in stored_samples(db)]  # every block decodes
             assert n >= committed > 0, f"{committed} rows were committed before the cut, {n} are left"
             for _sid, seq, values in rows:  # readable, and each row whole
                 assert values == [float(seq)]
@@ -288,7 +289,7 @@ def test_sigkill_of_station_run_is_marked_interrupted_by_the_next_run(station_ho
         with db.engine.connect() as c:
             rows = c.execute(select(S.sessions.c.id, S.sessions.c.status).order_by(S.sessions.c.utc_start)).all()
             first = rows[0][0]
-            n = c.execute(select(func.count()).select_from(S.landmarks).where(S.landmarks.c.session_id == first)).scalar_one()
+            n = count_stored(c, "landmarks", session_id=first)
         assert rows[0][1] == "interrupted" and len(rows) == 2
         assert n == n_before >= 30
     finally:

@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from _storage_db import stored_landmarks, stored_samples
+from sqlalchemy import select
 
 from devices.grip import GripDynamometer
 from devices.sim import PtySimulator, SimConfig, parse_faults
@@ -31,6 +32,7 @@ from station.session import SessionRunner, SessionSummary, TrialSpec
 from station.session.feeds import device_feed
 from station.storage import Recorder, open_database
 from station.storage import schema as S
+from station.storage.streams import count_stored
 
 GAP = int(SampleFlag.GAP_BEFORE)
 RESYNC = int(SampleFlag.RESYNCED)
@@ -79,9 +81,7 @@ def _stored(url: str, sid: str) -> list[tuple[int, int, int]]:
     db = open_database(url)
     try:
         assert integrity_check(db) == []
-        with db.engine.connect() as c:
-            return [tuple(r) for r in c.execute(select(S.samples.c.seq, S.samples.c.flags, S.samples.c.t_ns)
-                                                .where(S.samples.c.session_id == sid).order_by(S.samples.c.t_ns, S.samples.c.seq))]
+        return sorted(((r["seq"], r["flags"], r["t_ns"]) for r in stored_samples(db, sid)), key=lambda r: (r[2], r[0]))
     finally:
         db.dispose()
 
@@ -190,7 +190,7 @@ def _count(db_url: str) -> int:
     db = open_database(db_url)
     try:
         with db.engine.connect() as c:
-            return int(c.execute(select(func.count()).select_from(S.samples)).scalar_one())
+            return int(count_stored(c, "samples"))
     finally:
         db.dispose()
 
@@ -210,22 +210,32 @@ def test_disk_full_mid_session_keeps_rows_queued_and_writes_them_when_space_retu
     rec = Recorder(db, sid, flush_s=0.05)
     rec.record_samples(0, _sample_rows(0, 500))
     _wait(lambda: rec.rows_written >= 500, 10, "the first rows")
-    # fill the disk with a ballast file (what another program could do)
+    # fill the disk with a ballast file (what another program could do); whatever the station frees
+    # meanwhile (SQLite truncates its WAL after a checkpoint) the other program takes too
     ballast = small_fs / "ballast"
-    fd = os.open(ballast, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        while os.write(fd, b"\0" * 4096) > 0:
-            pass
-    except OSError:
-        pass  # ENOSPC: the disk is full
-    finally:
-        os.close(fd)
+
+    def fill() -> None:
+        fd = os.open(ballast, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            while os.write(fd, b"\0" * 512) > 0:
+                pass
+        except OSError:
+            pass  # ENOSPC: the disk is full
+        finally:
+            os.close(fd)
+
+    fill()
     n = 500
     while rec.write_errors == 0 and n < 200_000:  # keep recording until the database cannot grow
         rec.record_samples(0, _sample_rows(n, 500))
         n += 500
         time.sleep(0.02)
+        fill()
     assert rec.write_errors > 0
+    fill()
+    rec.record_samples(0, _sample_rows(n, 500))
+    n += 500
+    _wait(lambda: rec.last_error is not None and rec.pending > 0, 10, "a failed write with rows kept")
     assert rec.last_error is not None and "full" in rec.last_error.lower()  # says what happened
     assert rec.pending > 0  # the rows it could not write are kept, not dropped
     rec.record_samples(0, _sample_rows(n, 500))  # the session goes on recording into memory
@@ -272,7 +282,7 @@ def test_unwritable_session_folder_costs_only_the_report(tmp_path: Path) -> None
         assert integrity_check(db) == []
         with db.engine.connect() as c:
             status = c.execute(select(S.sessions.c.status)).scalar_one()
-            n = c.execute(select(func.count()).select_from(S.landmarks)).scalar_one()
+            n = count_stored(c, "landmarks")
         assert status == "complete" and n > 0
     finally:
         db.dispose()
@@ -307,7 +317,7 @@ def test_demo_on_a_disk_that_fills_up(small_fs: Path) -> None:
         assert integrity_check(db) == []
         with db.engine.connect() as c:
             status = c.execute(select(S.sessions.c.status)).scalar_one()
-            n = c.execute(select(func.count()).select_from(S.landmarks)).scalar_one()
+            n = count_stored(c, "landmarks")
         assert n > 0  # what was written before the disk filled is kept
         assert status in ("complete", "recording")  # "recording" when even the end could not be written
     finally:
@@ -359,9 +369,7 @@ def test_camera_gone_and_back_mid_session_is_a_recorded_gap(tmp_path: Path, medi
     assert "lost" in names and "reconnecting" in names and "streaming" in names[names.index("lost"):]
     db = open_database(url)
     try:
-        with db.engine.connect() as c:
-            rows = c.execute(select(S.landmarks.c.frame_seq, S.landmarks.c.t_ns).where(S.landmarks.c.session_id == summary.session_id)
-                             .order_by(S.landmarks.c.t_ns)).all()
+        rows = [(r["frame_seq"], r["t_ns"]) for r in stored_landmarks(db, summary.session_id)]
     finally:
         db.dispose()
     seqs = [r[0] for r in rows]

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from _storage_db import stored_landmarks
 from sqlalchemy import func, select
 
 from station.core import FakeClock
@@ -18,13 +19,15 @@ from station.report import render_html
 from station.session import SessionRunner
 from station.storage import open_database
 from station.storage import schema as S
-from station.storage.recorder import unpack_landmarks
+from station.storage.streams import count_stored
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _count(db, table, session_id):  # type: ignore[no-untyped-def]
     with db.engine.connect() as c:
+        if table in (S.samples, S.landmarks):
+            return count_stored(c, table.name, session_id=session_id)
         return c.execute(select(func.count()).select_from(table).where(table.c.session_id == session_id)).scalar_one()
 
 
@@ -48,9 +51,8 @@ def test_session_runner_records_everything_with_fake_clock(tmp_path: Path) -> No
     assert _count(db, S.events, summary.session_id) == len(t_res.events) + len(j_res.events)
     assert _count(db, S.trials, summary.session_id) == 2
     with db.engine.connect() as c:
-        row = c.execute(select(S.landmarks).where(S.landmarks.c.kind == "hand").limit(1)).mappings().first()
         m = c.execute(select(S.metrics.c.value).where(S.metrics.c.name == "jumps")).scalar_one()
-    assert row is not None and unpack_landmarks(row["data"]).shape == (21, 4)
+    assert stored_landmarks(db, summary.session_id, kind="hand")[0]["data"].shape == (21, 4)
     assert m == j_res.reps
     html = render_html(db, summary.session_id)
     assert "P-0001" in html and "mean_dev" in html and "perpendicular distance" in html
@@ -117,7 +119,7 @@ def test_demo_sigint_saves_data(station_home: Path) -> None:
         if db_path.exists():
             db = open_database(f"sqlite:///{db_path}")
             with db.engine.connect() as c:
-                n = c.execute(select(func.count()).select_from(S.landmarks)).scalar_one()
+                n = count_stored(c, "landmarks")
             db.dispose()
             if n > 30:
                 break
@@ -130,7 +132,7 @@ def test_demo_sigint_saves_data(station_home: Path) -> None:
     db = open_database(f"sqlite:///{db_path}")
     with db.engine.connect() as c:
         status = c.execute(select(S.sessions.c.status)).scalar_one()
-        n = c.execute(select(func.count()).select_from(S.landmarks)).scalar_one()
+        n = count_stored(c, "landmarks")
     assert status == "stopped"
     assert n > 30
     assert "report:" in out
@@ -207,8 +209,8 @@ def test_demo_with_a_camera_runs_real_tracking(station_home: Path, media: Path) 
     db = open_database(f"sqlite:///{station_home / 'station.db'}")
     with db.engine.connect() as c:
         header = c.execute(select(S.sessions.c.header)).scalar_one()
-        models = {m for (m,) in c.execute(select(S.landmarks.c.model).where(S.landmarks.c.kind == "pose").distinct())}
-        n_pose = c.execute(select(func.count()).select_from(S.landmarks).where(S.landmarks.c.kind == "pose")).scalar_one()
+        n_pose = count_stored(c, "landmarks", kind="pose")
+    models = {r["model"] for r in stored_landmarks(db, kind="pose")}
     assert header["config"]["source"] == f"camera:{clip}"
     assert n_pose >= 10
     assert models and all(m.startswith("mediapipe") for m in models)
@@ -231,7 +233,7 @@ def test_demo_opens_the_station_window_when_asked(station_home: Path) -> None:
     with db.engine.connect() as c:
         c.execute(select(S.sessions.c.id)).one()  # exactly one session
         n_trials = c.execute(select(func.count()).select_from(S.trials)).scalar_one()
-        n_lm = c.execute(select(func.count()).select_from(S.landmarks)).scalar_one()
+        n_lm = count_stored(c, "landmarks")
     assert n_trials >= 1 and n_lm >= 45
     assert (station_home / "plans" / "demo.toml").is_file()
 

@@ -12,6 +12,7 @@ from station.cli import main
 from station.cli.data import progress_rows, sparkline
 from station.storage import Recorder, open_database
 from station.storage import schema as S
+from station.storage.streams import count_stored
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -90,16 +91,16 @@ def test_forget_removes_database_rows_and_files_and_says_what(url: str, capsys: 
     export(db, gone, "csv", station_home.parent / "exp")
     code, out, err = run(capsys, "participants", "forget", "P-001", "--yes", "--db", url)
     assert code == 0, err
-    assert "forgot participant P-001: 2 session(s)" in out and "landmarks" in out
+    assert "forgot participant P-001: 2 session(s)" in out and "landmark_blocks" in out
     assert str(station_home / "sessions" / gone[0]) in out and str(video) in out
     assert f"earlier export containing P-001 went to {(station_home.parent / 'exp').resolve()}" in out
     assert not video.exists() and not (station_home / "sessions" / gone[0]).exists()
     assert (station_home / "sessions" / kept / "report.html").exists()
     with db.engine.connect() as c:
-        for table in (S.landmarks, S.events, S.metrics, S.trials, S.files):
+        for table in (S.landmark_blocks, S.sample_blocks, S.landmarks, S.events, S.metrics, S.trials, S.files):
             assert c.execute(select(func.count()).select_from(table).where(table.c.session_id.in_(gone))).scalar_one() == 0
         assert c.execute(select(func.count()).select_from(S.participants).where(S.participants.c.code == "P-001")).scalar_one() == 0
-        assert c.execute(select(func.count()).select_from(S.samples)).scalar_one() > 0
+        assert count_stored(c, "samples") > 0
     code, _, err = run(capsys, "participants", "forget", "P-001", "--yes", "--db", url)
     assert code == 2 and "unknown participant" in err
     db.dispose()

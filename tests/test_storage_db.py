@@ -22,6 +22,11 @@ from station.storage.db import Database
 
 
 def _count(db: Database, table, **where) -> int:  # type: ignore[no-untyped-def]
+    if table in (S.samples, S.landmarks):  # samples / observations stored, in blocks (or the old layout)
+        from station.storage.streams import count_stored
+
+        with db.engine.connect() as c:
+            return count_stored(c, table.name, **where)
     q = select(func.count()).select_from(table)
     for k, v in where.items():
         q = q.where(table.c[k] == v)
@@ -254,9 +259,9 @@ def test_forget_removes_every_row_of_a_participant_and_only_theirs(db: Database)
     db.audit("export", format="csv", sessions=["s-1", "s-3"], participants=["P-001", "P-002"], out="/exports/x")
     out = db.forget_participant("P-001")
     assert sorted(out["sessions"]) == ["s-1", "s-2"]
-    assert out["rows"]["landmarks"] == 2 and out["rows"]["sessions"] == 2 and out["rows"]["participants"] == 1
+    assert out["rows"]["landmark_blocks"] == 2 and out["rows"]["sessions"] == 2 and out["rows"]["participants"] == 1
     assert sorted(out["files"]) == ["sessions/s-1/video.mkv", "sessions/s-2/video.mkv"]
-    for table in (S.landmarks, S.events, S.trials, S.files, S.sessions):
+    for table in (S.landmarks, S.landmark_blocks, S.events, S.trials, S.files, S.sessions):
         assert _count(db, table) == 1
     with pytest.raises(InputError):
         db.participant("P-001")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _storage_db import stored_landmarks
 from sqlalchemy import select
 
 from devices.balance import WII_BALANCE_BOARD, BalanceBoard
@@ -62,6 +63,8 @@ def _controller(tmp_path: Path, trials: list[PlannedTrial], countdown_s: float =
 
 
 def _rows(db, table, **where):  # type: ignore[no-untyped-def]
+    if table is S.landmarks:  # observations, read back from their blocks
+        return stored_landmarks(db, **where)
     q = select(table)
     for k, v in where.items():
         q = q.where(getattr(table.c, k) == v)

@@ -11,11 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from _storage_db import stored_landmarks
 from PySide6.QtGui import QImage
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from station.storage import open_database
 from station.storage import schema as S
+from station.storage.streams import count_stored
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,7 +35,7 @@ def _session(home: Path) -> tuple[dict, list[dict], int]:
         with db.engine.connect() as c:
             (sess,) = c.execute(select(S.sessions)).mappings().all()
             trials = [dict(r) for r in c.execute(select(S.trials).where(S.trials.c.session_id == sess["id"])).mappings()]
-            n_lm = c.execute(select(func.count()).select_from(S.landmarks).where(S.landmarks.c.session_id == sess["id"])).scalar_one()
+            n_lm = count_stored(c, "landmarks", session_id=sess["id"])
         return dict(sess), trials, n_lm
     finally:
         db.dispose()
@@ -109,8 +111,7 @@ def test_run_pushups_video_with_real_inference(media: Path, station_home: Path, 
     assert sess["header"]["config"]["source"] == "video"
     assert n_lm >= 5  # real MediaPipe pose observations were recorded (10 frames scored; the person is found in most)
     db = open_database(f"sqlite:///{station_home / 'station.db'}")
-    with db.engine.connect() as c:
-        models = {m for (m,) in c.execute(select(S.landmarks.c.model).distinct())}
+    models = {r["model"] for r in stored_landmarks(db)}
     db.dispose()
     assert any("mediapipe" in m for m in models), models
 
@@ -124,7 +125,7 @@ def test_run_grip_exercise_with_the_device_simulator(station_home: Path, artifac
     db = open_database(f"sqlite:///{station_home / 'station.db'}")
     with db.engine.connect() as c:
         (sess,) = c.execute(select(S.sessions)).mappings().all()
-        n = c.execute(select(func.count()).select_from(S.samples).where(S.samples.c.device_id == "grip0")).scalar_one()
+        n = count_stored(c, "samples", device_id="grip0")
         devs = c.execute(select(S.devices.c.device_id)).scalars().all()
     db.dispose()
     assert sess["participant"] == "P-303" and devs == ["grip0"]

@@ -48,7 +48,7 @@ from station.export.names import landmark_names
 from station.export.tables import DatePolicy, age_years
 from station.storage import Database
 from station.storage import schema as S
-from station.storage.recorder import unpack_landmarks
+from station.storage.streams import read_landmarks, read_samples
 
 log = logging.getLogger(__name__)
 
@@ -219,27 +219,20 @@ def _write_session(db: Database, sess: dict[str, Any], sdir: Path, sub: str, ses
 
 def _write_motion(db: Database, sid: str, trial: int, ts: int, kind: str, mdir: Path, stem: str, tracksys: str,
                   task_meta: dict[str, Any]) -> str | None:
-    from sqlalchemy import select
-
-    L = S.landmarks
-    q = (select(L.c.frame_seq, L.c.t_ns, L.c.person, L.c.handedness, L.c.data, L.c.model, L.c.source_id)
-         .where(L.c.session_id == sid, L.c.trial == trial, L.c.kind == kind).order_by(L.c.t_ns, L.c.id))
-    with db.engine.connect() as c:
-        rows = c.execute(q).all()
-    if kind == "pose":
-        rows = [r for r in rows if r.person == 0]
-    if not rows:
+    batches = list(read_landmarks(db, sid, trial=trial, kind=kind, person=0 if kind == "pose" else None))
+    if not batches:
         return None
+    b = batches[0]
+    hand = [(h or "Right").lower() for h in b.handedness]
     # one group of channels per tracked body part: the hand's side, or the single followed person
-    groups = sorted({(r.handedness or "Right").lower() for r in rows}) if kind == "hand" else ["body"]
-    n_lm = len(unpack_landmarks(rows[0].data))
-    names = landmark_names(kind, n_lm)
+    groups = sorted(set(hand)) if kind == "hand" else ["body"]
+    names = landmark_names(kind, int(b.counts[0]))
     frames: dict[int, dict[str, np.ndarray]] = {}
     times: dict[int, int] = {}
-    for r in rows:
-        g = (r.handedness or "Right").lower() if kind == "hand" else "body"
-        frames.setdefault(r.frame_seq, {}).setdefault(g, unpack_landmarks(r.data))
-        times.setdefault(r.frame_seq, r.t_ns)
+    for i, (fs, t) in enumerate(zip(b.frame_seq.tolist(), b.t_ns.tolist(), strict=True)):
+        g = hand[i] if kind == "hand" else "body"
+        frames.setdefault(fs, {}).setdefault(g, b.landmarks(i))
+        times.setdefault(fs, t)
     seqs = sorted(frames, key=lambda s: times[s])
     chan: list[list[str]] = [["latency", "n/a", "LATENCY", "n/a", "s", "frame capture time from the trial start (session clock)"]]
     for g in groups:
@@ -271,9 +264,9 @@ def _write_motion(db: Database, sid: str, trial: int, ts: int, kind: str, mdir: 
         **task_meta,
         "SamplingFrequency": fs,
         "SamplingFrequencyEffective": float(round((len(t) - 1) / ((t[-1] - t[0]) / 1e9), 6)) if len(t) > 1 and t[-1] > t[0] else "n/a",
-        "TrackingSystemName": f"{tracksys} ({rows[0].model})",
-        "Manufacturer": "Google MediaPipe" if "mediapipe" in rows[0].model.lower() else "Motor Station",
-        "ManufacturersModelName": rows[0].model,
+        "TrackingSystemName": f"{tracksys} ({b.model[0]})",
+        "Manufacturer": "Google MediaPipe" if "mediapipe" in b.model[0].lower() else "Motor Station",
+        "ManufacturersModelName": b.model[0],
         "SoftwareVersions": f"motor-station {__version__}",
         "RecordingDuration": float((t[-1] - ts) / 1e9) if len(t) else 0.0,
         "RecordingType": "continuous",
@@ -286,35 +279,34 @@ def _write_motion(db: Database, sid: str, trial: int, ts: int, kind: str, mdir: 
         "TrackedPointsCount": len(groups) * len(names),
         "SpatialAxes": "RDF",
         "MissingValues": "n/a",
-        "SourceId": rows[0].source_id,
+        "SourceId": b.source_id[0],
     })
     return f"{stem}_motion.tsv"
 
 
 def _write_physio(db: Database, sid: str, trial: int, ts: int, dev_id: str, info: dict[str, Any], bdir: Path, stem: str,
                   task_meta: dict[str, Any]) -> str | None:
-    from sqlalchemy import select
-
-    T = S.samples
-    q = (select(T.c.seq, T.c.t_ns, T.c.flags, T.c["values"]).where(T.c.session_id == sid, T.c.trial == trial, T.c.device_id == dev_id)
-         .order_by(T.c.t_ns, T.c.id))
-    with db.engine.connect() as c:
-        rows = c.execute(q).all()
-    if not rows:
+    batches = list(read_samples(db, sid, device_id=dev_id, trial=trial))
+    if not batches:
         return None
-    chans = [label(c) for c in (info.get("channels") or [])] or [f"ch{i}" for i in range(len(rows[0][3]))]
+    chans = [label(c) for c in (info.get("channels") or [])] or [f"ch{i}" for i in range(int(batches[0].widths[0]))]
     units = list(info.get("units") or [""] * len(chans))
     lines = []
-    for seq, t_ns, flags, values in rows:
-        vals = [_na(None if v is None else float(v)) for v in values]
-        lines.append("\t".join([f"{(t_ns - ts) / 1e9:.9f}", str(seq), str(flags), *vals]))
+    t_all = []
+    for b in batches:
+        t_all.append(b.t_ns)
+        for seq, t_ns, flags, values in zip(b.seq.tolist(), b.t_ns.tolist(), b.flags.tolist(), b.value_lists(), strict=True):
+            vals = [_na(None if v is None else float(v)) for v in values]
+            lines.append("\t".join([f"{(t_ns - ts) / 1e9:.9f}", str(seq), str(flags), *vals]))
+    t_ns_all = np.concatenate(t_all)
     path = bdir / f"{stem}_physio.tsv.gz"
-    with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as f:
-        f.write("\n".join(lines) + "\n")
+    # mtime 0: the same data gives the same bytes (no export time inside the file)
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as gz:
+        gz.write(("\n".join(lines) + "\n").encode("utf-8"))
     rate = float(info.get("rate_hz") or 0.0)
     _json(bdir / f"{stem}_physio.json", {
-        "SamplingFrequency": rate if rate > 0 else float(round(1.0 / float(np.median(np.diff([r[1] for r in rows]) / 1e9)), 3)),
-        "StartTime": (rows[0][1] - ts) / 1e9,
+        "SamplingFrequency": rate if rate > 0 else float(round(1.0 / float(np.median(np.diff(t_ns_all) / 1e9)), 3)),
+        "StartTime": (int(t_ns_all[0]) - ts) / 1e9,
         "Columns": ["t", "seq", "flags", *chans],
         "t": {"Description": "sample time from the trial start (device clock mapped to the session clock)", "Units": "s"},
         "seq": {"Description": "device sequence number (a gap means lost samples)"},

@@ -29,11 +29,11 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from sqlalchemy import select
 
 from station.export.names import landmark_names
 from station.storage import Database
 from station.storage import schema as S
+from station.storage.streams import LandmarkBatch, SampleBatch, read_landmarks, read_samples
 
 log = logging.getLogger(__name__)
 
@@ -216,8 +216,8 @@ def _tbl(name: str, cols: dict[str, Any]) -> pa.Table:
 def session_tables(db: Database, session_id: str, dates: DatePolicy) -> Iterator[tuple[str, pa.Table]]:
     """Yield ``(table name, pyarrow table)`` for every tidy table of one session.
 
-    Landmarks are unpacked from their packed float32 blobs in bulk (vectorised), in chunks so a
-    long session does not need all its rows in memory twice.
+    Streams are read through :mod:`station.storage.streams` (blocks, or rows of the old layout) and
+    unpacked in bulk (vectorised): landmarks one trial at a time, samples in chunks per device.
     """
     sess = db.session(session_id)
     part = db.participant(sess["participant"])
@@ -278,72 +278,76 @@ def session_tables(db: Database, session_id: str, dates: DatePolicy) -> Iterator
     })
 
 
-CHUNK_ROWS = 20_000
-
-
 def _landmark_tables(db: Database, sid: str, t0: int, t_start: dict[int, int]) -> Iterator[tuple[str, pa.Table]]:
-    L = S.landmarks
-    q = select(L).where(L.c.session_id == sid).order_by(L.c.trial, L.c.t_ns, L.c.kind, L.c.person, L.c.id)
-    with db.engine.connect() as c:
-        result = c.execution_options(yield_per=CHUNK_ROWS).execute(q).mappings()
-        for chunk in result.partitions():
-            yield "landmarks", unpack_landmark_rows([dict(r) for r in chunk], sid, t0, t_start)
+    for batch in read_landmarks(db, sid):
+        yield "landmarks", landmark_table(batch, sid, t0, t_start)
     # an empty table keeps the schema in files even without landmarks
     yield "landmarks", _tbl("landmarks", {c: [] for c in arrow_schema("landmarks").names})
 
 
-def unpack_landmark_rows(rows: list[dict[str, Any]], sid: str, t0: int, t_start: dict[int, int]) -> pa.Table:
-    """Stored landmark rows (packed blobs) -> tidy long table (one row per landmark)."""
-    if not rows:
+def landmark_table(b: LandmarkBatch, sid: str, t0: int, t_start: dict[int, int]) -> pa.Table:
+    """Stored landmark observations -> tidy long table (one row per landmark)."""
+    if not len(b):
         return _tbl("landmarks", {c: [] for c in arrow_schema("landmarks").names})
-    counts = np.array([len(r["data"]) // 16 for r in rows], dtype=np.int64)
-    arr = np.frombuffer(b"".join(r["data"] for r in rows), dtype="<f4").reshape(-1, 4)
+    counts = b.counts
     idx = np.concatenate([np.arange(n) for n in counts])
-    names = np.concatenate([np.array(landmark_names(r["kind"], int(n)), dtype=object) for r, n in zip(rows, counts, strict=True)])
+    names_of: dict[tuple[str, int], np.ndarray] = {}
+    names = np.concatenate([names_of.setdefault((k, int(n)), np.array(landmark_names(k, int(n)), dtype=object))
+                            for k, n in zip(b.kind, counts, strict=True)])
 
-    def rep(key: str) -> np.ndarray:
-        return np.repeat(np.array([r[key] for r in rows], dtype=object), counts)
+    def rep(a: np.ndarray) -> np.ndarray:
+        return np.repeat(a, counts)
 
-    t_ns = np.repeat(np.array([r["t_ns"] for r in rows], dtype=np.int64), counts)
-    trial = np.repeat(np.array([r["trial"] for r in rows], dtype=np.int64), counts)
-    ts = np.array([t_start.get(int(r["trial"]), t0) for r in rows], dtype=np.int64)
+    t_ns = rep(b.t_ns)
+    ts = np.array([t_start.get(int(t), t0) for t in b.trial], dtype=np.int64)
+    arr = b.data
     return _tbl("landmarks", {
-        "session_id": np.full(len(idx), sid, dtype=object), "trial": trial,
-        "source_id": rep("source_id"), "frame_seq": np.repeat(np.array([r["frame_seq"] for r in rows], dtype=np.int64), counts),
-        "t_ns": t_ns, "t_s": (t_ns - t0) / 1e9, "t_trial_s": (t_ns - np.repeat(ts, counts)) / 1e9,
-        "kind": rep("kind"), "person": rep("person").astype(np.int64), "handedness": rep("handedness"),
-        "score": rep("score").astype(np.float64), "model": rep("model"),
-        "width": rep("width").astype(np.int64), "height": rep("height").astype(np.int64),
+        "session_id": np.full(len(idx), sid, dtype=object), "trial": rep(b.trial),
+        "source_id": rep(b.source_id), "frame_seq": rep(b.frame_seq),
+        "t_ns": t_ns, "t_s": (t_ns - t0) / 1e9, "t_trial_s": (t_ns - rep(ts)) / 1e9,
+        "kind": rep(b.kind), "person": rep(b.person), "handedness": rep(b.handedness),
+        "score": rep(b.score), "model": rep(b.model),
+        "width": rep(b.width), "height": rep(b.height),
         "landmark": idx, "landmark_name": names,
         "x": arr[:, 0], "y": arr[:, 1], "z": arr[:, 2], "visibility": arr[:, 3],
     })
 
 
 def _sample_tables(db: Database, sid: str, t0: int, t_start: dict[int, int], infos: dict[str, dict[str, Any]]) -> Iterator[tuple[str, pa.Table]]:
-    T = S.samples
-    q = select(T).where(T.c.session_id == sid).order_by(T.c.device_id, T.c.t_ns, T.c.id)
-    with db.engine.connect() as c:
-        result = c.execution_options(yield_per=CHUNK_ROWS).execute(q).mappings()
-        for chunk in result.partitions():
-            yield "samples", unpack_sample_rows([dict(r) for r in chunk], sid, t0, t_start, infos)
+    for batch in read_samples(db, sid):
+        yield "samples", sample_table(batch, sid, t0, t_start, infos)
     yield "samples", _tbl("samples", {c: [] for c in arrow_schema("samples").names})
 
 
-def unpack_sample_rows(rows: list[dict[str, Any]], sid: str, t0: int, t_start: dict[int, int],
-                       infos: dict[str, dict[str, Any]]) -> pa.Table:
-    """Stored sample rows -> tidy long table (one row per channel per sample)."""
-    cols: dict[str, list[Any]] = {c: [] for c in arrow_schema("samples").names}
-    for r in rows:
-        info = infos.get(r["device_id"], {})
-        chans = list(info.get("channels") or [])
-        units = list(info.get("units") or [])
-        for i, v in enumerate(r["values"]):
-            cols["session_id"].append(sid)
-            for k in ("trial", "device_id", "seq", "t_ns", "t_arrival_ns", "device_time_us", "flags"):
-                cols[k].append(r[k])
-            cols["t_s"].append((r["t_ns"] - t0) / 1e9)
-            cols["t_trial_s"].append((r["t_ns"] - t_start.get(r["trial"], t0)) / 1e9)
-            cols["channel"].append(chans[i] if i < len(chans) else f"ch{i}")
-            cols["value"].append(None if v is None else float(v))
-            cols["unit"].append(units[i] if i < len(units) else "")
-    return _tbl("samples", cols)
+def sample_table(b: SampleBatch, sid: str, t0: int, t_start: dict[int, int], infos: dict[str, dict[str, Any]]) -> pa.Table:
+    """Stored samples of one device -> tidy long table (one row per channel per sample, sample-major)."""
+    n, w = b.values.shape
+    if n == 0 or w == 0:
+        return _tbl("samples", {c: [] for c in arrow_schema("samples").names})
+    info = infos.get(b.device_id, {})
+    chans = list(info.get("channels") or [])
+    units = list(info.get("units") or [])
+    # a sample has as many rows as values it holds (channels past its width are padding)
+    present = np.arange(w) < b.widths[:, None]
+    k = present.sum(axis=1)
+
+    def rep(a: np.ndarray) -> np.ndarray:
+        return np.repeat(a, k)
+
+    t_ns = rep(b.t_ns)
+    ts = np.array([t_start.get(int(t), t0) for t in b.trial], dtype=np.int64)
+    ch = np.broadcast_to(np.arange(w), (n, w))[present]
+    chan_names = np.array([chans[i] if i < len(chans) else f"ch{i}" for i in range(w)], dtype=object)
+    unit_names = np.array([units[i] if i < len(units) else "" for i in range(w)], dtype=object)
+    values = pa.array(b.values[present], type=pa.float64(), mask=b.values_null[present])
+    dt = pa.array(rep(b.device_time_us), type=pa.int64(), mask=rep(b.device_time_null))
+    schema = arrow_schema("samples")
+    cols = {
+        "session_id": np.full(len(t_ns), sid, dtype=object), "trial": rep(b.trial), "device_id": np.full(len(t_ns), b.device_id, dtype=object),
+        "seq": rep(b.seq), "t_ns": t_ns, "t_s": (t_ns - t0) / 1e9, "t_trial_s": (t_ns - rep(ts)) / 1e9,
+        "t_arrival_ns": rep(b.t_arrival_ns), "device_time_us": dt, "flags": rep(b.flags),
+        "channel": chan_names[ch], "value": values, "unit": unit_names[ch],
+    }
+    return pa.table({c: cols[c] if isinstance(cols[c], pa.Array) else pa.array(cols[c], type=schema.field(c).type) for c in schema.names},
+                    schema=schema)
+

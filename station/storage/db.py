@@ -50,6 +50,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=5000")
+    # keep the WAL file small: checkpoint every 1 MB (not 4 MB) and truncate it back to 1 MB after,
+    # so the file beside the database does not hold 4 MB of old pages for ever
+    cur.execute("PRAGMA wal_autocheckpoint=256")
+    cur.execute("PRAGMA journal_size_limit=1048576")
     cur.close()
 
 
@@ -260,7 +264,7 @@ class Database:
         with self.engine.begin() as c:
             sids = [r[0] for r in c.execute(select(S.sessions.c.id).where(S.sessions.c.participant == code))]
             files = [r[0] for r in c.execute(select(S.files.c.path).where(S.files.c.session_id.in_(sids)))] if sids else []
-            for table in (S.landmarks, S.samples, S.events, S.metrics, S.trials, S.devices, S.calibrations, S.files):
+            for table in (S.landmark_blocks, S.sample_blocks, S.landmarks, S.samples, S.events, S.metrics, S.trials, S.devices, S.calibrations, S.files):
                 n = c.execute(delete(table).where(table.c.session_id.in_(sids))).rowcount if sids else 0
                 removed[table.name] = int(n or 0)
             removed["sessions"] = int(c.execute(delete(S.sessions).where(S.sessions.c.participant == code)).rowcount or 0)
@@ -413,9 +417,13 @@ def _sqlite_path(url: str) -> Path | None:
     return None
 
 
-def open_database(url: str) -> Database:
+def open_database(url: str, *, repack: bool = True) -> Database:
     """Open the database at ``url`` (``sqlite:///path`` or ``postgresql://user:pw@host/db``), create or
     upgrade its schema with the migrations shipped in the package, and return it.
+
+    Streams stored the old way (before revision 0003: one row per sample) are re-packed into blocks
+    right after the upgrade (:func:`station.storage.streams.repack`, batch by batch, resumable), unless
+    ``repack`` is false or another process is re-packing this database.
 
     Raises
     ------
@@ -488,4 +496,43 @@ def open_database(url: str) -> Database:
         for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             if p.exists():
                 os.chmod(p, 0o600)
-    return Database(engine, url)
+    db = Database(engine, url)
+    if repack:
+        _repack_old_streams(db, path)
+    return db
+
+
+def _repack_old_streams(db: Database, path: Path | None) -> None:
+    """Re-pack old-layout streams once (one process at a time: a file lock on SQLite, an advisory lock on PostgreSQL)."""
+    from station.storage.streams import has_legacy_rows, repack
+
+    if not has_legacy_rows(db):
+        return
+    if db.is_sqlite:
+        fd = os.open(path.with_name(path.name + ".lock"), os.O_CREAT | os.O_RDWR, 0o600) if path is not None else None
+        try:
+            if fd is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return  # another process is re-packing it
+            _repack_logged(db, repack)
+        finally:
+            if fd is not None:
+                os.close(fd)
+        return
+    with db.engine.connect() as c:
+        if not c.execute(text("SELECT pg_try_advisory_lock(hashtext('motor-station repack ' || current_schema()))")).scalar():
+            return
+        try:
+            _repack_logged(db, repack)
+        finally:
+            c.execute(text("SELECT pg_advisory_unlock(hashtext('motor-station repack ' || current_schema()))"))
+            c.commit()
+
+
+def _repack_logged(db: Database, repack: Any) -> None:
+    log.warning("re-packing streams of earlier sessions into blocks (once; it resumes if interrupted)")
+    rep = repack(db)
+    log.info("re-packed %d samples and %d landmark observations into %d blocks in %.1f s",
+                rep.sample_rows, rep.landmark_rows, rep.blocks, rep.seconds)

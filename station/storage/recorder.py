@@ -4,6 +4,9 @@ Producers call the ``record_*`` methods from any thread; they only put rows into
 and never block on the database. The writer thread inserts them in batches, committing at least
 every ``flush_s`` seconds (default 0.5 s), so a crash loses at most the last second (SQLite runs in
 WAL mode with ``synchronous=NORMAL``: a committed batch survives the process being killed).
+Samples and landmark observations are packed by the writer thread into blocks
+(:mod:`station.storage.streams`): what arrived per device (per source and kind) since the last
+commit becomes one block, inserted whole in that commit, so a crash leaves only complete blocks.
 ``close()`` writes everything still queued before it returns (a clean stop loses nothing).
 Even the end of a trial (its result and metrics) is queued, so the scoring loop never waits.
 
@@ -30,6 +33,7 @@ from sqlalchemy import Table, insert, update
 from station.core import CalibrationRecord, DeviceInfo, ExerciseResult, HandObservation, PoseObservation, ScoreEvent, SensorSample
 from station.storage import schema as S
 from station.storage.db import Database
+from station.storage.streams import blocks_from_observations, blocks_from_samples, landmark_array
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +43,8 @@ def _json(v: Any) -> Any:
 
 
 def pack_landmarks(obs: HandObservation | PoseObservation) -> bytes:
-    """N x 4 float32 (x, y, z, visibility), little-endian."""
-    n = obs.landmarks.shape[0]
-    arr = np.empty((n, 4), dtype="<f4")
-    arr[:, :3] = obs.landmarks[:, :3]
-    arr[:, 3] = obs.visibility if obs.visibility is not None else np.nan
-    return arr.tobytes()
+    """N x 4 float32 (x, y, z, visibility), little-endian (the old layout's ``landmarks.data``)."""
+    return landmark_array(obs).tobytes()
 
 
 def unpack_landmarks(data: bytes) -> np.ndarray:
@@ -64,6 +64,8 @@ class Recorder:
         self.flush_s = flush_s
         self._pending: dict[Table, list[dict[str, Any]]] = defaultdict(list)
         self._trial_updates: list[tuple[int, dict[str, Any]]] = []
+        self._samples: dict[int, list[SensorSample]] = defaultdict(list)  # per trial, packed into blocks by the writer
+        self._observations: dict[int, list[HandObservation | PoseObservation]] = defaultdict(list)
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()  # one batch in flight at a time, in order
         self._wake = threading.Event()
@@ -84,48 +86,18 @@ class Recorder:
     def record_observations(
         self, trial: int, hands: Iterable[HandObservation] = (), poses: Iterable[PoseObservation] = ()
     ) -> None:
-        """Queue landmark rows for the observations of one frame."""
-        rows = []
-        for kind, obs_list in (("hand", hands), ("pose", poses)):
-            for obs in obs_list:
-                rows.append(
-                    dict(
-                        session_id=self.session_id,
-                        trial=trial,
-                        source_id=obs.source_id,
-                        frame_seq=obs.frame_seq,
-                        t_ns=obs.t_ns,
-                        kind=kind,
-                        person=obs.person,
-                        handedness=getattr(obs, "handedness", None),
-                        score=float(obs.score),
-                        model=obs.model,
-                        width=obs.image_size[0],
-                        height=obs.image_size[1],
-                        data=pack_landmarks(obs),
-                    )
-                )
-        if rows:
-            self._put(S.landmarks, rows)
+        """Queue the observations of one frame (packed into landmark blocks by the writer)."""
+        obs = [*hands, *poses]
+        if obs:
+            with self._lock:
+                self._observations[trial].extend(obs)
 
     def record_samples(self, trial: int, samples: Iterable[SensorSample]) -> None:
-        self._put(
-            S.samples,
-            (
-                dict(
-                    session_id=self.session_id,
-                    trial=trial,
-                    device_id=s.device_id,
-                    seq=s.seq,
-                    t_ns=s.t_ns,
-                    t_arrival_ns=s.t_arrival_ns,
-                    device_time_us=s.device_time_us,
-                    flags=int(s.flags),
-                    values=list(s.values),
-                )
-                for s in samples
-            ),
-        )
+        """Queue sensor samples (packed into sample blocks by the writer)."""
+        samples = list(samples)
+        if samples:
+            with self._lock:
+                self._samples[trial].extend(samples)
 
     def record_events(self, events: Iterable[ScoreEvent]) -> None:
         self._put(
@@ -209,13 +181,20 @@ class Recorder:
         with self._lock:
             batch, self._pending = self._pending, defaultdict(list)
             updates, self._trial_updates = self._trial_updates, []
+            samples, self._samples = self._samples, defaultdict(list)
+            observations, self._observations = self._observations, defaultdict(list)
+        # packing happens here, on the writer's thread; blocks not written stay queued as blocks
+        for trial, ss in samples.items():
+            batch[S.sample_blocks].extend(blocks_from_samples(self.session_id, trial, ss))
+        for trial, os_ in observations.items():
+            batch[S.landmark_blocks].extend(blocks_from_observations(self.session_id, trial, os_))
         return batch, updates
 
     def _write(self, taken: Batch) -> bool:
         batch, updates = taken
         if not any(batch.values()) and not updates:
             return True
-        order = (S.trials, S.devices, S.calibrations, S.files, S.landmarks, S.samples, S.events, S.metrics)
+        order = (S.trials, S.devices, S.calibrations, S.files, S.landmark_blocks, S.sample_blocks, S.events, S.metrics)
         try:
             with self.db.engine.begin() as c:
                 for table in order:
@@ -232,7 +211,7 @@ class Recorder:
             # LOG_EVERY_S: a full disk retried every second must not flood the log it may share
             if error != self.last_error or now - self._logged_at >= self.LOG_EVERY_S:
                 log.error("recorder could not write (%s); keeping %d rows queued, retrying (%d failed attempts so far)",
-                          error, sum(map(len, batch.values())), self._failed_run + 1)
+                          error, _count(batch), self._failed_run + 1)
                 self._logged_at = now
             self._failed_run += 1
             self.last_error = error
@@ -241,7 +220,7 @@ class Recorder:
                     self._pending[table][0:0] = rows
                 self._trial_updates[0:0] = updates
             return False
-        self.rows_written += sum(len(r) for r in batch.values())
+        self.rows_written += _count(batch)
         if self._failed_run:
             log.warning("recorder writing again after %d failed attempts; %d rows written, none lost",
                         self._failed_run, self.rows_written)
@@ -283,6 +262,12 @@ class Recorder:
 
     @property
     def pending(self) -> int:
-        """Rows queued and not yet written."""
+        """Rows queued and not yet written (each sample and landmark observation counts as one)."""
         with self._lock:
-            return sum(len(v) for v in self._pending.values()) + len(self._trial_updates)
+            return (_count(self._pending) + len(self._trial_updates) + sum(map(len, self._samples.values()))
+                    + sum(map(len, self._observations.values())))
+
+
+def _count(batch: dict[Table, list[dict[str, Any]]]) -> int:
+    """Rows in a batch, a block counting as the samples or observations it holds."""
+    return sum(sum(r["n"] for r in rows) if table in (S.sample_blocks, S.landmark_blocks) else len(rows) for table, rows in batch.items())

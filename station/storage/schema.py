@@ -2,10 +2,18 @@
 
 Times: ``*_ns`` columns are session-clock nanoseconds (see :mod:`station.core.clock`); the session
 row's ``utc_start`` and ``clock_start_ns`` anchor them to UTC. ``*_utc`` columns are ISO-8601 UTC
-strings. Landmarks are stored one row per observation, ``data`` = float32 little-endian array of
-N x 4 (x, y, z, visibility) in normalised image coordinates (see :mod:`station.core.messages`).
-Sensor samples are one row per sample; ``values`` is the list of channel values whose names and
-units are in the device's row of ``devices`` (``info.channels`` / ``info.units``).
+strings. Streams are stored in *blocks* (:mod:`station.storage.streams`): ``sample_blocks`` hold about half
+a second of one device's samples of one trial, ``landmark_blocks`` of one source's hand or pose
+observations, each row with its first/last time and sequence number, count, flags summary and the
+columns as one compressed payload (format named by ``codec``, :mod:`station.storage.codec`; CRC-32
+beside it). Sample channel names and units are in the device's row of ``devices``
+(``info.channels`` / ``info.units``); landmarks are N x 4 float32 (x, y, z, visibility) in
+normalised image coordinates (see :mod:`station.core.messages`).
+
+The tables ``samples`` and ``landmarks`` hold the old layout, one row per sample / observation
+(``values`` a JSON list; ``data`` the float32 N x 4 array as bytes): nothing writes them any more;
+databases from before revision 0003 are re-packed from them into blocks
+(:func:`station.storage.streams.repack`), and readers read whatever is left there the same way.
 
 The schema is general on purpose: any exercise adds events with its own ``kind`` and ``payload``,
 any device adds samples under its own ``device_id``; neither needs a migration. Files that live
@@ -33,7 +41,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Number of the newest Alembic revision this code knows (revision ids are ``"0001"``, ``"0002"``...)."""
 
 # 64-bit ids on PostgreSQL (a clinic accumulates billions of sample rows); SQLite's rowid is 64-bit
@@ -142,6 +150,45 @@ landmarks = Table(
     Column("height", Integer, nullable=False),
     Column("data", LargeBinary, nullable=False),
     Index("ix_landmarks_session", "session_id", "trial", "t_ns"),
+)
+
+sample_blocks = Table(
+    "sample_blocks",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
+    Column("trial", Integer, nullable=False),
+    Column("device_id", String(32), nullable=False),
+    Column("t_first_ns", BigInteger, nullable=False),  # earliest t_ns in the block
+    Column("t_last_ns", BigInteger, nullable=False),  # latest t_ns in the block
+    Column("seq_first", BigInteger, nullable=False),  # seq of the first sample written
+    Column("seq_last", BigInteger, nullable=False),  # seq of the last sample written
+    Column("n", Integer, nullable=False),
+    Column("flags", Integer, nullable=False),  # OR of the samples' flags
+    Column("codec", String(16), nullable=False),
+    Column("crc32", BigInteger, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Index("ix_sample_blocks_session", "session_id", "device_id", "t_first_ns"),
+)
+
+landmark_blocks = Table(
+    "landmark_blocks",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False),
+    Column("trial", Integer, nullable=False),
+    Column("source_id", String(64), nullable=False),
+    Column("kind", String(8), nullable=False),  # hand | pose
+    Column("t_first_ns", BigInteger, nullable=False),
+    Column("t_last_ns", BigInteger, nullable=False),
+    Column("seq_first", BigInteger, nullable=False),  # frame_seq of the first observation
+    Column("seq_last", BigInteger, nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("flags", Integer, nullable=False),  # reserved (0)
+    Column("codec", String(16), nullable=False),
+    Column("crc32", BigInteger, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Index("ix_landmark_blocks_session", "session_id", "trial", "t_first_ns"),
 )
 
 devices = Table(
