@@ -141,12 +141,12 @@ def test_streams_monotonic_timestamped_samples(rig: Callable[..., Rig], setup: S
         assert all(s.device_time_us is not None for s in got)
         # device clock: 2 ms per sample at 500 Hz, mapped onto the session clock with the same spacing
         span_dev = (got[-1].device_time_us - got[0].device_time_us) * 1000  # type: ignore[operator]
-        # The online lower-envelope fit learns the transport's smallest latency as samples arrive: on a
-        # starved host the first samples may all come late, which no estimator can know in advance. So
-        # the bound is 20 ms plus how much that smallest latency changed between the start and the end.
+        # The online lower-envelope fit learns the transport's latency as samples arrive: within these
+        # 0.6 s it cannot be better than the spread of that latency, which a starved host widens (a
+        # quiet machine: ~1 ms). So the bound is 20 ms plus the measured spread of arrival latency.
         lat = [s.t_arrival_ns - s.device_time_us * 1000 for s in got]  # type: ignore[operator]
-        unknowable = abs(min(lat[:50]) - min(lat[-50:]))
-        assert abs((got[-1].t_ns - got[0].t_ns) - span_dev) < 20e6 + unknowable
+        spread = max(lat) - min(lat)
+        assert abs((got[-1].t_ns - got[0].t_ns) - span_dev) < 20e6 + spread
         fit = r.dev.clock_fit()
         assert fit.n >= len(got) and abs(fit.slope - 1.0) < 0.01
     assert r.dev.reader_error is None
