@@ -290,6 +290,14 @@ def register(app: typer.Typer) -> None:
                 hist = [h for h in hist if h["exercise"] == exercise]
             con = _console()
             groups = _print_progress(con, hist, metric, exercise)
+            from station.cli.goals import print_goals
+            from station.goals import progress as goal_progress
+
+            goals = goal_progress(database, code)
+            if exercise:
+                goals = [p for p in goals if exercise in p.goal.spec.exercises]
+            if goals:
+                print_goals(con, goals)
             if chart is not None and groups:
                 from station.report import progress_figure
 
