@@ -279,8 +279,8 @@ def header_says_simulated(header: Mapping[str, Any] | None, trial: int) -> bool:
     if src == "synthetic" or src.startswith("simulator") or "sim://" in src:
         return True
     devices = (header or {}).get("devices") or []
-    used = {str(d.get("url", "")) for d in devices if isinstance(d, Mapping)}
-    return bool(used) and src.startswith("device:") and any(u.startswith("sim://") and u in src for u in used)
+    sim_devices = any(str(d.get("url", "")).startswith("sim://") for d in devices if isinstance(d, Mapping))
+    return sim_devices and (not src or src.startswith("device:"))  # a device trial while a simulator was the device
 
 
 def counts_toward_goals(t: TrialPoint) -> bool:
