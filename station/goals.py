@@ -557,10 +557,15 @@ class Progress:
     evaluation: Evaluation
 
 
-def progress(db: Any, participant: str, *, record: bool = True, include_retired: bool = False) -> list[Progress]:
+def progress(db: Any, participant: str, *, record: bool = True, include_retired: bool = False,
+             until_utc: str | None = None) -> list[Progress]:
     """Every goal of a participant evaluated on the stored trials; ``record`` adds an ``achieved`` event
-    the first time a goal's criterion is met (append-only)."""
+    the first time a goal's criterion is met (append-only). ``until_utc``: only sessions that started at
+    or before it (a report of an older session shows where the child stood then), never recording."""
     trials = load_trials(db, participant)
+    if until_utc is not None:
+        trials = [t for t in trials if t.utc_start <= until_utc]
+        record = False
     out = []
     for g in list_goals(db, participant, include_retired=include_retired):
         ev = evaluate(g.spec, trials)
