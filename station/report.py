@@ -443,7 +443,7 @@ def goals_html(data: SessionData) -> list[str]:
         here = [v for t, v in goal_values(s, trials) if t.session_id == data.sid]
         state = "<span class='met'>met</span>" if e.met else "<span class='notmet'>not met yet</span>"
         parts.append(f"<p class='goal'><b>{html.escape(e.words(s))}</b> · {state}</p>")
-        parts.append(f"<p class='muted'>{html.escape(s.sentence())} · goal {p.goal.id[:8]} v{p.goal.version} ({html.escape(p.goal.status)})</p>")
+        parts.append(f"<p class='muted'>{html.escape(s.sentence())} · goal {p.goal.id[:8]} v{p.goal.version}{'' if p.goal.status == 'active' else ' (' + html.escape(p.goal.status) + ')'}</p>")
         parts.append("<table><tr><th>tries counted</th><th>this session</th><th>criterion value</th><th>trend</th><th>GAS level</th></tr>"
                      f"<tr><td class='num'>{e.n_trials}</td><td class='num'>{len(here)}{': ' + ', '.join(_fmt(v) for v in here) if here else ''}</td>"
                      f"<td class='num'>{_fmt(e.value)} {html.escape(s.unit)}</td><td>{e.trend}</td>"
