@@ -234,3 +234,28 @@ def test_cli_round_trip(db: Any, url: str, capsys: pytest.CaptureFixture[str]) -
     assert code == 2 and len(err.strip().splitlines()) == 1
     code, out, err = run(capsys, "goals", "show", "zzzz", "--db", url)
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_exports_carry_goals_and_their_evaluations(db: Any, tmp_path: Any) -> None:
+    import json
+
+    import pyarrow.parquet as pq
+    from test_export_bids import errors, validate
+
+    from station.export import export, select_sessions
+
+    record(db, "real-1", 1, [4.0, 3.0, 4.5, 6.0, 4.0])
+    add_goal(db, spec(gas=[12, 9, 5, 4, 3], target_date="2027-03-01"))
+    ids = select_sessions(db, participant=P)
+    export(db, ids, "parquet", tmp_path / "pq", shift_dates=True)
+    [row] = pq.read_table(tmp_path / "pq" / "goals.parquet").to_pylist()
+    assert (row["participant"], row["metric"], row["unit"], row["met"], row["hits"], row["gas_level"]) == (P, "mean_dev", "mm", True, 4, 0)
+    assert row["target_date"] < "2027-03-01"  # shifted like every date
+    assert json.loads((tmp_path / "pq" / "data_dictionary.json").read_text())["goals"]["rows"] == 1
+    export(db, ids, "csv", tmp_path / "csv")
+    text = (tmp_path / "csv" / "goals.csv").read_text()
+    assert "2027-03-01" in text and "P-017 will reach Mean deviation at most 5 mm" in text
+    export(db, ids, "bids", tmp_path / "bids")
+    tsv = (tmp_path / "bids" / "phenotype" / "goals.tsv").read_text().splitlines()
+    assert tsv[0].startswith("participant_id\tgoal_id") and tsv[1].startswith("sub-P017\t") and len(tsv) == 2
+    assert errors(validate(tmp_path / "bids")) == []
