@@ -45,7 +45,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import insert, select
@@ -204,7 +204,6 @@ def make_spec(participant: str, *, exercise: str | None, family: str | None, met
     must be the declared one (or a length metric's mm), settings must be settings of the exercise, GAS
     levels must be five values ordered from worse to better. Bad input: :class:`InputError`, one line."""
     import exercises
-
     from station.core import check_participant_code
 
     participant = check_participant_code(participant)
@@ -458,7 +457,7 @@ def t_score(levels: Sequence[int], weights: Sequence[float] | None = None, rho: 
 
 # -- storage (append-only) ---------------------------------------------------------------------------
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 @dataclass(frozen=True, slots=True)

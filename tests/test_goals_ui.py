@@ -66,7 +66,7 @@ def test_history_tab_goals_panel_and_status_line(qtbot, db: Any) -> None:  # typ
 class _DataUriDocument(QTextDocument):
     """QTextDocument does not load ``data:`` images by itself: the report embeds its figures that way."""
 
-    def loadResource(self, kind: int, url: QUrl) -> Any:  # noqa: N802 (Qt's name)
+    def loadResource(self, kind: int, url: QUrl) -> Any:
         s = url.toString()
         if s.startswith("data:image/png;base64,"):
             img = QImage()

@@ -10,12 +10,9 @@ is one line on stderr and exit code 2, with nothing stored.
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
-from rich.table import Table
 
-from station.cli.data import DB_HELP, _console, _fmt, _open, sparkline
+from station.cli.data import DB_HELP, _console, _fmt, _open, print_goals
 
 
 def _levels(text: str | None) -> list[float] | None:
@@ -42,27 +39,6 @@ def _direction(at_least: float | None, at_most: float | None) -> tuple[str, floa
     if (at_least is None) == (at_most is None):
         raise InputError("give one of --at-least or --at-most", where="goal", fix="e.g. --at-most 5 for a deviation, --at-least 10 for jumps")
     return ("at_least", float(at_least)) if at_least is not None else ("at_most", float(at_most))  # type: ignore[arg-type]
-
-
-def print_goals(con: Any, items: list[Any]) -> None:
-    """The goals table of ``station goals list`` and ``station progress``."""
-    from station.goals import summary_t_score
-
-    t = Table(title=f"{len(items)} goal(s)")
-    for c in ("goal", "status", "goal as written", "met", "tries", "value", "trend", "GAS level", "last tries"):
-        t.add_column(c, overflow="fold")
-    for p in items:
-        g, e = p.goal, p.evaluation
-        unit = g.spec.unit
-        t.add_row(g.id[:8], g.status, g.spec.sentence(), "yes" if e.met else "no", f"{e.hits}/{e.window}" if e.n_trials else "0",
-                  f"{_fmt(e.value)} {unit}" if e.value is not None else "–", e.trend, "–" if e.level is None else f"{e.level:+d}",
-                  sparkline(list(e.last_values)))
-    con.print(t)
-    ts, n = summary_t_score(items)
-    if ts is not None:
-        con.print(f"GAS T-score over {n} goal(s) with levels: {ts:.1f} (50 = as expected; rho = 0.3, weights as set)", highlight=False)
-    for p in items:
-        con.print("  " + p.evaluation.words(p.goal.spec), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

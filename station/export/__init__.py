@@ -21,13 +21,16 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from station import __version__
 from station.core import InputError
 from station.export.tables import TABLES, DatePolicy, arrow_schema, dictionary_json, session_tables
 from station.storage import Database
 from station.storage import schema as S
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 log = logging.getLogger(__name__)
 
