@@ -152,7 +152,7 @@ class GoalSpec:
         gas = d.get("gas")
         return cls(d["participant"], tuple(d["exercises"]), d["metric"], d.get("label") or d["metric"], d["unit"], d["direction"],
                    float(d["threshold"]), Criterion(c["kind"], int(c["k"]), int(c["n"])), d.get("target_date"),
-                   dict(d.get("settings") or {}), None if gas is None else tuple(float(x) for x in gas),  # type: ignore[arg-type]
+                   dict(d.get("settings") or {}), None if gas is None else _five(gas),
                    float(d.get("weight", 1.0)), d.get("family"), d.get("note") or "")
 
     def better(self, a: float, b: float) -> bool:
@@ -161,6 +161,11 @@ class GoalSpec:
 
     def reaches(self, v: float) -> bool:
         return self.better(v, self.threshold)
+
+
+def _five(values: Sequence[float]) -> tuple[float, float, float, float, float]:
+    a, b, c, d, e = (float(x) for x in values)
+    return a, b, c, d, e
 
 
 def _num(v: float) -> str:
@@ -240,7 +245,7 @@ def make_spec(participant: str, *, exercise: str | None, family: str | None, met
     if gas is not None:
         if len(gas) != 5 or not all(math.isfinite(float(x)) for x in gas):
             raise InputError("GAS needs five values for the levels -2, -1, 0, +1, +2", where="--gas", fix="e.g. --gas 12,9,5,4,3")
-        levels = tuple(float(x) for x in gas)  # type: ignore[assignment]
+        levels = _five(gas)
         spec0 = GoalSpec(participant, tuple(names), metric, m.label, unit, direction, threshold, criterion)
         if not all(spec0.better(levels[i + 1], levels[i]) and levels[i + 1] != levels[i] for i in range(4)):
             raise InputError("GAS levels must go from worse (-2) to better (+2) in the goal's direction", where="--gas",
@@ -606,4 +611,4 @@ def evaluation_rows(db: Any, participants: Iterable[str]) -> list[dict[str, Any]
 
 
 def with_levels(spec: GoalSpec, levels: Sequence[float] | None) -> GoalSpec:
-    return replace(spec, gas=None if levels is None else tuple(float(x) for x in levels))  # type: ignore[arg-type]
+    return replace(spec, gas=None if levels is None else _five(levels))
