@@ -50,7 +50,7 @@ def test_goal_form_sentence_preview_and_save(qtbot, db: Any, artifacts: Path) ->
     assert g.spec.threshold == 3.0 and g.spec.gas is not None
 
 
-def test_history_tab_goals_panel_and_status_line(qtbot, db: Any) -> None:  # type: ignore[no-untyped-def]
+def test_history_tab_goals_panel_and_status_line(qtbot, db: Any, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
     record(db, "real-1", 1, [4.0, 3.0, 4.5, 6.0, 4.0])
     add_goal(db, spec(gas=[12, 9, 5, 4, 3]))
     dash = Dashboard(db)
@@ -61,6 +61,11 @@ def test_history_tab_goals_panel_and_status_line(qtbot, db: Any) -> None:  # typ
     assert dash.goals_panel.table.item(0, 2).text() == "+0"
     assert "GAS T-score 50.0 over 1" in dash.goals_panel.title.text()
     assert dash.goals_label.text() == "Goals: Tracing: goal met on 4 of the last 5 tries"
+    dash.resize(1400, 800)
+    dash.show()
+    dash.tabs.setCurrentIndex(2)
+    assert dash.tabs.tabText(2) == "History"
+    assert dash.grab().toImage().save(str(artifacts / "dashboard_goals.png"))
 
 
 class _DataUriDocument(QTextDocument):
