@@ -259,3 +259,23 @@ def test_exports_carry_goals_and_their_evaluations(db: Any, tmp_path: Any) -> No
     tsv = (tmp_path / "bids" / "phenotype" / "goals.tsv").read_text().splitlines()
     assert tsv[0].startswith("participant_id\tgoal_id") and tsv[1].startswith("sub-P017\t") and len(tsv) == 2
     assert errors(validate(tmp_path / "bids")) == []
+
+
+def test_a_session_of_the_simulated_child_never_counts(db: Any) -> None:
+    """End to end through the real session runner: the simulated child's trials are stored, but no goal sees them."""
+    from datetime import UTC, datetime
+
+    from station.core import FakeClock
+    from station.demo import DemoOptions, simulated_trials
+    from station.session import SessionRunner
+
+    add_goal(db, make_spec(P, exercise="tracing", family=None, metric="in_band_pct", direction="at_least", threshold=0.0,
+                           criterion=Criterion.parse("best"), unit="%"))
+    runner = SessionRunner(db, P, FakeClock(start_ns=10**12, utc_start=datetime(2026, 3, 1, 9, tzinfo=UTC)), pacing="own",
+                           config={"source": "simulated"})
+    summary = runner.run(simulated_trials(DemoOptions(seconds=3, seed=1)))
+    trials = load_trials(db, P)
+    assert trials and all(t.simulated for t in trials) and any("in_band_pct" in t.metrics for t in trials)
+    assert summary.goals == ["Tracing: no tries counted yet"]
+    [p] = progress(db, P)
+    assert p.evaluation.n_trials == 0 and p.goal.status == "active"
