@@ -132,7 +132,9 @@ class GoalSpec:
         """The goal in words, e.g. "P-017 will reach Mean deviation at most 5 mm in tracing in 4 of the
         last 5 tries, with mode = tabletop, by 2027-03-01"."""
         rel = "at least" if self.direction == "at_least" else "at most"
-        s = f"{self.participant} will reach {self.label} {rel} {_num(self.threshold)} {self.unit} in {self.title} {self.criterion.words()}"
+        unit = "" if self.unit == "count" else f" {self.unit}"
+        where = f"the {self.family} family ({', '.join(self.exercises)})" if self.family else self.title
+        s = f"{self.participant} will reach {self.label} {rel} {_num(self.threshold)}{unit} in {where} {self.criterion.words()}"
         if self.settings:
             s += ", with " + ", ".join(f"{k} = {v}" for k, v in self.settings.items())
         if self.target_date:
@@ -310,7 +312,8 @@ def load_trials(db: Any, participant: str) -> list[TrialPoint]:
     for r in rows:
         s = sess[r.session_id]
         out.append(TrialPoint(r.session_id, s.utc_start, r.trial, r.exercise, r.settings if isinstance(r.settings, Mapping) else {},
-                              bool(r.result) and r.t_end_ns is not None, header_says_simulated(s.header, r.trial),
+                              bool(r.result) and r.t_end_ns is not None,
+                              header_says_simulated(s.header, r.trial),  # -> the trial's provenance column once #14 lands
                               mets.get((r.session_id, r.trial), {})))
     out.sort(key=lambda t: (t.utc_start, t.session_id, t.trial))
     return out
