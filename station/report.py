@@ -356,6 +356,7 @@ th{background:#eef}td.num{text-align:right;font-variant-numeric:tabular-nums}.de
 .cards{display:flex;gap:1em;flex-wrap:wrap;margin:1em 0}.card{background:#f4f6fb;border-radius:8px;padding:.6em 1em;min-width:9em}
 .card b{font-size:160%;display:block}.muted{color:#666;font-size:90%}.warn{color:#b5490b;font-weight:bold}
 .up{color:#1a7f37}.down{color:#b5490b}figure{margin:.5em 0 1em}figcaption{color:#555;font-size:88%}img{max-width:100%}
+.goal{font-size:105%;margin:.2em 0}.met{color:#1a7f37;font-weight:bold}.notmet{color:#555;font-weight:bold}
 .sim{background:#fff3cd;border:1px solid #e0c060;padding:.4em .8em;border-radius:6px;display:inline-block}
 """
 
@@ -391,6 +392,77 @@ def _tracker_line(data: SessionData) -> str:
     return describe_models(models)
 
 
+def goal_figure(spec: Any, ev: Any, values: list[float]) -> Any:
+    """The goal metric over the tries that count (oldest first), the threshold dashed, GAS levels faint."""
+    fig = _figure(6.0, 1.9, left=0.7, bottom=0.45, top=0.15, right=1.0)
+    ax = fig.add_subplot(1, 1, 1)
+    x = np.arange(1, len(values) + 1)
+    ok = [spec.reaches(v) for v in values]
+    ax.plot(x, values, color="#999", lw=1)
+    ax.scatter(x, values, c=["#009E73" if o else "#D55E00" for o in ok], s=22, zorder=3)
+    ax.axhline(spec.threshold, color="#0072B2", ls="--", lw=1.2)
+    ax.text(1.01, spec.threshold, "goal", transform=ax.get_yaxis_transform(), va="center", fontsize=8, color="#0072B2")
+    if spec.gas is not None:
+        for lv, y in zip((-2, -1, 1, 2), (spec.gas[0], spec.gas[1], spec.gas[3], spec.gas[4]), strict=True):
+            ax.axhline(y, color="#bbb", lw=0.7, ls=":")
+            ax.text(1.01, y, f"GAS {lv:+d}", transform=ax.get_yaxis_transform(), va="center", fontsize=7, color="#888")
+    ax.set_xlabel("tries that count (oldest -> newest)", fontsize=8)
+    ax.set_ylabel(spec.unit, fontsize=8)
+    ax.tick_params(labelsize=7)
+    return fig
+
+
+def goals_html(data: SessionData) -> list[str]:
+    """The report's first section: the child's goals and where the child stands on each, from real trials
+    up to this session (see :mod:`station.goals`)."""
+    from station.goals import goal_values, load_trials, progress, summary_t_score
+
+    code = data.sess["participant"]
+    items = progress(data.db, code, until_utc=data.sess["utc_start"])
+    if not items:
+        return []
+    trials = [t for t in load_trials(data.db, code) if t.utc_start <= data.sess["utc_start"]]
+    parts = ["<h2>Goals</h2>"]
+    ts, n = summary_t_score(items)
+    if ts is not None:
+        parts.append(f"<p>GAS T-score over {n} goal(s) with levels: <b>{ts:.1f}</b> "
+                     "<span class='muted'>(50 = the expected outcome on every goal; Kiresuk &amp; Sherman 1968, rho = 0.3, weights as set)</span></p>")
+    for p in items:
+        s, e = p.goal.spec, p.evaluation
+        here = [v for t, v in goal_values(s, trials) if t.session_id == data.sid]
+        state = "<span class='met'>met</span>" if e.met else "<span class='notmet'>not met yet</span>"
+        parts.append(f"<p class='goal'><b>{html.escape(e.words(s))}</b> · {state}</p>")
+        parts.append(f"<p class='muted'>{html.escape(s.sentence())} · goal {p.goal.id[:8]} v{p.goal.version}{'' if p.goal.status == 'active' else ' (' + html.escape(p.goal.status) + ')'}</p>")
+        parts.append("<table><tr><th>tries counted</th><th>this session</th><th>criterion value</th><th>trend</th><th>GAS level</th></tr>"
+                     f"<tr><td class='num'>{e.n_trials}</td><td class='num'>{len(here)}{': ' + ', '.join(_fmt(v) for v in here) if here else ''}</td>"
+                     f"<td class='num'>{_fmt(e.value)} {html.escape(s.unit)}</td><td>{e.trend}</td>"
+                     f"<td class='num'>{'–' if e.level is None else f'{e.level:+d}'}</td></tr></table>")
+        vals = [v for _, v in goal_values(s, trials)][-20:]
+        if vals:
+            parts += _figures_html([(f"{s.label} over the last {len(vals)} tries that count (green: goal reached)", goal_figure(s, e, vals))])
+    parts.append("<p class='muted'>Only real trials count: the simulated child, simulated devices and trials that ended without a "
+                 "result never do; settings a goal requires must hold.</p>")
+    return parts
+
+
+def goal_lines(data: SessionData) -> list[str]:
+    """The goals section of the PDF (plain text lines, first)."""
+    from station.goals import progress, summary_t_score
+
+    items = progress(data.db, data.sess["participant"], until_utc=data.sess["utc_start"])
+    if not items:
+        return []
+    out = ["GOALS"]
+    ts, n = summary_t_score(items)
+    if ts is not None:
+        out.append(f"   GAS T-score over {n} goal(s) with levels: {ts:.1f} (50 = as expected; rho = 0.3)")
+    for p in items:
+        s, e = p.goal.spec, p.evaluation
+        out.append(f"   {e.words(s)}" + (f"   GAS level {e.level:+d}" if e.level is not None else "") + f"   trend {e.trend}")
+        out.append(f"      {s.sentence()[:120]}")
+    return [*out, ""]
+
+
 def render_html(db: Database, session_id: str) -> str:
     """The full report of one session as a self-contained HTML document (figures embedded as PNG)."""
     data = SessionData(db, session_id)
@@ -413,6 +485,7 @@ def render_html(db: Database, session_id: str) -> str:
         parts.append(f"<p class='muted'>tracker: {html.escape(tracker)}</p>")
     if "synthetic" in source or config.get("source") == "simulated":
         parts.append("<p class='sim'>Played by the SIMULATED CHILD (synthetic landmarks, no camera): not a real participant's performance.</p>")
+    parts += goals_html(data)
     parts.append("<div class='cards'>")
     for tr in data.trials:
         dur = (tr["t_end_ns"] - tr["t_start_ns"]) / 1e9 if tr["t_end_ns"] else None
@@ -513,6 +586,7 @@ def write_pdf(db: Database, session_id: str, out: Path) -> Path:
     with PdfPages(buf) as pdf:
         lines = [f"Participant {data.sess['participant']}   session {data.sid}",
                  f"started {data.sess['utc_start']} (UTC)   status {data.sess['status']}", ""]
+        lines += goal_lines(data)
         for tr in data.trials:
             dur = (tr["t_end_ns"] - tr["t_start_ns"]) / 1e9 if tr["t_end_ns"] else None
             lines.append(f"Trial {tr['trial'] + 1}: {tr['exercise']}   reps {tr['reps']}   duration {_fmt(dur)} s")

@@ -28,6 +28,16 @@ CASES: list[tuple[list[str], str]] = [
     (["export", "--format", "csv", "--out", "{tmp}/ex"], "name what to export"),
     (["exercises", "nosuch"], "unexpected extra argument"),
     (["run", "--exercise", "juggling"], "unknown exercise"),
+    (["goals", "add", "P-017", "--exercise", "tracing", "--metric", "jumps", "--at-most", "5"], "does not declare a metric 'jumps'"),
+    (["goals", "add", "P-017", "--exercise", "tracing", "--metric", "mean_dev", "--at-most", "5", "--unit", "cm"], "not 'cm'"),
+    (["goals", "add", "P-017", "--exercise", "tracing", "--metric", "mean_dev", "--at-most", "5", "--in", "often"], "unknown criterion"),
+    (["goals", "add", "P-017", "--exercise", "tracing", "--metric", "mean_dev"], "give one of --at-least or --at-most"),
+    (["goals", "add", "P-017", "--exercise", "tracing", "--metric", "mean_dev", "--at-most", "5", "--by", "2027-13-01"], "is not a date"),
+    (["goals", "add", "P-017", "--exercise", "tracing", "--metric", "mean_dev", "--at-most", "5", "--propose-gas"], "no baseline"),
+    (["goals", "add", "P-017", "--exercise", "tracing", "--metric", "mean_dev", "--at-most", "5", "--gas", "1,2,3"], "five values"),
+    (["goals", "list", "P-404"], "unknown participant"),
+    (["goals", "show", "00000000"], "no such goal"),
+    (["goals", "retire", "00000000"], "no such goal"),
     (["run", "--video", "{tmp}/none.mp4"], "video file not found"),
     (["run", "--video", "{tmp}/text.mp4", "--exercise", "squats", "--screenshot", "{tmp}/x.png", "--quit-after", "2"],
      "cannot read video"),
@@ -50,7 +60,7 @@ CASES: list[tuple[list[str], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("args", "message"), CASES, ids=[" ".join(a[:3]) for a, _ in CASES])
+@pytest.mark.parametrize(("args", "message"), CASES, ids=[" ".join(a[:3]) if a[0] != "goals" else " ".join(a[:2] + a[-2:]) for a, _ in CASES])
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str, tmp_path: Path, station_home: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "text.mp4").write_text("not a video\n")

@@ -290,6 +290,13 @@ def register(app: typer.Typer) -> None:
                 hist = [h for h in hist if h["exercise"] == exercise]
             con = _console()
             groups = _print_progress(con, hist, metric, exercise)
+            from station.goals import progress as goal_progress
+
+            goals = goal_progress(database, code)
+            if exercise:
+                goals = [p for p in goals if exercise in p.goal.spec.exercises]
+            if goals:
+                print_goals(con, goals)
             if chart is not None and groups:
                 from station.report import progress_figure
 
@@ -350,6 +357,28 @@ def register(app: typer.Typer) -> None:
             summary = do_export(database, ids, fmt, out, shift_dates=shift_dates, include_video=include_video)
             _console().print(f"exported {len(ids)} session(s) as {fmt} to {summary.out.resolve()} ({len(summary.files)} files"
                             f"{', dates shifted' if shift_dates else ''})", highlight=False, soft_wrap=True)
+
+
+def print_goals(con: Any, items: list[Any]) -> None:
+    """The goals table of ``station goals list`` and ``station progress``."""
+    from station.goals import summary_t_score
+
+    t = Table(title=f"{len(items)} goal(s)")
+    for c in ("goal", "status", "goal as written", "met", "tries", "value", "trend", "GAS level", "last tries"):
+        t.add_column(c, overflow="fold")
+    for p in items:
+        g, e = p.goal, p.evaluation
+        unit = g.spec.unit
+        t.add_row(g.id[:8], g.status, g.spec.sentence(), "yes" if e.met else "no", f"{e.hits}/{e.window}" if e.n_trials else "0",
+                  f"{_fmt(e.value)} {unit}" if e.value is not None else "–", e.trend, "–" if e.level is None else f"{e.level:+d}",
+                  sparkline(list(e.last_values)))
+    con.print(t)
+    ts, n = summary_t_score(items)
+    if ts is not None:
+        con.print(f"GAS T-score over {n} goal(s) with levels: {ts:.1f} (50 = as expected; rho = 0.3, weights as set)", highlight=False)
+    for p in items:
+        con.print("  " + p.evaluation.words(p.goal.spec), highlight=False)
+
 
 
 def _print_progress(con: Console, hist: list[dict[str, Any]], metric: list[str] | None, exercise: str | None) -> Any:

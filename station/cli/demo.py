@@ -105,6 +105,8 @@ def register(app: typer.Typer) -> None:
                 console.print(f"NOT SAVED: {summary.rows_unwritten} rows could not be written ({summary.write_error})",
                               style="bold red", soft_wrap=True)
             console.print(f"database: {database.url}", highlight=False, soft_wrap=True)
+            for line in summary.goals:  # simulated trials never count toward a goal
+                console.print(f"goal: {line}", highlight=False, soft_wrap=True)
             if report is not None:
                 console.print(f"report: {Path(report).resolve()}", highlight=False, soft_wrap=True)
             database.dispose()

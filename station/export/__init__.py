@@ -21,13 +21,16 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from station import __version__
 from station.core import InputError
 from station.export.tables import TABLES, DatePolicy, arrow_schema, dictionary_json, session_tables
 from station.storage import Database
 from station.storage import schema as S
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +167,18 @@ def _write_tidy(db: Database, session_ids: list[str], fmt: str, out: Path, dates
     finally:
         for w in writers.values():
             w.close()  # type: ignore[attr-defined]
+    codes = sorted({db.session(sid)["participant"] for sid in session_ids})
+    goals = goal_table(db, codes, dates)
+    if goals.num_rows:
+        gpath = out / f"goals.{'csv' if fmt == 'csv' else 'parquet'}"
+        if fmt == "csv":
+            pacsv.write_csv(goals, str(gpath))
+        else:
+            pq.write_table(goals, str(gpath), compression="zstd")
     extra = {
         "software": f"motor-station {__version__}",
+        "goals": {"file": f"goals.{'csv' if fmt == 'csv' else 'parquet'}" if goals.num_rows else None, "rows": goals.num_rows,
+                  "columns": GOAL_COLUMNS},
         "file_format": fmt,
         "files": {name: f"{name}.{'csv' if fmt == 'csv' else 'parquet'}" for name in TABLES},
         "rows": counts,
@@ -175,6 +188,43 @@ def _write_tidy(db: Database, session_ids: list[str], fmt: str, out: Path, dates
         "missing_values": "empty field (CSV) / null (Parquet); visibility NaN when the model gives none",
     }
     (out / "data_dictionary.json").write_text(json.dumps(dictionary_json(extra), indent=2), encoding="utf-8")
+
+
+GOAL_COLUMNS: dict[str, str] = {
+    "participant": "pseudonymous participant code",
+    "goal_id": "the goal's id (UUID)",
+    "version": "newest version of the goal (earlier versions stay in the station's database)",
+    "status": "active | achieved | retired",
+    "created_utc": "when the goal was written (ISO-8601 UTC; shifted like every date when the export shifts dates)",
+    "exercises": "exercise(s) the goal is about (comma-separated for a family goal)",
+    "metric": "the headline metric the exercise declares", "unit": "unit of threshold, levels and values",
+    "direction": "at_least | at_most", "threshold": "the goal's threshold",
+    "criterion": "K-of-N (last N trials), N-in-a-row (sessions) or best (of the session)",
+    "settings": "settings that must hold (NAME=VALUE, comma-separated)", "target_date": "target date (YYYY-MM-DD)",
+    "gas_m2": "GAS level -2 value", "gas_m1": "GAS level -1 value", "gas_0": "GAS level 0 value (expected outcome)",
+    "gas_p1": "GAS level +1 value", "gas_p2": "GAS level +2 value", "weight": "weight in the GAS T-score",
+    "sentence": "the goal as written", "met": "criterion met at export time",
+    "n_trials": "real, finished trials that count for the goal (simulated and result-less trials never count)",
+    "hits": "trials (K-of-N) or sessions in the window that reached the threshold", "window": "trials or sessions in the window",
+    "criterion_value": "value the criterion is judged on (see station.goals)", "trend": "improving | steady | worsening | –",
+    "gas_level": "current GAS level (-2..+2) when the goal has levels",
+}
+"""Columns of the goals table (tidy exports) and of ``phenotype/goals.tsv`` (BIDS); goals are evaluated on
+every stored trial of the participant when the export is made."""
+
+
+def goal_table(db: Database, codes: list[str], dates: DatePolicy) -> pa.Table:
+    """The goals of ``codes`` with their evaluations, dates shifted by ``dates``."""
+    import pyarrow as pa
+
+    from station.goals import evaluation_rows
+
+    rows = evaluation_rows(db, codes)
+    for r in rows:
+        r["created_utc"] = dates.shift(r["created_utc"], r["participant"])
+        if r["target_date"]:
+            r["target_date"] = (dates.shift(r["target_date"] + "T00:00:00+00:00", r["participant"]) or "")[:10]
+    return pa.Table.from_pylist(rows) if rows else pa.table({})
 
 
 def _copy_videos(db: Database, session_ids: list[str], out: Path, data_root: Path | None) -> None:
@@ -199,6 +249,36 @@ def _write_bids(db: Database, session_ids: list[str], out: Path, dates: DatePoli
     from station.export.bids import write_bids
 
     write_bids(db, session_ids, out, dates)
+    _write_bids_goals(db, session_ids, out, dates)
+
+
+def _write_bids_goals(db: Database, session_ids: list[str], out: Path, dates: DatePolicy) -> None:
+    """``phenotype/goals.tsv`` (one row per goal, ``participant_id`` = the subject label) + its JSON sidecar."""
+    from station.export.bids import label
+
+    codes = sorted({db.session(sid)["participant"] for sid in session_ids})
+    rows = goal_table(db, codes, dates).to_pylist()
+    if not rows:
+        return
+    cols = [c for c in GOAL_COLUMNS if c != "participant"]
+    pdir = out / "phenotype"
+    pdir.mkdir(mode=0o700, exist_ok=True)
+
+    def cell(v: object) -> str:
+        if v is None or v == "":
+            return "n/a"
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return str(v).replace("\t", " ")
+
+    lines = ["\t".join(["participant_id", *cols])]
+    lines += ["\t".join([f"sub-{label(r['participant'])}", *(cell(r[c]) for c in cols)]) for r in rows]
+    (pdir / "goals.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    side = {"MeasurementToolMetadata": {"Description": "Treatment goals written by the therapist and evaluated by Motor Station "
+                                        "(Goal Attainment Scaling: Kiresuk & Sherman 1968)"},
+            "participant_id": {"Description": "BIDS subject label"}}
+    side |= {c: {"Description": GOAL_COLUMNS[c]} for c in cols}
+    (pdir / "goals.json").write_text(json.dumps(side, indent=2), encoding="utf-8")
 
 
 register_format("csv", lambda db, ids, out, dates: _write_tidy(db, ids, "csv", out, dates))

@@ -147,6 +147,8 @@ class SessionSummary:
     """Rows the database refused to the end (a full disk): lost when the process ends."""
     write_error: str | None = None
     """Why the database refused rows or the session's end (``None`` when everything was written)."""
+    goals: list[str] = field(default_factory=list)
+    """Where the child stands on each goal after the session, in plain words (real trials only)."""
 
 
 def host_info() -> dict[str, Any]:
@@ -268,7 +270,18 @@ class SessionRunner:
                 summary.status = "interrupted"
                 log.error("session %s could not be closed (%s); what was written is kept, and the next start marks it "
                           "interrupted", self.session_id, summary.write_error)
+            self._goal_progress(summary)
         return summary
+
+    def _goal_progress(self, summary: SessionSummary) -> None:
+        """Where the child stands on their goals after the session (real trials only); a goal met for the
+        first time gets its ``achieved`` event. Never fails the session: a problem is logged."""
+        from station.goals import progress
+
+        try:
+            summary.goals = [p.evaluation.words(p.goal.spec) for p in progress(self.db, self.participant)]
+        except Exception:
+            log.warning("could not evaluate the participant's goals", exc_info=True)
 
     def _open_lsl(self) -> Any:
         """LSL outlets when the user enabled them (``None`` otherwise, and always on failure)."""

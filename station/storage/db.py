@@ -268,6 +268,10 @@ class Database:
                 n = c.execute(delete(table).where(table.c.session_id.in_(sids))).rowcount if sids else 0
                 removed[table.name] = int(n or 0)
             removed["sessions"] = int(c.execute(delete(S.sessions).where(S.sessions.c.participant == code)).rowcount or 0)
+            gids = [r[0] for r in c.execute(select(S.goals.c.id).where(S.goals.c.participant == code))]
+            for table in (S.goal_events, S.goal_versions):
+                removed[table.name] = int(c.execute(delete(table).where(table.c.goal_id.in_(gids))).rowcount or 0) if gids else 0
+            removed["goals"] = int(c.execute(delete(S.goals).where(S.goals.c.participant == code)).rowcount or 0)
             removed["participants"] = int(c.execute(delete(S.participants).where(S.participants.c.code == code)).rowcount or 0)
             # earlier audit entries (exports) name the code: keep the entries, drop the code
             scrubbed = 0

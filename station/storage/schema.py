@@ -39,10 +39,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
-SCHEMA_VERSION = 3
-"""Number of the newest Alembic revision this code knows (revision ids are ``"0001"``, ``"0002"``...)."""
+SCHEMA_VERSION = 4
+"""Number of the newest Alembic revision this code knows (revision ids are ``"0001"``, ``"0002"``...):
+0003 stream blocks, 0004 goals (new tables only)."""
 
 # 64-bit ids on PostgreSQL (a clinic accumulates billions of sample rows); SQLite's rowid is 64-bit
 # already and only ``INTEGER PRIMARY KEY`` autoincrements there.
@@ -243,4 +245,35 @@ meta = Table(
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", String(256), nullable=False),
+)
+
+# -- treatment goals (revision 0004): append-only; a goal's text is never overwritten -------------
+goals = Table(
+    "goals",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("participant", String(64), ForeignKey("participants.code"), nullable=False, index=True),
+    Column("created_utc", String(40), nullable=False),
+)
+
+goal_versions = Table(
+    "goal_versions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("goal_id", String(36), ForeignKey("goals.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("utc", String(40), nullable=False),
+    Column("spec", JSON, nullable=False),  # the whole goal as written (see station.goals.GoalSpec)
+    UniqueConstraint("goal_id", "version", name="uq_goal_versions_goal_version"),
+)
+
+goal_events = Table(
+    "goal_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("goal_id", String(36), ForeignKey("goals.id"), nullable=False, index=True),
+    Column("utc", String(40), nullable=False),
+    Column("kind", String(16), nullable=False),  # created | edited | achieved | retired
+    Column("version", Integer, nullable=False),
+    Column("detail", JSON, nullable=False),
 )

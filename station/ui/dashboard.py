@@ -153,6 +153,9 @@ class Dashboard(QWidget):
         self.metrics_label = QLabel("")
         self.metrics_label.setTextFormat(Qt.TextFormat.RichText)
         root.addWidget(self.metrics_label)
+        self.goals_label = QLabel("")  # quiet: one grey line, where the child stands on their goals
+        self.goals_label.setStyleSheet("color:#777")
+        root.addWidget(self.goals_label)
 
         self.charts = LiveCharts()
         root.addWidget(self.charts, 5)
@@ -164,7 +167,18 @@ class Dashboard(QWidget):
         self.summary_table = self._table(["trial", "exercise", "reps", "stars", "main metrics"])
         self.tabs.addTab(self.summary_table, "Summary")
         self.history_table = self._table(["date (UTC)", "status", "trial", "exercise", "reps", "metric", "value"])
-        self.tabs.addTab(self.history_table, "History")
+        from station.ui.goals import GoalsPanel
+
+        self.goals_panel = GoalsPanel()
+        self.goals_panel.new_goal.connect(self.open_goal_form)
+        history_tab = QWidget()
+        hl = QVBoxLayout(history_tab)
+        hl.setContentsMargins(0, 0, 0, 0)
+        hl.addWidget(self.goals_panel, 2)
+        hl.addWidget(self.history_table, 3)
+        self.tabs.addTab(history_tab, "History")
+        self.goal_dialog: Any = None
+        self._goals_key: tuple[Any, ...] | None = None
         bottom.addWidget(self.tabs, 3)
         notes_box = QVBoxLayout()
         notes_box.addWidget(QLabel("Notes (saved with the session)"))
@@ -179,7 +193,7 @@ class Dashboard(QWidget):
         root.addWidget(self.error_label)
         # live labels change text 30 times a second: their size must not depend on it, or every
         # change re-lays out (and repaints) the whole dashboard
-        for lab in (self.banner, self.status_label, self.metrics_label, self.difficulty_label, self.error_label):
+        for lab in (self.banner, self.status_label, self.metrics_label, self.goals_label, self.difficulty_label, self.error_label):
             lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             lab.setMinimumHeight(lab.fontMetrics().height() + 6)
         self.set_running(False)
@@ -421,7 +435,59 @@ class Dashboard(QWidget):
             return None
         from station.plans import history
 
+        self.load_goals(code)
         return self.run_in_background(lambda: history(self.db, code), self.show_history)
+
+    # -- goals -----------------------------------------------------------------------------------
+    def load_goals(self, code: str) -> threading.Thread | None:
+        """Evaluate the participant's goals on a worker thread, then show them (panel and status line)."""
+        if self.db is None:
+            return None
+        from station.goals import progress
+
+        db = self.db
+        return self.run_in_background(lambda: progress(db, code), self.show_goals)
+
+    def show_goals(self, items: Any) -> None:
+        if isinstance(items, Exception):
+            self.goals_label.setText(f"goals unavailable: {items}")
+            return
+        from station.ui.goals import status_line
+
+        self.goals_panel.show_progress(items)
+        self.goals_label.setText(html.escape(status_line(items)))
+
+    def open_goal_form(self) -> None:
+        """The goal form for the chosen participant (their past trials loaded first, for the preview)."""
+        try:
+            code = check_code(self.participant.currentText())
+        except InputError as exc:
+            self.error_label.setText(str(exc))
+            return
+        if self.db is None:
+            return
+        from station.goals import load_trials
+
+        db = self.db
+        self.run_in_background(lambda: load_trials(db, code), lambda trials: self._show_goal_form(code, trials))
+
+    def _show_goal_form(self, code: str, trials: Any) -> None:
+        if isinstance(trials, Exception):
+            self.error_label.setText(f"past trials unavailable: {trials}")
+            return
+        from PySide6.QtWidgets import QDialog
+
+        from station.ui.goals import GoalForm
+
+        dlg = QDialog(self)
+        dlg.setWindowTitle(f"New goal for {code}")
+        lay = QVBoxLayout(dlg)
+        form = GoalForm(code, trials, db=self.db, run=self.run_in_background)
+        lay.addWidget(form)
+        form.saved.connect(lambda _g: (dlg.accept(), self.load_goals(code)))
+        self.goal_dialog = dlg
+        dlg.setModal(False)
+        dlg.show()
 
     def show_history(self, rows: Any) -> None:
         if isinstance(rows, Exception):
@@ -459,6 +525,13 @@ class Dashboard(QWidget):
         """Labels from the latest view (called by the window's timer)."""
         if v.session_id:
             self.session_id = v.session_id
+            key = (v.session_id, v.trial, v.phase == "done")
+            if key != self._goals_key:  # a trial ended: where the child stands now (real trials only)
+                self._goals_key = key
+                try:
+                    self.load_goals(check_code(self.participant.currentText()))
+                except InputError:
+                    pass
         phase = {"idle": "Ready", "countdown": f"Get ready… {math.ceil(v.phase_remaining_s)}", "play": "Playing",
                  "paused": "Paused", "celebrate": "Well done!", "rest": f"Rest {math.ceil(v.phase_remaining_s)} s",
                  "done": "Session complete", "error": "Session failed"}[v.phase]
