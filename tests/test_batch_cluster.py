@@ -258,7 +258,10 @@ def test_ctrl_c_keeps_what_finished_and_exits_130(media: Path, tmp_path: Path) -
         _link(src, media / "body" / "squats_5.mp4", n)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "station", "analyze", str(src), "--exercise", "squats", "--executor", "inline", "--out", str(out)]
-    client = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C in a terminal: the client starts with SIGINT at its default, whatever the test runner was started
+    # with (a shell starts background jobs with SIGINT ignored, and Python then keeps ignoring it)
+    client = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 240  # a hang guard only
     while not _parts(out) and client.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
