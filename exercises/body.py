@@ -262,6 +262,28 @@ class RobustMax:
         return self._rng.hi
 
 
+class FrameLog:
+    """Per-frame features of the last ``window_s`` seconds, to judge a completed cycle over exactly its
+    own frames (``start_ns``..``end_ns``)."""
+
+    def __init__(self, window_s: float = 15.0) -> None:
+        self.window_ns = int(window_s * 1e9)
+        self.rows: deque[tuple[int, tuple[float, ...]]] = deque()
+
+    def push(self, t_ns: int, *values: float) -> None:
+        self.rows.append((t_ns, tuple(float(v) for v in values)))
+        while self.rows and self.rows[0][0] < t_ns - self.window_ns:
+            self.rows.popleft()
+
+    def between(self, t0_ns: int, t1_ns: int) -> NDArray[np.float64]:
+        """Rows with ``t0 <= t <= t1`` as an array (frames x values); empty (0 x 0) when none."""
+        got = [v for t, v in self.rows if t0_ns <= t <= t1_ns]
+        return np.asarray(got, dtype=np.float64) if got else np.zeros((0, 0))
+
+    def clear(self) -> None:
+        self.rows.clear()
+
+
 @dataclass(frozen=True)
 class Cycle:
     """One completed repetition of a :class:`CycleCounter` (session-clock ns)."""
@@ -549,6 +571,7 @@ class RepExercise(BodyExercise):
         self.counter: CycleCounter | AlternationCounter = self._make_counter()
         self.rep_list: list[Rep] = []
         self.rejected = 0
+        self.not_exercise: dict[str, int] = {}
         self.last_signal = math.nan
 
     @abc.abstractmethod
@@ -566,7 +589,14 @@ class RepExercise(BodyExercise):
         return 1.0, [], {}
 
     def _reject(self, cycle: Cycle) -> str | None:
-        """Why a completed cycle is not a repetition of this exercise (``None``: it counts)."""
+        """Why a completed cycle did not complete the movement that defines the exercise (``None``: it
+        counts). A rejected cycle is an ``incomplete`` event: the child tried and fell short."""
+        return None
+
+    def _not_this_exercise(self, cycle: Cycle) -> str | None:
+        """Why a completed cycle of the signal is movement that is not this exercise at all (walking,
+        a jump landing, standing up), ``None`` when it is the exercise. Such a cycle is neither a rep
+        nor ``incomplete``: no event, counted in ``cycles_not_exercise`` only."""
         return None
 
     def _frame(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> list[ScoreEvent] | None:
@@ -577,6 +607,11 @@ class RepExercise(BodyExercise):
         self.last_signal = v
         cyc = self.counter.update(t_ns, v)
         if cyc is None:
+            return []
+        other = self._not_this_exercise(cyc)
+        if other is not None:
+            self.not_exercise[other] = self.not_exercise.get(other, 0) + 1
+            self._reset_features()
             return []
         why = self._reject(cyc)
         if why is not None:
@@ -639,9 +674,11 @@ class RepExercise(BodyExercise):
             "cycle_times_s": ",".join(f"{x:.3f}" for x in cyc),
             "qualities": ",".join(f"{r.quality:.2f}" for r in reps),
             "incomplete": self.rejected,
+            "cycles_not_exercise": ";".join(f"{k}={v}" for k, v in sorted(self.not_exercise.items())),
         }
         u = {"reps": "count", "mean_cycle_s": "s", "sd_cycle_s": "s", "mean_rep_s": "s", "cadence_per_min": "1/min",
-             "mean_quality": "0..1", "flags": "", "cycle_times_s": "s", "qualities": "0..1", "incomplete": "count"}
+             "mean_quality": "0..1", "flags": "", "cycle_times_s": "s", "qualities": "0..1", "incomplete": "count",
+             "cycles_not_exercise": ""}
         d = {
             "reps": f"completed rest->active->rest cycles of the signal ({self.signal_definition}) with hysteresis",
             "mean_cycle_s": "mean time between the starts of successive repetitions",
@@ -653,6 +690,7 @@ class RepExercise(BodyExercise):
             "cycle_times_s": "every cycle time, comma-separated",
             "qualities": "every repetition's quality, comma-separated",
             "incomplete": "cycles of the signal rejected as not a full repetition (see the exercise's definition)",
+            "cycles_not_exercise": "cycles of the signal that were movement other than the exercise (reason=count), not reps",
         }
         tm, tu, td = self._tracking_metrics()
         m.update(tm)
