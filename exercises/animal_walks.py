@@ -142,6 +142,8 @@ class _AnimalWalk(RepExercise):
         feet = ok(L_ANK, R_ANK)
         if not hands and not feet:
             return None
+        if not self._on_all_fours(pts, trunk, hands, feet):
+            return None  # hands not on the floor: standing, walking, dancing is not an animal walk
         dh = (pts[L_WR, 0] - pts[R_WR, 0]) / trunk if hands else math.nan
         df = math.nan
         if feet:
@@ -161,6 +163,17 @@ class _AnimalWalk(RepExercise):
             return None  # the walk cycle is counted on the hands; the feet were counted above
         self._pairs.append((dh, df))
         return dh
+
+    @staticmethod
+    def _on_all_fours(pts: NDArray[np.float64], trunk: float, hands: bool, feet: bool) -> bool:
+        """Hands on the floor: the wrists within 0.6 trunk lengths of the ankles' height (or, with
+        the feet hidden, at least 0.7 trunk lengths below the hips)."""
+        if not hands:
+            return feet and abs(0.5 * (pts[L_HIP, 1] + pts[R_HIP, 1]) - 0.5 * (pts[L_ANK, 1] + pts[R_ANK, 1])) / trunk < 1.2
+        wr_y = 0.5 * (pts[L_WR, 1] + pts[R_WR, 1])
+        if feet:
+            return abs(0.5 * (pts[L_ANK, 1] + pts[R_ANK, 1]) - wr_y) / trunk < 0.6
+        return (wr_y - 0.5 * (pts[L_HIP, 1] + pts[R_HIP, 1])) / trunk >= 0.7
 
     def _flags(self, knee_clear: float, hip_below_sh: float, hip_above_floor: float) -> list[str]:
         return []
@@ -222,6 +235,17 @@ class BearWalk(_AnimalWalk):
     title = "Bear walk"
     contract = rep_contract("crouch", Walk("bear"), 0.1, 0.2)
 
+    @staticmethod
+    def _on_all_fours(pts: NDArray[np.float64], trunk: float, hands: bool, feet: bool) -> bool:
+        """Hands on the floor: the wrists within 0.6 trunk lengths of the ankles' height (or, with
+        the feet hidden, at least 0.7 trunk lengths below the hips)."""
+        if not hands:
+            return feet and abs(0.5 * (pts[L_HIP, 1] + pts[R_HIP, 1]) - 0.5 * (pts[L_ANK, 1] + pts[R_ANK, 1])) / trunk < 1.2
+        wr_y = 0.5 * (pts[L_WR, 1] + pts[R_WR, 1])
+        if feet:
+            return abs(0.5 * (pts[L_ANK, 1] + pts[R_ANK, 1]) - wr_y) / trunk < 0.6
+        return (wr_y - 0.5 * (pts[L_HIP, 1] + pts[R_HIP, 1])) / trunk >= 0.7
+
     def _flags(self, knee_clear: float, hip_below_sh: float, hip_above_floor: float) -> list[str]:
         flags = []
         if knee_clear < 0.3:
@@ -238,6 +262,17 @@ class CrabWalk(_AnimalWalk):
     name = "crab_walk"
     title = "Crab walk"
     contract = rep_contract("crouch", Walk("crab"), 0.1, 0.2)
+
+    @staticmethod
+    def _on_all_fours(pts: NDArray[np.float64], trunk: float, hands: bool, feet: bool) -> bool:
+        """Hands on the floor: the wrists within 0.6 trunk lengths of the ankles' height (or, with
+        the feet hidden, at least 0.7 trunk lengths below the hips)."""
+        if not hands:
+            return feet and abs(0.5 * (pts[L_HIP, 1] + pts[R_HIP, 1]) - 0.5 * (pts[L_ANK, 1] + pts[R_ANK, 1])) / trunk < 1.2
+        wr_y = 0.5 * (pts[L_WR, 1] + pts[R_WR, 1])
+        if feet:
+            return abs(0.5 * (pts[L_ANK, 1] + pts[R_ANK, 1]) - wr_y) / trunk < 0.6
+        return (wr_y - 0.5 * (pts[L_HIP, 1] + pts[R_HIP, 1])) / trunk >= 0.7
 
     def _flags(self, knee_clear: float, hip_below_sh: float, hip_above_floor: float) -> list[str]:
         return ["hips_down"] if hip_above_floor < 0.4 else []
