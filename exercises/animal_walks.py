@@ -93,6 +93,7 @@ def _pattern(r: float) -> str:
 class _AnimalWalk(RepExercise):
     """Shared counting of bear and crab walks (see the module docstring)."""
 
+    starts_upright = False
     Settings: ClassVar[type[Settings]] = WalkSettings
     rest_high = True
     signal_unit = "trunk lengths"

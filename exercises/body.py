@@ -144,6 +144,105 @@ def select_person(
     return best
 
 
+def _box(obs: PoseObservation, min_visibility: float) -> tuple[float, float, float, bool]:
+    """``(centre x, centre y, size, upright)`` in pixels of the landmarks of ``obs`` visible above
+    ``min_visibility`` (all landmarks when fewer than three are); size = the larger box side,
+    upright = the box is taller than wide."""
+    pts = obs.xy_px()
+    if obs.visibility is not None:
+        good = np.asarray(obs.visibility) >= min_visibility
+        if good.sum() >= 3:
+            pts = pts[good]
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    w, h = hi - lo
+    return float(0.5 * (lo[0] + hi[0])), float(0.5 * (lo[1] + hi[1])), float(max(w, h)), bool(h > w)
+
+
+class Participant:
+    """The one person a trial scores: chosen once, then followed frame to frame; nobody else is scored.
+
+    Choice (the first frame with a plausible person: landmark box at least ``min_size`` of the frame
+    height, centred in ``region`` when one is set, and standing, the box taller than wide, for the
+    exercises that start standing (``upright``; not push-ups, sit-ups, animal walks)): the person
+    nearest ``point`` (a therapist's click, 0..1 of the frame) when given, else the largest, most
+    central one (box size x (1 - |x - 0.5|)). A false detection on furniture (a wide, small box,
+    seen on real footage of an empty room) is never chosen.
+    Following: each frame, among the people whose box height is within ``size_ratio`` of the
+    participant's (median of the last second) and whose centre moved at most ``0.5 + speed x gap``
+    participant heights since the participant was last seen (``gap`` seconds), the nearest. Nobody
+    matching: the frame is "participant not found" and scored on no one; whoever else is in view is
+    ignored, however large.
+    """
+
+    def __init__(self, *, min_visibility: float, region: tuple[float, float, float, float] | None = None,
+                 point: tuple[float, float] | None = None, min_size: float = 0.1, size_ratio: float = 1.8,
+                 speed: float = 2.0, upright: bool = True) -> None:
+        self.min_vis = min_visibility
+        self.upright = upright
+        self.region = region
+        self.point = point
+        self.min_size = min_size
+        self.size_ratio = size_ratio
+        self.speed = speed
+        self.chosen = False
+        self.last: tuple[float, float, float, bool] | None = None
+        self.last_ns = 0
+        self._heights: deque[tuple[int, float]] = deque()
+
+    def reset(self) -> None:
+        self.chosen = False
+        self.last = None
+        self._heights.clear()
+
+    def _plausible(self, obs: PoseObservation) -> tuple[float, float, float, bool] | None:
+        b = _box(obs, self.min_vis)
+        w, h = obs.image_size
+        if not self.chosen and b[2] < self.min_size * h:
+            return None  # too small to be chosen; once chosen, the size ratio decides
+        if self.region is not None and not (self.region[0] * w <= b[0] <= self.region[2] * w
+                                            and self.region[1] * h <= b[1] <= self.region[3] * h):
+            return None
+        return b
+
+    def pick(self, t_ns: int, poses: Sequence[PoseObservation]) -> PoseObservation | None:
+        boxes = [(p, b) for p in poses if (b := self._plausible(p)) is not None]
+        if not self.chosen and self.upright:
+            boxes = [(p, b) for p, b in boxes if b[3]]
+        if not boxes:
+            return None
+        if not self.chosen:
+            w, h = boxes[0][0].image_size
+            if self.point is not None:
+                px, py = self.point[0] * w, self.point[1] * h
+                p, b = min(boxes, key=lambda pb: math.hypot(pb[1][0] - px, pb[1][1] - py) / pb[1][2])
+            else:
+                p, b = max(boxes, key=lambda pb: pb[1][2] * (1.0 - abs(pb[1][0] / w - 0.5)))
+            self.chosen = True
+            return self._keep(t_ns, p, b)
+        assert self.last is not None
+        ref = float(np.median([x for _, x in self._heights])) if self._heights else self.last[2]
+        gap_s = (t_ns - self.last_ns) / 1e9
+        reach = (0.5 + self.speed * gap_s) * ref
+        best: tuple[float, PoseObservation, tuple[float, float, float, bool]] | None = None
+        for p, b in boxes:
+            if not 1.0 / self.size_ratio <= b[2] / ref <= self.size_ratio:
+                continue
+            d = math.hypot(b[0] - self.last[0], b[1] - self.last[1])
+            if d <= reach and (best is None or d < best[0]):
+                best = (d, p, b)
+        if best is None:
+            return None
+        return self._keep(t_ns, best[1], best[2])
+
+    def _keep(self, t_ns: int, p: PoseObservation, b: tuple[float, float, float, bool]) -> PoseObservation:
+        self.last = b
+        self.last_ns = t_ns
+        self._heights.append((t_ns, b[2]))
+        while self._heights and self._heights[0][0] < t_ns - 1_000_000_000:
+            self._heights.popleft()
+        return p
+
+
 # --------------------------------------------------------------------------------------------
 # signals
 # --------------------------------------------------------------------------------------------
@@ -403,11 +502,25 @@ class BodySettings(Settings):
     min_visibility: float = Field(0.5, ge=0.0, le=1.0, description="landmark visibility needed to use a frame")
     pause_after_s: float = Field(1.0, gt=0.0, le=60.0, description="seconds without the person before counting pauses")
     region: str = Field("", description="'x0,y0,x1,y1' (0..1 of the frame): follow only people centred there; '' = whole frame")
+    participant: str = Field("", description="'x,y' (0..1 of the frame, e.g. a dashboard click): the participant is the person nearest this point; '' = the largest, most central")
+    min_person_size: float = Field(0.1, ge=0.0, le=1.0, description="smallest person (landmark box, fraction of the frame height) that can be the participant")
 
     @field_validator("region")
     @classmethod
     def _check_region(cls, v: str) -> str:
         return _region_validator(v)
+
+    @field_validator("participant")
+    @classmethod
+    def _check_participant(cls, v: str) -> str:
+        if v.strip():
+            try:
+                x, y = (float(a) for a in v.split(","))
+            except ValueError:
+                raise ValueError("participant must be 'x,y' with two numbers 0..1, or empty") from None
+            if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+                raise ValueError("participant must be 'x,y' with both numbers 0..1")
+        return v
 
 
 class CounterSettings(BodySettings):
@@ -443,11 +556,17 @@ class BodyExercise(Exercise):
 
     inputs = ("pose",)
     Settings: ClassVar[type[Settings]] = BodySettings
+    starts_upright: ClassVar[bool] = True
+    """The child stands at the start of a trial (the participant is chosen among standing people)."""
 
     def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
         s: BodySettings = self.settings  # type: ignore[assignment]
         self._region = parse_region(s.region)
+        point = tuple(float(x) for x in s.participant.split(",")) if s.participant.strip() else None
+        self.participant = Participant(min_visibility=s.min_visibility, region=self._region,
+                                       point=point,  # type: ignore[arg-type]
+                                       min_size=s.min_person_size, upright=self.starts_upright)
         self._min_vis = s.min_visibility
         self._pause_ns = int(s.pause_after_s * 1e9)
         self._last_valid_ns: int | None = None
@@ -465,7 +584,7 @@ class BodyExercise(Exercise):
             return []  # a sensor-only step
         self.frames += 1
         events: list[ScoreEvent] = []
-        person = select_person(inp.poses, min_visibility=self._min_vis, region=self._region) if inp.poses else None
+        person = self.participant.pick(inp.t_ns, inp.poses) if inp.poses else None
         used: list[ScoreEvent] | None = None
         if person is None:
             self.frames_no_person += 1
@@ -516,7 +635,7 @@ class BodyExercise(Exercise):
         d = {
             "frames": "camera frames seen in the trial",
             "frames_used": "frames with the followed person and every needed landmark visible",
-            "frames_no_person": "frames where nobody (in the region) was found",
+            "frames_no_person": "frames where the participant was not found (nobody, or only other people, in view): scored on no one",
             "frames_low_visibility": "frames skipped because a needed landmark was below min_visibility",
             "paused_s": "time counting was paused because the person was gone for pause_after_s or more",
             "duration_s": "time from the first to the last frame of the trial",

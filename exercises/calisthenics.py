@@ -102,6 +102,7 @@ class PushUps(RepExercise):
     """Push-ups, knee or full (definitions in the module docstring)."""
 
     name = "pushups"
+    starts_upright = False
     definitions_version = "2"
     title = "Push-ups"
     contract = rep_contract("crouch", Repeat("pushups"), 0.2, 0.35)
@@ -381,6 +382,7 @@ class SitUps(RepExercise):
     """Sit-ups (definitions in the module docstring)."""
 
     name = "situps"
+    starts_upright = False
     definitions_version = "2"
     title = "Sit-ups"
     contract = rep_contract("jump", Repeat("situps"), 20.0, 35.0)

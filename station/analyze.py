@@ -62,6 +62,9 @@ class TrackerOptions:
     pose_complexity: int = 1
     mirrored: bool = False
     backend: str = "mediapipe"
+    num_poses: int = 1
+    """People per frame the pose tracker reports (a backend that finds several, e.g. ``mediapipe-tasks``;
+    the exercise then chooses and follows the participant among them)."""
     hands_from_pose: bool = False
     """Whole-body scenes: search hands in crops around the pose's wrists (:class:`PoseGuidedHandTracker`)."""
 
@@ -69,7 +72,10 @@ class TrackerOptions:
         return {"model_complexity": self.hand_complexity, "max_hands": self.max_hands, "mirrored": self.mirrored, "static": static}
 
     def pose(self, static: bool) -> dict[str, Any]:
-        return {"model_complexity": self.pose_complexity, "mirrored": self.mirrored, "static": static}
+        opts: dict[str, Any] = {"model_complexity": self.pose_complexity, "mirrored": self.mirrored, "static": static}
+        if self.num_poses != 1:
+            opts["num_poses"] = self.num_poses
+        return opts
 
 
 def tracker_kinds(inputs: Iterable[str]) -> tuple[TrackKind, ...]:
