@@ -158,6 +158,13 @@ def _box(obs: PoseObservation, min_visibility: float) -> tuple[float, float, flo
     return float(0.5 * (lo[0] + hi[0])), float(0.5 * (lo[1] + hi[1])), float(max(w, h)), bool(h > w)
 
 
+def _trunk(obs: PoseObservation) -> float:
+    """Mid-shoulder to mid-hip distance in pixels: a person's size that raising the arms, crouching
+    or turning over in a flip hardly changes (the association measure of :class:`Participant`)."""
+    p = obs.xy_px()
+    return float(np.hypot(*(0.5 * (p[11] + p[12]) - 0.5 * (p[23] + p[24]))))
+
+
 class Participant:
     """The one person a trial scores: chosen once, then followed frame to frame; nobody else is scored.
 
@@ -167,16 +174,17 @@ class Participant:
     nearest ``point`` (a therapist's click, 0..1 of the frame) when given, else the largest, most
     central one (box size x (1 - |x - 0.5|)). A false detection on furniture (a wide, small box,
     seen on real footage of an empty room) is never chosen.
-    Following: each frame, among the people whose box height is within ``size_ratio`` of the
-    participant's (median of the last second) and whose centre moved at most ``0.5 + speed x gap``
-    participant heights since the participant was last seen (``gap`` seconds), the nearest. Nobody
+    Following: each frame, among the people whose trunk (mid-shoulder to mid-hip) is within
+    ``size_ratio`` of the participant's (median of the last second) and whose box centre moved at most
+    ``1.5 + speed x gap`` participant trunk lengths since the participant was last seen (``gap``
+    seconds), the nearest. Nobody
     matching: the frame is "participant not found" and scored on no one; whoever else is in view is
     ignored, however large.
     """
 
     def __init__(self, *, min_visibility: float, region: tuple[float, float, float, float] | None = None,
-                 point: tuple[float, float] | None = None, min_size: float = 0.1, size_ratio: float = 1.8,
-                 speed: float = 2.0, upright: bool = True) -> None:
+                 point: tuple[float, float] | None = None, min_size: float = 0.1, size_ratio: float = 2.0,
+                 speed: float = 6.0, upright: bool = True) -> None:
         self.min_vis = min_visibility
         self.upright = upright
         self.region = region
@@ -220,12 +228,12 @@ class Participant:
             self.chosen = True
             return self._keep(t_ns, p, b)
         assert self.last is not None
-        ref = float(np.median([x for _, x in self._heights])) if self._heights else self.last[2]
+        ref = float(np.median([x for _, x in self._heights]))
         gap_s = (t_ns - self.last_ns) / 1e9
-        reach = (0.5 + self.speed * gap_s) * ref
+        reach = (1.5 + self.speed * gap_s) * ref
         best: tuple[float, PoseObservation, tuple[float, float, float, bool]] | None = None
         for p, b in boxes:
-            if not 1.0 / self.size_ratio <= b[2] / ref <= self.size_ratio:
+            if not 1.0 / self.size_ratio <= _trunk(p) / ref <= self.size_ratio:
                 continue
             d = math.hypot(b[0] - self.last[0], b[1] - self.last[1])
             if d <= reach and (best is None or d < best[0]):
@@ -237,7 +245,7 @@ class Participant:
     def _keep(self, t_ns: int, p: PoseObservation, b: tuple[float, float, float, bool]) -> PoseObservation:
         self.last = b
         self.last_ns = t_ns
-        self._heights.append((t_ns, b[2]))
+        self._heights.append((t_ns, _trunk(p)))
         while self._heights and self._heights[0][0] < t_ns - 1_000_000_000:
             self._heights.popleft()
         return p
@@ -359,6 +367,11 @@ class RobustMax:
     @property
     def value(self) -> float:
         return self._rng.hi
+
+    def clear(self) -> None:
+        """Forget the window (e.g. the floor changed: the child jumped down from a box)."""
+        self._rng.clear()
+        self._last.clear()
 
 
 class FrameLog:
