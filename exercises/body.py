@@ -147,7 +147,8 @@ def select_person(
 def _box(obs: PoseObservation, min_visibility: float) -> tuple[float, float, float, bool]:
     """``(centre x, centre y, size, upright)`` in pixels of the landmarks of ``obs`` visible above
     ``min_visibility`` (all landmarks when fewer than three are); size = the larger box side,
-    upright = the box is taller than wide."""
+    upright = the trunk within 45 degrees of vertical, shoulders above the hips, and the box not much
+    wider than tall (arms spread are fine; a wide, flat false detection on furniture is not)."""
     pts = obs.xy_px()
     if obs.visibility is not None:
         good = np.asarray(obs.visibility) >= min_visibility
@@ -155,7 +156,10 @@ def _box(obs: PoseObservation, min_visibility: float) -> tuple[float, float, flo
             pts = pts[good]
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     w, h = hi - lo
-    return float(0.5 * (lo[0] + hi[0])), float(0.5 * (lo[1] + hi[1])), float(max(w, h)), bool(h > w)
+    xy = obs.xy_px()
+    sh, hip = 0.5 * (xy[11] + xy[12]), 0.5 * (xy[23] + xy[24])
+    trunk_up = hip[1] - sh[1] > abs(hip[0] - sh[0])  # shoulders above the hips, within 45 deg of vertical
+    return float(0.5 * (lo[0] + hi[0])), float(0.5 * (lo[1] + hi[1])), float(max(w, h)), bool(trunk_up and h > 0.6 * w)
 
 
 def _trunk(obs: PoseObservation) -> float:
@@ -169,13 +173,13 @@ class Participant:
     """The one person a trial scores: chosen once, then followed frame to frame; nobody else is scored.
 
     Choice (the first frame with a plausible person: landmark box at least ``min_size`` of the frame
-    height, centred in ``region`` when one is set, and standing, the box taller than wide, for the
+    height, centred in ``region`` when one is set, and standing (see :func:`_box`) for the
     exercises that start standing (``upright``; not push-ups, sit-ups, animal walks)): the person
     nearest ``point`` (a therapist's click, 0..1 of the frame) when given, else the largest, most
     central one (box size x (1 - |x - 0.5|)). A false detection on furniture (a wide, small box,
     seen on real footage of an empty room) is never chosen.
     Following: each frame, among the people whose trunk (mid-shoulder to mid-hip) is within
-    ``size_ratio`` of the participant's (median of the last second) and whose box centre moved at most
+    ``size_ratio x (1 + gap)`` of the participant's (median of the last second) and whose box centre moved at most
     ``1.5 + speed x gap`` participant trunk lengths since the participant was last seen (``gap``
     seconds), the nearest. Nobody
     matching: the frame is "participant not found" and scored on no one; whoever else is in view is
@@ -232,8 +236,9 @@ class Participant:
         gap_s = (t_ns - self.last_ns) / 1e9
         reach = (1.5 + self.speed * gap_s) * ref
         best: tuple[float, PoseObservation, tuple[float, float, float, bool]] | None = None
+        ratio = self.size_ratio * (1.0 + gap_s)  # the longer unseen, the more the distance to the camera may change
         for p, b in boxes:
-            if not 1.0 / self.size_ratio <= _trunk(p) / ref <= self.size_ratio:
+            if not 1.0 / ratio <= _trunk(p) / ref <= ratio:
                 continue
             d = math.hypot(b[0] - self.last[0], b[1] - self.last[1])
             if d <= reach and (best is None or d < best[0]):
