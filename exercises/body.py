@@ -172,7 +172,8 @@ def _trunk(obs: PoseObservation) -> float:
 class Participant:
     """The one person a trial scores: chosen once, then followed frame to frame; nobody else is scored.
 
-    Choice (the first frame with a plausible person: landmark box at least ``min_size`` of the frame
+    Choice (during the first ``choose_s`` (2 s, the countdown) from the first frame with a plausible
+    person, re-made every frame, then kept: a detector may miss the child in the very first frame) among the plausible people (landmark box at least ``min_size`` of the frame
     height, centred in ``region`` when one is set, and standing (see :func:`_box`) for the
     exercises that start standing (``upright``; not push-ups, sit-ups, animal walks)): the person
     nearest ``point`` (a therapist's click, 0..1 of the frame) when given, else the largest, most
@@ -188,8 +189,10 @@ class Participant:
 
     def __init__(self, *, min_visibility: float, region: tuple[float, float, float, float] | None = None,
                  point: tuple[float, float] | None = None, min_size: float = 0.1, size_ratio: float = 2.0,
-                 speed: float = 6.0, upright: bool = True) -> None:
+                 speed: float = 6.0, upright: bool = True, choose_s: float = 2.0) -> None:
         self.min_vis = min_visibility
+        self.choose_ns = int(choose_s * 1e9)
+        self.first_ns: int | None = None
         self.upright = upright
         self.region = region
         self.point = point
@@ -197,19 +200,22 @@ class Participant:
         self.size_ratio = size_ratio
         self.speed = speed
         self.chosen = False
+        self.switched = False
+        """Set by :meth:`pick` when the choice moved to another person (during the countdown)."""
         self.last: tuple[float, float, float, bool] | None = None
         self.last_ns = 0
         self._heights: deque[tuple[int, float]] = deque()
 
     def reset(self) -> None:
         self.chosen = False
+        self.first_ns = None
         self.last = None
         self._heights.clear()
 
-    def _plausible(self, obs: PoseObservation) -> tuple[float, float, float, bool] | None:
+    def _plausible(self, obs: PoseObservation, choosing: bool) -> tuple[float, float, float, bool] | None:
         b = _box(obs, self.min_vis)
         w, h = obs.image_size
-        if not self.chosen and b[2] < self.min_size * h:
+        if choosing and b[2] < self.min_size * h:
             return None  # too small to be chosen; once chosen, the size ratio decides
         if self.region is not None and not (self.region[0] * w <= b[0] <= self.region[2] * w
                                             and self.region[1] * h <= b[1] <= self.region[3] * h):
@@ -217,19 +223,25 @@ class Participant:
         return b
 
     def pick(self, t_ns: int, poses: Sequence[PoseObservation]) -> PoseObservation | None:
-        boxes = [(p, b) for p in poses if (b := self._plausible(p)) is not None]
-        if not self.chosen and self.upright:
+        choosing = not self.chosen or (self.first_ns is not None and t_ns - self.first_ns < self.choose_ns)
+        boxes = [(p, b) for p in poses if (b := self._plausible(p, not self.chosen)) is not None]
+        if choosing and self.upright:
             boxes = [(p, b) for p, b in boxes if b[3]]
         if not boxes:
             return None
-        if not self.chosen:
+        if choosing:
+            if self.first_ns is None:
+                self.first_ns = t_ns
             w, h = boxes[0][0].image_size
             if self.point is not None:
                 px, py = self.point[0] * w, self.point[1] * h
                 p, b = min(boxes, key=lambda pb: math.hypot(pb[1][0] - px, pb[1][1] - py) / pb[1][2])
             else:
                 p, b = max(boxes, key=lambda pb: pb[1][2] * (1.0 - abs(pb[1][0] / w - 0.5)))
+            if self.chosen and self.last is not None:
+                self.switched = math.hypot(b[0] - self.last[0], b[1] - self.last[1]) > 0.5 * max(b[2], self.last[2])
             self.chosen = True
+            self._heights.clear()  # the choice may change during the countdown
             return self._keep(t_ns, p, b)
         assert self.last is not None
         ref = float(np.median([x for _, x in self._heights]))
@@ -603,6 +615,10 @@ class BodyExercise(Exercise):
         self.frames += 1
         events: list[ScoreEvent] = []
         person = self.participant.pick(inp.t_ns, inp.poses) if inp.poses else None
+        if self.participant.switched:
+            # a better participant appeared during the countdown: start the scoring afresh on them, as
+            # if the trial had begun now (nothing measured on the other person is kept)
+            self._restart_scoring()
         used: list[ScoreEvent] | None = None
         if person is None:
             self.frames_no_person += 1
@@ -630,6 +646,16 @@ class BodyExercise(Exercise):
         self._last_valid_ns = inp.t_ns
         events.extend(used)
         return events
+
+    def _restart_scoring(self) -> None:
+        """Re-create the scoring state (every filter, window and counter) and keep the trial's clock,
+        events, frame counts and the participant."""
+        keep = {k: getattr(self, k) for k in ("participant", "events", "t_first_ns", "t_last_ns", "frames",
+                                               "frames_used", "frames_no_person", "frames_gated")}
+        type(self).__init__(self, self.settings, trial=self.trial)  # type: ignore[misc]
+        for k, v in keep.items():
+            setattr(self, k, v)
+        self.participant.switched = False
 
     @abc.abstractmethod
     def _frame(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> list[ScoreEvent] | None:

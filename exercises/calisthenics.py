@@ -193,7 +193,7 @@ class PushUps(RepExercise):
 class SquatSettings(RepSettings):
     min_range: Annotated[float, Knob("Depth", "leg lengths", step=0.05, harder=1, help="how far the hips must go down and up to count")] = Field(0.2, gt=0.0, le=10.0, description="smallest range of hip height / leg length")
     min_cycle_s: float = Field(0.25, ge=0.0, le=30.0, description="shortest repetition that counts, s")
-    standing: float = Field(0.8, gt=0.0, le=1.5, description="hip height (leg lengths) a squat must start or end at: standing")
+    standing: float = Field(0.7, gt=0.0, le=1.5, description="hip height (leg lengths) a squat must start or end at: standing")
     max_foot_move: float = Field(0.1, gt=0.0, le=2.0, description="largest ankle travel during a squat, leg lengths (feet planted)")
 
 
