@@ -98,7 +98,13 @@ def build_tracker(
         if static:
             raise InputError("hands from pose needs a video (it follows the body over time), not images")
         return PoseGuidedHandTracker(hand_complexity=o.hand_complexity, mirrored=o.mirrored, clock=clock)
-    return make_tracker(kinds, backend=o.backend, clock=clock, hand_options=o.hand(static), pose_options=o.pose(static))
+    try:
+        return make_tracker(kinds, backend=o.backend, clock=clock, hand_options=o.hand(static), pose_options=o.pose(static))
+    except TypeError as exc:
+        if o.num_poses != 1 and "num_poses" in str(exc):
+            raise InputError(f"the '{o.backend}' pose tracker reports one person per frame", where=f"num_poses={o.num_poses}",
+                             fix="use --backend mediapipe-tasks for several people, or leave --num-poses at 1") from None
+        raise
 
 
 def steps_from_tracked(frames: Iterable[TrackedFrame]) -> Iterator[StepInput]:

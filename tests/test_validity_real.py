@@ -117,3 +117,19 @@ def variant_landmarks(media: Path, tmp_path_factory: pytest.TempPathFactory, lan
 def test_robustness_variant_keeps_the_count(clip: Clip, kind: str, variant_landmarks: Callable[..., Path]) -> None:
     assert clip.exercise is not None
     assert _result(variant_landmarks(clip, kind), clip.exercise)["reps"] == clip.count
+
+
+def test_several_people_need_a_backend_that_reports_them(media: Path) -> None:
+    """``--num-poses`` with the one-person legacy backend: one clear line and exit 2, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "station", "analyze", str(media / "body" / "pushups_5.mp4"), "--exercise", "pushups",
+         "--num-poses", "2", "--json", "-"],
+        capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1],
+        env=dict(os.environ, PYTHONWARNINGS="ignore"), check=False,
+    )
+    assert proc.returncode == 2
+    assert "reports one person per frame" in proc.stderr and "Traceback" not in proc.stderr
