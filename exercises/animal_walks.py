@@ -9,7 +9,7 @@ over 10 s of the shoulder-to-hip distance), so nothing depends on image size or 
 Time is the frame's ``t_ns`` on the session clock. Person selection, visibility gating, pausing,
 filtering and the hysteresis counter are those of :mod:`exercises.body`.
 
-Definitions (version 1)
+Definitions (version 2: frames count only with the hands on the floor, ``_on_all_fours``)
 -----------------------
 Hand signal, foot signal
     ``(x_left_wrist - x_right_wrist) / trunk`` and ``(x_left_ankle - x_right_ankle) / trunk``,
@@ -94,6 +94,7 @@ class _AnimalWalk(RepExercise):
     """Shared counting of bear and crab walks (see the module docstring)."""
 
     starts_upright = False
+    definitions_version = "2"
     Settings: ClassVar[type[Settings]] = WalkSettings
     rest_high = True
     signal_unit = "trunk lengths"
@@ -236,17 +237,6 @@ class BearWalk(_AnimalWalk):
     title = "Bear walk"
     contract = rep_contract("crouch", Walk("bear"), 0.1, 0.2)
 
-    @staticmethod
-    def _on_all_fours(pts: NDArray[np.float64], trunk: float, hands: bool, feet: bool) -> bool:
-        """Hands on the floor: the wrists within 0.6 trunk lengths of the ankles' height (or, with
-        the feet hidden, at least 0.7 trunk lengths below the hips)."""
-        if not hands:
-            return feet and abs(0.5 * (pts[L_HIP, 1] + pts[R_HIP, 1]) - 0.5 * (pts[L_ANK, 1] + pts[R_ANK, 1])) / trunk < 1.2
-        wr_y = 0.5 * (pts[L_WR, 1] + pts[R_WR, 1])
-        if feet:
-            return abs(0.5 * (pts[L_ANK, 1] + pts[R_ANK, 1]) - wr_y) / trunk < 0.6
-        return (wr_y - 0.5 * (pts[L_HIP, 1] + pts[R_HIP, 1])) / trunk >= 0.7
-
     def _flags(self, knee_clear: float, hip_below_sh: float, hip_above_floor: float) -> list[str]:
         flags = []
         if knee_clear < 0.3:
@@ -263,17 +253,6 @@ class CrabWalk(_AnimalWalk):
     name = "crab_walk"
     title = "Crab walk"
     contract = rep_contract("crouch", Walk("crab"), 0.1, 0.2)
-
-    @staticmethod
-    def _on_all_fours(pts: NDArray[np.float64], trunk: float, hands: bool, feet: bool) -> bool:
-        """Hands on the floor: the wrists within 0.6 trunk lengths of the ankles' height (or, with
-        the feet hidden, at least 0.7 trunk lengths below the hips)."""
-        if not hands:
-            return feet and abs(0.5 * (pts[L_HIP, 1] + pts[R_HIP, 1]) - 0.5 * (pts[L_ANK, 1] + pts[R_ANK, 1])) / trunk < 1.2
-        wr_y = 0.5 * (pts[L_WR, 1] + pts[R_WR, 1])
-        if feet:
-            return abs(0.5 * (pts[L_ANK, 1] + pts[R_ANK, 1]) - wr_y) / trunk < 0.6
-        return (wr_y - 0.5 * (pts[L_HIP, 1] + pts[R_HIP, 1])) / trunk >= 0.7
 
     def _flags(self, knee_clear: float, hip_below_sh: float, hip_above_floor: float) -> list[str]:
         return ["hips_down"] if hip_above_floor < 0.4 else []
