@@ -9,7 +9,7 @@ over 10 s of the shoulder-to-hip distance), so nothing depends on image size or 
 Time is the frame's ``t_ns`` on the session clock. Person selection, visibility gating, pausing,
 filtering and the hysteresis counter are those of :mod:`exercises.body`.
 
-Definitions (version 1)
+Definitions (version 2: frames count only with the hands on the floor, ``_on_all_fours``)
 -----------------------
 Hand signal, foot signal
     ``(x_left_wrist - x_right_wrist) / trunk`` and ``(x_left_ankle - x_right_ankle) / trunk``,
@@ -93,6 +93,8 @@ def _pattern(r: float) -> str:
 class _AnimalWalk(RepExercise):
     """Shared counting of bear and crab walks (see the module docstring)."""
 
+    starts_upright = False
+    definitions_version = "2"
     Settings: ClassVar[type[Settings]] = WalkSettings
     rest_high = True
     signal_unit = "trunk lengths"
@@ -142,6 +144,8 @@ class _AnimalWalk(RepExercise):
         feet = ok(L_ANK, R_ANK)
         if not hands and not feet:
             return None
+        if not self._on_all_fours(pts, trunk, hands, feet):
+            return None  # hands not on the floor: standing, walking, dancing is not an animal walk
         dh = (pts[L_WR, 0] - pts[R_WR, 0]) / trunk if hands else math.nan
         df = math.nan
         if feet:
@@ -161,6 +165,17 @@ class _AnimalWalk(RepExercise):
             return None  # the walk cycle is counted on the hands; the feet were counted above
         self._pairs.append((dh, df))
         return dh
+
+    @staticmethod
+    def _on_all_fours(pts: NDArray[np.float64], trunk: float, hands: bool, feet: bool) -> bool:
+        """Hands on the floor: the wrists within 0.6 trunk lengths of the ankles' height (or, with
+        the feet hidden, at least 0.7 trunk lengths below the hips)."""
+        if not hands:
+            return feet and abs(0.5 * (pts[L_HIP, 1] + pts[R_HIP, 1]) - 0.5 * (pts[L_ANK, 1] + pts[R_ANK, 1])) / trunk < 1.2
+        wr_y = 0.5 * (pts[L_WR, 1] + pts[R_WR, 1])
+        if feet:
+            return abs(0.5 * (pts[L_ANK, 1] + pts[R_ANK, 1]) - wr_y) / trunk < 0.6
+        return (wr_y - 0.5 * (pts[L_HIP, 1] + pts[R_HIP, 1])) / trunk >= 0.7
 
     def _flags(self, knee_clear: float, hip_below_sh: float, hip_above_floor: float) -> list[str]:
         return []

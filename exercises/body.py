@@ -144,6 +144,130 @@ def select_person(
     return best
 
 
+def _box(obs: PoseObservation, min_visibility: float) -> tuple[float, float, float, bool]:
+    """``(centre x, centre y, size, upright)`` in pixels of the landmarks of ``obs`` visible above
+    ``min_visibility`` (all landmarks when fewer than three are); size = the larger box side,
+    upright = the trunk within 45 degrees of vertical, shoulders above the hips, and the box not much
+    wider than tall (arms spread are fine; a wide, flat false detection on furniture is not)."""
+    pts = obs.xy_px()
+    if obs.visibility is not None:
+        good = np.asarray(obs.visibility) >= min_visibility
+        if good.sum() >= 3:
+            pts = pts[good]
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    w, h = hi - lo
+    xy = obs.xy_px()
+    sh, hip = 0.5 * (xy[11] + xy[12]), 0.5 * (xy[23] + xy[24])
+    trunk_up = hip[1] - sh[1] > abs(hip[0] - sh[0])  # shoulders above the hips, within 45 deg of vertical
+    return float(0.5 * (lo[0] + hi[0])), float(0.5 * (lo[1] + hi[1])), float(max(w, h)), bool(trunk_up and h > 0.6 * w)
+
+
+def _trunk(obs: PoseObservation) -> float:
+    """Mid-shoulder to mid-hip distance in pixels: a person's size that raising the arms, crouching
+    or turning over in a flip hardly changes (the association measure of :class:`Participant`)."""
+    p = obs.xy_px()
+    return float(np.hypot(*(0.5 * (p[11] + p[12]) - 0.5 * (p[23] + p[24]))))
+
+
+class Participant:
+    """The one person a trial scores: chosen once, then followed frame to frame; nobody else is scored.
+
+    Choice (during the first ``choose_s`` (2 s, the countdown) from the first frame with a plausible
+    person, re-made every frame, then kept: a detector may miss the child in the very first frame) among the plausible people (landmark box at least ``min_size`` of the frame
+    height, centred in ``region`` when one is set, and standing (see :func:`_box`) for the
+    exercises that start standing (``upright``; not push-ups, sit-ups, animal walks)): the person
+    nearest ``point`` (a therapist's click, 0..1 of the frame) when given, else the largest, most
+    central one (box size x (1 - |x - 0.5|)). A false detection on furniture (a wide, small box,
+    seen on real footage of an empty room) is never chosen.
+    Following: each frame, among the people whose trunk (mid-shoulder to mid-hip) is within
+    ``size_ratio x (1 + gap)`` of the participant's (median of the last second) and whose box centre moved at most
+    ``1.5 + speed x gap`` participant trunk lengths since the participant was last seen (``gap``
+    seconds), the nearest. Nobody
+    matching: the frame is "participant not found" and scored on no one; whoever else is in view is
+    ignored, however large.
+    """
+
+    def __init__(self, *, min_visibility: float, region: tuple[float, float, float, float] | None = None,
+                 point: tuple[float, float] | None = None, min_size: float = 0.1, size_ratio: float = 2.0,
+                 speed: float = 6.0, upright: bool = True, choose_s: float = 2.0) -> None:
+        self.min_vis = min_visibility
+        self.choose_ns = int(choose_s * 1e9)
+        self.first_ns: int | None = None
+        self.upright = upright
+        self.region = region
+        self.point = point
+        self.min_size = min_size
+        self.size_ratio = size_ratio
+        self.speed = speed
+        self.chosen = False
+        self.switched = False
+        """Set by :meth:`pick` when the choice moved to another person (during the countdown)."""
+        self.last: tuple[float, float, float, bool] | None = None
+        self.last_ns = 0
+        self._heights: deque[tuple[int, float]] = deque()
+
+    def reset(self) -> None:
+        self.chosen = False
+        self.first_ns = None
+        self.last = None
+        self._heights.clear()
+
+    def _plausible(self, obs: PoseObservation, choosing: bool) -> tuple[float, float, float, bool] | None:
+        b = _box(obs, self.min_vis)
+        w, h = obs.image_size
+        if choosing and b[2] < self.min_size * h:
+            return None  # too small to be chosen; once chosen, the size ratio decides
+        if self.region is not None and not (self.region[0] * w <= b[0] <= self.region[2] * w
+                                            and self.region[1] * h <= b[1] <= self.region[3] * h):
+            return None
+        return b
+
+    def pick(self, t_ns: int, poses: Sequence[PoseObservation]) -> PoseObservation | None:
+        choosing = not self.chosen or (self.first_ns is not None and t_ns - self.first_ns < self.choose_ns)
+        boxes = [(p, b) for p in poses if (b := self._plausible(p, not self.chosen)) is not None]
+        if choosing and self.upright:
+            boxes = [(p, b) for p, b in boxes if b[3]]
+        if not boxes:
+            return None
+        if choosing:
+            if self.first_ns is None:
+                self.first_ns = t_ns
+            w, h = boxes[0][0].image_size
+            if self.point is not None:
+                px, py = self.point[0] * w, self.point[1] * h
+                p, b = min(boxes, key=lambda pb: math.hypot(pb[1][0] - px, pb[1][1] - py) / pb[1][2])
+            else:
+                p, b = max(boxes, key=lambda pb: pb[1][2] * (1.0 - abs(pb[1][0] / w - 0.5)))
+            if self.chosen and self.last is not None:
+                self.switched = math.hypot(b[0] - self.last[0], b[1] - self.last[1]) > 0.5 * max(b[2], self.last[2])
+            self.chosen = True
+            self._heights.clear()  # the choice may change during the countdown
+            return self._keep(t_ns, p, b)
+        assert self.last is not None
+        ref = float(np.median([x for _, x in self._heights]))
+        gap_s = (t_ns - self.last_ns) / 1e9
+        reach = (1.5 + self.speed * gap_s) * ref
+        best: tuple[float, PoseObservation, tuple[float, float, float, bool]] | None = None
+        ratio = self.size_ratio * (1.0 + gap_s)  # the longer unseen, the more the distance to the camera may change
+        for p, b in boxes:
+            if not 1.0 / ratio <= _trunk(p) / ref <= ratio:
+                continue
+            d = math.hypot(b[0] - self.last[0], b[1] - self.last[1])
+            if d <= reach and (best is None or d < best[0]):
+                best = (d, p, b)
+        if best is None:
+            return None
+        return self._keep(t_ns, best[1], best[2])
+
+    def _keep(self, t_ns: int, p: PoseObservation, b: tuple[float, float, float, bool]) -> PoseObservation:
+        self.last = b
+        self.last_ns = t_ns
+        self._heights.append((t_ns, _trunk(p)))
+        while self._heights and self._heights[0][0] < t_ns - 1_000_000_000:
+            self._heights.popleft()
+        return p
+
+
 # --------------------------------------------------------------------------------------------
 # signals
 # --------------------------------------------------------------------------------------------
@@ -260,6 +384,33 @@ class RobustMax:
     @property
     def value(self) -> float:
         return self._rng.hi
+
+    def clear(self) -> None:
+        """Forget the window (e.g. the floor changed: the child jumped down from a box)."""
+        self._rng.clear()
+        self._last.clear()
+
+
+class FrameLog:
+    """Per-frame features of the last ``window_s`` seconds, to judge a completed cycle over exactly its
+    own frames (``start_ns``..``end_ns``)."""
+
+    def __init__(self, window_s: float = 15.0) -> None:
+        self.window_ns = int(window_s * 1e9)
+        self.rows: deque[tuple[int, tuple[float, ...]]] = deque()
+
+    def push(self, t_ns: int, *values: float) -> None:
+        self.rows.append((t_ns, tuple(float(v) for v in values)))
+        while self.rows and self.rows[0][0] < t_ns - self.window_ns:
+            self.rows.popleft()
+
+    def between(self, t0_ns: int, t1_ns: int) -> NDArray[np.float64]:
+        """Rows with ``t0 <= t <= t1`` as an array (frames x values); empty (0 x 0) when none."""
+        got = [v for t, v in self.rows if t0_ns <= t <= t1_ns]
+        return np.asarray(got, dtype=np.float64) if got else np.zeros((0, 0))
+
+    def clear(self) -> None:
+        self.rows.clear()
 
 
 @dataclass(frozen=True)
@@ -381,11 +532,25 @@ class BodySettings(Settings):
     min_visibility: float = Field(0.5, ge=0.0, le=1.0, description="landmark visibility needed to use a frame")
     pause_after_s: float = Field(1.0, gt=0.0, le=60.0, description="seconds without the person before counting pauses")
     region: str = Field("", description="'x0,y0,x1,y1' (0..1 of the frame): follow only people centred there; '' = whole frame")
+    participant: str = Field("", description="'x,y' (0..1 of the frame, e.g. a dashboard click): the participant is the person nearest this point; '' = the largest, most central")
+    min_person_size: float = Field(0.1, ge=0.0, le=1.0, description="smallest person (landmark box, fraction of the frame height) that can be the participant")
 
     @field_validator("region")
     @classmethod
     def _check_region(cls, v: str) -> str:
         return _region_validator(v)
+
+    @field_validator("participant")
+    @classmethod
+    def _check_participant(cls, v: str) -> str:
+        if v.strip():
+            try:
+                x, y = (float(a) for a in v.split(","))
+            except ValueError:
+                raise ValueError("participant must be 'x,y' with two numbers 0..1, or empty") from None
+            if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+                raise ValueError("participant must be 'x,y' with both numbers 0..1")
+        return v
 
 
 class CounterSettings(BodySettings):
@@ -421,11 +586,17 @@ class BodyExercise(Exercise):
 
     inputs = ("pose",)
     Settings: ClassVar[type[Settings]] = BodySettings
+    starts_upright: ClassVar[bool] = True
+    """The child stands at the start of a trial (the participant is chosen among standing people)."""
 
     def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
         s: BodySettings = self.settings  # type: ignore[assignment]
         self._region = parse_region(s.region)
+        point = tuple(float(x) for x in s.participant.split(",")) if s.participant.strip() else None
+        self.participant = Participant(min_visibility=s.min_visibility, region=self._region,
+                                       point=point,  # type: ignore[arg-type]
+                                       min_size=s.min_person_size, upright=self.starts_upright)
         self._min_vis = s.min_visibility
         self._pause_ns = int(s.pause_after_s * 1e9)
         self._last_valid_ns: int | None = None
@@ -443,7 +614,11 @@ class BodyExercise(Exercise):
             return []  # a sensor-only step
         self.frames += 1
         events: list[ScoreEvent] = []
-        person = select_person(inp.poses, min_visibility=self._min_vis, region=self._region) if inp.poses else None
+        person = self.participant.pick(inp.t_ns, inp.poses) if inp.poses else None
+        if self.participant.switched:
+            # a better participant appeared during the countdown: start the scoring afresh on them, as
+            # if the trial had begun now (nothing measured on the other person is kept)
+            self._restart_scoring()
         used: list[ScoreEvent] | None = None
         if person is None:
             self.frames_no_person += 1
@@ -472,6 +647,16 @@ class BodyExercise(Exercise):
         events.extend(used)
         return events
 
+    def _restart_scoring(self) -> None:
+        """Re-create the scoring state (every filter, window and counter) and keep the trial's clock,
+        events, frame counts and the participant."""
+        keep = {k: getattr(self, k) for k in ("participant", "events", "t_first_ns", "t_last_ns", "frames",
+                                               "frames_used", "frames_no_person", "frames_gated")}
+        type(self).__init__(self, self.settings, trial=self.trial)  # type: ignore[misc]
+        for k, v in keep.items():
+            setattr(self, k, v)
+        self.participant.switched = False
+
     @abc.abstractmethod
     def _frame(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> list[ScoreEvent] | None:
         """Score one frame of the followed person; ``None`` when the frame is gated (not used)."""
@@ -494,7 +679,7 @@ class BodyExercise(Exercise):
         d = {
             "frames": "camera frames seen in the trial",
             "frames_used": "frames with the followed person and every needed landmark visible",
-            "frames_no_person": "frames where nobody (in the region) was found",
+            "frames_no_person": "frames where the participant was not found (nobody, or only other people, in view): scored on no one",
             "frames_low_visibility": "frames skipped because a needed landmark was below min_visibility",
             "paused_s": "time counting was paused because the person was gone for pause_after_s or more",
             "duration_s": "time from the first to the last frame of the trial",
@@ -549,6 +734,7 @@ class RepExercise(BodyExercise):
         self.counter: CycleCounter | AlternationCounter = self._make_counter()
         self.rep_list: list[Rep] = []
         self.rejected = 0
+        self.not_exercise: dict[str, int] = {}
         self.last_signal = math.nan
 
     @abc.abstractmethod
@@ -566,7 +752,14 @@ class RepExercise(BodyExercise):
         return 1.0, [], {}
 
     def _reject(self, cycle: Cycle) -> str | None:
-        """Why a completed cycle is not a repetition of this exercise (``None``: it counts)."""
+        """Why a completed cycle did not complete the movement that defines the exercise (``None``: it
+        counts). A rejected cycle is an ``incomplete`` event: the child tried and fell short."""
+        return None
+
+    def _not_this_exercise(self, cycle: Cycle) -> str | None:
+        """Why a completed cycle of the signal is movement that is not this exercise at all (walking,
+        a jump landing, standing up), ``None`` when it is the exercise. Such a cycle is neither a rep
+        nor ``incomplete``: no event, counted in ``cycles_not_exercise`` only."""
         return None
 
     def _frame(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> list[ScoreEvent] | None:
@@ -577,6 +770,11 @@ class RepExercise(BodyExercise):
         self.last_signal = v
         cyc = self.counter.update(t_ns, v)
         if cyc is None:
+            return []
+        other = self._not_this_exercise(cyc)
+        if other is not None:
+            self.not_exercise[other] = self.not_exercise.get(other, 0) + 1
+            self._reset_features()
             return []
         why = self._reject(cyc)
         if why is not None:
@@ -639,9 +837,11 @@ class RepExercise(BodyExercise):
             "cycle_times_s": ",".join(f"{x:.3f}" for x in cyc),
             "qualities": ",".join(f"{r.quality:.2f}" for r in reps),
             "incomplete": self.rejected,
+            "cycles_not_exercise": ";".join(f"{k}={v}" for k, v in sorted(self.not_exercise.items())),
         }
         u = {"reps": "count", "mean_cycle_s": "s", "sd_cycle_s": "s", "mean_rep_s": "s", "cadence_per_min": "1/min",
-             "mean_quality": "0..1", "flags": "", "cycle_times_s": "s", "qualities": "0..1", "incomplete": "count"}
+             "mean_quality": "0..1", "flags": "", "cycle_times_s": "s", "qualities": "0..1", "incomplete": "count",
+             "cycles_not_exercise": ""}
         d = {
             "reps": f"completed rest->active->rest cycles of the signal ({self.signal_definition}) with hysteresis",
             "mean_cycle_s": "mean time between the starts of successive repetitions",
@@ -653,6 +853,7 @@ class RepExercise(BodyExercise):
             "cycle_times_s": "every cycle time, comma-separated",
             "qualities": "every repetition's quality, comma-separated",
             "incomplete": "cycles of the signal rejected as not a full repetition (see the exercise's definition)",
+            "cycles_not_exercise": "cycles of the signal that were movement other than the exercise (reason=count), not reps",
         }
         tm, tu, td = self._tracking_metrics()
         m.update(tm)

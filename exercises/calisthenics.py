@@ -5,37 +5,27 @@ counted as rest -> active -> rest cycles with adaptive hysteresis (see :mod:`exe
 person selection, visibility gating, pausing and the counter). Geometry is in pixels (image ``y``
 down), so portrait and landscape videos give the same angles and ratios.
 
-Definitions (version 1)
+Definitions (version 2)
 -----------------------
+The normative text is ``exercises/DEFINITIONS.md`` ("Calisthenics (version 2): count and flag"):
+per exercise, the movement that makes a rep (:meth:`_not_this_exercise`: other movement is neither a
+rep nor ``incomplete``), the only reason a cycle is ``incomplete`` (:meth:`_reject`), and the form
+flags that lower a rep's quality without withholding it. Signals as in version 1:
+
 Push-ups (``pushups``)
-    Signal: shoulder height above the wrist, ``(y_wrist - y_shoulder) / arm length`` where arm length
-    is the running maximum (10 s) of shoulder-elbow + elbow-wrist; rest = arms extended (high).
-    Needs shoulder, elbow and wrist of one side. Frames where the trunk is upright (within 40
-    degrees of vertical, shoulders above hips, judged where a hip is visible) are skipped, so
-    standing up or kneeling upright never counts. Per rep: depth = smallest elbow angle
-    (flag ``shallow`` above 110 degrees); body line = shoulder-hip-knee (knee push-up) or
-    shoulder-hip-ankle (full push-up) angle, flag ``hips_sagging`` or ``hips_piked`` below 150
-    degrees. The variant is ``knee`` when the knee angle is below 130 degrees. Quality = mean of
-    depth score ``clip((170 - min elbow) / 80)`` and line score ``clip(1 - (180 - line) / 40)``.
+    ``(y_wrist - y_shoulder) / arm length`` (running maximum, 10 s, of shoulder-elbow + elbow-wrist);
+    rest = arms extended. Upright-trunk frames skipped. Quality = mean of ``clip((170 - min elbow) /
+    80)`` and ``clip(1 - (180 - body line) / 40)``; variant ``knee`` when the knee angle < 130 deg.
 Squats (``squats``)
-    Signal: hip height above the ankle, ``(y_ankle - y_hip) / leg length`` (running maximum of the
-    hip-ankle distance); rest = standing (high). Frames with the trunk not upright within 60 degrees
-    are skipped. Per rep: depth = smallest knee angle (flag ``shallow`` above 120 degrees); in a
-    front view, flag ``knees_in`` when the knees are closer together than 70% of the ankles at the
-    bottom. Quality = ``clip((170 - min knee) / 80)``, x 0.8 with ``knees_in``.
+    ``(y_ankle - y_hip) / leg length``; rest = standing. Quality = ``clip((170 - min knee) / 80)``,
+    x 0.8 with ``knees_in``.
 Jumping jacks (``jumping_jacks``)
-    Signal: mean arm elevation / 180 degrees (angle between shoulder->hip and shoulder->wrist) plus
-    the ankle spread / leg length; rest = arms down, feet together (low). Needs both shoulders,
-    wrists, hips and ankles. A cycle is a rep only when the arms rose by 60 degrees or more and the
-    ankles spread by 0.12 leg lengths or more (``require`` = ``both``; or ``arms``, ``legs``,
-    ``either``) and the hips stayed above 0.6 leg lengths (else ``incomplete``: ``squatting``). Per rep: flag ``arms_low`` when the arms never rose above 140 degrees,
-    ``feet_together`` when the ankles never spread beyond 0.35 leg lengths. Quality = mean of
-    ``clip(max elevation / 150)`` and ``clip(max spread / 0.4)``.
+    mean arm elevation / 180 deg + ankle spread / leg length; rest = closed. Quality = mean of
+    ``clip(max elevation / 150)`` and ``clip(max spread / 0.4)``, x 0.85 with ``arms_asymmetric``,
+    x 0.8 with ``knees_bent``.
 Sit-ups (``situps``)
-    Signal: trunk elevation, the angle of hip->shoulder above the horizontal (0 lying, 90 upright),
-    degrees; rest = lying (low). Per rep: flag ``partial`` when the elevation never reached 60 degrees,
-    ``legs_straight`` when the knee angle was above 130 degrees. Quality = ``clip(max elevation / 70)``,
-    x 0.8 with ``legs_straight``.
+    trunk elevation above the horizontal, degrees; rest = lying. Quality = ``clip(max elevation /
+    70)``, x 0.8 with ``legs_straight``.
 """
 
 from __future__ import annotations
@@ -63,6 +53,7 @@ from exercises.body import (
     R_SH,
     R_WR,
     Cycle,
+    FrameLog,
     RepExercise,
     RepSettings,
     RobustMax,
@@ -82,6 +73,20 @@ _ARM = ((L_SH, L_EL, L_WR), (R_SH, R_EL, R_WR))
 _LEG = ((L_HIP, L_KNEE, L_ANK), (R_HIP, R_KNEE, R_ANK))
 
 
+def _lying_frac(pts: NDArray[np.float64], vis: NDArray[np.float64] | None, min_vis: float,
+                left: tuple[int, int, int], right: tuple[int, int, int], max_deg: float) -> float:
+    """1.0 when, on a side whose landmarks are visible, the line from ``a`` to ``b`` (or to ``c`` when
+    ``b`` is hidden) is within ``max_deg`` of horizontal; 0.0 when it is not; NaN when no side is seen."""
+    seen = []
+    for a, b, c in (left, right):
+        for end in (b, c):
+            if vis is None or min(float(vis[a]), float(vis[end])) >= min_vis:
+                dy, dx = abs(pts[end, 1] - pts[a, 1]), abs(pts[end, 0] - pts[a, 0])
+                seen.append(math.degrees(math.atan2(dy, dx)) < max_deg)
+                break
+    return float(any(seen)) if seen else math.nan
+
+
 def _clip01(x: float) -> float:
     return 0.0 if not math.isfinite(x) else min(1.0, max(0.0, x))
 
@@ -97,6 +102,8 @@ class PushUps(RepExercise):
     """Push-ups, knee or full (definitions in the module docstring)."""
 
     name = "pushups"
+    starts_upright = False
+    definitions_version = "2"
     title = "Push-ups"
     contract = rep_contract("crouch", Repeat("pushups"), 0.2, 0.35)
     Settings: ClassVar[type[Settings]] = PushUpSettings
@@ -107,7 +114,18 @@ class PushUps(RepExercise):
     def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
         self._arm = RobustMax(self.rs.range_window_s)
+        self._log = FrameLog()
         self._reset_features()
+
+    def _not_this_exercise(self, cycle: Cycle) -> str | None:
+        rows = self._log.between(cycle.start_ns, cycle.end_ns)
+        flat = rows[:, 0][np.isfinite(rows[:, 0])] if rows.size else rows
+        if flat.size == 0 or float(np.mean(flat)) < 0.5:
+            return "body_not_horizontal"
+        return None
+
+    def _reject(self, cycle: Cycle) -> str | None:
+        return "elbows_did_not_bend" if self._min_elbow > 140.0 else None
 
     def _reset_features(self) -> None:
         self._min_elbow = math.inf
@@ -121,8 +139,11 @@ class PushUps(RepExercise):
         if not ok:
             return None
         # standing or kneeling upright never counts (judged on the sides whose hip is in view)
-        if any(upright(pts, s) for s in sides(vis, (L_SH, L_HIP), (R_SH, R_HIP), self._min_vis)):
+        trunk_sides = sides(vis, (L_SH, L_HIP), (R_SH, R_HIP), self._min_vis)
+        if any(upright(pts, s) for s in trunk_sides):
             return None
+        # a push-up is done with the body near horizontal: shoulder -> ankle (or knee) line within 45 degrees
+        self._log.push(t_ns, _lying_frac(pts, vis, self._min_vis, (L_SH, L_ANK, L_KNEE), (R_SH, R_ANK, R_KNEE), 45.0))
         vals = []
         arm_len = 0.0
         for s in ok:
@@ -172,6 +193,8 @@ class PushUps(RepExercise):
 class SquatSettings(RepSettings):
     min_range: Annotated[float, Knob("Depth", "leg lengths", step=0.05, harder=1, help="how far the hips must go down and up to count")] = Field(0.2, gt=0.0, le=10.0, description="smallest range of hip height / leg length")
     min_cycle_s: float = Field(0.25, ge=0.0, le=30.0, description="shortest repetition that counts, s")
+    standing: float = Field(0.7, gt=0.0, le=1.5, description="hip height (leg lengths) a squat must start or end at: standing")
+    max_foot_move: float = Field(0.1, gt=0.0, le=2.0, description="largest ankle travel during a squat, leg lengths (feet planted)")
 
 
 @register
@@ -179,6 +202,7 @@ class Squats(RepExercise):
     """Squats (definitions in the module docstring)."""
 
     name = "squats"
+    definitions_version = "2"
     title = "Squats"
     contract = rep_contract("crouch", Repeat("squats"), 0.15, 0.3)
     Settings: ClassVar[type[Settings]] = SquatSettings
@@ -189,11 +213,27 @@ class Squats(RepExercise):
     def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
         self._leg = RobustMax(self.rs.range_window_s)
+        self._log = FrameLog()
         self._reset_features()
 
     def _reset_features(self) -> None:
         self._min_knee = math.inf
         self._knees_in = False
+
+    def _not_this_exercise(self, cycle: Cycle) -> str | None:
+        rows = self._log.between(cycle.start_ns, cycle.end_ns)
+        if len(rows) < 2:
+            return "too_few_frames"
+        s: SquatSettings = self.settings  # type: ignore[assignment]
+        if float(rows[:, 2].max()) < s.standing:
+            return "not_from_standing"
+        feet_y = np.ptp(rows[:, 0])  # the lower ankle's height, leg lengths
+        feet_x = np.ptp(rows[:, 1])
+        if feet_y > s.max_foot_move or feet_x > 2 * s.max_foot_move:
+            return "feet_not_planted"
+        if self._min_knee > 150.0:
+            return "knees_straight"
+        return None
 
     def _signal(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> float | None:
         ok = sides(vis, (L_SH, L_HIP, L_KNEE, L_ANK), (R_SH, R_HIP, R_KNEE, R_ANK), self._min_vis)
@@ -210,6 +250,9 @@ class Squats(RepExercise):
         ref = self._leg.push(t_ns, leg)
         if ref <= 0:
             return None
+        ank = [_LEG[s_][2] for s_ in ok]
+        self._log.push(t_ns, max(pts[a, 1] for a in ank) / ref, float(np.mean([pts[a, 0] for a in ank])) / ref,
+                       float(np.mean(vals)) / ref)
         if ka < self._min_knee:
             self._min_knee = ka
             if len(ok) == 2:
@@ -247,6 +290,7 @@ class JumpingJacks(RepExercise):
     """Jumping jacks (definitions in the module docstring)."""
 
     name = "jumping_jacks"
+    definitions_version = "2"
     title = "Jumping jacks"
     contract = rep_contract("jump", Repeat("jumping_jacks"), 0.25, 0.45)
     Settings: ClassVar[type[Settings]] = JackSettings
@@ -256,21 +300,31 @@ class JumpingJacks(RepExercise):
 
     def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
+        self._log = FrameLog()
         self._leg = RobustMax(self.rs.range_window_s)
         self._reset_features()
 
     def _reset_features(self) -> None:
         self._max_arm = 0.0
+        self._max_arm_lr = [0.0, 0.0]
         self._max_spread = 0.0
         self._min_arm = math.inf
         self._min_spread = math.inf
         self._min_hip = math.inf
 
+    def _not_this_exercise(self, cycle: Cycle) -> str | None:
+        rows = self._log.between(cycle.start_ns, cycle.end_ns)
+        if len(rows) < 2:
+            return "too_few_frames"
+        if float(rows[:, 2].max()) > 0.25:
+            return "one_foot_lifted"
+        if abs(rows[-1, 0] - rows[0, 0]) > 0.3 or abs(rows[-1, 1] - rows[0, 1]) > 0.3:
+            return "not_in_place"
+        return None
+
     def _reject(self, cycle: Cycle) -> str | None:
         arms = self._max_arm - self._min_arm >= 60.0
         legs = self._max_spread - self._min_spread >= 0.12
-        if self._min_hip < 0.6:
-            return "squatting"
         need = self.settings.require  # type: ignore[attr-defined]
         ok = {"both": arms and legs, "arms": arms, "legs": legs, "either": arms or legs}[need]
         if ok:
@@ -282,11 +336,15 @@ class JumpingJacks(RepExercise):
     def _signal(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> float | None:
         if vis is not None and min(float(vis[i]) for i in self._NEED) < self._min_vis:
             return None
-        arm = 0.5 * (angle_deg(pts[L_HIP], pts[L_SH], pts[L_WR]) + angle_deg(pts[R_HIP], pts[R_SH], pts[R_WR]))
+        arm_l, arm_r = angle_deg(pts[L_HIP], pts[L_SH], pts[L_WR]), angle_deg(pts[R_HIP], pts[R_SH], pts[R_WR])
+        arm = 0.5 * (arm_l + arm_r)
+        self._max_arm_lr = [max(self._max_arm_lr[0], arm_l), max(self._max_arm_lr[1], arm_r)]
         leg = self._leg.push(t_ns, max(dist(pts[L_HIP], pts[L_ANK]), dist(pts[R_HIP], pts[R_ANK])))
         if leg <= 0:
             return None
         spread = abs(pts[L_ANK, 0] - pts[R_ANK, 0]) / leg
+        self._log.push(t_ns, 0.5 * (pts[L_ANK, 0] + pts[R_ANK, 0]) / leg, max(pts[L_ANK, 1], pts[R_ANK, 1]) / leg,
+                       abs(pts[L_ANK, 1] - pts[R_ANK, 1]) / leg)
         self._max_arm = max(self._max_arm, arm)
         self._max_spread = max(self._max_spread, spread)
         self._min_arm = min(self._min_arm, arm)
@@ -302,7 +360,13 @@ class JumpingJacks(RepExercise):
         if self._max_spread < 0.35:
             flags.append("feet_together")
         q = 0.5 * _clip01(self._max_arm / 150.0) + 0.5 * _clip01(self._max_spread / 0.4)
-        extra = {"max_arm_deg": self._max_arm, "max_spread_legs": self._max_spread}
+        if abs(self._max_arm_lr[0] - self._max_arm_lr[1]) > 30.0:
+            flags.append("arms_asymmetric")
+            q *= 0.85
+        if self._min_hip < 0.6:
+            flags.append("knees_bent")  # form, not a reason to withhold the rep (definitions version 2)
+            q *= 0.8
+        extra = {"max_arm_deg": self._max_arm, "max_spread_legs": self._max_spread, "min_hip_legs": self._min_hip}
         self._reset_features()
         return q, flags, extra
 
@@ -318,6 +382,8 @@ class SitUps(RepExercise):
     """Sit-ups (definitions in the module docstring)."""
 
     name = "situps"
+    starts_upright = False
+    definitions_version = "2"
     title = "Sit-ups"
     contract = rep_contract("jump", Repeat("situps"), 20.0, 35.0)
     Settings: ClassVar[type[Settings]] = SitUpSettings
@@ -327,7 +393,20 @@ class SitUps(RepExercise):
 
     def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
+        self._log = FrameLog()
         self._reset_features()
+
+    def _not_this_exercise(self, cycle: Cycle) -> str | None:
+        rows = self._log.between(cycle.start_ns, cycle.end_ns)
+        if len(rows) == 0 or float(rows[:, 0].min()) > 35.0:
+            return "not_from_lying"
+        legs = rows[:, 1][np.isfinite(rows[:, 1])]
+        if legs.size == 0 or float(np.mean(legs)) < 0.5:
+            return "legs_not_on_floor"
+        return None
+
+    def _reject(self, cycle: Cycle) -> str | None:
+        return "did_not_sit_up" if self._max_elev < 45.0 else None
 
     def _reset_features(self) -> None:
         self._max_elev = 0.0
@@ -345,6 +424,8 @@ class SitUps(RepExercise):
             if vis is None or min(vis[knee], vis[ank]) >= self._min_vis:
                 self._max_knee = max(self._max_knee, angle_deg(pts[hip_], pts[knee], pts[ank]))
         e = float(np.mean(elev))
+        legs = _lying_frac(pts, vis, self._min_vis, (L_HIP, L_ANK, L_KNEE), (R_HIP, R_ANK, R_KNEE), 35.0)
+        self._log.push(t_ns, e, legs)
         self._max_elev = max(self._max_elev, e)
         return e
 

@@ -6,8 +6,11 @@ of ``y``); lengths divided by the leg length (running maximum over 10 s of the h
 ``t_ns`` on the session clock. Person selection, visibility gating and pausing are those of
 :mod:`exercises.body`.
 
-Definitions (version 2)
+Definitions (version 3)
 -----------------------
+Version 3 adds "not a jump" (feet spread changing: a jumping-jack hop) and the jump down whose
+flight was not seen (``exercises/DEFINITIONS.md``, Jumps).
+
 Floor baseline
     For each ankle (landmarks 27, 28), its lowest image position (largest ``y``, 3-sample median)
     over the last ``baseline_s`` seconds of used frames.
@@ -81,6 +84,8 @@ class JumpSettings(BodySettings):
     min_frames: int = Field(2, ge=1, le=100, description="consecutive frames above 'up' for a flight")
     baseline_s: float = Field(3.0, gt=0.0, le=600.0, description="window of the floor baseline, s")
     min_flight_s: float = Field(0.05, ge=0.0, le=5.0, description="shortest flight that is a jump, s")
+    max_spread_change: float = Field(0.3, gt=0.0, le=10.0, description="change of the feet's spread (leg lengths) from take-off to landing above which a flight is a jumping-jack hop, not a jump")
+    drop: float = Field(0.3, gt=0.0, le=10.0, description="how much lower (leg lengths) the feet must be after a flight not seen (the child out of view) to count it as a jump down")
     max_flight_s: float = Field(1.5, gt=0.0, le=10.0, description="longest flight that is a jump, s")
     floor_mm_per_px: float | None = Field(None, gt=0.0, le=1000.0, description="floor calibration, mm per pixel")
     leg_length_mm: float | None = Field(None, gt=0.0, le=2000.0, description="child's leg length, mm (distance scale)")
@@ -122,7 +127,7 @@ class Jumps(BodyExercise):
     title = "Bunny hops"
     contract = jump_contract((Metric("jumps", "Jumps", "count", True), Metric("mean_flight_s", "Mean flight time", "s", True),
                                Metric("mean_quality", "Mean quality", "0..1", True)), "jump", Jump())
-    definitions_version = "2"
+    definitions_version = "3"
     Settings: ClassVar[type[Settings]] = JumpSettings
     distance_kind: ClassVar[str] = "mid_ankle"
 
@@ -145,6 +150,12 @@ class Jumps(BodyExercise):
         self.rejected = 0
         self.settle_ns = 200_000_000
         self._pending: tuple[int, NDArray[np.float64], float] | None = None  # landing time, latest pts, leg
+        self._last_used: tuple[int, float] | None = None  # time, lower ankle y / leg of the last used frame
+        self._last_floor: tuple[int, float] | None = None  # the same, of the last frame on the floor
+        self._off_ns: int | None = None  # first used frame off the floor since then
+        self.not_jumps: dict[str, int] = {}
+        self._unseen_flight = False
+        self._spread: deque[tuple[int, float]] = deque()  # (t, ankle spread / leg), last 3 s
 
     # -- per frame -----------------------------------------------------------------------------
     def _frame(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> list[ScoreEvent] | None:
@@ -155,11 +166,31 @@ class Jumps(BodyExercise):
         if leg <= 0:
             return None
         la, ra = float(pts[L_ANK, 1]), float(pts[R_ANK, 1])
+        events: list[ScoreEvent] = []
+        low = max(la, ra) / leg  # the lower ankle, leg lengths
+        prev, floor = self._last_used, self._last_floor
+        if (prev is not None and floor is not None and self._pending is None
+                and t_ns - prev[0] >= 150_000_000 and self.s.min_flight_s <= (t_ns - floor[0]) / 1e9 <= self.s.max_flight_s
+                and min(la, ra) / leg - floor[1] >= self.s.drop):
+            # out of view after leaving the floor, back on a floor clearly lower: a jump down (e.g. off
+            # a box) whose flight was not seen; take-off = the first frame off the upper floor (the last
+            # frame seen when none was), landing = the first frame seen again
+            self._takeoff_ns = self._off_ns if self._off_ns is not None else prev[0]
+            self._takeoff_pts = self._last_ground_pts
+            self._peak, self._peak_asym = 0.0, 1.0
+            self._in_flight, self._above = False, 0
+            self._unseen_flight = True
+            self._pending = (t_ns, pts, leg)
+            self._floor_l.clear()
+            self._floor_r.clear()
+            self._last_floor = None
         base_l, base_r = self._floor_l.push(t_ns, la), self._floor_r.push(t_ns, ra)
+        self._spread.append((t_ns, abs(float(pts[L_ANK, 0] - pts[R_ANK, 0])) / leg))
+        while self._spread and self._spread[0][0] < t_ns - 3_000_000_000:
+            self._spread.popleft()
         rise_l, rise_r = (base_l - la) / leg, (base_r - ra) / leg
         self._height = min(rise_l, rise_r)
         self._observe(t_ns, pts, vis, leg, max(base_l, base_r))
-        events: list[ScoreEvent] = []
         if not self._in_flight:
             if rise_l > self.s.up and rise_r > self.s.up:
                 self._above += 1
@@ -188,6 +219,12 @@ class Jumps(BodyExercise):
             self._pending = (t_ns, pts, leg)
         elif self._pending is not None:
             self._pending = (self._pending[0], pts, leg)  # keep the settled landing posture
+        on_floor = not self._in_flight and not self._above and max(rise_l, rise_r) < self.s.down
+        self._last_used = (t_ns, low)
+        if on_floor:
+            self._last_floor, self._off_ns = (t_ns, low), None
+        elif self._off_ns is None:
+            self._off_ns = t_ns
         return events
 
     def _observe(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None, leg: float, floor_y: float) -> None:
@@ -214,6 +251,12 @@ class Jumps(BodyExercise):
             self.rejected += 1
             return [self.event(t_ns, "incomplete", rep=len(self.jumps), reason="flight_time", flight_s=flight_s)]
         start = self._takeoff_pts if self._takeoff_pts is not None else pts
+        unseen, self._unseen_flight = self._unseen_flight, False
+        spreads = [v for t, v in self._spread if self._takeoff_ns - 300_000_000 <= t <= t_ns]
+        if spreads and max(spreads) - min(spreads) > self.s.max_spread_change:
+            # the feet jumped apart or together: a jumping-jack hop, not this exercise (no event)
+            self.not_jumps["feet_spread_changed"] = self.not_jumps.get("feet_spread_changed", 0) + 1
+            return []
         d_px = self._distance_px(start, pts)
         d_legs = d_px / leg
         d_mm: float | None = None
@@ -223,6 +266,8 @@ class Jumps(BodyExercise):
             d_mm = d_legs * self.s.leg_length_mm
         flags = self._flags()
         q = max(0.0, 1.0 - 0.35 * len(flags))
+        if unseen:
+            flags.append("flight_not_seen")  # timing from the frames around the gap; quality not judged
         rec = JumpRecord(self._takeoff_ns, t_ns, self._peak, d_legs, d_mm, q, flags)
         self.jumps.append(rec)
         return [self.event(
@@ -272,8 +317,9 @@ class Jumps(BodyExercise):
             "mean_quality": float(np.mean([r.quality for r in j])) if j else None,
             "qualities": ",".join(f"{r.quality:.2f}" for r in j),
             "incomplete": self.rejected,
+            "not_jumps": ";".join(f"{k}={v}" for k, v in sorted(self.not_jumps.items())),
         }
-        u = {"jumps": "count", "mean_flight_s": "s", "mean_cycle_s": "s", "cycle_times_s": "s", "mean_peak_rise_legs": "leg lengths",
+        u = {"not_jumps": "", "jumps": "count", "mean_flight_s": "s", "mean_cycle_s": "s", "cycle_times_s": "s", "mean_peak_rise_legs": "leg lengths",
              "best_distance_legs": "leg lengths", "best_distance_mm": "mm", "mean_quality": "0..1", "qualities": "0..1",
              "incomplete": "count"}
         d = {
@@ -287,6 +333,7 @@ class Jumps(BodyExercise):
             "mean_quality": "mean of per-jump quality, 1 - 0.35 per flag",
             "qualities": "every jump's quality, comma-separated",
             "incomplete": "flights rejected for a flight time outside min_flight_s..max_flight_s",
+            "not_jumps": "flights that were another movement (feet jumping apart/together: jumping jacks), reason=count",
         }
         tm, tu, td = self._tracking_metrics()
         m.update(tm)

@@ -62,6 +62,9 @@ class TrackerOptions:
     pose_complexity: int = 1
     mirrored: bool = False
     backend: str = "mediapipe"
+    num_poses: int = 1
+    """People per frame the pose tracker reports (a backend that finds several, e.g. ``mediapipe-tasks``;
+    the exercise then chooses and follows the participant among them)."""
     hands_from_pose: bool = False
     """Whole-body scenes: search hands in crops around the pose's wrists (:class:`PoseGuidedHandTracker`)."""
 
@@ -69,7 +72,10 @@ class TrackerOptions:
         return {"model_complexity": self.hand_complexity, "max_hands": self.max_hands, "mirrored": self.mirrored, "static": static}
 
     def pose(self, static: bool) -> dict[str, Any]:
-        return {"model_complexity": self.pose_complexity, "mirrored": self.mirrored, "static": static}
+        opts: dict[str, Any] = {"model_complexity": self.pose_complexity, "mirrored": self.mirrored, "static": static}
+        if self.num_poses != 1:
+            opts["num_poses"] = self.num_poses
+        return opts
 
 
 def tracker_kinds(inputs: Iterable[str]) -> tuple[TrackKind, ...]:
@@ -92,7 +98,13 @@ def build_tracker(
         if static:
             raise InputError("hands from pose needs a video (it follows the body over time), not images")
         return PoseGuidedHandTracker(hand_complexity=o.hand_complexity, mirrored=o.mirrored, clock=clock)
-    return make_tracker(kinds, backend=o.backend, clock=clock, hand_options=o.hand(static), pose_options=o.pose(static))
+    try:
+        return make_tracker(kinds, backend=o.backend, clock=clock, hand_options=o.hand(static), pose_options=o.pose(static))
+    except TypeError as exc:
+        if o.num_poses != 1 and "num_poses" in str(exc):
+            raise InputError(f"the '{o.backend}' pose tracker reports one person per frame", where=f"num_poses={o.num_poses}",
+                             fix="use --backend mediapipe-tasks for several people, or leave --num-poses at 1") from None
+        raise
 
 
 def steps_from_tracked(frames: Iterable[TrackedFrame]) -> Iterator[StepInput]:

@@ -95,19 +95,20 @@ def track(media: Path) -> Callable[..., list[Any]]:
 
 @pytest.fixture(scope="session")
 def landmarks(media: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
-    """``landmarks(clip, kinds=("pose",), backend="mediapipe")`` -> a Parquet file of the clip's raw
-    landmarks (``station.analyze.track_file``), tracked once per test session per backend and kinds,
-    to be scored any number of times with ``analyze_landmarks``."""
+    """``landmarks(clip, kinds=("pose",), backend="mediapipe", num_poses=1)`` -> a Parquet file of the
+    clip's raw landmarks (``station.analyze.track_file``), tracked once per test session per backend,
+    kinds and people per frame, to be scored any number of times with ``analyze_landmarks``."""
     from station.analyze import TrackerOptions, track_file
 
-    cache: dict[tuple[str, tuple[str, ...], str], Path] = {}
+    cache: dict[tuple[str, tuple[str, ...], str, int], Path] = {}
     folder = tmp_path_factory.mktemp("landmarks")
 
-    def get(clip: str | Path, kinds: Sequence[str] = ("pose",), backend: str = "mediapipe") -> Path:
-        key = (str(clip), tuple(kinds), backend)
+    def get(clip: str | Path, kinds: Sequence[str] = ("pose",), backend: str = "mediapipe", num_poses: int = 1) -> Path:
+        key = (str(clip), tuple(kinds), backend, num_poses)
         if key not in cache:
             out = folder / f"{len(cache)}-{Path(clip).stem}-{backend}.parquet"
-            frames, _found = track_file(media / clip, out, tuple(kinds), options=TrackerOptions(backend=backend))  # type: ignore[arg-type]
+            frames, _found = track_file(media / clip, out, tuple(kinds),  # type: ignore[arg-type]
+                                        options=TrackerOptions(backend=backend, num_poses=num_poses))
             assert frames > 0, f"{clip}: no frame read"
             cache[key] = out
         return cache[key]

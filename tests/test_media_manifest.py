@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MEDIA = ROOT / "tests" / "media"
 BUDGET_BYTES = 25 * 1024 * 1024  # other issues add footage: keep the folder well under this
-OWN = {"README.md", "MANIFEST.csv"}
+OWN = {"README.md", "MANIFEST.csv", "GROUND_TRUTH.csv"}  # GROUND_TRUTH.csv: per-clip hand annotation
 
 # Code that would reach beside the clone: a quoted ../shared path, a "shared" path component joined
 # with pathlib, or parents[n] climbing above the repository root (parents[1] of tests/x.py is it).

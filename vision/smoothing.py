@@ -9,7 +9,10 @@ Conventions
 * Positions are normalised image units (0..1 of width/height) and speeds normalised units per
   second; cut-offs are in Hz. Time is ``t_ns`` of the session clock (the frame's capture time).
 * One filter per landmark coordinate (x, y, z of every landmark, and world x, y, z in metres), and one
-  filter bank per *track*: a hand is tracked by its handedness, a person by its index.
+  filter bank per *track*: a hand is tracked by its handedness, a person by position (each person of
+  a frame continues the nearest person track of the previous frames, within 0.2 of the image; the
+  index a multi-person backend gives is not stable from frame to frame, and filtering two people in
+  one track would blend them).
 * Gaps: a track's next observation after missing source frames carries ``gap_frames = k``, the
   number of source frames (by sequence number) since its previous observation minus one. That
   counts frames where the model found nothing, frames dropped by a live pipeline (the latest-frame
@@ -137,6 +140,8 @@ class LandmarkSmoother:
     def __init__(self, settings: SmoothingSettings | None = None) -> None:
         self.settings = settings or SmoothingSettings()
         self._tracks: dict[tuple[str, str], _Track] = {}
+        self._pose_centres: dict[tuple[str, str], NDArray[np.float64]] = {}
+        self._next_pose = 0
         self.gaps = 0
         """Number of gaps closed so far (a track that came back after missing frames)."""
         self.restarts = 0
@@ -144,11 +149,37 @@ class LandmarkSmoother:
 
     def reset(self) -> None:
         self._tracks.clear()
+        self._pose_centres.clear()
+        self._next_pose = 0
 
     def _key(self, obs: HandObservation | PoseObservation) -> tuple[str, str]:
         if isinstance(obs, HandObservation):
             return ("hand", obs.handedness)
         return ("pose", str(obs.person))
+
+    def _pose_keys(self, poses: tuple[PoseObservation, ...]) -> list[tuple[str, str]]:
+        """Track keys of the people of one frame: the nearest earlier person track (greedy, by landmark
+        centre in normalised image coordinates, within 0.2), else a new track."""
+        if len(poses) <= 1 and len(self._pose_centres) <= 1:
+            keys = [("pose", "0")] * len(poses)
+        else:
+            centres = [np.asarray(p.landmarks[:, :2], dtype=np.float64).mean(axis=0) for p in poses]
+            pairs = sorted((float(np.hypot(*(c - prev))), i, k) for i, c in enumerate(centres)
+                           for k, prev in self._pose_centres.items())
+            keys_by_i: dict[int, tuple[str, str]] = {}
+            used: set[tuple[str, str]] = set()
+            for d, i, k in pairs:
+                if d <= 0.2 and i not in keys_by_i and k not in used:
+                    keys_by_i[i] = k
+                    used.add(k)
+            for i in range(len(poses)):
+                if i not in keys_by_i:
+                    self._next_pose += 1
+                    keys_by_i[i] = ("pose", str(self._next_pose))
+            keys = [keys_by_i[i] for i in range(len(poses))]
+        for k, p in zip(keys, poses, strict=True):
+            self._pose_centres[k] = np.asarray(p.landmarks[:, :2], dtype=np.float64).mean(axis=0)
+        return keys
 
     def _filter(self, obs: HandObservation | PoseObservation, tr: _Track, seq: int) -> HandObservation | PoseObservation:
         s = self.settings
@@ -171,8 +202,9 @@ class LandmarkSmoother:
         seen: set[tuple[str, str]] = set()
         hands: list[HandObservation] = []
         poses: list[PoseObservation] = []
+        pose_keys = iter(self._pose_keys(tf.poses))
         for obs in (*tf.hands, *tf.poses):
-            key = self._key(obs)
+            key = self._key(obs) if isinstance(obs, HandObservation) else next(pose_keys)
             if key in seen:  # two hands with the same label in one frame: pass the second through
                 (hands if isinstance(obs, HandObservation) else poses).append(obs)  # type: ignore[arg-type]
                 continue

@@ -118,6 +118,8 @@ def register(app: typer.Typer) -> None:
         hands_from_pose: bool = typer.Option(False, "--hands-from-pose", help="Whole-body videos: find small hands in crops around the wrists found by pose."),
         backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend: mediapipe (legacy solutions; the Tasks API where they are gone), mediapipe-tasks, or any "
                                      "other registered one (see `station backends`)."),
+        num_poses: int = typer.Option(1, "--num-poses", min=1, max=10, help="People per frame the pose tracker reports (mediapipe-tasks); the "
+                                      "exercise chooses the participant among them (--set participant=X,Y picks the one nearest that point)."),
         no_smooth: bool = typer.Option(False, "--no-smooth", help="Score raw landmarks (no One Euro filter)."),
         image_fps: float = typer.Option(1.0, "--image-fps", min=0.001, help="Image folders: frames per second between images."),
         force: bool = typer.Option(False, "--force", help="Overwrite existing output files; batch mode: also score again what --out holds."),
@@ -132,7 +134,8 @@ def register(app: typer.Typer) -> None:
         _quiet_native_logs()
         out = Console(stderr=True)
         parsed = an.registry.parse_sets(sets)
-        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose, backend=backend)
+        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose, backend=backend,
+                                 num_poses=num_poses)
         if _batch_mode(sources, out_dir, cluster, jobs, csv_out):
             if overlay is not None or landmarks is not None:
                 raise InputError("--overlay and --landmarks work on one video, not a batch", where=" ".join(sources))
