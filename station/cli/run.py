@@ -10,13 +10,16 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command(
         help="Open the station: the child's game screen and the therapist's live dashboard.\n\n"
-        "Without --camera or --video a clearly labelled simulated child plays. With one screen both "
+        "Input: --camera N, --video PATH, device ports (--grip/--balance), or the first webcam found; with "
+        "none of them it refuses. --simulated plays the clearly labelled simulated child (and sim:// devices) "
+        "under a DEMO- participant code only. With one screen both "
         "views share a window; --child-screen N puts the child view full screen on monitor N. "
         "Keys: Space start/pause, Esc stop, F11 full screen. --screenshot PATH --quit-after S runs a "
-        "real session for S seconds, saves PATH (whole window) and PATH_child (child view) and exits.\n\n"
+        "real session for S seconds, saves PATH (whole window) and PATH_child (child view) and exits; without --db it records "
+        "into a throw-away database. At the end the session id and its report are printed.\n\n"
         "Example: station run --video pushups_5.mp4 --exercise push_ups --participant P-017\n\n"
-        "Example: station run --exercise tracing --set shape=wave --screenshot shot.png --quit-after 5\n\n"
-        "Example: station run --exercise grip_squeeze --grip sim://grip?profile=squeeze\n\n"
+        "Example: station run --simulated --exercise tracing --set shape=wave --screenshot shot.png --quit-after 5\n\n"
+        "Example: station run --exercise grip_squeeze --grip /dev/ttyACM0 --participant P-017\n\n"
         "Example (tabletop tracing on the printed sheet, scored in mm with camera 0's workspace 'cam0'): "
         "station run --camera 0 --exercise tracing --set mode=tabletop --set shape=circle --set center=105,148 --set size=110"
     )
@@ -25,7 +28,9 @@ def register(app: typer.Typer) -> None:
         video: Path | None = typer.Option(None, "--video", help="Play a video file through the trackers, in real time."),
         grip: str | None = typer.Option(None, "--grip", help="Grip dynamometer URL (serial port or sim://grip)."),
         balance: str | None = typer.Option(None, "--balance", help="Balance board URL (serial port or sim://balance)."),
-        participant: str | None = typer.Option(None, "--participant", help="Pseudonymous participant code, never a name (default: the plan's, else DEMO-001)."),
+        participant: str | None = typer.Option(None, "--participant", help="Pseudonymous participant code, never a name (default: the plan's, else DEMO-001; simulated data only under DEMO- codes)."),
+        simulated: bool = typer.Option(False, "--simulated", help="Play the clearly labelled simulated child (and sim:// devices); recorded as simulated under a DEMO- code."),
+        place: str = typer.Option("clinic", "--place", help="Where the session is played: clinic, home or school (stored with it)."),
         exercise: str | None = typer.Option(None, "--exercise", help="Exercise to play (see `station exercises`)."),
         sets: list[str] = typer.Option([], "--set", help="Exercise setting KEY=VALUE (repeatable)."),
         plan: Path | None = typer.Option(None, "--plan", help="A saved session plan (.toml)."),
@@ -44,8 +49,27 @@ def register(app: typer.Typer) -> None:
                                              "sheet/board mm (tabletop tracing, physical pegboard; default camN with --camera N)."),
     ) -> None:
         from exercises.registry import parse_sets
+        from station.core import InputError
         from station.session.build import RunOptions
         from station.ui.runner import run_station
+
+        devices_given = grip is not None or balance is not None
+        if camera is None and video is None and not simulated:
+            from vision.sources import find_camera
+
+            camera = find_camera()  # the webcam by default, as `station demo`
+            if camera is None and not devices_given:
+                raise InputError("no camera found and no input given",
+                                 fix="pass --camera N or --video PATH (a device exercise: --grip PORT / --balance PORT; "
+                                     "the simulated child: --simulated)")
+        if screenshot is not None and db is None:  # screenshots never land in the station's real database
+            import os
+            import tempfile
+
+            home = tempfile.mkdtemp(prefix="motor-station-screenshot-")
+            os.environ["MOTOR_STATION_HOME"] = home
+            db = f"sqlite:///{Path(home) / 'station.db'}"
+            print(f"screenshot run: recording into a throw-away database ({db}); name one with --db to keep it", flush=True)
 
         opts = RunOptions(
             camera=camera, video=video, grip=grip, balance=balance, participant=participant, exercise=exercise,
@@ -53,6 +77,7 @@ def register(app: typer.Typer) -> None:
             quit_after_frames=quit_after_frames,
             countdown_s=countdown if countdown is not None else (0.0 if screenshot is not None else 3.0),
             db_url=db, seed=seed, start=start, record_video=record_video, workspace=workspace, backend=backend,
+            simulated=simulated, place=place,
         )
         from station.lsl import require_lsl
 

@@ -87,7 +87,8 @@ class Database:
             if c.execute(select(S.participants.c.code).where(S.participants.c.code == code)).first() is None:
                 c.execute(insert(S.participants).values(code=code, notes="", created_utc=utc_now(), **fields))
 
-    def create_session(self, meta: SessionMeta) -> None:
+    def create_session(self, meta: SessionMeta, *, source: str = "", simulated: bool = False, place: str = "clinic") -> None:
+        """Record a new session (status ``recording``) with its provenance (:mod:`station.core.provenance`)."""
         if check_participant_code(meta.participant) != meta.participant:
             raise InputError(f"participant code '{meta.participant}' has blanks around it", fix="give the code alone, e.g. P-017")
         self.ensure_participant(meta.participant)
@@ -101,6 +102,9 @@ class Database:
                     status="recording",
                     header=header_json(meta),
                     notes="",
+                    source=source[:128],
+                    simulated=bool(simulated),
+                    place=place,
                 )
             )
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -31,9 +32,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 """Number of the newest Alembic revision this code knows (revision ids are ``"0001"``, ``"0002"``...)."""
 
 # 64-bit ids on PostgreSQL (a clinic accumulates billions of sample rows); SQLite's rowid is 64-bit
@@ -60,10 +62,14 @@ sessions = Table(
     Column("participant", String(64), ForeignKey("participants.code"), nullable=False, index=True),
     Column("utc_start", String(40), nullable=False),
     Column("clock_start_ns", BigInteger, nullable=False),
-    Column("status", String(16), nullable=False),  # recording | complete | stopped | interrupted
+    Column("status", String(16), nullable=False),  # recording | complete | stopped | interrupted | failed
     Column("ended_utc", String(40)),
     Column("header", JSON, nullable=False),
     Column("notes", Text, nullable=False, default=""),
+    # provenance (see station.core.provenance): what produced the data, whether a simulator did, where
+    Column("source", String(128), nullable=False, server_default=""),
+    Column("simulated", Boolean, nullable=False, server_default=false()),
+    Column("place", String(16), nullable=False, server_default="clinic"),
 )
 
 trials = Table(
@@ -77,6 +83,11 @@ trials = Table(
     Column("t_end_ns", BigInteger),
     Column("reps", Integer),
     Column("result", JSON),
+    Column("source", String(128), nullable=False, server_default=""),
+    Column("simulated", Boolean, nullable=False, server_default=false()),
+    Column("place", String(16), nullable=False, server_default="clinic"),
+    Column("status", String(16), nullable=False, server_default="complete"),  # complete | failed
+    Column("reason", Text),  # why a trial failed (its source failed or gave no usable frames)
 )
 
 events = Table(

@@ -16,6 +16,9 @@ from station.session.build import DEFAULT_PARTICIPANT, RunOptions, make_session_
 
 log = logging.getLogger(__name__)
 
+END_HOLD_S = 2.0
+"""With ``end_when_done`` (the windowed demo): how long the last picture stays before the station closes."""
+
 
 def has_display() -> bool:
     """Whether windows can be shown (a display server Qt can use, another OS, or an explicit Qt platform)."""
@@ -48,16 +51,50 @@ def run_station(opts: RunOptions) -> int:
     from station.storage import open_database
 
     plan = preflight(opts)
-    if opts.source != "simulated":
+    if opts.source in ("camera", "video"):
         import mediapipe  # noqa: F401  (load the tracking library now, not during the child's first trial)
     db = open_database(opts.db_url or default_db_url())
     try:
-        return run_windowed(make_session_factory(db, opts), db, opts, plan)
+        sessions: list[str] = []
+        rc = run_windowed(make_session_factory(db, opts), db, opts, plan, sessions)
+        return report_sessions(db, sessions) or rc
     finally:
         db.dispose()
 
 
-def run_windowed(factory: Any, db: Any, opts: RunOptions, plan: SessionPlan | None) -> int:
+def report_sessions(db: Any, session_ids: list[str]) -> int:
+    """Write each session's report and print its id, status, provenance and report path (stdout); a failed
+    session is one line on stderr and exit code 2. Returns the exit code (0 when nothing failed)."""
+    from station.core import InputError
+    from station.core.provenance import provenance_label
+    from station.paths import session_dir
+    from station.report import write_report
+
+    rc = 0
+    for sid in session_ids:
+        row = db.session(sid)
+        label = provenance_label(bool(row.get("simulated")), row["status"])
+        print(f"session: {sid} ({row['status']}, source {row.get('source') or '-'}, place {row.get('place') or '-'})"
+              + (f" {label}" if label else ""), flush=True)
+        print(f"database: {db.url}", flush=True)
+        try:
+            report = write_report(db, sid, session_dir(sid) / "report.html")
+            os.chmod(report, 0o600)
+            print(f"report: {report.resolve()}", flush=True)
+        except (OSError, InputError) as exc:
+            print(f"error: session {sid} is recorded, but its report could not be written ({exc}); "
+                  f"fix: free disk space or fix the folder's permissions, then run: station report {sid}", file=sys.stderr)
+            rc = rc or 2
+        if row["status"] == "failed":
+            from station.storage import schema as S
+
+            reasons = [t["reason"] for t in db.rows(S.trials, sid, ("trial",)) if t.get("reason")]
+            print(f"error: session {sid} failed: {reasons[0] if reasons else 'its input failed'}", file=sys.stderr)
+            rc = 2
+    return rc
+
+
+def run_windowed(factory: Any, db: Any, opts: RunOptions, plan: SessionPlan | None, sessions: list[str] | None = None) -> int:
     """Open the station for ``opts``; returns the exit code.
 
     With ``opts.screenshot`` and ``opts.quit_after`` the session starts at once, and after
@@ -104,6 +141,18 @@ def run_windowed(factory: Any, db: Any, opts: RunOptions, plan: SessionPlan | No
     if opts.quit_after is not None:
         QTimer.singleShot(int(opts.quit_after * 1000), finish)
     watch = QTimer()
+    if opts.end_when_done:  # the windowed demo: end after its protocol (a moment to see the last picture)
+        ending = {"armed": False}
+
+        def ended() -> None:
+            m = win.model
+            if m is not None and m.phase in ("done", "error") and not ending["armed"]:
+                ending["armed"] = True
+                QTimer.singleShot(int(END_HOLD_S * 1000), finish)
+
+        done_watch = QTimer()
+        done_watch.timeout.connect(ended)
+        done_watch.start(50)
     if opts.quit_after_frames is not None:  # an event, not a wall-clock window: N inputs scored, or the session ended
 
         def check() -> None:
@@ -123,4 +172,6 @@ def run_windowed(factory: Any, db: Any, opts: RunOptions, plan: SessionPlan | No
     finally:
         signal.signal(signal.SIGINT, previous)
         win.shutdown()
+        if sessions is not None:
+            sessions.extend(win.session_ids)
     return code["rc"]
