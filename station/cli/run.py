@@ -49,26 +49,19 @@ def register(app: typer.Typer) -> None:
                                              "sheet/board mm (tabletop tracing, physical pegboard; default camN with --camera N)."),
     ) -> None:
         from exercises.registry import parse_sets
-        from station.core import InputError
         from station.session.build import RunOptions
         from station.ui.runner import run_station
 
-        devices_given = grip is not None or balance is not None
         if camera is None and video is None and not simulated:
             from vision.sources import find_camera
 
-            camera = find_camera()  # the webcam by default, as `station demo`
-            if camera is None and not devices_given:
-                raise InputError("no camera found and no input given",
-                                 fix="pass --camera N or --video PATH (a device exercise: --grip PORT / --balance PORT; "
-                                     "the simulated child: --simulated)")
+            camera = find_camera()  # the webcam by default, as `station demo` (none, no device: preflight refuses)
+        scratch: Path | None = None
         if screenshot is not None and db is None:  # screenshots never land in the station's real database
-            import os
             import tempfile
 
-            home = tempfile.mkdtemp(prefix="motor-station-screenshot-")
-            os.environ["MOTOR_STATION_HOME"] = home
-            db = f"sqlite:///{Path(home) / 'station.db'}"
+            scratch = Path(tempfile.mkdtemp(prefix="motor-station-screenshot-"))
+            db = f"sqlite:///{scratch / 'station.db'}"
             print(f"screenshot run: recording into a throw-away database ({db}); name one with --db to keep it", flush=True)
 
         opts = RunOptions(
@@ -77,7 +70,7 @@ def register(app: typer.Typer) -> None:
             quit_after_frames=quit_after_frames,
             countdown_s=countdown if countdown is not None else (0.0 if screenshot is not None else 3.0),
             db_url=db, seed=seed, start=start, record_video=record_video, workspace=workspace, backend=backend,
-            simulated=simulated, place=place,
+            simulated=simulated, place=place, report_dir=scratch,
         )
         from station.lsl import require_lsl
 

@@ -84,6 +84,8 @@ class RunOptions:
     simulated: bool = False
     """Play the clearly labelled simulated child (and ``sim://`` devices) -- only when asked (``--simulated``,
     ``station demo``); the participant must then be a reserved ``DEMO-`` code."""
+    report_dir: Path | None = None
+    """Where reports go (a screenshot run's throw-away folder); ``None`` = the session's folder in the data directory."""
     end_when_done: bool = False
     """Close the station once the session's protocol has ended (the windowed demo)."""
     place: str = "clinic"
@@ -446,6 +448,10 @@ def preflight(opts: RunOptions) -> SessionPlan | None:
 
     check_options(opts)
     plan = initial_plan(opts)
+    if opts.source == "none" and not any(opts.devices.values()):
+        raise InputError("no camera found and no input given",
+                         fix="pass --camera N or --video PATH (a device exercise: --grip PORT / --balance PORT; "
+                             "the simulated child: --simulated)")
     if plan is not None:
         # fail before any window opens when the input cannot play this plan (devices are opened once to check)
         check = Devices(opts, SystemClock(), EventBus())

@@ -57,12 +57,12 @@ def run_station(opts: RunOptions) -> int:
     try:
         sessions: list[str] = []
         rc = run_windowed(make_session_factory(db, opts), db, opts, plan, sessions)
-        return report_sessions(db, sessions) or rc
+        return report_sessions(db, sessions, opts.report_dir) or rc
     finally:
         db.dispose()
 
 
-def report_sessions(db: Any, session_ids: list[str]) -> int:
+def report_sessions(db: Any, session_ids: list[str], report_dir: Any = None) -> int:
     """Write each session's report and print its id, status, provenance and report path (stdout); a failed
     session is one line on stderr and exit code 2. Returns the exit code (0 when nothing failed)."""
     from station.core import InputError
@@ -78,7 +78,9 @@ def report_sessions(db: Any, session_ids: list[str]) -> int:
               + (f" {label}" if label else ""), flush=True)
         print(f"database: {db.url}", flush=True)
         try:
-            report = write_report(db, sid, session_dir(sid) / "report.html")
+            folder = session_dir(sid) if report_dir is None else report_dir / sid
+            folder.mkdir(parents=True, exist_ok=True)
+            report = write_report(db, sid, folder / "report.html")
             os.chmod(report, 0o600)
             print(f"report: {report.resolve()}", flush=True)
         except (OSError, InputError) as exc:
