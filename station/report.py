@@ -88,7 +88,9 @@ class SessionData:
         self.calibrations = db.rows(S.calibrations, self.sid, order=("id",))
         # history up to this session: a report compares with what came before, never with later sessions
         start = self.sess["utc_start"]
-        self.history = [r for r in db.metric_history(self.sess["participant"]) if r["utc_start"] <= start]
+        # (a real session compares only with real, complete ones; a simulated one may compare with simulated ones)
+        self.history = [r for r in db.metric_history(self.sess["participant"], include_simulated=bool(self.sess.get("simulated")))
+                        if r["utc_start"] <= start]
 
     def landmarks(self, trial: int, kind: str) -> tuple[np.ndarray, np.ndarray, tuple[int, int]] | None:
         """(t_ns [n], landmarks [n, k, 4], (width, height)) of person 0 / the first hand, or ``None``."""
