@@ -172,4 +172,8 @@ def _run_window(cam: int | str | None, seconds: float | None, participant: str, 
     opts = RunOptions(camera=camera, video=video, grip=grip, balance=balance, participant=participant, plan=plan_path,
                       db_url=db, seed=seed, start=True, quit_after=quit_after, quit_after_frames=quit_after_frames,
                       countdown_s=3.0, backend=backend, simulated=camera is None and video is None, end_when_done=True, place=place)
-    return run_station(opts)
+    from station.cli.run import end_of_run
+
+    sessions: list[str] = []
+    rc = run_station(opts, sessions)
+    return end_of_run(opts, sessions) or rc

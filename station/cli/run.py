@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -75,6 +78,57 @@ def register(app: typer.Typer) -> None:
         from station.lsl import require_lsl
 
         require_lsl()
-        rc = run_station(opts)
+        sessions: list[str] = []
+        rc = run_station(opts, sessions)
+        rc = end_of_run(opts, sessions) or rc
         if rc:
             raise typer.Exit(rc)
+
+
+def end_of_run(opts: Any, sessions: list[str]) -> int:
+    """Write the reports of the sessions a windowed run played and print where they are; the exit code."""
+    if not sessions:
+        return 0
+    from station.paths import default_db_url
+    from station.storage import open_database
+
+    db = open_database(opts.db_url or default_db_url())
+    try:
+        return report_sessions(db, sessions, opts.report_dir)
+    finally:
+        db.dispose()
+
+
+def report_sessions(db: Any, session_ids: list[str], report_dir: Any = None) -> int:
+    """Write each session's report and print its id, status, provenance and report path (stdout); a failed
+    session is one line on stderr and exit code 2. Returns the exit code (0 when nothing failed)."""
+    from station.core import InputError
+    from station.core.provenance import provenance_label
+    from station.paths import session_dir
+    from station.report import write_report
+
+    rc = 0
+    for sid in session_ids:
+        row = db.session(sid)
+        label = provenance_label(bool(row.get("simulated")), row["status"])
+        print(f"session: {sid} ({row['status']}, source {row.get('source') or '-'}, place {row.get('place') or '-'})"
+              + (f" {label}" if label else ""), flush=True)
+        print(f"database: {db.url}", flush=True)
+        try:
+            folder = session_dir(sid) if report_dir is None else report_dir / sid
+            folder.mkdir(parents=True, exist_ok=True)
+            report = write_report(db, sid, folder / "report.html")
+            os.chmod(report, 0o600)
+            print(f"report: {report.resolve()}", flush=True)
+        except (OSError, InputError) as exc:
+            print(f"error: session {sid} is recorded, but its report could not be written ({exc}); "
+                  f"fix: free disk space or fix the folder's permissions, then run: station report {sid}", file=sys.stderr)
+            rc = rc or 2
+        if row["status"] == "failed":
+            from station.storage import schema as S
+
+            reasons = [t["reason"] for t in db.rows(S.trials, sid, ("trial",)) if t.get("reason")]
+            print(f"error: session {sid} failed: {reasons[0] if reasons else 'its input failed'}", file=sys.stderr)
+            rc = 2
+    return rc
+

@@ -45,8 +45,9 @@ def ensure_app() -> Any:
     return app
 
 
-def run_station(opts: RunOptions) -> int:
-    """Open the station windows (blocks until they close or ``quit_after`` elapses); returns the exit code."""
+def run_station(opts: RunOptions, sessions: list[str] | None = None) -> int:
+    """Open the station windows (blocks until they close or ``quit_after`` elapses); returns the exit code.
+    The ids of the sessions played are appended to ``sessions`` (the CLI writes and prints their reports)."""
     from station.paths import default_db_url
     from station.storage import open_database
 
@@ -55,45 +56,9 @@ def run_station(opts: RunOptions) -> int:
         import mediapipe  # noqa: F401  (load the tracking library now, not during the child's first trial)
     db = open_database(opts.db_url or default_db_url())
     try:
-        sessions: list[str] = []
-        rc = run_windowed(make_session_factory(db, opts), db, opts, plan, sessions)
-        return report_sessions(db, sessions, opts.report_dir) or rc
+        return run_windowed(make_session_factory(db, opts), db, opts, plan, sessions)
     finally:
         db.dispose()
-
-
-def report_sessions(db: Any, session_ids: list[str], report_dir: Any = None) -> int:
-    """Write each session's report and print its id, status, provenance and report path (stdout); a failed
-    session is one line on stderr and exit code 2. Returns the exit code (0 when nothing failed)."""
-    from station.core import InputError
-    from station.core.provenance import provenance_label
-    from station.paths import session_dir
-    from station.report import write_report
-
-    rc = 0
-    for sid in session_ids:
-        row = db.session(sid)
-        label = provenance_label(bool(row.get("simulated")), row["status"])
-        print(f"session: {sid} ({row['status']}, source {row.get('source') or '-'}, place {row.get('place') or '-'})"
-              + (f" {label}" if label else ""), flush=True)
-        print(f"database: {db.url}", flush=True)
-        try:
-            folder = session_dir(sid) if report_dir is None else report_dir / sid
-            folder.mkdir(parents=True, exist_ok=True)
-            report = write_report(db, sid, folder / "report.html")
-            os.chmod(report, 0o600)
-            print(f"report: {report.resolve()}", flush=True)
-        except (OSError, InputError) as exc:
-            print(f"error: session {sid} is recorded, but its report could not be written ({exc}); "
-                  f"fix: free disk space or fix the folder's permissions, then run: station report {sid}", file=sys.stderr)
-            rc = rc or 2
-        if row["status"] == "failed":
-            from station.storage import schema as S
-
-            reasons = [t["reason"] for t in db.rows(S.trials, sid, ("trial",)) if t.get("reason")]
-            print(f"error: session {sid} failed: {reasons[0] if reasons else 'its input failed'}", file=sys.stderr)
-            rc = 2
-    return rc
 
 
 def run_windowed(factory: Any, db: Any, opts: RunOptions, plan: SessionPlan | None, sessions: list[str] | None = None) -> int:
