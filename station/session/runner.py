@@ -377,6 +377,7 @@ class SessionRunner:
         src = "simulated" if spec.source == "synthetic" else spec.source
         rec.begin_trial(i, spec.exercise, spec.settings, t_start, source=src, simulated=spec.is_simulated, place=self.place)
         steps = seen = 0
+        cut = False
         error: BaseException | None = None
         last: list[ScoreEvent] = []
         try:
@@ -384,6 +385,7 @@ class SessionRunner:
                 if self._stop.is_set():
                     break
                 if end is not None and inp.t_ns > end:
+                    cut = True  # the time ran out (trial length or session deadline): not a failed input
                     break
                 if self.pacing == "own":
                     self.clock.sleep_until(inp.t_ns)
@@ -411,7 +413,7 @@ class SessionRunner:
         except Exception as exc:  # the source failed (camera gone, video undecodable, device lost): the trial failed
             log.error("trial %d (%s): its input failed: %s", i, spec.exercise, exc)
             error = exc
-        failure = trial_failure(src, steps, seen, self._stop.is_set(), error)
+        failure = trial_failure(src, steps, seen, self._stop.is_set() or (cut and steps == 0), error)
         final = ex.finish()
         if final:
             for sink in sinks:
