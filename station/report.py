@@ -408,7 +408,7 @@ def banners(sess: dict[str, Any], trials: list[dict[str, Any]]) -> list[str]:
     """The warnings a report opens with: SIMULATED (not a child's performance) and FAILED (with the reason)."""
     out = []
     if sess.get("simulated"):
-        out.append(f"SIMULATED: produced by a simulator or the simulated child ({sess.get('source') or 'simulated'}), "
+        out.append(f"SIMULATED: produced by the SIMULATED CHILD or a device simulator ({sess.get('source') or 'simulated'}), "
                    "not a real participant's performance.")
     for t in trials:
         if t.get("status") == "failed":
