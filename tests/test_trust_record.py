@@ -249,3 +249,14 @@ def test_windowed_demo_ends_after_its_protocol_with_a_report(station_home: Path)
     assert f"session: {sess['id']} (complete" in r.stdout and "SIMULATED" in r.stdout
     report = Path(next(ln.split(" ", 1)[1] for ln in r.stdout.splitlines() if ln.startswith("report: ")))
     assert report.is_file() and report.parent.name == sess["id"]
+
+
+def test_a_saved_plan_for_a_real_child_is_not_played_by_the_simulated_child(station_home: Path, tmp_path: Path) -> None:
+    from station.plans import PlanItem, SessionPlan, save_plan
+
+    plan = save_plan(SessionPlan(participant="P-302", items=[PlanItem(exercise="bunny_hops", reps=3)]), tmp_path / "p.toml")
+    db = tmp_path / "named.db"
+    r = _station("run", "--simulated", "--plan", str(plan), "--screenshot", "x.png", "--quit-after", "5",
+                 "--db", f"sqlite:///{db}", home=station_home)
+    _one_line_refusal(r, "P-302", "DEMO-")
+    assert _sessions(db) == []

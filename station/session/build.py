@@ -448,6 +448,8 @@ def preflight(opts: RunOptions) -> SessionPlan | None:
 
     check_options(opts)
     plan = initial_plan(opts)
+    if plan is not None and plan.participant:  # a saved plan's participant too: simulated data only under DEMO- codes
+        check_simulated_code(plan.participant, opts)
     if opts.source == "none" and not any(opts.devices.values()):
         raise InputError("no camera found and no input given",
                          fix="pass --camera N or --video PATH (a device exercise: --grip PORT / --balance PORT; "
