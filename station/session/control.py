@@ -28,7 +28,7 @@ from exercises.contract import TrialOutcome
 from station.core import StepInput
 from station.plans import PlanItem, step_difficulty
 from station.session.model import LiveModel, Phase, ScheduleItem
-from station.session.runner import SessionRunner, SessionSummary, TrialSpec, trial_failure
+from station.session.runner import NO_INPUT_GRACE_S, SessionRunner, SessionSummary, TrialSpec, trial_failure
 
 log = logging.getLogger(__name__)
 
@@ -232,7 +232,8 @@ class SessionController:
                 raise
             finally:
                 src = "simulated" if pt.spec.source == "synthetic" else pt.spec.source
-                failure = trial_failure(src, n_in, n_seen, self._stopped.is_set(), error)
+                too_short = n_in == 0 and self.clock.now_ns() - t0 < NO_INPUT_GRACE_S * 1e9  # as the runner judges it
+                failure = trial_failure(src, n_in, n_seen, self._stopped.is_set() or too_short, error)
                 if failure is not None:
                     self._failed_trials.add(i)
                     self.model.fail_trial(failure)

@@ -116,6 +116,9 @@ TRACKED_SOURCES = ("camera", "video", "replay")
 
 
 NOT_SEEN = " (the child was not seen)"
+NO_INPUT_GRACE_S = 2.0
+"""A source silent for a shorter trial than this (e.g. a demo squeezed into a few seconds on a loaded host) is not
+called failed: too short to tell a dead source from a slow start."""
 
 
 def trial_failure(source: str, steps: int, seen: int, stopped: bool, error: BaseException | None = None) -> str | None:
@@ -413,7 +416,9 @@ class SessionRunner:
         except Exception as exc:  # the source failed (camera gone, video undecodable, device lost): the trial failed
             log.error("trial %d (%s): its input failed: %s", i, spec.exercise, exc)
             error = exc
-        failure = trial_failure(src, steps, seen, self._stop.is_set() or (cut and steps == 0), error)
+        # a trial cut by its time before any input, or shorter than NO_INPUT_GRACE_S, is too short to call its source failed
+        too_short = steps == 0 and (cut or self.clock.now_ns() - t_start < NO_INPUT_GRACE_S * 1e9)
+        failure = trial_failure(src, steps, seen, self._stop.is_set() or too_short, error)
         final = ex.finish()
         if final:
             for sink in sinks:
