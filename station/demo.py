@@ -94,7 +94,7 @@ def simulated_trials(opts: DemoOptions) -> list[TrialSpec]:
     from station.session.build import RunOptions, build_trials
 
     items = [PlanItem(exercise=name, duration_s=max(0.5, d) + 0.5, label=label) for name, label, d in _child_items(opts)]
-    planned, _ = build_trials(SessionPlan(name="demo", items=items), RunOptions(seed=opts.seed), SystemClock(), EventBus())
+    planned, _ = build_trials(SessionPlan(name="demo", items=items), RunOptions(seed=opts.seed, simulated=True), SystemClock(), EventBus())
     return [replace(t.spec, duration_s=t.duration_s) for t in planned]
 
 

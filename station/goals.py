@@ -302,7 +302,8 @@ def load_trials(db: Any, participant: str) -> list[TrialPoint]:
         sess = {r.id: r for r in c.execute(select(Ss.c.id, Ss.c.utc_start, Ss.c.header).where(Ss.c.participant == participant))}
         if not sess:
             return []
-        rows = c.execute(select(T.c.session_id, T.c.trial, T.c.exercise, T.c.settings, T.c.t_end_ns, T.c.result)
+        rows = c.execute(select(T.c.session_id, T.c.trial, T.c.exercise, T.c.settings, T.c.t_end_ns, T.c.result,
+                                T.c.simulated, T.c.status)
                          .where(T.c.session_id.in_(list(sess)))).all()
         mets: dict[tuple[str, int], dict[str, tuple[float, str]]] = {}
         for r in c.execute(select(M.c.session_id, M.c.trial, M.c.name, M.c.value, M.c.unit)
@@ -312,8 +313,8 @@ def load_trials(db: Any, participant: str) -> list[TrialPoint]:
     for r in rows:
         s = sess[r.session_id]
         out.append(TrialPoint(r.session_id, s.utc_start, r.trial, r.exercise, r.settings if isinstance(r.settings, Mapping) else {},
-                              bool(r.result) and r.t_end_ns is not None,
-                              header_says_simulated(s.header, r.trial),  # -> the trial's provenance column once #14 lands
+                              bool(r.result) and r.t_end_ns is not None and r.status != "failed",
+                              bool(r.simulated) or header_says_simulated(s.header, r.trial),  # the provenance column (#14)
                               mets.get((r.session_id, r.trial), {})))
     out.sort(key=lambda t: (t.utc_start, t.session_id, t.trial))
     return out

@@ -235,6 +235,16 @@ class HistoryRow:
     main_metric: str
     main_value: float | None
     unit: str
+    source: str = ""
+    simulated: bool = False
+    trial_status: str = "complete"
+    place: str = "clinic"
+
+    @property
+    def marker(self) -> str:
+        """The status as the history table shows it: ``complete``, ``stopped SIMULATED``, ``failed``..."""
+        st = "failed" if self.trial_status == "failed" else self.status
+        return f"{st} SIMULATED" if self.simulated else st
 
 
 def participants(db: Any) -> list[str]:
@@ -255,7 +265,8 @@ def history(db: Any, participant: str, limit: int = 200) -> list[HistoryRow]:
 
     q = (
         select(S.sessions.c.id, S.sessions.c.utc_start, S.sessions.c.status, S.trials.c.trial, S.trials.c.exercise,
-               S.trials.c.reps, S.trials.c.result)
+               S.trials.c.reps, S.trials.c.result, S.trials.c.source, S.trials.c.simulated, S.trials.c.status.label("trial_status"),
+               S.sessions.c.place, S.sessions.c.simulated.label("session_simulated"))
         .join(S.trials, S.trials.c.session_id == S.sessions.c.id)
         .where(S.sessions.c.participant == participant)
         .order_by(S.sessions.c.utc_start.desc(), S.trials.c.trial)
@@ -269,8 +280,11 @@ def history(db: Any, participant: str, limit: int = 200) -> list[HistoryRow]:
             units = result.get("units", {}) or {}
             contract = exercises.contract_of(r.exercise)
             name = contract.history if contract is not None and isinstance(metrics.get(contract.history), int | float) else ""
+            failed = r.trial_status == "failed" or r.status == "failed"
             out.append(HistoryRow(r.id, r.utc_start, r.status, r.trial, r.exercise, r.reps, name,
-                                  float(metrics[name]) if name else None, units.get(name, "")))
+                                  float(metrics[name]) if name and not failed else None,  # a failed trial has no score
+                                  units.get(name, ""), r.source or "", bool(r.simulated or r.session_simulated),
+                                  r.trial_status or "complete", r.place or "clinic"))
     return out
 
 

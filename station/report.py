@@ -87,7 +87,9 @@ class SessionData:
         self.calibrations = db.rows(S.calibrations, self.sid, order=("id",))
         # history up to this session: a report compares with what came before, never with later sessions
         start = self.sess["utc_start"]
-        self.history = [r for r in db.metric_history(self.sess["participant"]) if r["utc_start"] <= start]
+        # (a real session compares only with real, complete ones; a simulated one may compare with simulated ones)
+        self.history = [r for r in db.metric_history(self.sess["participant"], include_simulated=bool(self.sess.get("simulated")))
+                        if r["utc_start"] <= start]
 
     def landmarks(self, trial: int, kind: str) -> tuple[np.ndarray, np.ndarray, tuple[int, int]] | None:
         """(t_ns [n], landmarks [n, k, 4], (width, height)) of person 0 / the first hand, or ``None``."""
@@ -463,6 +465,18 @@ def goal_lines(data: SessionData) -> list[str]:
     return [*out, ""]
 
 
+def banners(sess: dict[str, Any], trials: list[dict[str, Any]]) -> list[str]:
+    """The warnings a report opens with: SIMULATED (not a child's performance) and FAILED (with the reason)."""
+    out = []
+    if sess.get("simulated"):
+        out.append(f"SIMULATED: produced by the SIMULATED CHILD or a device simulator ({sess.get('source') or 'simulated'}), "
+                   "not a real participant's performance.")
+    for t in trials:
+        if t.get("status") == "failed":
+            out.append(f"FAILED: trial {t['trial'] + 1} ({t['exercise']}): {t.get('reason') or 'its input failed'}; no score.")
+    return out
+
+
 def render_html(db: Database, session_id: str) -> str:
     """The full report of one session as a self-contained HTML document (figures embedded as PNG)."""
     data = SessionData(db, session_id)
@@ -470,7 +484,7 @@ def render_html(db: Database, session_id: str) -> str:
     header = sess["header"] or {}
     config = header.get("config") or {}
     end_ns = max((t["t_end_ns"] or t["t_start_ns"] for t in data.trials), default=data.t0)
-    source = ", ".join(sorted({str(t.get("source", "")) for t in config.get("trials", []) if t.get("source")})) or "–"
+    source = sess.get("source") or ", ".join(sorted({str(t.get("source", "")) for t in config.get("trials", []) if t.get("source")})) or "–"
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Motor Station session report</title>",
         f"<style>{CSS}</style></head><body>",
@@ -479,12 +493,13 @@ def render_html(db: Database, session_id: str) -> str:
         f"started {datetime.fromisoformat(sess['utc_start']).strftime('%Y-%m-%d %H:%M:%S')} UTC · length {(end_ns - data.t0) / 1e9:.1f} s · status <b>{html.escape(sess['status'])}</b>"
         + (f" · age {html.escape(a)}" if (a := _age(data.participant, sess["utc_start"])) else "")
         + (f" · dominant hand {html.escape(str(data.participant['dominant_hand']))}" if data.participant["dominant_hand"] else "")
-        + f"<br><span class='muted'>software motor-station {html.escape(str(header.get('software_version')))} · input: {html.escape(source)}</span></p>",
+        + f"<br><span class='muted'>software motor-station {html.escape(str(header.get('software_version')))} · input: {html.escape(source)}"
+        f" · place: {html.escape(str(sess.get('place') or '–'))}</span></p>",
     ]
     if tracker := _tracker_line(data):
         parts.append(f"<p class='muted'>tracker: {html.escape(tracker)}</p>")
-    if "synthetic" in source or config.get("source") == "simulated":
-        parts.append("<p class='sim'>Played by the SIMULATED CHILD (synthetic landmarks, no camera): not a real participant's performance.</p>")
+    for banner in banners(sess, data.trials):
+        parts.append(f"<p class='sim'>{html.escape(banner)}</p>")
     parts += goals_html(data)
     parts.append("<div class='cards'>")
     for tr in data.trials:
@@ -585,7 +600,9 @@ def write_pdf(db: Database, session_id: str, out: Path) -> Path:
     buf = io.BytesIO()
     with PdfPages(buf) as pdf:
         lines = [f"Participant {data.sess['participant']}   session {data.sid}",
-                 f"started {data.sess['utc_start']} (UTC)   status {data.sess['status']}", ""]
+                 f"started {data.sess['utc_start']} (UTC)   status {data.sess['status']}   source {data.sess.get('source') or '-'}"
+                 f"   place {data.sess.get('place') or '-'}", ""]
+        top = banners(data.sess, data.trials)
         lines += goal_lines(data)
         for tr in data.trials:
             dur = (tr["t_end_ns"] - tr["t_start_ns"]) / 1e9 if tr["t_end_ns"] else None
@@ -602,6 +619,8 @@ def write_pdf(db: Database, session_id: str, out: Path) -> Path:
             fig = _figure(8.27, 11.69)
             if start == 0:
                 fig.text(0.06, 0.965, "Motor Station session report", fontsize=16, weight="bold")
+                for k, banner in enumerate(top):  # SIMULATED / FAILED in red above everything else
+                    fig.text(0.5, 0.985 - 0.012 * k, banner, fontsize=8, weight="bold", color="#B00020", ha="center", va="top")
             fig.text(0.06, 0.94, "\n".join(lines[start:start + per_page]), fontsize=7.2, family="monospace", va="top")
             pdf.savefig(fig)
         for tr in data.trials:

@@ -56,14 +56,18 @@ def test_demo_session_exported_as_bids_has_zero_validator_errors(tmp_path: Path,
     assert errors(rep) == []
     assert set(rep["summary"]["modalities"]) >= {"motion", "beh"}
     ses = out / "sub-DEMO001" / "ses-01"
-    hands = ses / "motion" / "sub-DEMO001_ses-01_task-tracing_tracksys-MediaPipeHands_motion.tsv"
-    chans = (ses / "motion" / "sub-DEMO001_ses-01_task-tracing_tracksys-MediaPipeHands_channels.tsv").read_text().splitlines()
+    # the demo's simulated child: its files say so (tracksys Simulated..., acq-simulated), never MediaPipe
+    assert not list(ses.rglob("*MediaPipe*")) and all("acq-simulated" in p.name for p in ses.rglob("*_beh.tsv"))
+    hands = ses / "motion" / "sub-DEMO001_ses-01_task-tracing_tracksys-SimulatedHands_acq-simulated_motion.tsv"
+    chans = (ses / "motion" / "sub-DEMO001_ses-01_task-tracing_tracksys-SimulatedHands_acq-simulated_channels.tsv").read_text().splitlines()
     assert chans[0].split("\t")[:5] == ["name", "component", "type", "tracked_point", "units"]
     assert chans[1].split("\t")[2] == "LATENCY"
     first = hands.read_text().splitlines()[0].split("\t")
     assert len(first) == len(chans) - 1 and first[0] == "0"  # no header; one value per channel
     side = json.loads(hands.with_name(hands.name.replace("_motion.tsv", "_motion.json")).read_text())
     assert 25 <= side["SamplingFrequency"] <= 35 and side["TaskName"] == "tracing"
+    sessions_tsv = (out / "sub-DEMO001" / "sub-DEMO001_sessions.tsv").read_text().splitlines()
+    assert sessions_tsv[0].split("\t")[4:] == ["source", "simulated", "place"] and sessions_tsv[1].split("\t")[5:] == ["true", "clinic"]
     parts = (out / "participants.tsv").read_text().splitlines()
     assert parts[1].split("\t") == ["sub-DEMO001", "7", "left"]
     scans = (ses / "sub-DEMO001_ses-01_scans.tsv").read_text().splitlines()[1:]

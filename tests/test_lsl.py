@@ -157,7 +157,7 @@ def test_a_live_session_streams_to_lsl_when_enabled(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", [["demo", "--headless", "--fast", "--simulated", "--seconds", "1"],
-                                     ["run", "--exercise", "tracing", "--screenshot", "x.png", "--quit-after-frames", "5"]])
+                                     ["run", "--simulated", "--exercise", "tracing", "--screenshot", "x.png", "--quit-after-frames", "5"]])
 def test_lsl_turned_on_without_pylsl_is_one_line_before_anything_starts(command: list[str], tmp_path: Path, station_home: Path) -> None:
     hidden = tmp_path / "hide" / "pylsl"
     hidden.mkdir(parents=True)

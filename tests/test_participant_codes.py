@@ -89,7 +89,7 @@ def test_participants_add_refuses_in_one_line(args: list[str], tmp_path: Path, c
 
 
 @pytest.mark.parametrize("command", [["demo", "--headless", "--fast", "--simulated", "--seconds", "1"],
-                                     ["run", "--exercise", "tracing", "--screenshot", "x.png", "--quit-after", "1"]])
+                                     ["run", "--simulated", "--exercise", "tracing", "--screenshot", "x.png", "--quit-after", "1"]])
 def test_demo_and_run_refuse_a_name_before_anything_is_written(command: list[str], station_home: Path) -> None:
     env = dict(os.environ, MOTOR_STATION_HOME=str(station_home), QT_QPA_PLATFORM="offscreen")
     r = subprocess.run([sys.executable, "-m", "station", *command, "--participant", "Emma Johnson"], cwd=ROOT, env=env,

@@ -110,7 +110,7 @@ def test_a_new_exercise_runs_through_session_dashboard_history_report_and_export
     from station.session import SessionRunner
 
     plan = SessionPlan(items=[PlanItem(exercise=hip_waves, reps=4)], participant="P-PROOF-1")
-    trials, _ = build_trials(plan, RunOptions(), clock, EventBus())  # its own simulated child plays it
+    trials, _ = build_trials(plan, RunOptions(simulated=True), clock, EventBus())  # its own simulated child plays it
     model = LiveModel(clock, schedule_of(trials), source_label="simulated")
     runner = SessionRunner(db, "P-PROOF-1", clock, pacing="own")
     ctl = SessionController(runner, trials, model, countdown_s=0.0, celebrate_s=0.0)
@@ -213,7 +213,7 @@ def test_a_new_device_kind_runs_on_a_pty_through_the_driver_record_and_a_session
     db = open_database(f"sqlite:///{tmp_path / 'd.db'}")
     clock = SystemClock()
     bus = EventBus()
-    opts = RunOptions()
+    opts = RunOptions(simulated=True)
     devices = Devices(opts, clock, bus)
     try:
         plan = SessionPlan(items=[PlanItem(exercise=PinchPresses.name, duration_s=2.5)])

@@ -271,7 +271,7 @@ def test_sigkill_of_station_run_is_marked_interrupted_by_the_next_run(station_ho
     """The same through the therapist's app (`station run`, Qt offscreen): kill it mid-trial, start
     it again, and the first session is `interrupted` with its landmarks kept."""
     env = dict(os.environ, MOTOR_STATION_HOME=str(station_home), QT_QPA_PLATFORM="offscreen")
-    cmd = [sys.executable, "-m", "station", "run", "--exercise", "tracing", "--start", "--countdown", "0"]
+    cmd = [sys.executable, "-m", "station", "run", "--simulated", "--exercise", "tracing", "--start", "--countdown", "0"]
     p = subprocess.Popen([*cmd, "--quit-after", "60"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     db_path = station_home / "station.db"
     deadline = time.monotonic() + 90

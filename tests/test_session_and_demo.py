@@ -204,12 +204,18 @@ def test_demo_with_a_camera_runs_real_tracking(station_home: Path, media: Path) 
     """The webcam path of the demo, with OpenCV's capture reading a real clip as the 'camera'."""
     clip = media / "body" / "squats_5.mp4"
     r = _station("demo", "--headless", "--seconds", "8", "--camera", str(clip), env_home=station_home)
-    assert r.returncode == 0, r.stderr
+    # a squats clip shows no hand: the tracing trial failed (honestly, not 'complete'), the jumps trial is tracked
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and "failed: trial 1 (tracing)" in r.stderr and "not seen" in r.stderr
     assert "CAMERA" in r.stdout and "SIMULATED CHILD" not in r.stdout
     db = open_database(f"sqlite:///{station_home / 'station.db'}")
     with db.engine.connect() as c:
-        header = c.execute(select(S.sessions.c.header)).scalar_one()
+        header, status = c.execute(select(S.sessions.c.header, S.sessions.c.status)).one()
+        trials = {t.exercise: t for t in c.execute(select(S.trials))}
         n_pose = count_stored(c, "landmarks", kind="pose")
+    assert status == "failed"
+    assert trials["tracing"].status == "failed" and "no hand or body" in trials["tracing"].reason
+    assert trials["jumps"].status == "complete" and trials["jumps"].source == f"camera:{clip}" and not trials["jumps"].simulated
     models = {r["model"] for r in stored_landmarks(db, kind="pose")}
     assert header["config"]["source"] == f"camera:{clip}"
     assert n_pose >= 10

@@ -52,10 +52,16 @@ def test_participants_add_show_and_progress(url: str, capsys: pytest.CaptureFixt
     assert code == 0 and "birth_year=2019" in out
     code, out, _ = run(capsys, "participants", "list", "--db", url)
     assert code == 0 and "P-001" in out and "2019-05" in out and "│ 3 " in out
+    # the sessions were played by the simulated child: listed and marked, but left out of the progress unless asked
     code, out, _ = run(capsys, "participants", "show", "P-001", "--db", url)
+    assert code == 0 and "3 session(s)" in out and "SIMULATED" in out and "mean_dev" not in out
+    assert "3 simulated or failed session(s) left out (--include-simulated shows them)" in out
+    code, out, _ = run(capsys, "progress", "P-001", "--db", url)
+    assert code == 0 and "no numeric metrics recorded" in out and "3 simulated or failed session(s) left out" in out
+    code, out, _ = run(capsys, "participants", "show", "P-001", "--include-simulated", "--db", url)
     assert code == 0 and "3 session(s)" in out and "progress per metric" in out and "mean_dev" in out
     chart = tmp_path / "p.png"
-    code, out, _ = run(capsys, "progress", "P-001", "--exercise", "tracing", "--metric", "mean_dev", "--metric", "sparc", "--chart", str(chart), "--db", url)
+    code, out, _ = run(capsys, "progress", "P-001", "--include-simulated", "--exercise", "tracing", "--metric", "mean_dev", "--metric", "sparc", "--chart", str(chart), "--db", url)
     assert code == 0 and chart.read_bytes()[:4] == b"\x89PNG"
     assert "mean_dev" in out and "sparc" in out and "jumps" not in out
     code, _, err = run(capsys, "progress", "P-404", "--db", url)

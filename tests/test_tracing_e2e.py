@@ -279,7 +279,8 @@ def test_station_run_applies_the_workspace_and_keeps_it_in_the_session_header(ta
     env = dict(os.environ, MOTOR_STATION_HOME=str(station_home), QT_QPA_PLATFORM="offscreen")
     r = subprocess.run([sys.executable, "-m", "station", "run", "--video", str(tabletop["video"]), "--exercise", "tracing",
                         *tabletop["sets"], "--workspace", "desk", "--start", "--countdown", "0",  # type: ignore[misc]
-                        "--screenshot", str(shot), "--quit-after-frames", "1000000", "--quit-after", "200"],
+                        "--screenshot", str(shot), "--quit-after-frames", "1000000", "--quit-after", "200",
+                        "--db", f"sqlite:///{station_home / 'station.db'}"],  # screenshot runs keep nothing unless named
                        env=env, capture_output=True, text=True, timeout=240, cwd=Path(__file__).resolve().parents[1])
     assert r.returncode == 0, r.stderr[-3000:]
     db = open_database(f"sqlite:///{station_home / 'station.db'}")

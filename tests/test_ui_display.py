@@ -52,7 +52,7 @@ def test_demo_on_a_display_without_xcb_libraries_runs_headless(station_home: Pat
 def test_station_run_on_such_a_display_is_one_clear_error(station_home: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
     env["DISPLAY"] = ":99"
-    r = subprocess.run([sys.executable, "-m", "station", "run", "--participant", "P-001"],
+    r = subprocess.run([sys.executable, "-m", "station", "run", "--simulated"],
                        capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 2
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]

@@ -189,8 +189,16 @@ def test_a_failing_feed_is_reported_not_raised(tmp_path: Path) -> None:
     ctl, model, db = _controller(tmp_path, [_planned(PlanItem(exercise="tracing"), broken)], countdown_s=0)
     ctl.start()
     assert ctl.join(20)
-    assert ctl.error is not None and "camera unplugged" in ctl.error
-    assert model.view().phase == "error" and "camera unplugged" in (model.view().error or "")
+    # recorded as a failed trial (not raised, not 'complete'): no stars, the child sees 'let's try again'
+    assert ctl.summary is not None and ctl.summary.status == "failed" and "camera unplugged" in (ctl.summary.failure or "")
+    v = model.view()
+    assert v.phase == "error" and "camera unplugged" in (v.error or "")
+    assert [it.stars for it in v.schedule] == [None] and v.last_score is None
+    from station.storage import schema as S
+
+    (trial,) = db.rows(S.trials, ctl.summary.session_id)
+    assert trial["status"] == "failed" and "camera unplugged" in trial["reason"]
+    assert db.session(ctl.summary.session_id)["status"] == "failed"
     db.dispose()
 
 

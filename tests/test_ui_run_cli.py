@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def _run(args: list[str], home: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, MOTOR_STATION_HOME=str(home), QT_QPA_PLATFORM="offscreen")
     env.pop("QT_QPA_PLATFORM_PLUGIN_PATH", None)
+    if "--screenshot" in args and "--db" not in args:  # screenshot runs keep nothing unless a database is named
+        args = [*args, "--db", f"sqlite:///{home / 'station.db'}"]
     return subprocess.run([sys.executable, "-m", "station", "run", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=timeout)
 
@@ -50,14 +52,17 @@ def _png(path: Path) -> QImage:
 
 def test_run_simulated_tracing_screenshot(tmp_path: Path, station_home: Path, artifacts: Path) -> None:
     shot = artifacts / "cli_tracing.png"
-    r = _run(["--exercise", "tracing", "--set", "shape=wave", "--participant", "P-301", "--screenshot", str(shot),
+    r = _run(["--simulated", "--exercise", "tracing", "--set", "shape=wave", "--participant", "DEMO-301", "--screenshot", str(shot),
               "--quit-after-frames", "45", "--quit-after", "120"], station_home)
     assert r.returncode == 0, r.stderr
     assert f"screenshot: {shot}" in r.stdout
     win, child = _png(shot), _png(artifacts / "cli_tracing_child.png")
     assert win.width() >= 1500 and child.width() < win.width()
     sess, trials, n_lm = _session(station_home)
-    assert sess["participant"] == "P-301" and sess["status"] == "stopped"  # quit stops the session cleanly
+    assert sess["participant"] == "DEMO-301" and sess["status"] == "stopped"  # quit stops the session cleanly
+    assert sess["simulated"] and sess["source"] == "simulated" and sess["place"] == "clinic"
+    assert trials[0]["simulated"] and trials[0]["source"] == "simulated" and trials[0]["status"] == "complete"
+    assert f"session: {sess['id']}" in r.stdout and "SIMULATED" in r.stdout and "report: " in r.stdout
     assert trials[0]["exercise"] == "tracing" and trials[0]["settings"]["shape"] == "wave"
     assert n_lm >= 45  # every scored frame of the simulated child is recorded (quit waits on 45 frames, not on the clock)
 
@@ -81,10 +86,10 @@ def test_run_refuses_bad_input_with_one_line(tmp_path: Path, station_home: Path)
 def test_run_with_a_saved_plan_and_second_screen(tmp_path: Path, station_home: Path, artifacts: Path) -> None:
     from station.plans import PlanItem, SessionPlan, save_plan
 
-    plan = save_plan(SessionPlan(participant="P-302", items=[PlanItem(exercise="bunny_hops", reps=3, rest_s=0)]),
+    plan = save_plan(SessionPlan(participant="DEMO-302", items=[PlanItem(exercise="bunny_hops", reps=3, rest_s=0)]),
                      tmp_path / "hops.toml")
     shot = artifacts / "cli_hops_two_screens.png"
-    r = _run(["--plan", str(plan), "--child-screen", "1", "--screenshot", str(shot), "--quit-after-frames", "45",
+    r = _run(["--simulated", "--plan", str(plan), "--child-screen", "1", "--screenshot", str(shot), "--quit-after-frames", "45",
               "--quit-after", "120"], station_home)
     assert r.returncode == 0, r.stderr
     assert "screen 1 not found" in r.stderr  # offscreen has one screen: the child view opens as its own window
@@ -92,7 +97,7 @@ def test_run_with_a_saved_plan_and_second_screen(tmp_path: Path, station_home: P
     assert child.width() == 1280 and child.height() == 720  # the separate child window
     assert win.width() >= 1500
     sess, trials, n_lm = _session(station_home)
-    assert sess["participant"] == "P-302" and trials[0]["exercise"] == "bunny_hops" and n_lm >= 45
+    assert sess["participant"] == "DEMO-302" and trials[0]["exercise"] == "bunny_hops" and n_lm >= 45
 
 
 @pytest.mark.slow
@@ -109,6 +114,7 @@ def test_run_pushups_video_with_real_inference(media: Path, station_home: Path, 
     sess, trials, n_lm = _session(station_home)
     assert trials[0]["exercise"] == "pushups"
     assert sess["header"]["config"]["source"] == "video"
+    assert sess["source"] == "video:pushups_5.mp4" and not sess["simulated"] and trials[0]["status"] == "complete"
     assert n_lm >= 5  # real MediaPipe pose observations were recorded (10 frames scored; the person is found in most)
     db = open_database(f"sqlite:///{station_home / 'station.db'}")
     models = {r["model"] for r in stored_landmarks(db)}
@@ -118,7 +124,7 @@ def test_run_pushups_video_with_real_inference(media: Path, station_home: Path, 
 
 def test_run_grip_exercise_with_the_device_simulator(station_home: Path, artifacts: Path) -> None:
     shot = artifacts / "cli_grip.png"
-    r = _run(["--exercise", "grip_squeeze", "--grip", "sim://grip?profile=squeeze", "--participant", "P-303",
+    r = _run(["--exercise", "grip_squeeze", "--grip", "sim://grip?profile=squeeze", "--participant", "DEMO-303",
               "--screenshot", str(shot), "--quit-after-frames", "150", "--quit-after", "120"], station_home)
     assert r.returncode == 0, r.stderr
     _png(shot)
@@ -128,7 +134,8 @@ def test_run_grip_exercise_with_the_device_simulator(station_home: Path, artifac
         n = count_stored(c, "samples", device_id="grip0")
         devs = c.execute(select(S.devices.c.device_id)).scalars().all()
     db.dispose()
-    assert sess["participant"] == "P-303" and devs == ["grip0"]
+    assert sess["participant"] == "DEMO-303" and devs == ["grip0"]
+    assert sess["simulated"] and sess["source"].startswith("device:grip:sim://grip")  # a sim:// device is simulated data
     assert n >= 100  # 150 device steps scored (100 Hz simulated dynamometer), recorded through the real driver
     bad = _run(["--exercise", "grip_squeeze", "--grip", "sim://grip?profile=nope", "--quit-after", "1"], station_home, timeout=60)
     assert bad.returncode == 2 and "unknown grip profile" in bad.stderr and "Traceback" not in bad.stderr
@@ -137,7 +144,7 @@ def test_run_grip_exercise_with_the_device_simulator(station_home: Path, artifac
 def test_run_without_a_display_says_so(station_home: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
     env["MOTOR_STATION_HOME"] = str(station_home)
-    r = subprocess.run([sys.executable, "-m", "station", "run", "--exercise", "tracing"], cwd=ROOT, env=env,
+    r = subprocess.run([sys.executable, "-m", "station", "run", "--simulated", "--exercise", "tracing"], cwd=ROOT, env=env,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "no display" in r.stderr and "--screenshot" in r.stderr
 

@@ -60,7 +60,7 @@ class GatedFactory:
         return feed
 
     def __call__(self, participant: str, plan: SessionPlan) -> tuple[SessionController, LiveModel]:
-        trials, _hook = build_trials(plan, RunOptions(), self.clock, EventBus())
+        trials, _hook = build_trials(plan, RunOptions(simulated=True), self.clock, EventBus())
         for t in trials:
             t.spec.feed = self._gated(t.spec.feed)
         model = LiveModel(self.clock, schedule_of(trials), source_label="simulated")
@@ -328,7 +328,10 @@ def test_history_shows_when_a_known_participant_is_chosen(qtbot, db) -> None:  #
     win = _window(qtbot, GatedFactory(db), db)
     win.dashboard.participant.setEditText("P-500")
     qtbot.waitUntil(lambda: win.dashboard.history_table.rowCount() == 2, timeout=10_000)
-    assert win.dashboard.history_table.item(0, 3).text() in ("tracing", "jumps", "bunny_hops")
+    t = win.dashboard.history_table
+    assert t.item(0, 5).text() in ("tracing", "jumps", "bunny_hops")
+    # the simulated child's trials are marked, never shown as the child's own results
+    assert t.item(0, 1).text().endswith("SIMULATED") and t.item(0, 2).text() == "simulated" and t.item(0, 3).text() == "clinic"
 
 
 def test_deviation_chart_is_in_millimetres_on_a_calibrated_sheet(qtbot) -> None:  # type: ignore[no-untyped-def]

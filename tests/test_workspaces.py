@@ -83,12 +83,12 @@ def test_run_trials_carry_the_workspace_into_the_header_and_the_dashboard() -> N
     plan = SessionPlan(name="p", participant="P-1", items=[PlanItem(exercise="pegboard", settings={"mode": "physical"}),
                                                            PlanItem(exercise="tracing", settings={})])
     with pytest.raises(InputError, match="needs the camera's workspace calibration"):
-        build_trials(plan, RunOptions(), FakeClock(), EventBus())  # simulated child, no camera id, no --workspace
+        build_trials(plan, RunOptions(simulated=True), FakeClock(), EventBus())  # simulated child, no camera id, no --workspace
     with pytest.raises(InputError, match="no workspace calibration is stored for camera 'cam0'"):
         build_trials(plan, RunOptions(camera=0), FakeClock(), EventBus())
     assert RunOptions(camera=2).workspace_id == "cam2" and RunOptions(camera=2, workspace="desk").workspace_id == "desk"
     _store("desk", age_days=3)
-    trials, _ = build_trials(plan, RunOptions(workspace="desk"), FakeClock(), EventBus())
+    trials, _ = build_trials(plan, RunOptions(workspace="desk", simulated=True), FakeClock(), EventBus())
     peg, trace = trials
     assert [(c.key, c.kind) for c in peg.spec.calibrations] == [("desk", "workspace")]
     assert peg.extra["workspace"][0] == "stale" and "desk v1, residual 0.12 mm" in peg.extra["workspace"][1]
@@ -98,7 +98,7 @@ def test_run_trials_carry_the_workspace_into_the_header_and_the_dashboard() -> N
     # screen tracing is never mapped (nor shown as calibrated), and an item's own corners win
     assert trace.spec.calibrations == () and "workspace" not in trace.extra
     own = SessionPlan(name="p", participant="P-1", items=[PlanItem(exercise="pegboard", settings={"mode": "physical", "corners": CORNERS})])
-    (peg_own,), _ = build_trials(own, RunOptions(workspace="desk"), FakeClock(), EventBus())
+    (peg_own,), _ = build_trials(own, RunOptions(workspace="desk", simulated=True), FakeClock(), EventBus())
     assert peg_own.spec.calibrations == ()
 
 

@@ -98,6 +98,14 @@ def progress_rows(history: list[dict[str, Any]]) -> dict[tuple[str, str, str], l
     return out
 
 
+def _status(r: dict[str, Any]) -> str:
+    """A session's status with its provenance marker: ``complete``, ``stopped SIMULATED``, ``failed``..."""
+    from station.core.provenance import provenance_label
+
+    label = provenance_label(bool(r.get("simulated")), None)
+    return f"{r['status']} {label}".strip()
+
+
 def register(app: typer.Typer) -> None:
     sessions_app = typer.Typer(help="Recorded sessions: list them and show one.\n\nExample: station sessions list --participant P-001",
                                no_args_is_help=True, rich_markup_mode=None)
@@ -117,10 +125,11 @@ def register(app: typer.Typer) -> None:
                 database.participant(participant)
             rows = database.list_sessions(participant, limit)
             t = Table(title=f"{len(rows)} session(s)")
-            for c in ("session", "participant", "started", "status", "exercises", "reps"):
+            for c in ("session", "participant", "started", "status", "source", "place", "exercises", "reps"):
                 t.add_column(c)
             for r in rows:
-                t.add_row(r["id"], r["participant"], _when(r["utc_start"]), r["status"], ", ".join(r["exercises"]), str(r["reps"]))
+                t.add_row(r["id"], r["participant"], _when(r["utc_start"]), _status(r), r.get("source") or "–", r.get("place") or "–",
+                          ", ".join(r["exercises"]), str(r["reps"]))
             _console().print(t)
             _skipped(database)
 
@@ -139,14 +148,20 @@ def register(app: typer.Typer) -> None:
             h = s["header"]
             con.print(f"session {sid}", highlight=False)
             con.print(f"participant {s['participant']} · started {_when(s['utc_start'])} · ended {_when(s['ended_utc'])} · "
-                      f"status {s['status']} · software {h.get('software_version')}", highlight=False, soft_wrap=True)
+                      f"status {_status(s)} · software {h.get('software_version')}", highlight=False, soft_wrap=True)
+            con.print(f"source {s.get('source') or '–'} · place {s.get('place') or '–'}"
+                      + (" · SIMULATED: a simulator or the simulated child produced this session, not a child" if s.get("simulated") else ""),
+                      highlight=False, soft_wrap=True)
             trials = database.rows(S.trials, sid, skip_damaged=True, order=("trial",))
             metrics = database.rows(S.metrics, sid, skip_damaged=True, order=("trial", "name"))
             events = database.rows(S.events, sid, skip_damaged=True, order=("trial", "t_ns"))
             for tr in trials:
                 dur = None if tr["t_end_ns"] is None else (tr["t_end_ns"] - tr["t_start_ns"]) / 1e9
                 n_ev = sum(1 for e in events if e["trial"] == tr["trial"])
-                t = Table(title=f"trial {tr['trial'] + 1}: {tr['exercise']} · {_fmt(tr['reps'])} reps · {_fmt(dur)} s · {n_ev} events")
+                failed = f" · FAILED: {tr.get('reason') or 'its input failed'}" if tr.get("status") == "failed" else ""
+                sim = " · simulated" if tr.get("simulated") else ""
+                t = Table(title=f"trial {tr['trial'] + 1}: {tr['exercise']} · {_fmt(tr['reps'])} reps · {_fmt(dur)} s · {n_ev} events"
+                                f" · source {tr.get('source') or '–'}{sim}{failed}")
                 for c in ("metric", "value", "unit", "definition"):
                     t.add_column(c, overflow="fold")
                 for m in (m for m in metrics if m["trial"] == tr["trial"]):
@@ -206,6 +221,7 @@ def register(app: typer.Typer) -> None:
                               "Example: station participants show P-001")
     def participants_show(
         code: str = typer.Argument(..., help="Participant code."),
+        include_simulated: bool = typer.Option(False, "--include-simulated", help="Count simulated and failed sessions in the progress."),
         db: str | None = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
         with _open(db) as database:
@@ -217,12 +233,14 @@ def register(app: typer.Typer) -> None:
                 con.print(f"notes: {p['notes']}", highlight=False)
             sess = database.list_sessions(code)
             t = Table(title=f"{len(sess)} session(s)")
-            for c in ("session", "started", "status", "exercises", "reps"):
+            for c in ("session", "started", "status", "source", "place", "exercises", "reps"):
                 t.add_column(c)
             for r in sess:
-                t.add_row(r["id"][:8], _when(r["utc_start"]), r["status"], ", ".join(r["exercises"]), str(r["reps"]))
+                t.add_row(r["id"][:8], _when(r["utc_start"]), _status(r), r.get("source") or "–", r.get("place") or "–",
+                          ", ".join(r["exercises"]), str(r["reps"]))
             con.print(t)
-            _print_progress(con, database.metric_history(code), None, None)
+            _print_progress(con, database.metric_history(code, include_simulated=include_simulated), None, None)
+            _left_out(con, database, code, include_simulated)
 
     @participants_app.command("forget", help="Remove a participant's data everywhere: database rows, session folders, "
                               "referenced files. Says what it removed. Cannot be undone.\n\n"
@@ -271,6 +289,8 @@ def register(app: typer.Typer) -> None:
         metric: list[str] = typer.Option([], "--metric", "-m", help="Only these metrics (repeatable)."),
         exercise: str | None = typer.Option(None, "--exercise", "-e", help="Only this exercise."),
         chart: Path | None = typer.Option(None, "--chart", help="Also draw the chart into this file (.png, .svg or .pdf)."),
+        include_simulated: bool = typer.Option(False, "--include-simulated", help="Also count simulated and failed sessions "
+                                               "(left out by default: they are not the child's results)."),
         db: str | None = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
         from station.core import InputError
@@ -285,11 +305,12 @@ def register(app: typer.Typer) -> None:
                 if unknown:
                     raise InputError(f"no metric called {', '.join(repr(m) for m in unknown)} has been recorded",
                                      where="--metric", fix=f"choose from: {', '.join(sorted(known)) or 'none recorded yet'}")
-            hist = database.metric_history(code, metric or None)
+            hist = database.metric_history(code, metric or None, include_simulated=include_simulated)
             if exercise:
                 hist = [h for h in hist if h["exercise"] == exercise]
             con = _console()
             groups = _print_progress(con, hist, metric, exercise)
+            _left_out(con, database, code, include_simulated)
             from station.goals import progress as goal_progress
 
             goals = goal_progress(database, code)
@@ -379,6 +400,13 @@ def print_goals(con: Any, items: list[Any]) -> None:
     for p in items:
         con.print("  " + p.evaluation.words(p.goal.spec), highlight=False)
 
+
+
+def _left_out(con: Console, database: Any, code: str, included: bool) -> None:
+    n = database.left_out(code)
+    if n:
+        con.print(f"{n} simulated or failed session(s) " + ("included (--include-simulated)" if included
+                  else "left out (--include-simulated shows them)"), highlight=False, soft_wrap=True)
 
 
 def _print_progress(con: Console, hist: list[dict[str, Any]], metric: list[str] | None, exercise: str | None) -> Any:

@@ -33,6 +33,7 @@ def register(app: typer.Typer) -> None:
         quit_after: float | None = typer.Option(None, "--quit-after", min=0.5, help="With the window: close it after S seconds (the session is stopped cleanly)."),
         quit_after_frames: int | None = typer.Option(None, "--quit-after-frames", min=1, help="With the window: close it once N frames have been "
                                                      "scored or the protocol ends (the session is stopped cleanly)."),
+        place: str = typer.Option("clinic", "--place", help="Where the session is played: clinic, home or school (stored with it)."),
     ) -> None:
         from station.cli.dashboard import TextDashboard, summary_table
         from station.core import InputError, SystemClock
@@ -48,6 +49,14 @@ def register(app: typer.Typer) -> None:
         from station.storage import open_database
 
         participant = check_participant_code(participant)  # the one rule: never a name, a path or an e-mail
+        from station.core import is_demo_code
+
+        if not is_demo_code(participant):  # the demo's devices (and without a webcam its child) are simulated
+            raise InputError(f"the demo records simulated data; it cannot go under participant '{participant}'",
+                             fix="use a DEMO- code (the default DEMO-001); for a real child use `station run --camera N`")
+        from station.core.provenance import check_place
+
+        place = check_place(place)
         require_lsl()
         console = Console()
         cam: int | str | None = None
@@ -62,11 +71,11 @@ def register(app: typer.Typer) -> None:
         if cam is not None and fast:
             raise InputError("--fast needs the simulated child", where="--fast", fix="add --simulated, or drop --fast")
         if window or (not headless and _display_present()):
-            raise typer.Exit(_run_window(cam, seconds, participant, db, seed, quit_after, backend, quit_after_frames))
+            raise typer.Exit(_run_window(cam, seconds, participant, db, seed, quit_after, backend, quit_after_frames, place))
         database = open_database(db or default_db_url())
         clock = SystemClock()
         runner = SessionRunner(
-            database, participant, clock, pacing="none" if fast else "own",
+            database, participant, clock, pacing="none" if fast else "own", place=place,
             config={"command": "demo", "seconds": seconds, "seed": seed,
                     "source": "simulated" if cam is None else f"camera:{cam}"}, deadline_s=seconds,
         )
@@ -100,7 +109,13 @@ def register(app: typer.Typer) -> None:
             except (OSError, InputError) as exc:
                 report_error = exc.what if isinstance(exc, InputError) else (exc.strerror or str(exc))
             console.print(summary_table(summary))
-            console.print(f"session: {summary.session_id} ({summary.status}, {summary.rows_written} rows)", soft_wrap=True)
+            from station.core.provenance import provenance_label
+
+            label = provenance_label(summary.simulated, summary.status)
+            console.print(f"session: {summary.session_id} ({summary.status}, {summary.rows_written} rows, source {summary.source}, "
+                          f"place {summary.place}){' ' + label if label else ''}", soft_wrap=True, highlight=False, markup=False)
+            if summary.failure:
+                Console(stderr=True).print(f"error: session {summary.session_id} failed: {summary.failure}", soft_wrap=True, markup=False)
             if summary.write_error:
                 console.print(f"NOT SAVED: {summary.rows_unwritten} rows could not be written ({summary.write_error})",
                               style="bold red", soft_wrap=True)
@@ -119,6 +134,8 @@ def register(app: typer.Typer) -> None:
                              fix=f"free disk space or fix the folder's permissions, then run: station report {summary.session_id}")
         if stopped_by:
             raise typer.Exit(130 if stopped_by[0] == signal.SIGINT else 143)
+        if summary.status == "failed":
+            raise typer.Exit(2)
 
 
 def _display_present() -> bool:
@@ -138,7 +155,8 @@ def _display_present() -> bool:
 
 
 def _run_window(cam: int | str | None, seconds: float | None, participant: str, db: str | None, seed: int,
-                quit_after: float | None, backend: str = "mediapipe", quit_after_frames: int | None = None) -> int:
+                quit_after: float | None, backend: str = "mediapipe", quit_after_frames: int | None = None,
+                place: str = "clinic") -> int:
     """The demo in the station window: the same protocol as a session plan, started at once."""
     from station.demo import demo_plan
     from station.paths import data_dir
@@ -155,5 +173,9 @@ def _run_window(cam: int | str | None, seconds: float | None, participant: str, 
         grip = balance = None
     opts = RunOptions(camera=camera, video=video, grip=grip, balance=balance, participant=participant, plan=plan_path,
                       db_url=db, seed=seed, start=True, quit_after=quit_after, quit_after_frames=quit_after_frames,
-                      countdown_s=3.0, backend=backend)
-    return run_station(opts)
+                      countdown_s=3.0, backend=backend, simulated=camera is None and video is None, end_when_done=True, place=place)
+    from station.cli.run import end_of_run
+
+    sessions: list[str] = []
+    rc = run_station(opts, sessions)
+    return end_of_run(opts, sessions) or rc

@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 
 BIDS_VERSION = "1.10.0"
 TRACKSYS = {"hand": "MediaPipeHands", "pose": "MediaPipePose"}
+SIM_TRACKSYS = {"hand": "SimulatedHands", "pose": "SimulatedPose"}
+"""Tracking-system labels of landmarks the simulated child generated (no tracker saw a child)."""
 
 
 def label(text: str) -> str:
@@ -130,15 +132,21 @@ def write_bids(db: Database, session_ids: list[str], root: Path, dates: DatePoli
         for s in ss:
             ses = f"{order.index(s['id']) + 1:02d}"
             _write_session(db, s, root / f"sub-{label(code)}" / f"ses-{ses}", label(code), ses, dates)
-            srows.append([f"ses-{ses}", _acq_time(s["utc_start"], 0, code, dates), s["id"], s["status"]])
-        _tsv(root / f"sub-{label(code)}" / f"sub-{label(code)}_sessions.tsv", ["session_id", "acq_time", "station_session_uuid", "status"], srows)
+            srows.append([f"ses-{ses}", _acq_time(s["utc_start"], 0, code, dates), s["id"], s["status"],
+                          s.get("source") or "n/a", "true" if s.get("simulated") else "false", s.get("place") or "n/a"])
+        _tsv(root / f"sub-{label(code)}" / f"sub-{label(code)}_sessions.tsv",
+             ["session_id", "acq_time", "station_session_uuid", "status", "source", "simulated", "place"], srows)
     _tsv(root / "participants.tsv", ["participant_id", "age", "handedness"], prows)
     _json(root / "sessions.json", {
         "acq_time": {"Description": "UTC start of the session (shifted when dates are shifted)"},
         "station_session_uuid": {"Description": "Motor Station session id (traces a BIDS session back to the station database)"},
         "status": {"Description": "how the session ended", "Levels": {
             "complete": "all trials ran", "stopped": "stopped early by the therapist", "interrupted": "the station process died",
-            "recording": "still recording when exported"}},
+            "failed": "a trial's input failed or showed no child (no score)", "recording": "still recording when exported"}},
+        "source": {"Description": "what produced the data: camera:N, video:NAME, simulated, device:KIND:URL, simulator:KIND"},
+        "simulated": {"Description": "true when a generator or simulator produced any of it (files carry acq-simulated): "
+                                     "not a child's result", "Levels": {"true": "simulated", "false": "recorded from a child"}},
+        "place": {"Description": "where the session was played", "Levels": {"clinic": "clinic", "home": "home", "school": "school"}},
     })
     _json(root / "participants.json", {
         "participant_id": {"Description": "pseudonymous participant code (non-alphanumerics removed); no names are ever stored"},
@@ -165,6 +173,7 @@ def _write_session(db: Database, sess: dict[str, Any], sdir: Path, sub: str, ses
         task = label(t["exercise"])
         run_no[task] += 1
         run = f"_run-{run_no[task]}" if per_task[task] > 1 else ""
+        sim = "_acq-simulated" if t.get("simulated") else ""  # simulated data says so in every file name
         stem = f"sub-{sub}_ses-{ses}_task-{task}"
         ts = int(t["t_start_ns"])
         acq = _acq_time(sess["utc_start"], ts - t0, code, dates)
@@ -173,7 +182,9 @@ def _write_session(db: Database, sess: dict[str, Any], sdir: Path, sub: str, ses
         # motion: one file per tracking system (hand / pose)
         has_motion = False
         for kind, tracksys in TRACKSYS.items():
-            rel = _write_motion(db, sid, t["trial"], ts, kind, sdir / "motion", f"{stem}_tracksys-{tracksys}{run}", tracksys, task_meta)
+            if t.get("simulated"):
+                tracksys = SIM_TRACKSYS[kind]
+            rel = _write_motion(db, sid, t["trial"], ts, kind, sdir / "motion", f"{stem}_tracksys-{tracksys}{sim}{run}", tracksys, task_meta)
             if rel:
                 scans.append([f"motion/{rel}", acq])
                 has_motion = True
@@ -181,9 +192,9 @@ def _write_session(db: Database, sess: dict[str, Any], sdir: Path, sub: str, ses
         beh = sdir / "beh"
         beh.mkdir(parents=True, exist_ok=True)
         ms = [m for m in metrics if m["trial"] == t["trial"]]
-        _tsv(beh / f"{stem}{run}_beh.tsv", ["metric", "value", "unit"],
+        _tsv(beh / f"{stem}{sim}{run}_beh.tsv", ["metric", "value", "unit"],
              [[m["name"], m["value"] if m["value"] is not None else m["text"], m["unit"] or "n/a"] for m in ms])
-        _json(beh / f"{stem}{run}_beh.json", {
+        _json(beh / f"{stem}{sim}{run}_beh.json", {
             **task_meta,
             "metric": {"Description": "metric name; definitions below (MetricDefinitions)"},
             "value": {"Description": "metric value (n/a when it could not be computed)"},
@@ -192,13 +203,13 @@ def _write_session(db: Database, sess: dict[str, Any], sdir: Path, sub: str, ses
             "Repetitions": t["reps"],
             "DurationSeconds": None if t["t_end_ns"] is None else (t["t_end_ns"] - ts) / 1e9,
         })
-        scans.append([f"beh/{stem}{run}_beh.tsv", acq])
+        scans.append([f"beh/{stem}{sim}{run}_beh.tsv", acq])
         # scored events sit beside the motion data they were scored from (else with the behaviour)
         edir = sdir / "motion" if has_motion else beh
         evs = [e for e in events if e["trial"] == t["trial"]]
-        _tsv(edir / f"{stem}{run}_events.tsv", ["onset", "duration", "trial_type", "rep", "value", "unit"],
+        _tsv(edir / f"{stem}{sim}{run}_events.tsv", ["onset", "duration", "trial_type", "rep", "value", "unit"],
              [[(e["t_ns"] - ts) / 1e9, 0, e["kind"], e["rep"], e["value"], e["unit"] or "n/a"] for e in evs])
-        _json(edir / f"{stem}{run}_events.json", {
+        _json(edir / f"{stem}{sim}{run}_events.json", {
             **task_meta,
             "StimulusPresentation": {"SoftwareName": "motor-station", "SoftwareVersion": __version__},
             "onset": {"Description": "event time from the trial start (session clock)", "Units": "s"},
@@ -210,7 +221,7 @@ def _write_session(db: Database, sess: dict[str, Any], sdir: Path, sub: str, ses
         })
         # physio: sensor samples of the trial, one file per device
         for dev_id, info in sorted(devices.items()):
-            rel = _write_physio(db, sid, t["trial"], ts, dev_id, info, beh, f"{stem}_recording-{label(dev_id)}{run}", task_meta)
+            rel = _write_physio(db, sid, t["trial"], ts, dev_id, info, beh, f"{stem}{sim}_recording-{label(dev_id)}{run}", task_meta)
             if rel:
                 scans.append([f"beh/{rel}", acq])
     sdir.mkdir(parents=True, exist_ok=True)

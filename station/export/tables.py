@@ -53,7 +53,12 @@ DICTIONARY: dict[str, tuple[str, dict[str, Col]]] = {
         "ended_utc": (pa.string(), "ISO 8601 UTC", "UTC time the session ended (shifted likewise)"),
         "date_shift_days": (pa.int32(), "d", "days subtracted from every date of this participant (0 = real dates)"),
         "age_years": (pa.int32(), "yr", "completed years of age at the session, from birth year and month"),
-        "status": (pa.string(), "", "complete | stopped | interrupted | recording"),
+        "status": (pa.string(), "", "complete | stopped | interrupted | failed | recording"),
+        "source": (pa.string(), "", "what produced the data: camera:N, video:NAME, simulated, device:KIND:URL, simulator:KIND "
+                   "(the trials' sources joined with +)"),
+        "simulated": (pa.bool_(), "", "true when a generator or simulator (the simulated child, sim:// or pty devices) "
+                      "produced any of it: not a child's result"),
+        "place": (pa.string(), "", "where the session was played: clinic | home | school"),
         "software_version": (pa.string(), "", "Motor Station version that recorded the session"),
         "clock_start_ns": (pa.int64(), "ns", "session clock at the session start"),
         "n_trials": (pa.int32(), "", "number of trials"),
@@ -69,6 +74,10 @@ DICTIONARY: dict[str, tuple[str, dict[str, Col]]] = {
         "reps": (pa.int32(), "", "repetitions scored in the trial"),
         "t_start_ns": (pa.int64(), "ns", "trial start on the session clock"),
         "t_end_ns": (pa.int64(), "ns", "last scored input on the session clock"),
+        "source": (pa.string(), "", "what produced the trial's input (see sessions.source)"),
+        "simulated": (pa.bool_(), "", "true when a generator or simulator produced the trial's input"),
+        "status": (pa.string(), "", "complete | failed (its input failed or showed no child: no score)"),
+        "reason": (pa.string(), "", "why the trial failed (empty otherwise)"),
     }),
     "metrics": ("One row per metric per trial; definitions come from the exercise that computed them.", {
         "session_id": (pa.string(), "", "session UUID"),
@@ -230,7 +239,8 @@ def session_tables(db: Database, session_id: str, dates: DatePolicy) -> Iterator
         "utc_start": [dates.shift(sess["utc_start"], code)], "ended_utc": [dates.shift(sess["ended_utc"], code)],
         "date_shift_days": [dates.days(code)],
         "age_years": [age_years(part["birth_year"], part["birth_month"], sess["utc_start"])],
-        "status": [sess["status"]], "software_version": [str(sess["header"].get("software_version", ""))],
+        "status": [sess["status"]], "source": [sess.get("source") or ""], "simulated": [bool(sess.get("simulated"))],
+        "place": [sess.get("place") or "clinic"], "software_version": [str(sess["header"].get("software_version", ""))],
         "clock_start_ns": [t0], "n_trials": [len(trials)],
     })
     yield "trials", _tbl("trials", {
@@ -244,6 +254,8 @@ def session_tables(db: Database, session_id: str, dates: DatePolicy) -> Iterator
         "reps": [t["reps"] for t in trials],
         "t_start_ns": [t["t_start_ns"] for t in trials],
         "t_end_ns": [t["t_end_ns"] for t in trials],
+        "source": [t.get("source") or "" for t in trials], "simulated": [bool(t.get("simulated")) for t in trials],
+        "status": [t.get("status") or "complete" for t in trials], "reason": [t.get("reason") or "" for t in trials],
     })
     ms = db.rows(S.metrics, session_id, order=("trial", "name"))
     yield "metrics", _tbl("metrics", {

@@ -36,7 +36,9 @@ from station.core import (
     SourceState,
     StepInput,
     SystemClock,
+    is_demo_code,
 )
+from station.core.provenance import check_place, is_simulated_source
 from station.plans import PlanItem, SessionPlan, check_code, load_plan
 from station.session import Pacing, SessionRunner, TrialSpec
 from station.session.control import PlannedTrial, SessionController, schedule_of
@@ -79,6 +81,15 @@ class RunOptions:
     ``--camera N`` and a millimetre-mode exercise it defaults to ``camN``."""
     backend: str = "mediapipe"
     """Tracker backend (a name registered with :func:`vision.trackers.register_backend`)."""
+    simulated: bool = False
+    """Play the clearly labelled simulated child (and ``sim://`` devices) -- only when asked (``--simulated``,
+    ``station demo``); the participant must then be a reserved ``DEMO-`` code."""
+    report_dir: Path | None = None
+    """Where reports go (a screenshot run's throw-away folder); ``None`` = the session's folder in the data directory."""
+    end_when_done: bool = False
+    """Close the station once the session's protocol has ended (the windowed demo)."""
+    place: str = "clinic"
+    """Where the session is played: clinic, home or school (:mod:`station.core.provenance`)."""
 
     @property
     def devices(self) -> dict[str, str | None]:
@@ -102,7 +113,14 @@ class RunOptions:
             return "video"
         if self.camera is not None:
             return "camera"
-        return "simulated"
+        if self.simulated:
+            return "simulated"
+        return "none"
+
+    @property
+    def simulates(self) -> bool:
+        """Whether anything of this session would come from a generator or simulator."""
+        return self.simulated or any(u is not None and is_simulated_source(u) for u in self.devices.values())
 
     @property
     def pacing(self) -> Pacing:
@@ -123,12 +141,24 @@ def check_options(opts: RunOptions) -> None:
         raise InputError("--quit-after-frames must be positive", where=str(opts.quit_after_frames))
     if opts.screenshot is not None and opts.quit_after is None and opts.quit_after_frames is None:
         raise InputError("--screenshot needs --quit-after S or --quit-after-frames N", fix="e.g. --screenshot shot.png --quit-after 3")
+    if opts.simulated and (opts.camera is not None or opts.video is not None):
+        raise InputError("--simulated given with a camera or video", fix="choose one input: --camera N, --video PATH or --simulated")
     if opts.participant is not None:
         check_code(opts.participant)
+        check_simulated_code(opts.participant, opts)
+    check_place(opts.place)
     from vision.trackers import backends
 
     if opts.backend not in backends():
         raise InputError(f"unknown tracker backend '{opts.backend}'", fix=f"choose one of: {', '.join(sorted(backends()))}")
+
+
+def check_simulated_code(code: str, opts: RunOptions) -> None:
+    """Simulated data goes only under a reserved ``DEMO-`` code, never into a real child's history."""
+    if opts.simulates and not is_demo_code(code):
+        raise InputError(f"simulated data cannot be recorded for participant '{code}'",
+                         fix=f"simulated sessions record under a DEMO- code (drop --participant to use {DEMO_PARTICIPANT}); "
+                             "for a real child use --camera N, --video PATH or a real device port")
 
 
 def resolve_exercise(name: str) -> str:
@@ -261,7 +291,8 @@ class Devices:
             return given
         if self.opts.source == "simulated":
             return f"sim://{kind}"
-        raise InputError(f"this plan needs a {kind} device", fix=f"give --{kind} URL (a serial port, or sim://{kind} for the simulator)")
+        raise InputError(f"this plan needs a {kind} device", where=f"--{kind}",
+                         fix=f"give --{kind} PORT (the device's serial port), or --{kind} sim://{kind} for the simulator")
 
     def get(self, kind: str) -> Any:
         """The opened driver of ``kind`` (a registered device kind, :mod:`devices.kinds`)."""
@@ -337,9 +368,12 @@ def build_trials(plan: SessionPlan, opts: RunOptions, clock: SessionClock, bus: 
             raise InputError(f"exercise '{cls.name}' combines camera and devices; not supported by `station run` yet")
         if opts.source == "simulated":
             feed = simulated_feed(item.exercise, item.settings, duration_s=item.duration_s, reps=item.reps, seed=opts.seed)
-            source = "synthetic"
+            source = "simulated"
         elif not kinds:
             raise InputError(f"exercise '{cls.name}' uses sensors only; it cannot be played from a camera or video")
+        elif opts.source == "none":
+            raise InputError(f"exercise '{cls.name}' needs a camera or a video", fix="give --camera N or --video PATH "
+                             f"(or --simulated for the simulated child, under a {DEMO_PARTICIPANT} code)")
         elif opts.source == "video":
             assert opts.video is not None
             feed = video_feed(Path(opts.video), kinds, clock=clock, on_image=hook, options=opts.tracker_options())
@@ -372,9 +406,10 @@ def make_session_factory(db: Any, opts: RunOptions, clock: SessionClock | None =
 
     def factory(participant: str, plan: SessionPlan) -> tuple[SessionController, LiveModel]:
         code = check_code(participant)
+        check_simulated_code(code, opts)
         bus = EventBus()
         devices = Devices(opts, clk, bus)
-        label = {"simulated": "simulated", "video": "video", "camera": "camera"}[opts.source]
+        label = {"simulated": "simulated", "video": "video", "camera": "camera", "none": "devices"}[opts.source]
         model = LiveModel(clk, (), source_label=label)
         bus.subscribe(SourceState, lambda s: model.set_stream(label, s.state, s.detail))
         bus.subscribe(DeviceState, lambda s: model.set_stream(s.device_id, s.state, s.detail))
@@ -389,7 +424,7 @@ def make_session_factory(db: Any, opts: RunOptions, clock: SessionClock | None =
                 model.set_stream("workspace", *t.extra["workspace"])
         if any(set(t.inputs) & {"hand", "pose"} for t in trials):
             model.set_stream(label, "waiting")
-        runner = SessionRunner(db, code, clk, pacing=opts.pacing,
+        runner = SessionRunner(db, code, clk, pacing=opts.pacing, place=opts.place,
                                config={"command": "run", "source": opts.source, "plan": plan.model_dump(mode="json")})
         cleanup = devices.close
         if opts.record_video and opts.source != "simulated":
@@ -413,6 +448,12 @@ def preflight(opts: RunOptions) -> SessionPlan | None:
 
     check_options(opts)
     plan = initial_plan(opts)
+    if plan is not None and plan.participant:  # a saved plan's participant too: simulated data only under DEMO- codes
+        check_simulated_code(plan.participant, opts)
+    if opts.source == "none" and not any(opts.devices.values()):
+        raise InputError("no camera found and no input given",
+                         fix="pass --camera N or --video PATH (a device exercise: --grip PORT / --balance PORT; "
+                             "the simulated child: --simulated)")
     if plan is not None:
         # fail before any window opens when the input cannot play this plan (devices are opened once to check)
         check = Devices(opts, SystemClock(), EventBus())

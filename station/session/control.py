@@ -28,7 +28,7 @@ from exercises.contract import TrialOutcome
 from station.core import StepInput
 from station.plans import PlanItem, step_difficulty
 from station.session.model import LiveModel, Phase, ScheduleItem
-from station.session.runner import SessionRunner, SessionSummary, TrialSpec
+from station.session.runner import NO_INPUT_GRACE_S, SessionRunner, SessionSummary, TrialSpec, trial_failure
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,7 @@ class SessionController:
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
         self._started_trials: set[int] = set()
+        self._failed_trials: set[int] = set()
         self.summary: SessionSummary | None = None
         self.error: str | None = None
         runner.updated.connect(model.on_update)
@@ -179,7 +180,8 @@ class SessionController:
             self.model.begin_trial(i)
             if i > 0:
                 prev = self.trials[i - 1]
-                self._wait(self.celebrate_s, "celebrate")
+                # after a failed trial no celebration: the neutral 'let's try again' stays for the same time
+                self._wait(self.celebrate_s, "retry" if (i - 1) in self._failed_trials else "celebrate")
                 self._wait(prev.rest_s, "rest")
             self._wait(self.countdown_s, "countdown")
             if self._stopped.is_set():
@@ -190,6 +192,8 @@ class SessionController:
             shift = 0  # own-paced feeds: total pause so far (later inputs are shifted by it)
             paused_total = 0  # all feeds: time spent paused during play (not counted in duration_s)
             pause_mark: int | None = None  # live feeds: when the current pause began
+            n_in = n_seen = 0
+            error: BaseException | None = None
             try:
                 for raw in inner(t0):
                     if self._stopped.is_set():
@@ -218,13 +222,25 @@ class SessionController:
                     if pt.duration_s is not None and inp.t_ns - t0 - paused_total > pt.duration_s * 1e9:
                         return
                     self.model.on_input(inp)
+                    n_in += 1
+                    n_seen += bool(inp.hands or inp.poses)
                     yield inp
                     if pt.target_reps is not None and self.model.view().reps >= pt.target_reps:
                         return
+            except Exception as exc:  # the input failed: the runner records the failure, the child sees no stars
+                error = exc
+                raise
             finally:
-                v = self.model.view()
-                outcome = TrialOutcome(v.live, v.reps, pt.target_reps, self.model.mean_quality())
-                self.model.end_trial(exercises.get(pt.spec.exercise).contract.stars.score(outcome))
+                src = "simulated" if pt.spec.source == "synthetic" else pt.spec.source
+                too_short = n_in == 0 and self.clock.now_ns() - t0 < NO_INPUT_GRACE_S * 1e9  # as the runner judges it
+                failure = trial_failure(src, n_in, n_seen, self._stopped.is_set() or too_short, error)
+                if failure is not None:
+                    self._failed_trials.add(i)
+                    self.model.fail_trial(failure)
+                else:
+                    v = self.model.view()
+                    outcome = TrialOutcome(v.live, v.reps, pt.target_reps, self.model.mean_quality())
+                    self.model.end_trial(exercises.get(pt.spec.exercise).contract.stars.score(outcome))
 
         return dataclasses.replace(pt.spec, feed=feed, duration_s=None)
 

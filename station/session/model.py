@@ -35,7 +35,8 @@ from vision.mp_tasks import describe_models as _describe_models
 
 log = logging.getLogger(__name__)
 
-Phase = Literal["idle", "countdown", "play", "paused", "celebrate", "rest", "done", "error"]
+Phase = Literal["idle", "countdown", "play", "paused", "celebrate", "rest", "done", "error", "retry"]
+"""``retry``: the trial failed (its input failed or never showed the child): no stars, a neutral 'let's try again'."""
 CHART_CAPACITY = 20_000
 """Rows kept per live chart (about 11 minutes at 30 Hz)."""
 STALL_S = 1.0
@@ -212,6 +213,7 @@ class LiveModel:
         self._summary: SessionSummary | None = None
         self._session_id: str | None = None
         self._error: str | None = None
+        self._trial_failure: str | None = None
         self._last_score: TrialScore | None = None
         self._pending: StepInput | None = None
         c = self._schedule[0].contract if self._schedule else None
@@ -264,6 +266,21 @@ class LiveModel:
             self._last_score = score
             if 0 <= self._trial < len(self._schedule):
                 self._schedule[self._trial] = dataclasses.replace(self._schedule[self._trial], stars=score.stars)
+
+    def fail_trial(self, reason: str) -> None:
+        """The current trial failed (no score): no stars, and the child sees a neutral 'let's try again'."""
+        with self._lock:
+            self._last_score = None
+            self._trial_failure = reason
+            if 0 <= self._trial < len(self._schedule):
+                self._schedule[self._trial] = dataclasses.replace(self._schedule[self._trial], stars=None)
+            self._phase = "retry"
+            self._phase_until_ns = None
+
+    @property
+    def trial_failure(self) -> str | None:
+        """Why the last failed trial failed (``None`` when none has)."""
+        return self._trial_failure
 
     def set_stream(self, name: str, state: str, detail: str = "") -> None:
         """Report a stream's state (e.g. from a driver's ``DeviceState``)."""
@@ -380,6 +397,8 @@ class LiveModel:
                 if state in ("streaming", "waiting", "connected", "stalled"):
                     self._streams[name] = ("ended", t_seen, detail, times)
             self._summary = summary
+            if error is None and summary is not None and summary.status == "failed":  # failed is not complete
+                error = summary.failure or "a trial's input failed"
             self._error = error
             self._phase = "error" if error else "done"
             self._phase_until_ns = None

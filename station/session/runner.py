@@ -36,6 +36,7 @@ import exercises
 from station import __version__
 from station.core import CalibrationRecord, DeviceInfo, ExerciseResult, ScoreEvent, SessionClock, SessionMeta, StepInput
 from station.core.messages import ClockFit
+from station.core.provenance import DEFAULT_PLACE, check_place, is_simulated_source, session_source
 from station.storage import Database, Recorder
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,37 @@ class TrialSpec:
     """Open device drivers whose clock fit and calibration go into the session header at the end."""
     calibrations: tuple[CalibrationRecord, ...] = ()
     """Other calibrations the trial's input was mapped with (e.g. the camera's workspace), for the header."""
+    simulated: bool | None = None
+    """Whether a generator or simulator produced the input (``None`` = judged from :attr:`source`)."""
+
+    @property
+    def is_simulated(self) -> bool:
+        return self.simulated if self.simulated is not None else is_simulated_source(self.source)
+
+
+TRACKED_SOURCES = ("camera", "video", "replay")
+"""Trial sources whose inputs carry tracked hands or bodies: a trial seeing none in all its frames failed."""
+
+
+NOT_SEEN = " (the child was not seen)"
+NO_INPUT_GRACE_S = 2.0
+"""A source silent for a shorter trial than this (e.g. a demo squeezed into a few seconds on a loaded host) is not
+called failed: too short to tell a dead source from a slow start."""
+
+
+def trial_failure(source: str, steps: int, seen: int, stopped: bool, error: BaseException | None = None) -> str | None:
+    """Why a trial failed (``None`` = it did not): its source raised, gave no input, or (a camera or video)
+    never showed a hand or body. A trial the therapist stopped before any input has not failed."""
+    if error is not None:
+        text = str(getattr(error, "what", "") or error).strip().splitlines()
+        return f"{source or 'the input'} failed: {text[0] if text else type(error).__name__}"
+    if stopped:
+        return None
+    if steps == 0:
+        return f"{source or 'the input'} gave no frames or samples"
+    if seen == 0 and source.split(":", 1)[0] in TRACKED_SOURCES:
+        return f"{source} showed no hand or body in {steps} frames{NOT_SEEN}"
+    return None
 
 
 @runtime_checkable
@@ -149,6 +181,11 @@ class SessionSummary:
     """Why the database refused rows or the session's end (``None`` when everything was written)."""
     goals: list[str] = field(default_factory=list)
     """Where the child stands on each goal after the session, in plain words (real trials only)."""
+    failure: str | None = None
+    """Why the session failed (status ``failed``): the first failed trial and its reason."""
+    source: str = ""
+    simulated: bool = False
+    place: str = "clinic"
 
 
 def host_info() -> dict[str, Any]:
@@ -182,7 +219,9 @@ class SessionRunner:
         config: dict[str, Any] | None = None,
         on_update: Callable[[LiveState], None] | None = None,
         deadline_s: float | None = None,
+        place: str = DEFAULT_PLACE,
     ) -> None:
+        self.place = check_place(place)
         self.db = db
         self.participant = participant
         self.clock = clock
@@ -227,10 +266,14 @@ class SessionRunner:
             clock_start_ns=t0,
             software_version=__version__,
             host=host_info(),
-            config=self.config | {"trials": [{"exercise": t.exercise, "settings": t.settings, "source": t.source} for t in trials]},
+            config=self.config | {"place": self.place,
+                                  "trials": [{"exercise": t.exercise, "settings": t.settings, "source": t.source,
+                                              "simulated": t.is_simulated} for t in trials]},
             devices=devices,
         )
-        self.db.create_session(self.meta)
+        source = session_source(t.source for t in trials)
+        simulated = any(t.is_simulated for t in trials)
+        self.db.create_session(self.meta, source=source, simulated=simulated, place=self.place)
         recorder = Recorder(self.db, self.session_id)
         lsl = self._open_lsl()
         # every stream goes to the recorder and, when a lab enabled it, to the LSL outlets
@@ -238,16 +281,23 @@ class SessionRunner:
         for d in devices:
             for sink in sinks:
                 sink.record_device(d)
-        summary = SessionSummary(self.session_id, self.participant, "complete")
+        summary = SessionSummary(self.session_id, self.participant, "complete", source=source, simulated=simulated, place=self.place)
         deadline = None if self.deadline_s is None else t0 + int(self.deadline_s * 1e9)
         try:
             for i, spec in enumerate(trials):
                 if self._stop.is_set() or (deadline is not None and self.clock.now_ns() >= deadline):
                     summary.status = "stopped"
                     break
-                result = self._run_trial(i, len(trials), spec, recorder, sinks, deadline)
+                result, failure = self._run_trial(i, len(trials), spec, recorder, sinks, deadline)
                 summary.results.append((spec, result))
-            if self._stop.is_set():
+                if failure is not None:
+                    summary.failure = summary.failure or f"trial {i + 1} ({spec.exercise}): {failure}"
+                    log.error("session %s: trial %d failed: %s", self.session_id, i + 1, failure)
+                    if not failure.endswith(NOT_SEEN):  # a failed source stops the session: the next trials would read it too
+                        break
+            if summary.failure is not None:
+                summary.status = "failed"
+            elif self._stop.is_set():
                 summary.status = "stopped"
         finally:
             fits, cals = self._device_provenance(trials)
@@ -333,25 +383,32 @@ class SessionRunner:
         except Exception:
             log.warning("could not check for interrupted sessions", exc_info=True)
 
-    def _run_trial(self, i: int, n: int, spec: TrialSpec, rec: Recorder, sinks: tuple[Sink, ...], deadline: int | None) -> ExerciseResult:
+    def _run_trial(self, i: int, n: int, spec: TrialSpec, rec: Recorder, sinks: tuple[Sink, ...],
+                   deadline: int | None) -> tuple[ExerciseResult, str | None]:
         ex = exercises.create(spec.exercise, spec.settings, trial=i)
         t_start = self.clock.now_ns()
         end = t_start + int(spec.duration_s * 1e9) if spec.duration_s else None
         if deadline is not None:
             end = deadline if end is None else min(end, deadline)
-        rec.begin_trial(i, spec.exercise, spec.settings, t_start)
-        steps = 0
+        src = "simulated" if spec.source == "synthetic" else spec.source
+        rec.begin_trial(i, spec.exercise, spec.settings, t_start, source=src, simulated=spec.is_simulated, place=self.place)
+        steps = seen = 0
+        cut = False
+        error: BaseException | None = None
         last: list[ScoreEvent] = []
         try:
             for inp in spec.feed(t_start):
                 if self._stop.is_set():
                     break
                 if end is not None and inp.t_ns > end:
+                    cut = True  # the time ran out (trial length or session deadline): not a failed input
                     break
                 if self.pacing == "own":
                     self.clock.sleep_until(inp.t_ns)
                 new = ex.step(inp)
                 steps += 1
+                if inp.hands or inp.poses:
+                    seen += 1
                 for sink in sinks:
                     if inp.hands or inp.poses:
                         sink.record_observations(i, inp.hands, inp.poses)
@@ -369,11 +426,17 @@ class SessionRunner:
         except KeyboardInterrupt:
             log.info("interrupted: ending trial %d and the session cleanly", i)
             self._stop.set()
+        except Exception as exc:  # the source failed (camera gone, video undecodable, device lost): the trial failed
+            log.error("trial %d (%s): its input failed: %s", i, spec.exercise, exc)
+            error = exc
+        # a trial cut by its time before any input, or shorter than NO_INPUT_GRACE_S, is too short to call its source failed
+        too_short = steps == 0 and (cut or self.clock.now_ns() - t_start < NO_INPUT_GRACE_S * 1e9)
+        failure = trial_failure(src, steps, seen, self._stop.is_set() or too_short, error)
         final = ex.finish()
         if final:
             for sink in sinks:
                 sink.record_events(final)
         t_end = ex.t_last_ns if ex.t_last_ns is not None else t_start
         result = ex.result()
-        rec.end_trial(i, result, t_end)
-        return result
+        rec.end_trial(i, result, t_end, status="failed" if failure else "complete", reason=failure)
+        return result, failure

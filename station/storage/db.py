@@ -91,7 +91,8 @@ class Database:
             if c.execute(select(S.participants.c.code).where(S.participants.c.code == code)).first() is None:
                 c.execute(insert(S.participants).values(code=code, notes="", created_utc=utc_now(), **fields))
 
-    def create_session(self, meta: SessionMeta) -> None:
+    def create_session(self, meta: SessionMeta, *, source: str = "", simulated: bool = False, place: str = "clinic") -> None:
+        """Record a new session (status ``recording``) with its provenance (:mod:`station.core.provenance`)."""
         if check_participant_code(meta.participant) != meta.participant:
             raise InputError(f"participant code '{meta.participant}' has blanks around it", fix="give the code alone, e.g. P-017")
         self.ensure_participant(meta.participant)
@@ -105,6 +106,9 @@ class Database:
                     status="recording",
                     header=header_json(meta),
                     notes="",
+                    source=source[:128],
+                    simulated=bool(simulated),
+                    place=place,
                 )
             )
 
@@ -228,22 +232,39 @@ class Database:
         with self.engine.connect() as c, damage.tolerant():
             return self._readable(table, [dict(r) for r in c.execute(q).mappings()])
 
-    def metric_history(self, participant: str, names: list[str] | None = None) -> list[dict[str, Any]]:
+    def metric_history(self, participant: str, names: list[str] | None = None, *,
+                       include_simulated: bool = False) -> list[dict[str, Any]]:
         """Every numeric metric of a participant's sessions, oldest session first.
 
-        Rows: ``session_id``, ``utc_start``, ``status``, ``trial``, ``exercise``, ``name``, ``value``, ``unit``.
+        Simulated sessions, failed sessions and failed trials are left out unless ``include_simulated``:
+        a child's history holds only what that child did.
+
+        Rows: ``session_id``, ``utc_start``, ``status``, ``simulated``, ``source``, ``place``, ``trial``,
+        ``exercise``, ``name``, ``value``, ``unit``.
         """
-        m, s = S.metrics, S.sessions
+        m, s, t = S.metrics, S.sessions, S.trials
         q = (
-            select(m.c.session_id, s.c.utc_start, s.c.status, m.c.trial, m.c.exercise, m.c.name, m.c.value, m.c.unit)
-            .select_from(m.join(s, s.c.id == m.c.session_id))
+            select(m.c.session_id, s.c.utc_start, s.c.status, s.c.simulated, s.c.source, s.c.place, m.c.trial, m.c.exercise,
+                   m.c.name, m.c.value, m.c.unit)
+            .select_from(m.join(s, s.c.id == m.c.session_id)
+                         .join(t, (t.c.session_id == m.c.session_id) & (t.c.trial == m.c.trial)))
             .where(s.c.participant == participant, m.c.value.is_not(None))
             .order_by(s.c.utc_start, m.c.trial, m.c.name)
         )
+        if not include_simulated:
+            q = q.where(s.c.simulated.is_(False), s.c.status != "failed", t.c.status != "failed")
         if names:
             q = q.where(m.c.name.in_(names))
         with self.engine.connect() as c:
             return [dict(r) for r in c.execute(q).mappings()]
+
+    def left_out(self, participant: str) -> int:
+        """How many of a participant's sessions :meth:`metric_history` leaves out (simulated or failed)."""
+        s = S.sessions
+        q = select(func.count()).select_from(s).where(s.c.participant == participant,
+                                                      (s.c.simulated.is_(True)) | (s.c.status == "failed"))
+        with self.engine.connect() as c:
+            return int(c.execute(q).scalar_one())
 
     def metric_names(self) -> set[str]:
         """Names of every numeric metric recorded in this database."""

@@ -121,13 +121,16 @@ class Recorder:
     def record_device(self, info: DeviceInfo) -> None:
         self._put(S.devices, [dict(session_id=self.session_id, device_id=info.device_id, info=_json(asdict(info)))])
 
-    def begin_trial(self, trial: int, exercise: str, settings: dict[str, Any], t_start_ns: int) -> None:
+    def begin_trial(self, trial: int, exercise: str, settings: dict[str, Any], t_start_ns: int, *,
+                    source: str = "", simulated: bool = False, place: str = "clinic") -> None:
         self._put(
             S.trials,
-            [dict(session_id=self.session_id, trial=trial, exercise=exercise, settings=_json(settings), t_start_ns=t_start_ns)],
+            [dict(session_id=self.session_id, trial=trial, exercise=exercise, settings=_json(settings), t_start_ns=t_start_ns,
+                  source=source[:128], simulated=bool(simulated), place=place)],
         )
 
-    def end_trial(self, trial: int, result: ExerciseResult, t_end_ns: int) -> None:
+    def end_trial(self, trial: int, result: ExerciseResult, t_end_ns: int, *, status: str = "complete",
+                  reason: str | None = None) -> None:
         """Queue a trial's result and metrics (written after every row queued before it)."""
         d = result.to_dict()
         rows = []
@@ -147,7 +150,8 @@ class Recorder:
                     definition=result.definitions.get(name, ""),
                 )
             )
-        values = dict(t_end_ns=t_end_ns, reps=result.reps, result=_json({k: v for k, v in d.items() if k != "events"}))
+        values = dict(t_end_ns=t_end_ns, reps=result.reps, result=_json({k: v for k, v in d.items() if k != "events"}),
+                      status=status, reason=reason)
         with self._lock:
             self._pending[S.metrics].extend(rows)
             self._trial_updates.append((trial, values))

@@ -29,6 +29,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -40,11 +41,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Number of the newest Alembic revision this code knows (revision ids are ``"0001"``, ``"0002"``...):
-0003 stream blocks, 0004 goals (new tables only)."""
+0003 stream blocks, 0004 goals (new tables only), 0005 provenance."""
 
 # 64-bit ids on PostgreSQL (a clinic accumulates billions of sample rows); SQLite's rowid is 64-bit
 # already and only ``INTEGER PRIMARY KEY`` autoincrements there.
@@ -70,10 +72,14 @@ sessions = Table(
     Column("participant", String(64), ForeignKey("participants.code"), nullable=False, index=True),
     Column("utc_start", String(40), nullable=False),
     Column("clock_start_ns", BigInteger, nullable=False),
-    Column("status", String(16), nullable=False),  # recording | complete | stopped | interrupted
+    Column("status", String(16), nullable=False),  # recording | complete | stopped | interrupted | failed
     Column("ended_utc", String(40)),
     Column("header", JSON, nullable=False),
     Column("notes", Text, nullable=False, default=""),
+    # provenance (see station.core.provenance): what produced the data, whether a simulator did, where
+    Column("source", String(128), nullable=False, server_default=""),
+    Column("simulated", Boolean, nullable=False, server_default=false()),
+    Column("place", String(16), nullable=False, server_default="clinic"),
 )
 
 trials = Table(
@@ -87,6 +93,11 @@ trials = Table(
     Column("t_end_ns", BigInteger),
     Column("reps", Integer),
     Column("result", JSON),
+    Column("source", String(128), nullable=False, server_default=""),
+    Column("simulated", Boolean, nullable=False, server_default=false()),
+    Column("place", String(16), nullable=False, server_default="clinic"),
+    Column("status", String(16), nullable=False, server_default="complete"),  # complete | failed
+    Column("reason", Text),  # why a trial failed (its source failed or gave no usable frames)
 )
 
 events = Table(

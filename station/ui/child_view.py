@@ -164,6 +164,8 @@ class ChildView(QWidget):
             draw_pause(p, self.width() / 2, self.height() / 2, min(self.width(), self.height()) * 0.16)
         elif s.phase in ("celebrate", "done"):
             self._celebrate(p, s)
+        elif s.phase in ("retry", "error"):  # failed: no stars, no confetti, a neutral 'let's try again'
+            self._try_again(p)
         elif s.phase == "rest":
             self._rest(p, s)
         if s.source_label == "simulated":
@@ -604,6 +606,28 @@ class ChildView(QWidget):
             cy = h * 0.5 - (r * 0.35 if k == 1 else 0)
             pulse = 1.0 + 0.06 * math.sin(self._t * 6 + k)
             draw_star(p, cx, cy, r * pulse * (1.15 if k == 1 else 1.0), filled=k < n_stars)
+
+    def _try_again(self, p: QPainter) -> None:
+        """A calm 'let's try again' picture: a soft veil and a big round arrow (no text, no stars, nothing sad)."""
+        w, h = self.width(), self.height()
+        p.fillRect(self.rect(), qc(WHITE, 170))
+        r = min(w, h) * 0.16
+        cx, cy = w / 2, h / 2
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        pen = QPen(qc(BLUE), r * 0.22)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        p.setPen(pen)
+        p.drawArc(QRectF(cx - r, cy - r, 2 * r, 2 * r), 60 * 16, 280 * 16)
+        tip_a = math.radians(60)  # the arrow head at the start of the arc, pointing round
+        tx, ty = cx + r * math.cos(tip_a), cy - r * math.sin(tip_a)
+        head = QPainterPath()
+        head.moveTo(tx + r * 0.42, ty - r * 0.08)
+        head.lineTo(tx - r * 0.12, ty - r * 0.38)
+        head.lineTo(tx - r * 0.02, ty + r * 0.30)
+        head.closeSubpath()
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(qc(BLUE))
+        p.drawPath(head)
 
     def _rest(self, p: QPainter, s: ViewState) -> None:
         w, h = self.width(), self.height()

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -166,7 +167,7 @@ class Dashboard(QWidget):
         self.tabs.addTab(self._plan_tab(), "Plan")
         self.summary_table = self._table(["trial", "exercise", "reps", "stars", "main metrics"])
         self.tabs.addTab(self.summary_table, "Summary")
-        self.history_table = self._table(["date (UTC)", "status", "trial", "exercise", "reps", "metric", "value"])
+        self.history_table = self._table(["date (UTC)", "status", "source", "place", "trial", "exercise", "reps", "metric", "value"])
         from station.ui.goals import GoalsPanel
 
         self.goals_panel = GoalsPanel()
@@ -497,10 +498,13 @@ class Dashboard(QWidget):
         t.setRowCount(len(rows))
         for i, r in enumerate(rows):
             assert isinstance(r, HistoryRow)
-            vals = [r.utc_start[:16].replace("T", " "), r.status, str(r.trial + 1), r.exercise, _fmt(r.reps),
+            vals = [r.utc_start[:16].replace("T", " "), r.marker, r.source or "–", r.place, str(r.trial + 1), r.exercise, _fmt(r.reps),
                     r.main_metric, f"{_fmt(r.main_value)} {r.unit}".strip()]
             for j, v in enumerate(vals):
-                t.setItem(i, j, QTableWidgetItem(v))
+                item = QTableWidgetItem(v)
+                if r.simulated or r.trial_status == "failed" or r.status == "failed":  # greyed: not the child's result
+                    item.setForeground(QColor("#8a8a8a"))
+                t.setItem(i, j, item)
 
     def show_summary(self, summary: SessionSummary, stars: list[int | None]) -> None:
         t = self.summary_table
@@ -534,7 +538,7 @@ class Dashboard(QWidget):
                     pass
         phase = {"idle": "Ready", "countdown": f"Get ready… {math.ceil(v.phase_remaining_s)}", "play": "Playing",
                  "paused": "Paused", "celebrate": "Well done!", "rest": f"Rest {math.ceil(v.phase_remaining_s)} s",
-                 "done": "Session complete", "error": "Session failed"}[v.phase]
+                 "done": "Session complete", "error": "Session failed", "retry": "Trial failed (no score)"}[v.phase]
         n = len(v.schedule)
         what = f"Trial {min(v.trial + 1, n)}/{n}: {v.label}" if n else v.label
         self.banner.setText(f"{phase} — {what}  ·  {v.elapsed_s:4.1f} s  ·  reps {v.reps}" + (f"/{v.target_reps}" if v.target_reps else ""))

@@ -16,6 +16,9 @@ from station.session.build import DEFAULT_PARTICIPANT, RunOptions, make_session_
 
 log = logging.getLogger(__name__)
 
+END_HOLD_S = 2.0
+"""With ``end_when_done`` (the windowed demo): how long the last picture stays before the station closes."""
+
 
 def has_display() -> bool:
     """Whether windows can be shown (a display server Qt can use, another OS, or an explicit Qt platform)."""
@@ -42,22 +45,23 @@ def ensure_app() -> Any:
     return app
 
 
-def run_station(opts: RunOptions) -> int:
-    """Open the station windows (blocks until they close or ``quit_after`` elapses); returns the exit code."""
+def run_station(opts: RunOptions, sessions: list[str] | None = None) -> int:
+    """Open the station windows (blocks until they close or ``quit_after`` elapses); returns the exit code.
+    The ids of the sessions played are appended to ``sessions`` (the CLI writes and prints their reports)."""
     from station.paths import default_db_url
     from station.storage import open_database
 
     plan = preflight(opts)
-    if opts.source != "simulated":
+    if opts.source in ("camera", "video"):
         import mediapipe  # noqa: F401  (load the tracking library now, not during the child's first trial)
     db = open_database(opts.db_url or default_db_url())
     try:
-        return run_windowed(make_session_factory(db, opts), db, opts, plan)
+        return run_windowed(make_session_factory(db, opts), db, opts, plan, sessions)
     finally:
         db.dispose()
 
 
-def run_windowed(factory: Any, db: Any, opts: RunOptions, plan: SessionPlan | None) -> int:
+def run_windowed(factory: Any, db: Any, opts: RunOptions, plan: SessionPlan | None, sessions: list[str] | None = None) -> int:
     """Open the station for ``opts``; returns the exit code.
 
     With ``opts.screenshot`` and ``opts.quit_after`` the session starts at once, and after
@@ -104,6 +108,18 @@ def run_windowed(factory: Any, db: Any, opts: RunOptions, plan: SessionPlan | No
     if opts.quit_after is not None:
         QTimer.singleShot(int(opts.quit_after * 1000), finish)
     watch = QTimer()
+    if opts.end_when_done:  # the windowed demo: end after its protocol (a moment to see the last picture)
+        ending = {"armed": False}
+
+        def ended() -> None:
+            m = win.model
+            if m is not None and m.phase in ("done", "error") and not ending["armed"]:
+                ending["armed"] = True
+                QTimer.singleShot(int(END_HOLD_S * 1000), finish)
+
+        done_watch = QTimer()
+        done_watch.timeout.connect(ended)
+        done_watch.start(50)
     if opts.quit_after_frames is not None:  # an event, not a wall-clock window: N inputs scored, or the session ended
 
         def check() -> None:
@@ -123,4 +139,6 @@ def run_windowed(factory: Any, db: Any, opts: RunOptions, plan: SessionPlan | No
     finally:
         signal.signal(signal.SIGINT, previous)
         win.shutdown()
+        if sessions is not None:
+            sessions.extend(win.session_ids)
     return code["rc"]

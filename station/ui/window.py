@@ -63,6 +63,8 @@ class StationWindow(QMainWindow):
         self.setWindowTitle("Motor Station")
         self.factory = factory
         self.controller: SessionController | None = None
+        self.session_ids: list[str] = []
+        """Every session started in this window, in order (``station run`` reports them when it ends)."""
         self.model: LiveModel | None = None
         self.dashboard = Dashboard(db)
         self.child_view = ChildView()
@@ -143,6 +145,7 @@ class StationWindow(QMainWindow):
             return
         self.controller, self.model = res  # type: ignore[misc]
         assert self.controller is not None
+        self.session_ids.append(self.controller.runner.session_id)
         self._finished_shown = False
         self.dashboard.charts.reset()
         self.controller.start()
