@@ -32,18 +32,26 @@ if TYPE_CHECKING:
 
     from station.core.messages import StepInput
 
-Game = Literal["trace", "pegs", "hand", "reps", "hold", "grip", "pond"]
+Game = Literal["trace", "pegs", "hand", "reps", "hold", "grip", "pond",
+               "memory", "stopgo", "breathe", "brush", "spoon", "routine", "posture"]
 """The child-screen game: ``trace`` a bee along a path; ``pegs`` a pegboard; ``hand`` the hand over the
 camera image; ``reps`` dots that fill with each repetition; ``hold`` a timer ring; ``grip`` a balloon
-and a target zone; ``pond`` a turtle steered by the centre of pressure."""
+and a target zone; ``pond`` a turtle steered by the centre of pressure. Games beyond the built-in ones
+(``memory`` copy-the-animals, ``stopgo`` stop-and-go and opposites, ``breathe`` the breathing balloon,
+``brush`` tooth brushing, ``spoon`` hand to mouth, ``routine`` a picture schedule, ``posture`` seated
+posture) are painted by a module of :mod:`station.ui.games` that registers itself under the name."""
 GAMES: tuple[str, ...] = get_args(Game)
 
-Pictogram = Literal["path", "pegs", "taps", "jump", "crouch", "stand", "balloon", "turtle"]
-"""The schedule picture of an exercise."""
+Pictogram = Literal["path", "pegs", "taps", "jump", "crouch", "stand", "balloon", "turtle",
+                    "animals", "stopgo", "breathe", "toothbrush", "spoon", "schedule", "desk"]
+"""The schedule picture of an exercise (pictures beyond the built-in ones register themselves in
+:mod:`station.ui.games`)."""
 PICTOGRAMS: tuple[str, ...] = get_args(Pictogram)
 
-Chart = Literal["deviation", "reps", "force", "cop"]
-"""The therapist's live chart: deviation from the path, repetitions with quality, grip force, sway."""
+Chart = Literal["deviation", "reps", "force", "cop", "events", "breath", "posture"]
+"""The therapist's live chart: deviation from the path, repetitions with quality, grip force, sway;
+``events`` a timeline of the trial's scored events (cues, responses, errors), ``breath`` the breathing
+signal against the pacer, ``posture`` trunk and head angles against the upright band."""
 CHARTS: tuple[str, ...] = get_args(Chart)
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from exercises.contract import Pictogram
 from station.session.model import ScheduleItem, ViewState, grip_zone
+from station.ui.games import game_painter
 from station.ui.palette import BLUE, GREEN, INK, ORANGE, PURPLE, SKY, VERMILLION, WHITE, YELLOW, qc
 from station.ui.pictograms import (
     draw_balloon,
@@ -157,6 +158,9 @@ class ChildView(QWidget):
                 self._grip_game(p, area, s)
             if "balance" in kinds or game == "pond":
                 self._balance_game(p, area, s)
+            registered = game_painter(game)  # a game module of station.ui.games draws on top
+            if registered is not None:
+                registered(self, p, area, s)
             self._progress(p, s)
         if s.phase == "countdown":
             self._countdown(p, s)

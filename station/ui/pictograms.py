@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen, QPolygonF
 
 from exercises.contract import Pictogram
+from station.ui.games import pictogram_painter
 from station.ui.palette import BLUE, GREEN, INK, ORANGE, PURPLE, SKY, VERMILLION, WHITE, YELLOW, qc
 
 
@@ -158,6 +159,14 @@ def _figure(p: QPainter, r: QRectF, colour: str, arms_up: bool, crouch: float = 
 
 def draw_pictogram(p: QPainter, rect: QRectF, pictogram: Pictogram) -> None:
     """The schedule picture an exercise declares (``contract.pictogram``)."""
+    registered = pictogram_painter(pictogram)  # a game module of station.ui.games brings its own picture
+    if registered is not None:
+        p.save()
+        try:
+            registered(p, rect)
+        finally:
+            p.restore()
+        return
     cx, cy = rect.center().x(), rect.center().y()
     s = min(rect.width(), rect.height())
     p.save()
