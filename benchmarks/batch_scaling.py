@@ -43,6 +43,17 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 CONFIGS = [(1, 1), (1, 2), (2, 1)]  # (worker processes, threads per worker)
 
 
+def _process_cpu_s() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def workers_cpu_s(executor: object) -> float:
+    """CPU seconds used so far by the executor's worker processes (all their threads; other load on the
+    machine does not count)."""
+    return sum(executor.client.run(_process_cpu_s).values())  # type: ignore[attr-defined]
+
+
 def load() -> str:
     a, b, c = os.getloadavg()
     return f"load average {a:.1f} {b:.1f} {c:.1f} on {os.cpu_count()} CPUs"
@@ -79,17 +90,20 @@ def scaling(clip: Path, exercise: str, repeats: int, tmp: Path) -> dict[tuple[in
         execs[(w, t)] = DaskExecutor(None, jobs=w, threads=t)
         t_start[(w, t)] = time.perf_counter() - t0
     times: dict[tuple[int, int], list[float]] = {c: [] for c in CONFIGS}
+    busy: dict[tuple[int, int], list[float]] = {c: [] for c in CONFIGS}
     try:
         for c in CONFIGS:
             run_batch(warm_items, executor=execs[c])
         for r in range(repeats):
             for c in CONFIGS:
-                t0 = time.perf_counter()
+                b0, t0 = workers_cpu_s(execs[c]), time.perf_counter()
                 rep = run_batch(items, executor=execs[c])
                 dt = time.perf_counter() - t0
+                busy[c].append((workers_cpu_s(execs[c]) - b0) / dt)
                 assert rep.scored == 8 and not rep.failed, rep.failed
                 times[c].append(dt)
-                print(f"  repeat {r + 1}: {c[0]} worker(s) x {c[1]} thread(s): {dt:6.2f} s for 8 files  ({load()})", flush=True)
+                print(f"  repeat {r + 1}: {c[0]} worker(s) x {c[1]} thread(s): {dt:6.2f} s for 8 files, "
+                      f"{busy[c][-1]:.2f} cores busy  ({load()})", flush=True)
         overhead = scheduler_overhead(execs[(2, 1)].client)
     finally:
         for e in execs.values():
@@ -97,6 +111,8 @@ def scaling(clip: Path, exercise: str, repeats: int, tmp: Path) -> dict[tuple[in
     print("cluster start-up (processes, models preloaded on first batch): "
           + ", ".join(f"{w}x{t}: {s:.1f} s" for (w, t), s in t_start.items()))
     times[("overhead",)] = [overhead]  # type: ignore[index]
+    for c in CONFIGS:
+        times[("busy", *c)] = busy[c]  # type: ignore[index]
     return times
 
 
@@ -203,16 +219,21 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as d:
             times = scaling(clip, args.exercise, args.repeats, Path(d))
         overhead = times.pop(("overhead",))[0]  # type: ignore[call-overload]
+        cores = {c: statistics.median(times.pop(("busy", *c))) for c in CONFIGS}  # type: ignore[call-overload]
         med = {c: statistics.median(v) for c, v in times.items()}
         best1 = min((1, 1), (1, 2), key=lambda c: med[c])
         frames = 8 * 57 if args.clip.endswith("squats_5.mp4") else None
         for c in CONFIGS:
             fs = f", {frames / med[c]:.1f} frames/s" if frames else ""
-            print(f"{c[0]} worker(s) x {c[1]} thread(s): {med[c]:6.2f} s, {8 / med[c]:.2f} files/s{fs}")
+            print(f"{c[0]} worker(s) x {c[1]} thread(s): {med[c]:6.2f} s, {8 / med[c]:.2f} files/s{fs}, "
+                  f"workers keep {cores[c]:.2f} of {os.cpu_count()} cores busy, {8 / med[c] / max(cores[c], 1e-9):.2f} files per busy core-second")
         ratio = med[best1] / med[(2, 1)]
         print(f"2 workers vs best single worker ({best1[0]}x{best1[1]}): {ratio:.2f}x (target >= 1.80): "
               f"{'OK' if ratio >= 1.8 else 'BELOW TARGET'}; vs 1x1: {med[(1, 1)] / med[(2, 1)]:.2f}x, "
               f"1x2 vs 1x1: {med[(1, 1)] / med[(1, 2)]:.2f}x")
+        print("linear in cores means files per busy core-second stay the same as workers are added; on this "
+              f"{os.cpu_count()}-core machine the ceiling for 2 workers over the best single worker is "
+              f"{os.cpu_count() / max(cores[best1], 1e-9):.2f}x (cores available / cores the best single worker keeps busy)")
         per_file = med[(1, 1)] / 8
         print(f"scheduler overhead: {overhead * 1e3:.2f} ms per task (empty tasks, 2 workers) = "
               f"{100 * overhead / per_file:.3f} % of one file's {per_file:.2f} s on one worker")

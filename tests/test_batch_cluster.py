@@ -347,3 +347,74 @@ def test_a_worker_killed_mid_batch_loses_no_file(cluster: str, media: Path, tmp_
     rows = res.read_rows(tmp_path / "out")
     assert sorted(r["input_path"] for r in rows) == [f"{i}_squats_5.mp4" for i in range(4)]
     assert all(r["status"] == "ok" and r["reps"] == 5 for r in rows)
+
+
+def _pool_run_killing_workers(media: Path, tmp_path: Path, jobs: int, kills: int) -> tuple[Any, list[dict[str, Any]], list[int]]:
+    """A local process pool over 4 copies of a real clip; after each of the first ``kills`` results the
+    worker that sent it is killed with SIGKILL (it has taken the next file by then)."""
+    src = tmp_path / "in"
+    for i in range(4):
+        _link(src, media / "body" / "squats_5.mp4", f"{i}_squats_5.mp4")
+    killed: list[int] = []
+
+    def kill(row: dict[str, Any]) -> None:
+        if len(killed) < kills and row["status"] == "ok":
+            pid = int(row["worker"].rsplit(":", 1)[1])
+            killed.append(pid)
+            os.kill(pid, signal.SIGKILL)
+
+    ex = PoolExecutor(jobs)
+    try:
+        report = run_batch(collect([src], "squats"), out=tmp_path / "out", executor=ex, on_row=kill)
+    finally:
+        ex.close()
+    return report, res.read_rows(tmp_path / "out"), killed
+
+
+def test_a_pool_worker_killed_mid_batch_loses_no_file(media: Path, tmp_path: Path) -> None:
+    """The local pool (the fallback without Dask): the files of a broken pool get a new pool and are scored."""
+    report, rows, killed = _pool_run_killing_workers(media, tmp_path, jobs=2, kills=1)
+    assert len(killed) == 1 and report.scored == 4 and not report.failed
+    assert sorted(r["input_path"] for r in rows) == [f"{i}_squats_5.mp4" for i in range(4)]
+    assert all(r["status"] == "ok" and r["reps"] == 5 for r in rows)
+
+
+def test_a_file_whose_worker_dies_twice_is_an_error_row_and_the_rest_are_scored(media: Path, tmp_path: Path) -> None:
+    """One worker, killed after each of the first two results: a file caught in both crashes gets one error
+    row naming the crash (no endless retries), every other file is scored, no file is lost or doubled."""
+    report, rows, killed = _pool_run_killing_workers(media, tmp_path, jobs=1, kills=2)
+    assert len(killed) == 2
+    assert sorted(r["input_path"] for r in rows) == [f"{i}_squats_5.mp4" for i in range(4)]  # each exactly once
+    failed = [r for r in rows if r["status"] != "ok"]
+    assert 1 <= len(failed) <= 2 and len(report.failed) == len(failed) and report.scored == 4 - len(failed)
+    assert all("worker process died while scoring this file (twice)" in (r["error"] or "") for r in failed)
+    assert all(r["reps"] == 5 for r in rows if r["status"] == "ok")
+
+
+def test_results_are_compacted_and_a_later_rescore_wins_over_the_part(tmp_path: Path, landmark_files: dict[str, Path]) -> None:
+    """A finished run merges its one-row files into one part; a crash between writing the part and removing
+    the files leaves duplicates that readers fold into one row; a file scored again later wins."""
+    src = tmp_path / "in"
+    for i in range(5):
+        _link(src, landmark_files["squats_5"], f"{i}_squats.parquet")
+    out = tmp_path / "out"
+    first = run_batch(collect([src], "squats"), out=out, executor="inline", compact_at=3)
+    assert first.scored == 5 and first.compacted == 5
+    files = sorted(p.name for p in out.glob("*.parquet"))
+    assert len(files) == 1 and files[0].startswith(res.PART_PREFIX)
+    assert sorted(r["input_path"] for r in res.read_rows(out)) == [f"{i}_squats.parquet" for i in range(5)]
+    # resume reads the part: nothing scored again
+    again = run_batch(collect([src], "squats"), out=out, executor="inline", compact_at=3)
+    assert again.skipped == 5 and again.scored == 0 and again.compacted == 0
+    # a forced re-score writes one-row files that win over the part's rows
+    forced = run_batch(collect([src], "squats"), out=out, executor="inline", force=True, compact_at=0)
+    assert forced.scored == 5 and forced.compacted == 0 and len(list(out.glob("*.parquet"))) == 6
+    rows = res.read_rows(out)
+    assert sorted((r["row_id"], r["finished_at"]) for r in rows) == sorted((r["row_id"], r["finished_at"]) for r in forced.rows)
+    # an interrupted compaction (part written, old files still there) reads as one row per input
+    part = next(out.glob(f"{res.PART_PREFIX}*.parquet"))
+    (out / f"{res.PART_PREFIX}copy.parquet").write_bytes(part.read_bytes())
+    assert sorted(r["input_path"] for r in res.read_rows(out)) == [f"{i}_squats.parquet" for i in range(5)]
+    assert res.compact(out, at=1) == 7 and len(list(out.glob("*.parquet"))) == 1
+    assert sorted((r["row_id"], r["finished_at"]) for r in res.read_rows(out)) == sorted((r["row_id"], r["finished_at"]) for r in forced.rows)
+    assert res.read_rows(out, ["input_path", "finished_at"])[0].keys() == {"input_path", "finished_at"}

@@ -83,6 +83,7 @@ def run_command(
     threads: int,
     cluster: str | None,
     executor: str,
+    compact_at: int = results.COMPACT_AT,
 ) -> int:
     """Run the batch; returns the exit code (see the module docstring). ``write_json(data)`` writes
     the list of JSON results where ``--json`` says (``json_out == "-"``: stdout, so the table goes to stderr)."""
@@ -97,7 +98,7 @@ def run_command(
     bar = BatchProgress(err, f"{items[0].exercise if len({i.exercise for i in items}) == 1 else 'batch'}")
     try:
         report = run_batch(items, out=out, force=force, options=options, smoothing=smoothing, workspace=workspace, executor=executor, jobs=jobs,
-                           threads=threads, cluster=cluster, on_start=bar.start, on_row=bar.row)
+                           threads=threads, cluster=cluster, on_start=bar.start, on_row=bar.row, compact_at=compact_at)
     except KeyboardInterrupt:
         bar.stop()
         where = f" in {out}" if out is not None else ""
@@ -123,6 +124,8 @@ def _print_summary(console: Console, r: BatchReport, out: Path | None) -> None:
     fps = f", {r.frames / r.elapsed_s:.1f} frames/s" if r.elapsed_s > 0 and r.frames else ""
     ran = f" on {r.executor}" if r.executor else ""
     stored = f"; results in {out}" if out is not None else ""
+    if r.compacted:
+        stored += f" ({r.compacted} result files merged into one part)"
     console.print(f"{r.total} inputs: {r.scored} scored, {r.skipped} already scored, {len(r.failed)} failed; "
                   f"{r.frames} frames in {r.elapsed_s:.1f} s{fps}{ran}{stored}", markup=False, highlight=False, soft_wrap=True)
 

@@ -43,6 +43,8 @@ class BatchReport:
     executor: str = ""
     workers: int = 0
     models_loaded: int = 0
+    compacted: int = 0
+    """One-row result files merged into a part file at the end of the run (0: none)."""
 
 
 def plan(items: Sequence[BatchItem], options: TrackerOptions, smoothing: bool = True, workspace: str | None = None) -> list[Task]:
@@ -76,6 +78,7 @@ def run_batch(
     cluster: str | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
+    compact_at: int = results.COMPACT_AT,
 ) -> BatchReport:
     """Score ``items`` (see the module docstring).
 
@@ -88,6 +91,8 @@ def run_batch(
     jobs, threads: local workers and threads per worker; cluster: a Dask scheduler address.
     on_start(to_score, skipped): called once the plan is known (before any scoring).
     on_row(row): called with each row of this run as it is stored.
+    compact_at: a run that finishes merges the one-row result files once there are this many (0: never;
+    see :func:`station.batch.results.compact`).
 
     A ``KeyboardInterrupt`` stops the run after closing the executor; what was stored stays.
     """
@@ -120,6 +125,8 @@ def run_batch(
         finally:
             if isinstance(executor, str):
                 ex.close()
+        if out_dir is not None:  # reached only when the run was not interrupted
+            report.compacted = results.compact(out_dir, at=compact_at)
     report.elapsed_s = time.perf_counter() - t0
     report.rows = [new.get(t.row_id) or done[t.row_id] for t in tasks if t.row_id in new or t.row_id in done]
     return report

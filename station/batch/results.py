@@ -16,6 +16,13 @@ of different definitions versions or settings are different keys and are all kep
 Merging datasets written on several machines is copying their files into one folder: equal names
 are the same result.
 
+Compaction: thousands of one-row files are slow to list and read, so a run that finishes (not one
+interrupted) merges the one-row files into one ``DIR/part-<id>.parquet`` once there are at least
+:data:`COMPACT_AT` of them (:func:`compact`; ``station analyze --compact-at N``, 0 = never). The
+compacted part is written like a row (temporary name, fsync, rename) before the files it replaces are
+removed, so a crash in between leaves the same row twice, never none. Readers therefore keep one row per
+``row_id``: the one finished last (a row re-scored after compaction lives in its own file and wins).
+
 Columns: identity (``row_id``, ``key``, ``input_path``, ``input_sha256``, ``input_kind``,
 ``participant``, ``exercise``, ``settings`` as canonical JSON, ``definitions_version``,
 ``backend``, ``backend_options``), provenance (``model`` with its version, ``software_version``,
@@ -56,6 +63,9 @@ SCHEMA = pa.schema([
     ("started_at", pa.timestamp("us", tz="UTC")), ("finished_at", pa.timestamp("us", tz="UTC")), ("wall_s", pa.float64()),
 ])
 COLUMNS = SCHEMA.names
+PART_PREFIX = "part-"
+COMPACT_AT = 256
+"""One-row files in a results folder that make a finished run compact them (see the module docstring)."""
 
 
 def prepare(out: str | Path) -> Path:
@@ -81,8 +91,12 @@ def prepare(out: str | Path) -> Path:
 def write_row(out: Path, row: Mapping[str, Any]) -> Path:
     """Write one result row as ``out/<row_id>.parquet`` atomically (temporary file, fsync, rename)."""
     table = pa.Table.from_pylist([{c: row.get(c) for c in COLUMNS}], schema=SCHEMA)
-    final = out / f"{row['row_id']}.parquet"
-    tmp = out / f".tmp-{row['row_id']}-{uuid.uuid4().hex[:8]}"
+    return _write_atomic(out, table, f"{row['row_id']}.parquet")
+
+
+def _write_atomic(out: Path, table: pa.Table, name: str) -> Path:
+    final = out / name
+    tmp = out / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
     try:
         with pa.OSFile(str(tmp), "wb") as sink:
             pq.write_table(table, sink)
@@ -99,22 +113,60 @@ def write_row(out: Path, row: Mapping[str, Any]) -> Path:
 
 
 def read_rows(out: str | Path, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Every complete row in the dataset (unreadable files are skipped with a warning)."""
-    d = Path(out)
+    """Every complete row in the dataset, one per ``row_id`` (the one finished last; unreadable files are
+    skipped with a warning)."""
+    return list(_read(Path(out), columns)[0].values())
+
+
+def _read(d: Path, columns: Sequence[str] | None) -> tuple[dict[str, dict[str, Any]], list[Path]]:
+    """``row_id -> row`` (latest ``finished_at`` wins; a one-row file wins a tie with a part) and the files read."""
     if not d.is_dir():
-        return []
-    rows: list[dict[str, Any]] = []
+        return {}, []
+    cols = None if columns is None else list(dict.fromkeys([*columns, "row_id", "finished_at"]))
+    best: dict[str, tuple[tuple[bool, float, bool], dict[str, Any]]] = {}
+    read: list[Path] = []
     for f in sorted(d.glob("*.parquet")):
         try:
             if "row_id" not in pq.read_schema(f).names:
                 log.warning("skipping %s: not a result file", f)
                 continue
-            t = pq.read_table(f, columns=list(columns) if columns else None)
+            t = pq.read_table(f, columns=cols)
         except (OSError, pa.ArrowException) as exc:
             log.warning("skipping unreadable result file %s: %s", f, exc)
             continue
-        rows += t.to_pylist()
-    return rows
+        read.append(f)
+        single = not f.name.startswith(PART_PREFIX)
+        for r in t.to_pylist():
+            fin = r.get("finished_at")
+            rank = (fin is not None, fin.timestamp() if fin is not None else 0.0, single)
+            if r["row_id"] not in best or rank >= best[r["row_id"]][0]:
+                best[r["row_id"]] = (rank, r)
+    rows = {}
+    for rid, (_rank, r) in best.items():
+        rows[rid] = r if columns is None else {c: r.get(c) for c in columns}
+    return rows, read
+
+
+def compact(out: str | Path, *, at: int = COMPACT_AT) -> int:
+    """Merge the dataset into one part file when it holds at least ``at`` one-row files (``at`` <= 0: never).
+
+    Returns the number of files replaced (0 when nothing was done). Run it only when no other client
+    writes to ``out`` (the end of a run does)."""
+    d = Path(out)
+    singles = [f for f in d.glob("*.parquet") if not f.name.startswith(PART_PREFIX)]
+    if at <= 0 or len(singles) < at:
+        return 0
+    rows, read = _read(d, None)
+    if not rows:
+        return 0
+    table = pa.Table.from_pylist(sorted(rows.values(), key=lambda r: r["row_id"]), schema=SCHEMA)
+    part = _write_atomic(d, table, f"{PART_PREFIX}{uuid.uuid4().hex}.parquet")
+    for f in read:  # only files whose rows are in the new part; anything written since stays
+        if f != part:
+            with contextlib.suppress(FileNotFoundError):
+                f.unlink()
+    log.info("compacted %d result files into %s", len(read), part.name)
+    return len(read)
 
 
 def read_table(out: str | Path) -> pa.Table:

@@ -113,6 +113,8 @@ def register(app: typer.Typer) -> None:
         cluster: str | None = typer.Option(None, "--cluster", help="Batch mode: a Dask scheduler address, e.g. tcp://host:8786 (needs .[cluster])."),
         threads: int = typer.Option(1, "--threads", min=1, max=64, help="Batch mode, local Dask cluster: threads per worker process."),
         executor: str = typer.Option("auto", "--executor", help="Batch mode: auto, dask, pool (local processes) or inline (this process)."),
+        compact_at: int = typer.Option(256, "--compact-at", min=0, help="Batch mode: a finished run merges the one-row result files of "
+                                       "--out into one Parquet part once there are this many (0: never)."),
         hand_complexity: int = typer.Option(1, "--hand-complexity", min=0, max=1, help="MediaPipe hand model: 0 lite, 1 full."),
         mirrored: bool = typer.Option(False, "--mirrored", help="The video is mirrored (selfie view); stored data is unmirrored."),
         hands_from_pose: bool = typer.Option(False, "--hands-from-pose", help="Whole-body videos: find small hands in crops around the wrists found by pose."),
@@ -146,7 +148,8 @@ def register(app: typer.Typer) -> None:
 
             code = run_command(sources, exercise, parsed, out=out_dir, csv_out=csv_out, json_out=json_out,
                                write_json=lambda data: _write_json(data, json_out or "-", force), force=force, options=opts,
-                               smoothing=not no_smooth, workspace=workspace, jobs=jobs, threads=threads, cluster=cluster, executor=executor)
+                               smoothing=not no_smooth, workspace=workspace, jobs=jobs, threads=threads, cluster=cluster, executor=executor,
+                               compact_at=compact_at)
             raise typer.Exit(code)
         if exercise is None:
             raise InputError("no exercise given", fix="pass --exercise NAME (see 'station exercises')")
