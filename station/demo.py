@@ -12,14 +12,17 @@ Trials (default total about one minute and a half, real time):
 The protocol is one plan (:func:`demo_plan`); the headless demo and the station window build its
 trials through the same builder (:func:`station.session.build.build_trials`): the simulated child is
 each exercise's own (``contract.sim``), the camera runs only the trackers an exercise needs, and each
-device trial reads the driver of its exercise's device kind (:mod:`devices.kinds`) through
-:func:`station.session.feeds.device_feed`. ``seconds`` bounds the whole protocol: trial durations are
-scaled to fit it.
+device trial reads the driver of its exercise's device kind (:mod:`devices.kinds`), opened by the
+builder's :class:`~station.session.build.Devices`, through :func:`station.session.feeds.device_feed`.
+Both take their options from :func:`demo_run_options`. ``seconds`` bounds the whole protocol: trial
+durations are scaled to fit it.
 
 :class:`DeviceDemo` (a context manager) runs the demo's devices on pseudo-terminals linked in a private
 temporary folder (named after the process id, so folders of killed demos are removed by the next one),
-with the simulator profile each exercise's simulated child declares. Leaving the context stops the
-drivers and the simulators and removes the links.
+with the simulator profile each exercise's simulated child declares; the builder opens the real drivers
+on them and labels their trials ``simulator:KIND``. Leaving the context stops the drivers and the
+simulators and removes the links. (The window plays the same device trials on the in-process
+``sim://`` simulators.)
 """
 
 from __future__ import annotations
@@ -36,12 +39,12 @@ from typing import TYPE_CHECKING, Any
 import exercises
 from station.core import EventBus, SessionClock, SystemClock
 from station.session import TrialSpec
-from station.session.feeds import camera_feed_for, device_feed
 
 if TYPE_CHECKING:
     from devices.driver import SerialDevice
     from devices.sim import PtySimulator
     from station.plans import SessionPlan
+    from station.session.build import Devices, RunOptions
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +57,6 @@ CHILD_TRIALS = {"tracing": ("Trace the circle", 20.0), "jumps": ("Bunny hops", 2
 GRIP_EXERCISE = "grip_squeeze"
 BALANCE_EXERCISE = "balance_quiet_stance"
 DEVICE_TRIALS = {GRIP_EXERCISE: ("Squeeze the grip", 10.0), BALANCE_EXERCISE: ("Stand still on the board", 10.0)}
-DEFAULT_TRIALS_S = {k: v[1] for k, v in CHILD_TRIALS.items()}
 DEFAULT_DEVICE_TRIALS_S = {k: v[1] for k, v in DEVICE_TRIALS.items()}
 _DIR_PREFIX = "motor-station-devices-"
 
@@ -68,48 +70,35 @@ class DemoOptions:
     """Tracker backend of the camera trials."""
 
 
-def demo_plan(seconds: float | None = None, participant: str = "DEMO-001", *, devices: bool = True) -> SessionPlan:
-    """The demo protocol as a session plan (every exercise on its default settings), scaled to ``seconds``."""
+def demo_plan(seconds: float | None = None, participant: str = "DEMO-001", *, devices: bool = True, min_s: float = 2.0) -> SessionPlan:
+    """The demo protocol as a session plan (every exercise on its default settings), scaled to ``seconds``
+    (no trial shorter than ``min_s``)."""
     from station.plans import PlanItem, SessionPlan
 
     lengths = {**CHILD_TRIALS, **(DEVICE_TRIALS if devices else {})}
     scale = 1.0 if seconds is None else min(1.0, seconds / sum(s for _, s in lengths.values()))
     items = [
-        PlanItem(exercise=name, duration_s=max(2.0, length * scale), label=label)
+        PlanItem(exercise=name, duration_s=max(min_s, length * scale), label=label)
         for name, (label, length) in lengths.items()
         if name in exercises.names()
     ]
     return SessionPlan(name="demo", participant=participant, items=items)
 
 
-def _child_items(opts: DemoOptions) -> list[tuple[str, str, float]]:
-    total = sum(DEFAULT_TRIALS_S.values())
-    scale = 1.0 if opts.seconds is None else min(1.0, opts.seconds / total)
-    return [(name, label, length * scale) for name, (label, length) in CHILD_TRIALS.items()]
+def demo_run_options(camera: int | str | None, *, participant: str = "DEMO-001", seed: int = 0, backend: str = "mediapipe",
+                     place: str = "clinic", devices: DeviceDemo | None = None, **more: Any) -> RunOptions:
+    """The :class:`~station.session.build.RunOptions` of the demo, the same for the window and the terminal.
 
+    ``camera``: a webcam index, a device or video path, or ``None`` for the simulated child. Device trials
+    read the pseudo-terminal simulators of ``devices`` when given (the terminal demo), otherwise the
+    in-process ``sim://`` simulators (the window)."""
+    from station.session.build import RunOptions
 
-def simulated_trials(opts: DemoOptions) -> list[TrialSpec]:
-    """The demo protocol played by the simulated child (each exercise's own), through the session builder."""
-    from station.plans import PlanItem, SessionPlan
-    from station.session.build import RunOptions, build_trials
-
-    items = [PlanItem(exercise=name, duration_s=max(0.5, d) + 0.5, label=label) for name, label, d in _child_items(opts)]
-    planned, _ = build_trials(SessionPlan(name="demo", items=items), RunOptions(seed=opts.seed, simulated=True), SystemClock(), EventBus())
-    return [replace(t.spec, duration_s=t.duration_s) for t in planned]
-
-
-def camera_trials(opts: DemoOptions, camera: int | str, *, clock: SessionClock, bus: EventBus | None = None) -> list[TrialSpec]:
-    """The same protocol played by a real child in front of a webcam (live MediaPipe tracking).
-
-    ``camera`` is an OpenCV device index or path. Each trial runs only the tracker it needs (hands
-    for tracing, pose for jumps); the camera paces the feed.
-    """
-    from station.analyze import TrackerOptions
-
-    src = f"camera:{camera}"
-    options = TrackerOptions(backend=opts.backend)
-    return [TrialSpec(name, {}, camera_feed_for(name, camera, clock=clock, bus=bus, options=options), label=label, duration_s=d, source=src)
-            for name, label, d in _child_items(opts)]
+    cam = camera if isinstance(camera, int) else None
+    video = Path(camera) if isinstance(camera, str) else None
+    in_process = devices is None and camera is not None  # (the simulated child's session picks sim:// itself)
+    return RunOptions(camera=cam, video=video, grip="sim://grip" if in_process else None, balance="sim://balance" if in_process else None, participant=participant, seed=seed, backend=backend,
+                      simulated=camera is None, place=place, **more)
 
 
 def demo_trials(
@@ -119,19 +108,26 @@ def demo_trials(
     camera: int | str | None = None,
     clock: SessionClock | None = None,
 ) -> list[TrialSpec]:
-    """The whole demo protocol: the child's trials (webcam when ``camera`` is given, else the
-    simulated child), then the simulated devices' trials (when ``devices`` has any active), sharing
-    ``opts.seconds`` in proportion to their default lengths."""
-    share = devices.share if devices is not None and devices.active else 0.0
-    vision_opts = opts if opts.seconds is None else replace(opts, seconds=opts.seconds * (1.0 - share))
-    if camera is not None:
-        child = camera_trials(vision_opts, camera, clock=clock or SystemClock())
-    else:
-        child = simulated_trials(vision_opts)
-    if devices is None or not devices.active:
-        return child
-    budget = None if opts.seconds is None else opts.seconds * share
-    return child + devices.trials(budget)
+    """The whole demo protocol (:func:`demo_plan`) built by :func:`station.session.build.build_trials`: the
+    child's trials (webcam or video when ``camera`` is given, else the simulated child), then the device
+    trials when ``devices`` has any active (its simulators on pseudo-terminals, opened through the
+    builder's :class:`~station.session.build.Devices`). ``opts.seconds`` bounds the whole protocol."""
+    from station.session.build import build_trials
+
+    clock = clock or (devices.clock if devices is not None else SystemClock())
+    active = devices is not None and bool(devices.active)
+    plan = demo_plan(opts.seconds, devices=active, min_s=0.5)
+    # half a second more per trial: the last repetition / sample of a trial is not cut at its edge
+    plan = plan.model_copy(update={"items": [it.model_copy(update={"duration_s": (it.duration_s or 0.0) + 0.5}) for it in plan.items]})
+    run = demo_run_options(camera, seed=opts.seed, backend=opts.backend, devices=devices)
+    bus = devices.bus if devices is not None else EventBus()
+    planned, _ = build_trials(plan, run, clock, bus, devices=devices.devices(run) if active and devices is not None else None)
+    return [replace(t.spec, duration_s=t.duration_s) for t in planned]
+
+
+def simulated_trials(opts: DemoOptions) -> list[TrialSpec]:
+    """The demo's child trials played by the simulated child (each exercise's own), through the session builder."""
+    return demo_trials(opts)
 
 
 # -- the demo's devices ---------------------------------------------------------------------------
@@ -180,14 +176,8 @@ class DeviceDemo:
         self._dir: Path | None = None
         self._stack = contextlib.ExitStack()
         self.sims: dict[str, PtySimulator] = {}
-        self.drivers: dict[str, SerialDevice] = {}
+        self._devices: Devices | None = None
         self._t_start = self.clock.now_ns()
-
-    @property
-    def share(self) -> float:
-        """Fraction of the protocol's time the device trials take (0 when none is active)."""
-        total_dev = sum(DEFAULT_DEVICE_TRIALS_S[e] for e in self.active)
-        return total_dev / (sum(DEFAULT_TRIALS_S.values()) + total_dev) if total_dev else 0.0
 
     def __enter__(self) -> DeviceDemo:
         self._t_start = self.clock.now_ns()
@@ -197,7 +187,6 @@ class DeviceDemo:
             _remove_stale_dirs()
             self._dir = Path(tempfile.mkdtemp(prefix=f"{_DIR_PREFIX}{os.getpid()}-"))
             self._stack.callback(shutil.rmtree, self._dir, True)
-            from devices.kinds import get_kind
             from devices.sim import PtySimulator, SimConfig
 
             for ex in self.active:
@@ -206,11 +195,7 @@ class DeviceDemo:
                 sim = PtySimulator(SimConfig(kind=child.device, profile=child.profile, rate_hz=self.rate_hz, seed=self.seed),
                                    link=self._dir / child.device)
                 self._stack.enter_context(sim)
-                dev = get_kind(child.device).driver(sim.path, clock=self.clock, bus=self.bus)
-                dev.open()
-                self._stack.callback(dev.close)
                 self.sims[ex] = sim
-                self.drivers[ex] = dev
         except BaseException:
             self._stack.close()
             raise
@@ -219,23 +204,41 @@ class DeviceDemo:
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
 
-    def trials(self, seconds_budget: float | None = None) -> list[TrialSpec]:
-        """The device trials (empty when their exercises are not registered).
+    @property
+    def ports(self) -> dict[str, str]:
+        """Device kind -> the pseudo-terminal link of its simulator."""
+        return {sim.cfg.kind: str(sim.path) for sim in self.sims.values()}
 
-        ``seconds_budget`` bounds the device trials together (scaled like the other demo trials);
-        every trial also ends before the session's overall bound.
-        """
-        out: list[TrialSpec] = []
+    def devices(self, run: RunOptions) -> Devices:
+        """The builder's :class:`~station.session.build.Devices` reading these simulators (opened once, closed
+        when the context is left); device trials end before the session's overall bound."""
+        if self._devices is None:
+            from station.session.build import Devices
+
+            deadline = None if self.seconds is None else self._t_start + int(self.seconds * 1e9)
+            self._devices = Devices(run, self.clock, self.bus, simulators=self.ports, deadline_ns=deadline)
+            self._stack.callback(self._devices.close)
+        return self._devices
+
+    @property
+    def drivers(self) -> dict[str, SerialDevice]:
+        """Exercise -> its opened driver (after :meth:`trials` or :func:`demo_trials` built the device trials)."""
+        if self._devices is None:
+            return {}
+        return {ex: self._devices.drivers[sim.cfg.kind] for ex, sim in self.sims.items() if sim.cfg.kind in self._devices.drivers}
+
+    def trials(self, seconds_budget: float | None = None) -> list[TrialSpec]:
+        """The device trials alone (empty when their exercises are not registered), built like every trial by
+        :func:`station.session.build.build_trials`; ``seconds_budget`` bounds them together."""
+        if not self.active:
+            return []
+        from station.plans import PlanItem, SessionPlan
+        from station.session.build import build_trials
+
         total = sum(DEFAULT_DEVICE_TRIALS_S[e] for e in self.active)
-        scale = 1.0 if seconds_budget is None or total == 0 else min(1.0, seconds_budget / total)
-        deadline = None if self.seconds is None else self._t_start + int(self.seconds * 1e9)
-        for ex in self.active:
-            dev = self.drivers.get(ex)
-            if dev is None or dev.info is None:
-                continue
-            d = DEFAULT_DEVICE_TRIALS_S[ex] * scale
-            settings: dict[str, Any] = {}
-            out.append(TrialSpec(ex, settings, device_feed(dev, d, clock=self.clock, deadline_ns=deadline), label=DEVICE_TRIALS[ex][0],
-                                 duration_s=d + 0.5, devices=(dev.info,), source=f"simulator:{dev.info.kind}",
-                                 handles=(dev,)))
-        return out
+        scale = 1.0 if seconds_budget is None else min(1.0, seconds_budget / total)
+        items = [PlanItem(exercise=ex, duration_s=max(0.5, DEFAULT_DEVICE_TRIALS_S[ex] * scale) + 0.5, label=DEVICE_TRIALS[ex][0])
+                 for ex in self.active]
+        run = demo_run_options(None, devices=self)
+        planned, _ = build_trials(SessionPlan(name="demo devices", items=items), run, self.clock, self.bus, devices=self.devices(run))
+        return [replace(t.spec, duration_s=t.duration_s) for t in planned]

@@ -55,7 +55,8 @@ def fake_device_exercises(monkeypatch: pytest.MonkeyPatch) -> None:
     registry.names()  # load the real ones first; the stand-ins replace them for this test only
     for name in (GRIP_EXERCISE, BALANCE_EXERCISE):
         real = registry._REGISTRY[name]
-        monkeypatch.setitem(registry._REGISTRY, name, type(name, (_SampleCounter,), {"name": name, "contract": real.contract}))
+        monkeypatch.setitem(registry._REGISTRY, name, type(name, (_SampleCounter,), {"name": name, "contract": real.contract,
+                                                                          "inputs": real.inputs}))
 
 
 def test_device_feed_delivers_every_sample_in_time_ordered_steps(tmp_path: Path) -> None:

@@ -77,7 +77,8 @@ def register(app: typer.Typer) -> None:
         runner = SessionRunner(
             database, participant, clock, pacing="none" if fast else "own", place=place,
             config={"command": "demo", "seconds": seconds, "seed": seed,
-                    "source": "simulated" if cam is None else f"camera:{cam}"}, deadline_s=seconds,
+                    "source": "simulated" if cam is None else f"camera:{cam}" if isinstance(cam, int) else f"video:{Path(cam).name}"},
+            deadline_s=seconds,
         )
         # Ctrl-C / SIGTERM: stop the trial cleanly, store and report what was played, then exit 130 / 143.
         # A second signal while storing changes nothing (it must not cost the report).
@@ -158,22 +159,14 @@ def _run_window(cam: int | str | None, seconds: float | None, participant: str, 
                 quit_after: float | None, backend: str = "mediapipe", quit_after_frames: int | None = None,
                 place: str = "clinic") -> int:
     """The demo in the station window: the same protocol as a session plan, started at once."""
-    from station.demo import demo_plan
+    from station.demo import demo_plan, demo_run_options
     from station.paths import data_dir
     from station.plans import save_plan
-    from station.session.build import RunOptions
     from station.ui.runner import run_station
 
     plan_path = save_plan(demo_plan(seconds, participant), data_dir() / "plans" / "demo.toml", overwrite=True)
-    camera = cam if isinstance(cam, int) else None
-    video = Path(cam) if isinstance(cam, str) else None
-    if camera is not None or video is not None:  # device trials then need their simulators named
-        grip, balance = "sim://grip", "sim://balance"
-    else:
-        grip = balance = None
-    opts = RunOptions(camera=camera, video=video, grip=grip, balance=balance, participant=participant, plan=plan_path,
-                      db_url=db, seed=seed, start=True, quit_after=quit_after, quit_after_frames=quit_after_frames,
-                      countdown_s=3.0, backend=backend, simulated=camera is None and video is None, end_when_done=True, place=place)
+    opts = demo_run_options(cam, participant=participant, seed=seed, backend=backend, place=place, plan=plan_path, db_url=db,
+                            start=True, quit_after=quit_after, quit_after_frames=quit_after_frames, countdown_s=3.0, end_when_done=True)
     from station.cli.run import end_of_run
 
     sessions: list[str] = []

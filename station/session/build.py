@@ -18,7 +18,7 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -279,13 +279,28 @@ class Devices:
     child and no URL, the in-process simulators ``sim://grip`` / ``sim://balance`` play the device trials.
     """
 
-    def __init__(self, opts: RunOptions, clock: SessionClock, bus: EventBus) -> None:
+    def __init__(self, opts: RunOptions, clock: SessionClock, bus: EventBus, *, simulators: Mapping[str, str] | None = None,
+                 deadline_ns: int | None = None) -> None:
         self.opts = opts
         self.clock = clock
         self.bus = bus
+        self.simulators = dict(simulators or {})
+        """Kind -> port of a simulator on a pseudo-terminal (the demo's): opened like a real device, labelled
+        ``simulator:KIND`` in the trial's source so it is never taken for a child's device data."""
+        self.deadline_ns = deadline_ns
+        """Session-clock time every device trial's feed ends by (the session's overall bound), or ``None``."""
         self.drivers: dict[str, Any] = {}
 
+    def source(self, kind: str) -> str:
+        """The trial source of the device of ``kind`` (after :meth:`get`)."""
+        if kind in self.simulators:
+            return f"simulator:{kind}"
+        dev = self.drivers[kind]
+        return f"device:{dev.info.kind}:{dev.url}"
+
     def url(self, kind: str) -> str:
+        if kind in self.simulators:
+            return self.simulators[kind]
         given = self.opts.devices.get(kind)
         if given:
             return given
@@ -358,8 +373,8 @@ def build_trials(plan: SessionPlan, opts: RunOptions, clock: SessionClock, bus: 
             else:
                 dev = devices.get(sensors[0])
                 duration = item.duration_s or float(cls.parse_settings(item.settings).model_dump().get("duration_s") or DEFAULT_SIM_S)
-                feed = device_feed(dev, duration + 1.0, clock=clock)
-                source, infos = f"device:{dev.info.kind}:{dev.url}", (dev.info,)
+                feed = device_feed(dev, duration + 1.0, clock=clock, deadline_ns=devices.deadline_ns)
+                source, infos = devices.source(sensors[0]), (dev.info,)
             spec = TrialSpec(cls.name, dict(item.settings), feed, label=item.label or cls.title, duration_s=None,
                              devices=infos, source=source, handles=() if devices is None else (dev,))
             out.append(PlannedTrial.from_item(item, spec))
