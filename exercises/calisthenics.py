@@ -247,7 +247,10 @@ class Squats(RepExercise):
             vals.append(pts[ank, 1] - pts[hip, 1])
             knee_angles.append(angle_deg(pts[hip], pts[knee], pts[ank]))
         ka = float(np.mean(knee_angles))
-        ref = self._leg.push(t_ns, leg)
+        # the hip is never higher above the ankle than the leg is long: a reference below this frame's
+        # leg (the running maximum lags a person chosen or found again at the bottom of a squat) is
+        # raised to it, so the signal stays <= 1 and no spike widens the signal's range
+        ref = max(self._leg.push(t_ns, leg), leg)
         if ref <= 0:
             return None
         ank = [_LEG[s_][2] for s_ in ok]
