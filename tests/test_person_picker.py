@@ -86,7 +86,7 @@ def test_picker_docks_on_the_window_and_ignores_exercises_without_a_participant(
     win.controller = None  # type: ignore[attr-defined]
     picker = attach_person_picker(win)
     assert isinstance(picker.parent(), QDockWidget)
-    picker.refresh()  # type: ignore[attr-defined]  # no model yet: nothing happens
+    picker.refresh()  # no model yet: nothing happens
     grip = create("grip_squeeze")
     assert participant_where(grip) is None
     assert choose(grip, 0.5, 0.5) is False

@@ -13,7 +13,7 @@ two lines and the dashboard none.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,7 @@ def person_box(obs: PoseObservation, min_visibility: float = 0.5) -> Box:
     landmarks when fewer than three are)."""
     lm = np.asarray(obs.landmarks[:, :2], dtype=np.float64)
     if obs.visibility is not None:
-        good = np.asarray(obs.visibility) >= min_visibility
+        good = np.asarray(obs.visibility, dtype=np.float64) >= min_visibility
         if good.sum() >= 3:
             lm = lm[good]
     lo, hi = lm.min(axis=0), lm.max(axis=0)
@@ -72,6 +72,13 @@ class PersonPicker(QWidget):
         self._aspect = 16 / 9
         self.boxes: list[Box] = []
         self.chosen: int | None = None
+        self.source: Callable[[], None] | None = None
+        """What :meth:`refresh` runs (set by :func:`attach_person_picker`: read the live model)."""
+
+    def refresh(self) -> None:
+        """Redraw from the live session now (the timer does it ``hz`` times a second)."""
+        if self.source is not None:
+            self.source()
 
     def set_view(self, image: NDArray[np.uint8] | None, poses: Sequence[PoseObservation],
                  where: tuple[float, float, float] | None) -> None:
@@ -112,7 +119,7 @@ class PersonPicker(QWidget):
                 hits.append(((b[2] - b[0]) * (b[3] - b[1]), i))
         return min(hits)[1] if hits else None
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         r = self._frame_rect()
         p = event.position()
         x, y = (p.x() - r.x()) / r.width(), (p.y() - r.y()) / r.height()
@@ -124,7 +131,7 @@ class PersonPicker(QWidget):
         self.update()
         self.person_chosen.emit(0.5 * (b[0] + b[2]), 0.5 * (b[1] + b[3]))
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+    def paintEvent(self, event: QPaintEvent) -> None:
         qp = QPainter(self)
         qp.fillRect(self.rect(), QColor(30, 30, 30))
         r = self._frame_rect()
@@ -187,7 +194,7 @@ def attach_person_picker(window: QMainWindow, hz: float = 5.0) -> PersonPicker:
     picker.person_chosen.connect(lambda x, y: choose(current_exercise(), x, y))
     timer = QTimer(picker)
     timer.setInterval(max(1, round(1000 / hz)))
-    timer.timeout.connect(refresh)
+    timer.timeout.connect(picker.refresh)
     timer.start()
-    picker.refresh = refresh  # type: ignore[attr-defined]  # for tests and an immediate redraw
+    picker.source = refresh
     return picker
