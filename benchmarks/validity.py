@@ -8,7 +8,9 @@ test: the exactness assertions live in ``tests/test_validity_real.py``.
 
     .venv/bin/python benchmarks/validity.py [--backend mediapipe-tasks] [--no-variants]
 
-Benchmark-only clips are marked ``bench``; nothing in the test suite asserts them.
+Benchmark-only clips, and the variants in ``BENCH_VARIANTS`` (measured, not passing), are marked
+``bench``; nothing in the test suite asserts them. The variants include the camera rolled by a known
+angle (``tiltedA``) and a low camera looking up (``low_angle``, a perspective warp).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from _validity import CLIPS, cross_exercises, make_variant, variant_backend  # noqa: E402
+from _validity import BENCH_VARIANTS, CLIPS, cross_exercises, make_variant, variant_backend  # noqa: E402
 
 MEDIA = ROOT / "tests" / "media"
 
@@ -58,13 +60,14 @@ def main(argv: list[str] | None = None) -> int:
         num_poses = clip.num_poses if backend == clip.backend else (4 if backend == "mediapipe-tasks" else 1)
         sources: list[tuple[str, Path]] = [("original", MEDIA / clip.path)]
         if not args.no_variants:
-            sources += [(v, make_variant(MEDIA, clip.path, v, tmp / f"{Path(clip.path).stem}-{v}.mkv")) for v in clip.variants]
+            kinds = [*clip.variants, *(BENCH_VARIANTS.get(clip.path, ()) if clip.asserted else ())]
+            sources += [(v, make_variant(MEDIA, clip.path, v, tmp / f"{Path(clip.path).stem}-{v}.mkv")) for v in kinds]
         for kind, src in sources:
             vb, vn = (backend, num_poses) if kind == "original" else variant_backend(clip, kind)
             if args.backend and kind != "second_person":
                 vb, vn = backend, num_poses
             path, rate = tracked(src, vb, vn)
-            role = "assert" if clip.asserted else "bench"
+            role = "assert" if clip.asserted and kind not in BENCH_VARIANTS.get(clip.path, ()) else "bench"
             name = f"{Path(clip.path).name}" + ("" if kind == "original" else f" [{kind}]")
             if clip.exercise is not None:
                 n = analyze_landmarks(path, clip.exercise).result.reps

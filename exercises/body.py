@@ -204,6 +204,7 @@ class Participant:
         """Set by :meth:`pick` when the choice moved to another person (during the countdown)."""
         self.last: tuple[float, float, float, bool] | None = None
         self.last_ns = 0
+        self._size: tuple[int, int] | None = None
         self._heights: deque[tuple[int, float]] = deque()
 
     def reset(self) -> None:
@@ -259,13 +260,106 @@ class Participant:
             return None
         return self._keep(t_ns, best[1], best[2])
 
+    def where(self) -> tuple[float, float, float] | None:
+        """Where the participant was last seen: box centre x, y and size in 0..1 of the frame (size
+        relative to the frame height), ``None`` before the choice (what the dashboard highlights)."""
+        if self.last is None or self._size is None:
+            return None
+        w, h = self._size
+        return self.last[0] / w, self.last[1] / h, self.last[2] / h
+
     def _keep(self, t_ns: int, p: PoseObservation, b: tuple[float, float, float, bool]) -> PoseObservation:
         self.last = b
         self.last_ns = t_ns
+        self._size = p.image_size
         self._heights.append((t_ns, _trunk(p)))
         while self._heights and self._heights[0][0] < t_ns - 1_000_000_000:
             self._heights.popleft()
         return p
+
+
+class Level:
+    """The camera's roll (tilt about its viewing axis) estimated from the body while the person stands,
+    and the landmarks rotated so that the floor is level and "up" is straight up in the image.
+
+    Estimate
+        In every standing frame (a side with shoulder, hip, knee and ankle visible; every visible knee
+        straighter than ``straight_knee_deg``; the ankle->hip and hip->shoulder directions within
+        ``straight_body_deg`` of each other: a straight body, not a lean or a bend) the direction of
+        the body's axis, mid-ankle -> mid-shoulder, measured from the image's vertical (positive: the
+        image content turned counter-clockwise as seen on the screen, as ``cv2.getRotationMatrix2D``
+        turns it). The tilt is the median of these directions over the first ``window_s`` seconds
+        with standing frames (the countdown, when the child stands still), then kept for the trial;
+        until then, the median so far. A person stands straight within a few degrees, so the median
+        of a second of standing is the camera's roll to about a degree; a tilt under ``dead_deg``
+        is taken as level (no rotation), and no more than ``max_deg`` is ever applied.
+    Floor
+        The floor line is then horizontal in the rotated coordinates; exercises that measure heights
+        (jumps, squat depth) measure them along the rotated vertical.
+    A fixed tilt (``camera_tilt_deg``, e.g. from a calibration) replaces the estimate.
+    """
+
+    def __init__(self, *, fixed_deg: float | None = None, window_s: float = 1.0, dead_deg: float = 2.0,
+                 max_deg: float = 35.0, straight_knee_deg: float = 160.0, straight_body_deg: float = 12.0) -> None:
+        self.fixed_deg = fixed_deg
+        self.window_ns = int(window_s * 1e9)
+        self.dead_deg = dead_deg
+        self.max_deg = max_deg
+        self.straight_knee_deg = straight_knee_deg
+        self.straight_body_deg = straight_body_deg
+        self.samples: list[float] = []
+        self.first_ns: int | None = None
+        self.frozen = fixed_deg is not None
+        self.tilt_deg = 0.0 if fixed_deg is None else float(fixed_deg)
+        self._cos, self._sin = math.cos(math.radians(self.tilt_deg)), math.sin(math.radians(self.tilt_deg))
+
+    @staticmethod
+    def _direction(v: NDArray[np.float64]) -> float:
+        """Angle (degrees) of an upward image vector from the image's vertical (screen counter-clockwise > 0)."""
+        return math.degrees(math.atan2(-float(v[0]), -float(v[1])))
+
+    def standing_tilt(self, pts: NDArray[np.float64], vis: NDArray[np.float64] | None, min_vis: float) -> float | None:
+        """The body axis's direction in this frame when the person stands straight, else ``None``."""
+        ok = sides(vis, (L_SH, L_HIP, L_KNEE, L_ANK), (R_SH, R_HIP, R_KNEE, R_ANK), min_vis)
+        if not ok:
+            return None
+        legs = [(L_SH, L_HIP, L_KNEE, L_ANK), (R_SH, R_HIP, R_KNEE, R_ANK)]
+        if any(angle_deg(pts[legs[s][1]], pts[legs[s][2]], pts[legs[s][3]]) < self.straight_knee_deg for s in ok):
+            return None
+        sh = np.mean([pts[legs[s][0]] for s in ok], axis=0)
+        hip = np.mean([pts[legs[s][1]] for s in ok], axis=0)
+        ank = np.mean([pts[legs[s][3]] for s in ok], axis=0)
+        lower, upper = self._direction(hip - ank), self._direction(sh - hip)
+        if abs(lower - upper) > self.straight_body_deg:
+            return None
+        d = self._direction(sh - ank)
+        return d if abs(d) <= self.max_deg else None
+
+    def update(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None, min_vis: float) -> None:
+        if self.frozen:
+            return
+        d = self.standing_tilt(pts, vis, min_vis)
+        if d is None:
+            return
+        if self.first_ns is None:
+            self.first_ns = t_ns
+        self.samples.append(d)
+        est = float(np.median(self.samples))
+        self.tilt_deg = est if abs(est) >= self.dead_deg else 0.0
+        self._cos, self._sin = math.cos(math.radians(self.tilt_deg)), math.sin(math.radians(self.tilt_deg))
+        if t_ns - self.first_ns >= self.window_ns and len(self.samples) >= 5:
+            self.frozen = True
+
+    def apply(self, pts: NDArray[np.float64], image_size: tuple[int, int]) -> NDArray[np.float64]:
+        """``pts`` (pixels) turned back by the tilt about the image centre (unchanged when level)."""
+        if self.tilt_deg == 0.0:
+            return pts
+        cx, cy = 0.5 * image_size[0], 0.5 * image_size[1]
+        x, y = pts[:, 0] - cx, pts[:, 1] - cy
+        out = pts.copy()
+        out[:, 0] = cx + x * self._cos - y * self._sin
+        out[:, 1] = cy + x * self._sin + y * self._cos
+        return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -534,6 +628,7 @@ class BodySettings(Settings):
     region: str = Field("", description="'x0,y0,x1,y1' (0..1 of the frame): follow only people centred there; '' = whole frame")
     participant: str = Field("", description="'x,y' (0..1 of the frame, e.g. a dashboard click): the participant is the person nearest this point; '' = the largest, most central")
     min_person_size: float = Field(0.1, ge=0.0, le=1.0, description="smallest person (landmark box, fraction of the frame height) that can be the participant")
+    camera_tilt_deg: float | None = Field(None, ge=-45.0, le=45.0, description="the camera's roll in degrees (image turned counter-clockwise > 0); None = estimated from the child standing (exercises.body.Level)")
 
     @field_validator("region")
     @classmethod
@@ -597,6 +692,8 @@ class BodyExercise(Exercise):
         self.participant = Participant(min_visibility=s.min_visibility, region=self._region,
                                        point=point,  # type: ignore[arg-type]
                                        min_size=s.min_person_size, upright=self.starts_upright)
+        self.level = Level(fixed_deg=s.camera_tilt_deg)
+        self._chosen_point: tuple[float, float] | None = None
         self._min_vis = s.min_visibility
         self._pause_ns = int(s.pause_after_s * 1e9)
         self._last_valid_ns: int | None = None
@@ -609,9 +706,23 @@ class BodyExercise(Exercise):
         self._pause_start_ns = 0
         self.image_size: tuple[int, int] | None = None
 
+    def choose_participant(self, x: float, y: float) -> None:
+        """A therapist's click (``x, y`` in 0..1 of the frame, e.g. from the dashboard's person picker):
+        from the next frame on, the participant is the person nearest this point, chosen afresh as at
+        the start of a trial (the ``participant`` setting's rule), and scoring restarts on them.
+        Safe to call from another thread: the choice is applied by the thread that steps the exercise."""
+        if not (0.0 <= x <= 1.0 and 0.0 <= y <= 1.0):
+            raise ValueError(f"participant point must be 0..1 of the frame, got {x:.3f},{y:.3f}")
+        self._chosen_point = (float(x), float(y))
+
     def _step(self, inp: StepInput) -> list[ScoreEvent]:
         if inp.frame_seq is None and not inp.poses:
             return []  # a sensor-only step
+        point, self._chosen_point = self._chosen_point, None
+        if point is not None:
+            self.participant.point = point
+            self.participant.reset()
+            self._restart_scoring()
         self.frames += 1
         events: list[ScoreEvent] = []
         person = self.participant.pick(inp.t_ns, inp.poses) if inp.poses else None
@@ -626,7 +737,8 @@ class BodyExercise(Exercise):
             self.image_size = person.image_size
             pts = person.xy_px()
             vis = None if person.visibility is None else np.asarray(person.visibility, dtype=np.float64)
-            used = self._frame(inp.t_ns, pts, vis)
+            self.level.update(inp.t_ns, pts, vis, self._min_vis)
+            used = self._frame(inp.t_ns, self.level.apply(pts, person.image_size), vis)
             if used is None:
                 self.frames_gated += 1
         if used is None:
@@ -650,7 +762,7 @@ class BodyExercise(Exercise):
     def _restart_scoring(self) -> None:
         """Re-create the scoring state (every filter, window and counter) and keep the trial's clock,
         events, frame counts and the participant."""
-        keep = {k: getattr(self, k) for k in ("participant", "events", "t_first_ns", "t_last_ns", "frames",
+        keep = {k: getattr(self, k) for k in ("participant", "level", "events", "t_first_ns", "t_last_ns", "frames",
                                                "frames_used", "frames_no_person", "frames_gated")}
         type(self).__init__(self, self.settings, trial=self.trial)  # type: ignore[misc]
         for k, v in keep.items():
@@ -673,9 +785,10 @@ class BodyExercise(Exercise):
             "frames_low_visibility": self.frames_gated,
             "paused_s": self.paused_ns / 1e9,
             "duration_s": self.duration_s,
+            "camera_tilt_deg": round(self.level.tilt_deg, 2),
         }
         u = {"frames": "count", "frames_used": "count", "frames_no_person": "count", "frames_low_visibility": "count",
-             "paused_s": "s", "duration_s": "s"}
+             "paused_s": "s", "duration_s": "s", "camera_tilt_deg": "deg"}
         d = {
             "frames": "camera frames seen in the trial",
             "frames_used": "frames with the followed person and every needed landmark visible",
@@ -683,6 +796,7 @@ class BodyExercise(Exercise):
             "frames_low_visibility": "frames skipped because a needed landmark was below min_visibility",
             "paused_s": "time counting was paused because the person was gone for pause_after_s or more",
             "duration_s": "time from the first to the last frame of the trial",
+            "camera_tilt_deg": "the camera's roll the landmarks were turned back by (estimated from the child standing, or set); 0 = level",
         }
         return m, u, d
 

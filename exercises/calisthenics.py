@@ -17,7 +17,8 @@ Push-ups (``pushups``)
     rest = arms extended. Upright-trunk frames skipped. Quality = mean of ``clip((170 - min elbow) /
     80)`` and ``clip(1 - (180 - body line) / 40)``; variant ``knee`` when the knee angle < 130 deg.
 Squats (``squats``)
-    ``(y_ankle - y_hip) / leg length``; rest = standing. Quality = ``clip((170 - min knee) / 80)``,
+    ``(y_ankle - y_hip) / leg length``, the leg length at least this frame's hip-ankle distance
+    (version 3: the signal is at most 1); rest = standing. Quality = ``clip((170 - min knee) / 80)``,
     x 0.8 with ``knees_in``.
 Jumping jacks (``jumping_jacks``)
     mean arm elevation / 180 deg + ankle spread / leg length; rest = closed. Quality = mean of
@@ -202,7 +203,7 @@ class Squats(RepExercise):
     """Squats (definitions in the module docstring)."""
 
     name = "squats"
-    definitions_version = "2"
+    definitions_version = "3"
     title = "Squats"
     contract = rep_contract("crouch", Repeat("squats"), 0.15, 0.3)
     Settings: ClassVar[type[Settings]] = SquatSettings
@@ -247,7 +248,10 @@ class Squats(RepExercise):
             vals.append(pts[ank, 1] - pts[hip, 1])
             knee_angles.append(angle_deg(pts[hip], pts[knee], pts[ank]))
         ka = float(np.mean(knee_angles))
-        ref = self._leg.push(t_ns, leg)
+        # the hip is never higher above the ankle than the leg is long: a reference below this frame's
+        # leg (the running maximum lags a person chosen or found again at the bottom of a squat) is
+        # raised to it, so the signal stays <= 1 and no spike widens the signal's range
+        ref = max(self._leg.push(t_ns, leg), leg)
         if ref <= 0:
             return None
         ank = [_LEG[s_][2] for s_ in ok]

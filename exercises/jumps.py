@@ -11,9 +11,11 @@ Definitions (version 3)
 Version 3 adds "not a jump" (feet spread changing: a jumping-jack hop) and the jump down whose
 flight was not seen (``exercises/DEFINITIONS.md``, Jumps).
 
-Floor baseline
-    For each ankle (landmarks 27, 28), its lowest image position (largest ``y``, 3-sample median)
-    over the last ``baseline_s`` seconds of used frames.
+Floor baseline (version 4)
+    For each ankle (landmarks 27, 28), the floor line estimated while the child stands
+    (:class:`FloorLine`: the median ankle height over the standing-still frames of the last
+    ``baseline_s`` seconds; the lowest position when there is none), in coordinates turned back by
+    the camera's tilt (``exercises.body.Level``), so the floor is level and rises are vertical.
 Flight
     Both ankles above their baselines by more than ``up`` x leg length for at least ``min_frames``
     consecutive used frames; the flight ends at the first frame where either ankle is back within
@@ -78,6 +80,46 @@ log = logging.getLogger(__name__)
 L_ANKLE, R_ANKLE = L_ANK, R_ANK  # names kept from version 1
 
 
+class FloorLine:
+    """Where one foot's floor is, in the image (pixels, ``y`` down), estimated while the child stands.
+
+    Each frame's ankle height goes into a window of ``window_s``. The floor is the **median** ankle
+    height over the window's *standing* frames (knees straight, the ankle within ``still`` leg lengths
+    of its height in the frame before: standing still, not in a hop's flight or a squat), among those
+    within ``near`` leg lengths of the lowest ankle position in the window (so the slow top of a high
+    jump is never taken as floor). A median is not pulled by a single frame's landmark error, as the
+    lowest position is (one noisy low frame raised every rise after it). Without a standing frame in
+    the window (a series of hops from the start), or when the lowest ankle position is more than
+    ``near`` below the median (the child came nearer the camera, or is on a lower floor), the floor is
+    the lowest position (3-sample median), as in version 3.
+    """
+
+    def __init__(self, window_s: float, near: float = 0.06, still: float = 0.02) -> None:
+        self.window_ns = int(window_s * 1e9)
+        self.near = near
+        self.still = still
+        self._low = RobustMax(window_s)
+        self._stand: deque[tuple[int, float]] = deque()
+        self._prev: float | None = None
+
+    def clear(self) -> None:
+        self._low.clear()
+        self._stand.clear()
+        self._prev = None
+
+    def push(self, t_ns: int, y: float, leg: float, standing: bool) -> float:
+        low = self._low.push(t_ns, y)
+        if standing and self._prev is not None and abs(y - self._prev) <= self.still * leg:
+            self._stand.append((t_ns, y))
+        self._prev = y
+        while self._stand and self._stand[0][0] < t_ns - self.window_ns:
+            self._stand.popleft()
+        near = [v for _, v in self._stand if v >= low - self.near * leg]
+        if not near:
+            return low
+        return float(np.median(near))
+
+
 class JumpSettings(BodySettings):
     up: float = Field(0.12, gt=0.0, le=2.0, description="rise (leg lengths) of both ankles that starts a flight")
     down: float = Field(0.06, ge=0.0, le=2.0, description="rise (leg lengths) below which either ankle ends it")
@@ -127,7 +169,7 @@ class Jumps(BodyExercise):
     title = "Bunny hops"
     contract = jump_contract((Metric("jumps", "Jumps", "count", True), Metric("mean_flight_s", "Mean flight time", "s", True),
                                Metric("mean_quality", "Mean quality", "0..1", True)), "jump", Jump())
-    definitions_version = "3"
+    definitions_version = "4"
     Settings: ClassVar[type[Settings]] = JumpSettings
     distance_kind: ClassVar[str] = "mid_ankle"
 
@@ -135,8 +177,8 @@ class Jumps(BodyExercise):
         super().__init__(settings, trial=trial)
         self.s: JumpSettings = self.settings  # type: ignore[assignment]
         self._leg = RobustMax(10.0)
-        self._floor_l = RobustMax(self.s.baseline_s)
-        self._floor_r = RobustMax(self.s.baseline_s)
+        self._floor_l = FloorLine(self.s.baseline_s)
+        self._floor_r = FloorLine(self.s.baseline_s)
         self._in_flight = False
         self._above = 0
         self._takeoff_ns = 0
@@ -184,7 +226,8 @@ class Jumps(BodyExercise):
             self._floor_l.clear()
             self._floor_r.clear()
             self._last_floor = None
-        base_l, base_r = self._floor_l.push(t_ns, la), self._floor_r.push(t_ns, ra)
+        straight = min(angle_deg(pts[L_HIP], pts[L_KNEE], pts[L_ANK]), angle_deg(pts[R_HIP], pts[R_KNEE], pts[R_ANK])) >= 155.0
+        base_l, base_r = self._floor_l.push(t_ns, la, leg, straight), self._floor_r.push(t_ns, ra, leg, straight)
         self._spread.append((t_ns, abs(float(pts[L_ANK, 0] - pts[R_ANK, 0])) / leg))
         while self._spread and self._spread[0][0] < t_ns - 3_000_000_000:
             self._spread.popleft()

@@ -40,17 +40,12 @@ class Clip:
 
 
 CLIPS: tuple[Clip, ...] = (
-    Clip("body/real/squat_side_2reps.mp4", "squats", 2, True, variants=("fps15", "child_sized")),
+    Clip("body/real/squat_side_2reps.mp4", "squats", 2, True, variants=("fps15", "child_sized", "tilted-12", "low_angle")),
     Clip("body/real/one_leg_stance_arms.mp4", "one_leg_stance", 1, True,
-         variants=("mirrored", "child_sized", "fps15", "second_person")),
-    # no child-sized variant: the clip is 176 px tall, so the person would be ~85 px, and MediaPipe finds
-    # such a person in 10 of 57 frames (a detector limit, measured, not a counting one)
-    # no second-person variant either (measured, not fixed): with the still adult pasted in, the Tasks
-    # PoseLandmarker misses the squatter in the first 10 frames (3 without the paste), the participant
-    # is re-chosen at frame 10 at the bottom of a squat, and the leg-length reference that starts there
-    # leaves a spike in the signal's 10-s range: 0 squats instead of 5
-    Clip("body/squats_5.mp4", "squats", 5, True, variants=("mirrored",)),
-    Clip("body/pushups_5.mp4", "pushups", 5, True, variants=("mirrored", "child_sized", "second_person")),
+         variants=("mirrored", "child_sized", "fps15", "second_person", "tilted10", "low_angle")),
+    # child_sized and second_person are in BENCH_VARIANTS (measured, not passing; cause there)
+    Clip("body/squats_5.mp4", "squats", 5, True, variants=("mirrored", "tilted15", "low_angle")),
+    Clip("body/pushups_5.mp4", "pushups", 5, True, variants=("mirrored", "child_sized", "second_person", "low_angle")),
     Clip("body/jump_from_box_two_people.mp4", "jumping_jacks", 2, True),
     Clip("body/jump_from_box_two_people.mp4", "jumps", 1, True, backend="mediapipe-tasks", num_poses=4,
          note="two people; a back-flip off the box, take-off frame 162, landing 190"),
@@ -65,8 +60,21 @@ CLIPS: tuple[Clip, ...] = (
     Clip("body/real/child_bouncing_on_bed_two_children.mp4", None, 0, False,
          note="children; bounces not annotatable: only zero squats/push-ups/sit-ups/animal walks expected"),
     Clip("body/jump_from_box_two_people.mp4", "jumps", 1, False, note="single-person legacy backend"),
+    Clip("body/controls/lab_balance_60fps.mp4", None, 0, False, note="a lunge with an arm swing; the issue's 1 jumping jack and 1 squat"),
 )
 BOX_TAKEOFF_FRAME, BOX_LANDING_FRAME, BOX_FPS = 162, 190, 30.0
+
+BENCH_VARIANTS: dict[str, tuple[str, ...]] = {
+    # measured and NOT passing, so reported by benchmarks/validity.py and not asserted:
+    # child_sized: the clip is 176 px tall, so the person is ~85 px; MediaPipe (legacy) finds them in 10
+    #   of 57 frames, the Tasks landmarker in 13: a detector limit, not a counting one (0 and 1 squats)
+    # second_person: the Tasks landmarker misses the squatter in frames 0-9 (3 frames without the
+    #   paste), i.e. through the whole first squat, and finds them at its bottom; a squat whose descent
+    #   was never seen is not a squat (counted from standing), so 4 of 5. Version 2 gave 0: the leg
+    #   reference starting at the bottom of a squat let the signal spike to 1.33 (fixed: the hip is never
+    #   higher above the ankle than the leg is long)
+    "body/squats_5.mp4": ("child_sized", "second_person"),
+}
 
 # exercises a clip is not scored as (its truth for them is unknown): bouncing on a bed is jumping
 UNSCORED: dict[str, tuple[str, ...]] = {
@@ -126,7 +134,8 @@ def make_variant(media: Path, clip: str, kind: str, out: Path) -> Path:
     of the same size (the person 0.5-0.6 of the frame's height, as a small child further away).
     ``fps15``: every other frame at half the frame rate. ``low_camera``: the bottom 35% cropped away
     (feet excluded; for upper-body exercises). ``second_person``: a still adult pasted at the left
-    edge, 0.45 of the frame's height.
+    edge, 0.45 of the frame's height. ``tiltedA``: the camera rolled by ``A`` degrees (see below).
+    ``low_angle``: a camera low and looking up (a perspective warp narrowing the top of the frame).
     """
     import cv2
 
@@ -152,6 +161,24 @@ def make_variant(media: Path, clip: str, kind: str, out: Path) -> Path:
         fps = fps / 2
     elif kind == "low_camera":
         frames = [np.ascontiguousarray(f[: int(h * 0.65)]) for f in frames]
+    elif kind.startswith("tilted"):
+        # the camera rolled by a known angle (``tilted15``: 15 degrees, ``tilted-12``: 12 the other way;
+        # positive = the image turned counter-clockwise on the screen, cv2's sense): the whole frame is
+        # turned on a grey canvas large enough to keep every corner, so no part of the person is lost
+        ang = float(kind[len("tilted"):])
+        c, s_ = abs(np.cos(np.radians(ang))), abs(np.sin(np.radians(ang)))
+        nw, nh = int(w * c + h * s_) // 2 * 2, int(w * s_ + h * c) // 2 * 2
+        rot = cv2.getRotationMatrix2D((w / 2, h / 2), ang, 1.0)
+        rot[0, 2] += nw / 2 - w / 2
+        rot[1, 2] += nh / 2 - h / 2
+        frames = [cv2.warpAffine(f, rot, (nw, nh), borderValue=(128, 128, 128)) for f in frames]
+    elif kind == "low_angle":
+        # a camera placed low and looking up: the frame's top edge shrinks to 0.7 of its width about
+        # the centre (a perspective warp; far-away heads look narrower than the nearer feet)
+        src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+        dst = np.float32([[0.15 * w, 0], [0.85 * w, 0], [w, h], [0, h]])
+        persp = cv2.getPerspectiveTransform(src, dst)
+        frames = [cv2.warpPerspective(f, persp, (w, h), borderValue=(128, 128, 128)) for f in frames]
     elif kind == "second_person":
         other = _paste_person(media)
         oh = int(h * 0.45)

@@ -74,7 +74,7 @@ def test_two_people_one_jump_scored_on_the_right_person(landmarks: Callable[...,
     assert len(jumps) == 1
     takeoff = jumps[0]["payload"]["takeoff_ns"] / 1e9 * BOX_FPS
     landing = jumps[0]["t_ns"] / 1e9 * BOX_FPS
-    assert abs(takeoff - BOX_TAKEOFF_FRAME) <= 3  # the annotation's own uncertainty (feet in the glare)
+    assert abs(takeoff - BOX_TAKEOFF_FRAME) <= 2  # the issue's tolerance (the annotation itself is +-3: feet in the glare)
     assert abs(landing - BOX_LANDING_FRAME) <= 2
     # who was followed: the man throughout (on the box left of centre, landing right of centre),
     # never the woman (she crosses from the right edge to the left edge along the grass)
@@ -133,3 +133,22 @@ def test_several_people_need_a_backend_that_reports_them(media: Path) -> None:
     )
     assert proc.returncode == 2
     assert "reports one person per frame" in proc.stderr and "Traceback" not in proc.stderr
+
+
+TILTED = [(c, v) for c, v in VARIANTS if v.startswith("tilted")]
+
+
+@pytest.mark.parametrize(("clip", "kind"), TILTED, ids=[f"{Path(c.path).stem}:{v}" for c, v in TILTED])
+def test_camera_tilt_is_estimated_from_the_standing_child(clip: Clip, kind: str, landmarks: Callable[..., Path],
+                                                          variant_landmarks: Callable[..., Path]) -> None:
+    """The clip turned by a known angle: the camera's roll estimated from the person standing
+    (``camera_tilt_deg``) moves by that angle within 2 degrees (the upright clip's own estimate is the
+    reference: a real camera is not perfectly level either), and the count is the upright one
+    (``test_robustness_variant_keeps_the_count``)."""
+    assert clip.exercise is not None
+    angle = float(kind[len("tilted"):])
+    upright = _result(landmarks(clip.path, backend=clip.backend, num_poses=clip.num_poses), clip.exercise)
+    turned = _result(variant_landmarks(clip, kind), clip.exercise)
+    assert turned["reps"] == upright["reps"] == clip.count
+    up_tilt, turned_tilt = upright["metrics"]["camera_tilt_deg"], turned["metrics"]["camera_tilt_deg"]
+    assert abs((turned_tilt - up_tilt) - angle) <= 2.0, (up_tilt, turned_tilt)

@@ -224,6 +224,8 @@ class SessionRunner:
         self.place = check_place(place)
         self.db = db
         self.participant = participant
+        self.exercise: exercises.Exercise | None = None
+        """The trial being scored (the dashboard's person picker reads and re-chooses its participant)."""
         self.clock = clock
         self.pacing = pacing
         self.config = dict(config or {})
@@ -385,7 +387,7 @@ class SessionRunner:
 
     def _run_trial(self, i: int, n: int, spec: TrialSpec, rec: Recorder, sinks: tuple[Sink, ...],
                    deadline: int | None) -> tuple[ExerciseResult, str | None]:
-        ex = exercises.create(spec.exercise, spec.settings, trial=i)
+        ex = self.exercise = exercises.create(spec.exercise, spec.settings, trial=i)
         t_start = self.clock.now_ns()
         end = t_start + int(spec.duration_s * 1e9) if spec.duration_s else None
         if deadline is not None:

@@ -116,6 +116,9 @@ class StationWindow(QMainWindow):
         self.timer.setInterval(max(1, round(1000 / hz)))
         self.timer.timeout.connect(self.refresh)
         self.timer.start()  # the child view animates while waiting, too
+        from station.ui.person_picker import attach_person_picker  # issue 16: who is scored, click to choose
+
+        self.person_picker = attach_person_picker(self)
 
     def show_all(self) -> None:
         self.show()
