@@ -87,6 +87,46 @@ class PlanItem(BaseModel):
         return self.label or exercises.get(self.exercise).title
 
 
+class SensorySettings(BaseModel):
+    """Per child: how the station sounds and looks (the plan's ``[sensory]`` section, shown in reports).
+
+    ``volume`` scales every sound (0 = silent, 1 = as recorded); ``max_loudness_db`` caps the mixed
+    output's peak in dB full scale (0 = no cap, -12 = a quarter of full scale), whatever the volume;
+    ``quiet`` = no celebration sounds, softer visuals, no confetti; ``language`` = the spoken prompts'
+    language (a code of :data:`station.audio.prompts.LANGUAGES`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    volume: float = Field(default=0.8, ge=0.0, le=1.0)
+    quiet: bool = False
+    max_loudness_db: float = Field(default=-6.0, ge=-40.0, le=0.0)
+    language: str = "en"
+
+    @field_validator("language")
+    @classmethod
+    def _lang(cls, v: str) -> str:
+        from station.audio.prompts import LANGUAGES
+
+        if v not in LANGUAGES:
+            raise ValueError(f"no prompts in language {v!r}; use one of {', '.join(LANGUAGES)}")
+        return v
+
+    @property
+    def ceiling(self) -> float:
+        """The output's peak cap as a linear amplitude (0..1)."""
+        return float(10 ** (self.max_loudness_db / 20))
+
+    def words(self) -> str:
+        """The settings as a report line: ``volume 80 %, loudest -6 dBFS, quiet mode, prompts in English``."""
+        from station.audio.prompts import LANGUAGES
+
+        parts = [f"volume {self.volume * 100:.0f} %", f"loudest {self.max_loudness_db:g} dBFS"]
+        if self.quiet:
+            parts.append("quiet mode (no celebration sounds, softer visuals, no confetti)")
+        parts.append(f"prompts in {LANGUAGES.get(self.language, self.language)}")
+        return ", ".join(parts)
+
+
 class SessionPlan(BaseModel):
     """An ordered list of :class:`PlanItem` for one participant."""
 
@@ -97,6 +137,8 @@ class SessionPlan(BaseModel):
     name: str = "plan"
     participant: str | None = None
     items: list[PlanItem] = Field(min_length=1)
+    sensory: SensorySettings | None = None
+    """The child's sound and sensory settings (``None``: the station's defaults)."""
 
     @field_validator("participant")
     @classmethod
