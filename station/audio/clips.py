@@ -101,8 +101,8 @@ CHIME_NOTES: dict[str, list[tuple[float, float]]] = {
     Sound.DONE: [(659.25, 0.14)],  # E5: one unit done
     Sound.GOOD: [(880.0, 0.08), (1318.5, 0.16)],  # A5 E6: sparkle on top of a good one
     Sound.TRY_AGAIN: [(392.0, 0.16), (329.63, 0.22)],  # G4 E4: gentle, falling, never harsh
-    Sound.TRIAL_DONE: [(523.25, 0.1), (659.25, 0.1), (783.99, 0.24)],  # C E G
-    Sound.CELEBRATION: [(523.25, 0.09), (659.25, 0.09), (783.99, 0.09), (1046.5, 0.35)],  # C E G C'
+    Sound.TRIAL_DONE: [(523.25, 0.1), (659.25, 0.1), (880.0, 0.24)],  # C E A
+    Sound.CELEBRATION: [(523.25, 0.09), (659.25, 0.09), (783.99, 0.09), (1174.66, 0.35)],  # C E G D'
     Sound.COUNTDOWN: [(440.0, 0.07)],  # A4 tick
 }
 CHIME_FUNDAMENTAL: dict[str, float] = {k: v[-1][0] for k, v in CHIME_NOTES.items()}
