@@ -338,3 +338,35 @@ def save_notes(db: Any, session_id: str, notes: str) -> None:
 
     with db.engine.begin() as c:
         c.execute(update(S.sessions).where(S.sessions.c.id == session_id).values(notes=notes))
+
+
+# -- sensory settings per child (#22) --------------------------------------------------------------
+def _sensory_path(code: str, create: bool = False) -> Path:
+    from station.paths import data_dir
+
+    return data_dir(create=create) / "children" / f"{check_code(code)}.sensory.toml"
+
+
+def child_sensory(code: str) -> SensorySettings | None:
+    """The sensory settings last chosen for a child (``None``: never chosen; the plan's or the defaults apply).
+    An unreadable file is logged and ignored (the defaults are safe)."""
+    p = _sensory_path(code)
+    if not p.exists():
+        return None
+    try:
+        return SensorySettings.model_validate(tomllib.loads(p.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValidationError) as exc:
+        log.warning("ignoring the unreadable sensory settings %s: %s", p, str(exc).splitlines()[0])
+        return None
+
+
+def remember_sensory(code: str, settings: SensorySettings) -> Path:
+    """Keep a child's sensory settings for their next sessions (beside the station's database)."""
+    import tomli_w
+
+    p = _sensory_path(code, create=True)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(".tmp")
+    tmp.write_text(tomli_w.dumps(settings.model_dump()), encoding="utf-8")
+    tmp.replace(p)
+    return p

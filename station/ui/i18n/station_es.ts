@@ -12,7 +12,7 @@
   <context>
     <name>Dashboard</name>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="242" />
+      <location filename="../../../station/ui/dashboard.py" line="246" />
       <source> s</source>
       <translation> s</translation>
     </message>
@@ -22,7 +22,7 @@
       <translation>+ más difícil</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="256" />
+      <location filename="../../../station/ui/dashboard.py" line="260" />
       <source>Add to plan ↓</source>
       <translation>Añadir al plan ↓</translation>
     </message>
@@ -32,7 +32,7 @@
       <translation>Dificultad (próximo ensayo):</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="245" />
+      <location filename="../../../station/ui/dashboard.py" line="249" />
       <source>Duration</source>
       <translation>Duración</translation>
     </message>
@@ -42,7 +42,7 @@
       <translation>Terminar el ensayo y la sesión; se conserva todo lo grabado (Esc)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="235" />
+      <location filename="../../../station/ui/dashboard.py" line="239" />
       <source>Exercise</source>
       <translation>Ejercicio</translation>
     </message>
@@ -52,7 +52,7 @@
       <translation>Prepárate… %1</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="180" />
+      <location filename="../../../station/ui/dashboard.py" line="184" />
       <source>History</source>
       <translation>Historial</translation>
     </message>
@@ -62,12 +62,12 @@
       <translation>Cargar…</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="185" />
+      <location filename="../../../station/ui/dashboard.py" line="189" />
       <source>Notes (saved with the session)</source>
       <translation>Notas (se guardan con la sesión)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="187" />
+      <location filename="../../../station/ui/dashboard.py" line="191" />
       <source>Observations, prompts given, mood…</source>
       <translation>Observaciones, ayudas dadas, estado de ánimo…</translation>
     </message>
@@ -87,7 +87,7 @@
       <translation>En pausa</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="167" />
+      <location filename="../../../station/ui/dashboard.py" line="171" />
       <source>Plan</source>
       <translation>Plan</translation>
     </message>
@@ -112,7 +112,7 @@
       <translation>Quitar</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="239" />
+      <location filename="../../../station/ui/dashboard.py" line="243" />
       <source>Repetitions</source>
       <translation>Repeticiones</translation>
     </message>
@@ -122,7 +122,7 @@
       <translation>Descanso %1 s</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="250" />
+      <location filename="../../../station/ui/dashboard.py" line="254" />
       <source>Rest after</source>
       <translation>Descanso después</translation>
     </message>
@@ -142,7 +142,7 @@
       <translation>La sesión falló</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="0" />
+      <location filename="../../../station/ui/dashboard.py" line="147" />
       <source>Sound and language…</source>
       <translation>Sonido e idioma…</translation>
     </message>
@@ -157,7 +157,7 @@
       <translation>Cambiar la dificultad del próximo ensayo (tolerancias, objetivos, tiempos)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="169" />
+      <location filename="../../../station/ui/dashboard.py" line="173" />
       <source>Summary</source>
       <translation>Resumen</translation>
     </message>
@@ -177,67 +177,67 @@
       <translation>¡Muy bien!</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="170" />
+      <location filename="../../../station/ui/dashboard.py" line="174" />
       <source>date (UTC)</source>
       <translation>fecha (UTC)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="168" />
+      <location filename="../../../station/ui/dashboard.py" line="172" />
       <source>exercise</source>
       <translation>ejercicio</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="168" />
+      <location filename="../../../station/ui/dashboard.py" line="172" />
       <source>main metrics</source>
       <translation>métricas principales</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="170" />
+      <location filename="../../../station/ui/dashboard.py" line="174" />
       <source>metric</source>
       <translation>métrica</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="238" />
+      <location filename="../../../station/ui/dashboard.py" line="242" />
       <source>no target</source>
       <translation>sin objetivo</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="170" />
+      <location filename="../../../station/ui/dashboard.py" line="174" />
       <source>place</source>
       <translation>lugar</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="168" />
+      <location filename="../../../station/ui/dashboard.py" line="172" />
       <source>reps</source>
       <translation>repeticiones</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="170" />
+      <location filename="../../../station/ui/dashboard.py" line="174" />
       <source>source</source>
       <translation>fuente</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="168" />
+      <location filename="../../../station/ui/dashboard.py" line="172" />
       <source>stars</source>
       <translation>estrellas</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="170" />
+      <location filename="../../../station/ui/dashboard.py" line="174" />
       <source>status</source>
       <translation>estado</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="168" />
+      <location filename="../../../station/ui/dashboard.py" line="172" />
       <source>trial</source>
       <translation>ensayo</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="243" />
+      <location filename="../../../station/ui/dashboard.py" line="247" />
       <source>until done</source>
       <translation>hasta terminar</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="170" />
+      <location filename="../../../station/ui/dashboard.py" line="174" />
       <source>value</source>
       <translation>valor</translation>
     </message>
@@ -391,6 +391,129 @@
       <location filename="../../../station/ui/goals.py" line="293" />
       <source>trend</source>
       <translation>tendencia</translation>
+    </message>
+  </context>
+  <context>
+    <name>SoundSettingsDialog</name>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="62" />
+      <source> dBFS</source>
+      <translation> dBFS</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="170" />
+      <source>Cannot play</source>
+      <translation>No se puede reproducir</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="138" />
+      <source>Cannot record</source>
+      <translation>No se puede grabar</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="130" />
+      <source>Choose a prompt first</source>
+      <translation>Elige primero una instrucción</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="65" />
+      <source>Loudest sound</source>
+      <translation>Sonido más fuerte</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="72" />
+      <source>Microphone: %1</source>
+      <translation>Micrófono: %1</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="64" />
+      <source>No sound is ever louder than this, whatever the volume</source>
+      <translation>Ningún sonido supera este nivel, sea cual sea el volumen</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="54" />
+      <source>Prompts in</source>
+      <translation>Instrucciones en</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="66" />
+      <source>Quiet mode: no celebration sounds, softer visuals, no confetti</source>
+      <translation>Modo tranquilo: sin sonidos de celebración, imágenes más suaves, sin confeti</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="141" />
+      <source>Recording… say the words, then Stop</source>
+      <translation>Grabando… di las palabras y luego Parar</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="151" />
+      <source>Saved</source>
+      <translation>Guardado</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="46" />
+      <source>Sound and language</source>
+      <translation>Sonido e idioma</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="84" />
+      <source>Use the shipped prompt</source>
+      <translation>Usar la instrucción incluida</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="58" />
+      <source>Volume</source>
+      <translation>Volumen</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="175" />
+      <source>Your recording was removed; the shipped prompt plays</source>
+      <translation>Se borró tu grabación; suena la instrucción incluida</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="117" />
+      <source>chime (no recording)</source>
+      <translation>campanita (sin grabación)</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="76" />
+      <source>plays</source>
+      <translation>suena</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="76" />
+      <source>prompt</source>
+      <translation>instrucción</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="118" />
+      <source>shipped (espeak-ng)</source>
+      <translation>incluida (espeak-ng)</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="76" />
+      <source>words</source>
+      <translation>palabras</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="118" />
+      <source>your recording</source>
+      <translation>tu grabación</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="140" />
+      <source>■ Stop</source>
+      <translation>■ Parar</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="83" />
+      <source>▶ Play</source>
+      <translation>▶ Escuchar</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="82" />
+      <source>● Record</source>
+      <translation>● Grabar</translation>
     </message>
   </context>
   <context>
