@@ -65,8 +65,9 @@ def ui_strings(files: list[Path]) -> dict[tuple[str, str], str]:
     for f in files:
         tree = ast.parse(f.read_text(encoding="utf-8"))
         module_ctx = f.stem
+        rel = str(f.relative_to(ROOT))
 
-        def visit(node: ast.AST, ctx: str) -> None:
+        def visit(node: ast.AST, ctx: str, rel: str = rel) -> None:
             for child in ast.iter_child_nodes(node):
                 c = child.name if isinstance(child, ast.ClassDef) else ctx
                 if isinstance(child, ast.Call):
@@ -86,8 +87,8 @@ def ui_strings(files: list[Path]) -> dict[tuple[str, str], str]:
                     elif name in CALLS_SECOND and len(args) >= 2:
                         texts = [t for a in args[1:3] for t in _texts(a)]
                     for t in texts:
-                        found.setdefault((cctx, t), f"{f.relative_to(ROOT)}:{child.lineno}")
-                visit(child, c)
+                        found.setdefault((cctx, t), f"{rel}:{child.lineno}")
+                visit(child, c, rel)
 
         visit(tree, module_ctx)
     for k, v in EXTRA_QT.items():

@@ -25,8 +25,9 @@ LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "messages"
 ENV_LANG = "MOTOR_STATION_LANG"
 SOURCE_LANGUAGE = "en"
-UI_LANGUAGES = {"en": "English", "es": "Español"}
-"""Languages the therapist's screens and reports are translated into (complete)."""
+LANGUAGES = {"en": "English", "es": "Español"}
+"""Languages the station speaks: complete prompt sets (:mod:`station.audio.prompts`), screens and reports."""
+UI_LANGUAGES = LANGUAGES
 
 REPORT_MESSAGES = (
     # the report's and the parent/teacher summary's words, kept here until the templates mark them with _()

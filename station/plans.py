@@ -93,7 +93,7 @@ class SensorySettings(BaseModel):
     ``volume`` scales every sound (0 = silent, 1 = as recorded); ``max_loudness_db`` caps the mixed
     output's peak in dB full scale (0 = no cap, -12 = a quarter of full scale), whatever the volume;
     ``quiet`` = no celebration sounds, softer visuals, no confetti; ``language`` = the spoken prompts'
-    language (a code of :data:`station.audio.prompts.LANGUAGES`)."""
+    language (a code of :data:`station.i18n.LANGUAGES`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -105,7 +105,7 @@ class SensorySettings(BaseModel):
     @field_validator("language")
     @classmethod
     def _lang(cls, v: str) -> str:
-        from station.audio.prompts import LANGUAGES
+        from station.i18n import LANGUAGES
 
         if v not in LANGUAGES:
             raise ValueError(f"no prompts in language {v!r}; use one of {', '.join(LANGUAGES)}")
@@ -118,7 +118,7 @@ class SensorySettings(BaseModel):
 
     def words(self) -> str:
         """The settings as a report line: ``volume 80 %, loudest -6 dBFS, quiet mode, prompts in English``."""
-        from station.audio.prompts import LANGUAGES
+        from station.i18n import LANGUAGES
 
         parts = [f"volume {self.volume * 100:.0f} %", f"loudest {self.max_loudness_db:g} dBFS"]
         if self.quiet:

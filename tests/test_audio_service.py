@@ -145,7 +145,7 @@ def test_maximum_loudness_caps_the_output_whatever_the_volume(tmp_path: Path) ->
 def test_missing_prompts_fall_back_to_chimes_never_silence(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     empty = PromptLibrary("es", dirs=[tmp_path / "nothing"])
     caplog.set_level(logging.INFO, "station.audio.prompts")
-    svc, _m, _p, events, y = _session(tmp_path, [PlanItem(exercise="bunny_hops", reps=3)], SensorySettings(language="es"), library=empty)
+    svc, _m, _p, _events, y = _session(tmp_path, [PlanItem(exercise="bunny_hops", reps=3)], SensorySettings(language="es"), library=empty)
     played = [o for o in svc.onsets if o.t_onset_ns is not None]
     assert played and all(o.clip.startswith("chime:") and "+" not in o.clip for o in played)
     assert {o.clip for o in played if o.sound == "done"} == {"chime:done"}

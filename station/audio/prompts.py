@@ -23,6 +23,7 @@ from pathlib import Path
 
 from exercises.contract import GAMES, SESSION_SOUNDS, Contract, Sound
 from station.audio.clips import FALLBACK, RATE, Clip, chime, read_audio
+from station.i18n import LANGUAGES as LANGUAGES  # the languages with a complete prompt set (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,6 @@ PROMPT_DIR = Path(__file__).with_name("prompts")
 """The prompt sets shipped with the station, one folder per language."""
 PROMPT_EXTENSIONS = (".wav", ".ogg")
 """A prompt's file: a recording (WAV, what the dashboard records) or the shipped set's Ogg Opus."""
-LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
-"""Languages with a complete prompt set (and a dashboard translation)."""
 DEFAULT_LANGUAGE = "en"
 MAX_COUNT = 20
 """Repetitions are counted aloud up to this number (beyond it, the done chime)."""

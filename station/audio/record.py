@@ -26,7 +26,7 @@ SILENCE = 0.03
 
 
 def microphone() -> tuple[bool, str]:
-    """``(True, name)`` when an input device exists, else ``(False, why)`` (one line)."""
+    """``(True, name)`` when an input device exists, else ``(False, why)`` (one line, PortAudio's words)."""
     try:
         import sounddevice as sd
 
@@ -34,7 +34,7 @@ def microphone() -> tuple[bool, str]:
         return True, str(info["name"])
     except Exception as exc:  # no PortAudio library, no input device
         why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return False, f"no microphone ({why}): recording is off; the shipped prompts play"
+        return False, why
 
 
 def clean(samples: NDArray[np.floating], rate: int) -> NDArray[np.float32]:

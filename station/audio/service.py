@@ -40,7 +40,6 @@ from station.audio.mixer import Mixer, Onset
 from station.audio.prompts import SOUND_PROMPTS, PromptLibrary, instruction_keys, number_key
 from station.core import ScoreEvent, SessionClock
 from station.plans import SensorySettings
-from station.session.model import PhaseChange
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +123,8 @@ class AudioService:
         if events:
             self._inbox.put(("events", tuple(events), self.clock.now_ns()))
 
-    def on_phase(self, change: PhaseChange) -> None:
-        """The live model's ``phase_changed`` signal."""
+    def on_phase(self, change: Any) -> None:
+        """The live model's ``phase_changed`` signal (a :class:`station.session.model.PhaseChange`)."""
         self._inbox.put(("phase", change, self.clock.now_ns()))
 
     def attach(self, runner: Any, model: Any) -> None:
@@ -285,7 +284,7 @@ class AudioService:
         clip = self._sound(Sound.TRIAL_DONE, key)
         self._schedule(self._after_words(t_ns, clip), clip, 1.0, o)
 
-    def _phase(self, ch: PhaseChange, t_req: int) -> None:
+    def _phase(self, ch: Any, t_req: int) -> None:
         if ch.phase != "countdown":
             self._gen += 1  # countdown ticks not yet played are cancelled (a pause, a stop)
         if ch.phase == "countdown" and ch.until_ns is not None:
@@ -298,11 +297,11 @@ class AudioService:
                 keys = instruction_keys(ex, exercises.contract_of(ex)) if ex else []
                 o = Onset("instruction", "your_turn", "", ch.t_ns, t_req, ch.trial, "countdown")
                 clip = self._sound(Sound.COUNTDOWN, "your_turn")
-                for k in keys:
-                    rec = self.library.recording(k)
+                for key in keys:
+                    rec = self.library.recording(key)
                     if rec is not None:
                         clip = clip.then(rec)
-                        o.key = f"your_turn+{k}"
+                        o.key = f"your_turn+{key}"
                         break
                 self._schedule(self._after_words(ch.t_ns, clip), clip, 1.0, o)
             for k in range(math.ceil(remaining - 1e-9), 0, -1):  # a tick at each whole second left

@@ -69,12 +69,15 @@ class SoundSettingsDialog(QDialog):
         root.addLayout(form)
 
         self.has_mic, self.mic_text = microphone()
-        self.mic_label = QLabel(self.mic_text if not self.has_mic else self.tr("Microphone: %1").replace("%1", self.mic_text))
+        self.mic_label = QLabel((self.tr("Microphone: %1") if self.has_mic else
+                                 self.tr("No microphone (%1): recording is off; the shipped prompts play")).replace("%1", self.mic_text))
         self.mic_label.setWordWrap(True)
         root.addWidget(self.mic_label)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels([self.tr("prompt"), self.tr("words"), self.tr("plays")])
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(0, 190)
+        self.table.setColumnWidth(1, 330)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         root.addWidget(self.table, 1)

@@ -92,7 +92,17 @@ def install_translator(app: Any, lang: str) -> StationTranslator | None:
 def translate_tree(root: Any, translator: StationTranslator | None = None) -> int:
     """Translate the texts already set on ``root`` and its child widgets (for code not yet using ``tr()``);
     returns how many texts changed."""
-    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QGroupBox, QLabel, QLineEdit, QPlainTextEdit, QTableWidget, QTabWidget, QWidget
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractSpinBox,
+        QGroupBox,
+        QLabel,
+        QLineEdit,
+        QPlainTextEdit,
+        QTableWidget,
+        QTabWidget,
+        QWidget,
+    )
 
     t = translator or _installed
     if t is None:

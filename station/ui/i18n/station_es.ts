@@ -401,17 +401,17 @@
       <translation> dBFS</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="170" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="173" />
       <source>Cannot play</source>
       <translation>No se puede reproducir</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="138" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="141" />
       <source>Cannot record</source>
       <translation>No se puede grabar</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="130" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="133" />
       <source>Choose a prompt first</source>
       <translation>Elige primero una instrucción</translation>
     </message>
@@ -424,6 +424,11 @@
       <location filename="../../../station/ui/prompts_dialog.py" line="72" />
       <source>Microphone: %1</source>
       <translation>Micrófono: %1</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/prompts_dialog.py" line="73" />
+      <source>No microphone (%1): recording is off; the shipped prompts play</source>
+      <translation>No hay micrófono (%1): la grabación está desactivada; suenan las instrucciones incluidas</translation>
     </message>
     <message>
       <location filename="../../../station/ui/prompts_dialog.py" line="64" />
@@ -441,12 +446,12 @@
       <translation>Modo tranquilo: sin sonidos de celebración, imágenes más suaves, sin confeti</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="141" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="144" />
       <source>Recording… say the words, then Stop</source>
       <translation>Grabando… di las palabras y luego Parar</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="151" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="154" />
       <source>Saved</source>
       <translation>Guardado</translation>
     </message>
@@ -456,7 +461,7 @@
       <translation>Sonido e idioma</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="84" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="87" />
       <source>Use the shipped prompt</source>
       <translation>Usar la instrucción incluida</translation>
     </message>
@@ -466,52 +471,52 @@
       <translation>Volumen</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="175" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="178" />
       <source>Your recording was removed; the shipped prompt plays</source>
       <translation>Se borró tu grabación; suena la instrucción incluida</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="117" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="120" />
       <source>chime (no recording)</source>
       <translation>campanita (sin grabación)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="76" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="77" />
       <source>plays</source>
       <translation>suena</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="76" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="77" />
       <source>prompt</source>
       <translation>instrucción</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="118" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="121" />
       <source>shipped (espeak-ng)</source>
       <translation>incluida (espeak-ng)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="76" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="77" />
       <source>words</source>
       <translation>palabras</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="118" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="121" />
       <source>your recording</source>
       <translation>tu grabación</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="140" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="143" />
       <source>■ Stop</source>
       <translation>■ Parar</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="83" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="86" />
       <source>▶ Play</source>
       <translation>▶ Escuchar</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/prompts_dialog.py" line="82" />
+      <location filename="../../../station/ui/prompts_dialog.py" line="85" />
       <source>● Record</source>
       <translation>● Grabar</translation>
     </message>
