@@ -181,3 +181,34 @@ def test_sensory_settings_are_stored_with_the_plan(tmp_path: Path) -> None:
     assert back.sensory.words() == "volume 40 %, loudest -12 dBFS, quiet mode (no celebration sounds, softer visuals, no confetti), prompts in Español"
     with pytest.raises(Exception, match="language"):
         plan_from_dict({"items": [{"exercise": "bunny_hops"}], "sensory": {"language": "xx"}})
+
+
+def test_a_station_session_sounds_and_keeps_its_onsets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The station's own session factory (what Start in the dashboard runs) attaches the audio service."""
+    import csv
+
+    from station.session.build import RunOptions, make_session_factory
+
+    monkeypatch.setenv("MOTOR_STATION_HOME", str(tmp_path / "home"))
+    db = open_database(f"sqlite:///{tmp_path / 'station.db'}")
+    wav = tmp_path / "station.wav"
+    opts = RunOptions(simulated=True, exercise="bunny_hops", countdown_s=3.0, audio="wav", audio_wav=wav)
+    plan = plan_from_dict({"participant": "DEMO-001", "items": [{"exercise": "bunny_hops", "reps": 3}],
+                           "sensory": {"language": "es", "quiet": True}})
+    ctl, model = make_session_factory(db, opts, clock=FakeClock(start_ns=T0))("DEMO-001", plan)
+    ctl.start()
+    assert ctl.join(120) and ctl.summary is not None
+    assert model.view().quiet is True
+    y = _read(wav)
+    assert np.abs(y).max() > 0.05
+    with db.engine.connect() as c:
+        files = list(c.execute(select(S.files).where(S.files.c.session_id == ctl.summary.session_id)).mappings())
+    kept = [f for f in files if f["kind"] == "sound_onsets"]
+    assert len(kept) == 1
+    with open(tmp_path / "home" / kept[0]["path"], encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    dones = [r for r in rows if r["sound"] == "done"]
+    assert [r["clip"] for r in dones] == ["number.1", "number.2", "number.3"]
+    assert all(0 <= int(r["t_onset_ns"]) - int(r["t_event_ns"]) < BLOCK_NS + 1 for r in dones)
+    assert not any(r["sound"] == "celebration" for r in rows)  # quiet mode
+    db.dispose()

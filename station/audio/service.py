@@ -30,6 +30,7 @@ import math
 import queue
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import exercises
@@ -151,6 +152,25 @@ class AudioService:
         with self._lock:
             o = self._by_event.get(key)
         return None if o is None else o.wait(timeout)
+
+    def write_onsets(self, path: str | Path) -> Path:
+        """Every sound asked for, as CSV (session clock, ns; ``t_onset_ns`` empty for a sound that never played):
+        ``sound,key,clip,trial,kind,rep,t_event_ns,t_request_ns,t_onset_ns,delay_ms``."""
+        import csv
+
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            rows = list(self.onsets)
+        tmp = p.with_suffix(".tmp")
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["sound", "key", "clip", "trial", "kind", "rep", "t_event_ns", "t_request_ns", "t_onset_ns", "delay_ms"])
+            for o in rows:
+                w.writerow([o.sound, o.key, o.clip, o.trial, o.kind, o.rep, o.t_event_ns, o.t_request_ns,
+                            "" if o.t_onset_ns is None else o.t_onset_ns, "" if o.delay_ns is None else f"{o.delay_ns / 1e6:.3f}"])
+        tmp.replace(p)
+        return p
 
     def delays_ms(self) -> list[float]:
         """Event-to-onset delays of the sounds played so far (ms)."""
