@@ -370,3 +370,17 @@ def remember_sensory(code: str, settings: SensorySettings) -> Path:
     tmp.write_text(tomli_w.dumps(settings.model_dump()), encoding="utf-8")
     tmp.replace(p)
     return p
+
+
+def session_sensory(config: Mapping[str, Any] | None) -> SensorySettings | None:
+    """The sensory settings a session was played with, from its header's config (``config["plan"]["sensory"]``,
+    written by the station's session factory); ``None`` when the session had none (the defaults applied) or
+    the stored value no longer validates. For reports: ``session_sensory(meta.config).words()``."""
+    plan = (config or {}).get("plan")
+    raw = plan.get("sensory") if isinstance(plan, Mapping) else None
+    if not isinstance(raw, Mapping):
+        return None
+    try:
+        return SensorySettings.model_validate(dict(raw))
+    except ValidationError:
+        return None

@@ -75,3 +75,14 @@ def test_the_dashboard_plan_carries_the_childs_settings(qtbot, tmp_path: Path, m
     qtbot.addWidget(d2)
     d2.set_plan(plan)
     assert d2.plan().sensory == SensorySettings(language="es")
+
+
+def test_reports_read_the_sessions_sensory_settings() -> None:
+    from station.plans import plan_from_dict, session_sensory
+
+    plan = plan_from_dict({"items": [{"exercise": "bunny_hops"}], "sensory": {"quiet": True, "language": "es", "volume": 0.5}})
+    config = {"command": "run", "plan": plan.model_dump(mode="json")}  # what the session factory stores in the header
+    s = session_sensory(config)
+    assert s is not None and s.quiet and s.words().startswith("volume 50 %")
+    assert session_sensory({"plan": plan_from_dict({"items": [{"exercise": "bunny_hops"}]}).model_dump(mode="json")}) is None
+    assert session_sensory(None) is None and session_sensory({"plan": {"sensory": {"volume": 7}}}) is None
