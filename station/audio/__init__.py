@@ -37,8 +37,8 @@ def attach_audio(controller: Any, sensory: Any = None, kind: str = "auto", *, wa
     def keep_onsets(change: Any = None) -> None:
         """The sounds' onsets beside the session (``sessions/<id>/sound_onsets.csv``, referenced from the database):
         reaction times can be measured from when the child could hear a cue. Written at each trial's end and at the end."""
-        if change is not None and getattr(change, "phase", "") != "trial_end":
-            return
+        if svc.silent or (change is not None and getattr(change, "phase", "") != "trial_end"):
+            return  # nothing played (no sound card): no onsets to keep
         from station.paths import session_dir
 
         try:
