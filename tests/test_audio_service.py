@@ -212,3 +212,21 @@ def test_a_station_session_sounds_and_keeps_its_onsets(tmp_path: Path, monkeypat
     assert all(0 <= int(r["t_onset_ns"]) - int(r["t_event_ns"]) < BLOCK_NS + 1 for r in dones)
     assert not any(r["sound"] == "celebration" for r in rows)  # quiet mode
     db.dispose()
+
+
+def test_a_real_time_backend_marks_onsets_when_the_block_is_mixed() -> None:
+    """The paced null backend pulls blocks on its own thread as a sound card's callback does: each cue's
+    onset is the time of the block it was first mixed into, never before the cue (figures: the benchmark)."""
+    from station.core import SystemClock
+
+    clock = SystemClock()
+    with AudioService(NullBackend(paced=True), clock) as svc:
+        events = []
+        for i in range(5):
+            e = ScoreEvent(clock.now_ns(), "balance_lean", 0, i, "target_shown")
+            svc.on_events([e])
+            events.append(e)
+            clock.sleep_until(clock.now_ns() + 30_000_000)
+        onsets = [svc.onset_of(e, timeout=2.0) for e in events]
+    assert all(o is not None and o >= e.t_ns for o, e in zip(onsets, events, strict=True))
+    assert svc.mixer.blocks > 0 and svc.delays_ms() and all(d >= 0 for d in svc.delays_ms())
