@@ -192,6 +192,9 @@ def update_gettext(check: bool) -> list[str]:
         else:
             cat = Catalog(locale=lang, project="motor-station")
         cat.update(pot, no_fuzzy_matching=True)
+        cat.fuzzy = False  # the header: translated by hand, complete when the check passes
+        cat.project, cat.copyright_holder, cat.msgid_bugs_address = "motor-station", "Motor Station authors", ""
+        cat.last_translator = cat.language_team = "Motor Station authors"
         problems += [f"{lang} (gettext): {m.id!r}" for m in cat if m.id and not m.string]
         if not check:
             po_path.parent.mkdir(parents=True, exist_ok=True)
