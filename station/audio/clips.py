@@ -9,6 +9,7 @@ resampled with :func:`scipy.signal.resample_poly`.
 
 from __future__ import annotations
 
+import functools
 import math
 import wave
 from dataclasses import dataclass
@@ -113,6 +114,7 @@ CHIME_NOTES[FALLBACK] = [(698.46, 0.18)]  # F5
 CHIME_FUNDAMENTAL[FALLBACK] = 698.46
 
 
+@functools.lru_cache(maxsize=64)
 def chime(name: str, rate: int = RATE) -> Clip:
     """The synthesised chime of a :class:`Sound` (or :data:`FALLBACK`); quiet (peak 0.5) and short."""
     notes = CHIME_NOTES.get(name, CHIME_NOTES[FALLBACK])

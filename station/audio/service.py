@@ -36,7 +36,7 @@ from typing import Any
 import exercises
 from exercises.contract import Sound, quality_of
 from station.audio.backends import BLOCK, Backend, NullBackend
-from station.audio.clips import RATE, Clip, chime
+from station.audio.clips import FALLBACK, RATE, Clip, chime
 from station.audio.mixer import Mixer, Onset
 from station.audio.prompts import SOUND_PROMPTS, PromptLibrary, instruction_keys, number_key
 from station.core import ScoreEvent, SessionClock
@@ -86,6 +86,11 @@ class AudioService:
 
     # -- life -------------------------------------------------------------------------------------
     def start(self) -> AudioService:
+        # before the first cue: the exercise registry (imports every exercise) and the chimes, so that the first
+        # sound is as quick as the others (the registry's first load took ~240 ms here: benchmarks/audio_cue_latency.py)
+        exercises.names()
+        for s in (*Sound, FALLBACK):
+            chime(str(s), self.mixer.rate)
         self.backend.start(self.mixer, self.clock)
         self._thread = threading.Thread(target=self._run, name="station-audio", daemon=True)
         self._thread.start()
