@@ -84,6 +84,10 @@ def ui_strings(files: list[Path]) -> dict[tuple[str, str], str]:
                         texts = _texts(args[0])
                     elif name in CALLS_LIST and args:
                         texts = _texts(args[0])
+                    elif name == "_plot":  # station/ui/charts.py: title, x label, y label
+                        texts = [t for a in args[:3] for t in _texts(a)]
+                    elif name == "setLabel" and len(args) >= 2:  # pyqtgraph: setLabel(axis, text)
+                        texts = _texts(args[1])
                     elif name in CALLS_SECOND and len(args) >= 2:
                         texts = [t for a in args[1:3] for t in _texts(a)]
                     for t in texts:

@@ -72,7 +72,7 @@ def test_the_spanish_qm_loads_and_translates(qapp) -> None:  # type: ignore[no-u
     assert QCoreApplication.translate("Dashboard", "Participant") == "Participant"
 
 
-def test_the_dashboard_in_spanish(qapp, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_in_spanish(qapp, qtbot, tmp_path: Path, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtWidgets import QLabel, QPushButton
 
     from station.storage import open_database
@@ -88,11 +88,14 @@ def test_the_dashboard_in_spanish(qapp, qtbot, tmp_path: Path) -> None:  # type:
         labels = {w.text() for w in win.findChildren(QLabel)} | {w.text() for w in win.findChildren(QPushButton)}
         assert {"Participante", "Añadir al plan ↓", "▶ Empezar", "■ Parar", "Dificultad (próximo ensayo):"} <= labels
         assert not {"Participant", "Add to plan ↓", "▶ Start"} & labels
+        charts = win.dashboard.charts
+        assert charts.reps_plot.getPlotItem().titleLabel.text == "Repeticiones"
+        assert charts.dev_plot.getPlotItem().getAxis("bottom").labelText == "tiempo (s)"
         tabs = win.dashboard.tabs
         assert [tabs.tabText(i) for i in range(tabs.count())][:3] == ["Plan", "Resumen", "Historial"]
         win.resize(1600, 900)
         img = win.grab().toImage()
-        assert img.save(str(tmp_path / "dashboard_es.png"))
+        assert img.save(str(artifacts / "ui_dashboard_es.png"))  # looked at: test-artifacts/ui_dashboard_es.png
     finally:
         install_translator(qapp, "en")
         db.dispose()

@@ -136,6 +136,16 @@ def translate_tree(root: Any, translator: StationTranslator | None = None) -> in
                 item = w.horizontalHeaderItem(i)
                 if item is not None and item.text():
                     item.setText(tx(item.text()))
+        plot = getattr(w, "getPlotItem", None)  # a pyqtgraph chart: its title and axis labels
+        if callable(plot):
+            pi = plot()
+            title = getattr(pi, "titleLabel", None)
+            if title is not None and title.text:
+                title.setText(tx(title.text))
+            for name in ("bottom", "left"):
+                ax = pi.getAxis(name)
+                if ax.labelText:
+                    ax.setLabel(tx(ax.labelText), units=ax.labelUnits or None, unitPrefix=ax.labelUnitPrefix or None, **ax.labelStyle)
     return changed
 
 

@@ -394,6 +394,59 @@
     </message>
   </context>
   <context>
+    <name>LiveCharts</name>
+    <message>
+      <location filename="../../../station/ui/charts.py" line="83" />
+      <source>% frame height</source>
+      <translation>% de la altura de la imagen</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/charts.py" line="86" />
+      <source>Centre of pressure</source>
+      <translation>Centro de presión</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/charts.py" line="83" />
+      <source>Distance from the path</source>
+      <translation>Distancia al camino</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/charts.py" line="85" />
+      <source>Grip force</source>
+      <translation>Fuerza de agarre</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/charts.py" line="85" />
+      <source>N</source>
+      <translation>N</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/charts.py" line="84" />
+      <source>Repetitions</source>
+      <translation>Repeticiones</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/charts.py" line="86" />
+      <source>back – front</source>
+      <translation>atrás – delante</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/charts.py" line="84" />
+      <source>count</source>
+      <translation>número</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/charts.py" line="86" />
+      <source>left – right</source>
+      <translation>izquierda – derecha</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/charts.py" line="83" />
+      <source>time (s)</source>
+      <translation>tiempo (s)</translation>
+    </message>
+  </context>
+  <context>
     <name>SoundSettingsDialog</name>
     <message>
       <location filename="../../../station/ui/prompts_dialog.py" line="62" />
