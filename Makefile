@@ -7,7 +7,7 @@ PYTHON ?=
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test fuzz lint bench clean FORCE
+.PHONY: demo test fuzz lint bench clean audio-setup FORCE
 
 # Rewritten only when the interpreter changes, so the install stamps below follow it.
 $(VENV)/.python: FORCE
@@ -31,8 +31,19 @@ $(VENV)/.stamp-test: pyproject.toml $(VENV)/.python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@ $(VENV)/.stamp-base
 
-demo: $(VENV)/.stamp-base
+demo: $(VENV)/.stamp-base audio-setup
 	$(BIN)/station demo
+
+# The child's sounds (#22): the sounddevice wheel needs the PortAudio library on Linux. Optional: without it
+# the station plays nothing and logs one line. (espeak-ng is needed only to regenerate the committed prompts:
+# scripts/make_prompts.py.)
+audio-setup:
+	@if [ "$$(uname)" = Linux ] && ! ldconfig -p 2>/dev/null | grep -q 'libportaudio\.so\.2'; then \
+	  if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libportaudio2 >/dev/null 2>&1 \
+	      || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libportaudio2 >/dev/null 2>&1; } \
+	      || echo "make: could not install PortAudio (libportaudio2): the station will play no sound"; \
+	  else echo "make: for sound install PortAudio (Debian/Ubuntu: sudo apt-get install libportaudio2)"; fi; fi
 
 test: $(VENV)/.stamp-test
 	mkdir -p test-artifacts

@@ -87,6 +87,46 @@ class PlanItem(BaseModel):
         return self.label or exercises.get(self.exercise).title
 
 
+class SensorySettings(BaseModel):
+    """Per child: how the station sounds and looks (the plan's ``[sensory]`` section, shown in reports).
+
+    ``volume`` scales every sound (0 = silent, 1 = as recorded); ``max_loudness_db`` caps the mixed
+    output's peak in dB full scale (0 = no cap, -12 = a quarter of full scale), whatever the volume;
+    ``quiet`` = no celebration sounds, softer visuals, no confetti; ``language`` = the spoken prompts'
+    language (a code of :data:`station.i18n.LANGUAGES`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    volume: float = Field(default=0.8, ge=0.0, le=1.0)
+    quiet: bool = False
+    max_loudness_db: float = Field(default=-6.0, ge=-40.0, le=0.0)
+    language: str = "en"
+
+    @field_validator("language")
+    @classmethod
+    def _lang(cls, v: str) -> str:
+        from station.i18n import LANGUAGES
+
+        if v not in LANGUAGES:
+            raise ValueError(f"no prompts in language {v!r}; use one of {', '.join(LANGUAGES)}")
+        return v
+
+    @property
+    def ceiling(self) -> float:
+        """The output's peak cap as a linear amplitude (0..1)."""
+        return float(10 ** (self.max_loudness_db / 20))
+
+    def words(self) -> str:
+        """The settings as a report line: ``volume 80 %, loudest -6 dBFS, quiet mode, prompts in English``."""
+        from station.i18n import LANGUAGES
+
+        parts = [f"volume {self.volume * 100:.0f} %", f"loudest {self.max_loudness_db:g} dBFS"]
+        if self.quiet:
+            parts.append("quiet mode (no celebration sounds, softer visuals, no confetti)")
+        parts.append(f"prompts in {LANGUAGES.get(self.language, self.language)}")
+        return ", ".join(parts)
+
+
 class SessionPlan(BaseModel):
     """An ordered list of :class:`PlanItem` for one participant."""
 
@@ -97,6 +137,8 @@ class SessionPlan(BaseModel):
     name: str = "plan"
     participant: str | None = None
     items: list[PlanItem] = Field(min_length=1)
+    sensory: SensorySettings | None = None
+    """The child's sound and sensory settings (``None``: the station's defaults)."""
 
     @field_validator("participant")
     @classmethod
@@ -296,3 +338,49 @@ def save_notes(db: Any, session_id: str, notes: str) -> None:
 
     with db.engine.begin() as c:
         c.execute(update(S.sessions).where(S.sessions.c.id == session_id).values(notes=notes))
+
+
+# -- sensory settings per child (#22) --------------------------------------------------------------
+def _sensory_path(code: str, create: bool = False) -> Path:
+    from station.paths import data_dir
+
+    return data_dir(create=create) / "children" / f"{check_code(code)}.sensory.toml"
+
+
+def child_sensory(code: str) -> SensorySettings | None:
+    """The sensory settings last chosen for a child (``None``: never chosen; the plan's or the defaults apply).
+    An unreadable file is logged and ignored (the defaults are safe)."""
+    p = _sensory_path(code)
+    if not p.exists():
+        return None
+    try:
+        return SensorySettings.model_validate(tomllib.loads(p.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValidationError) as exc:
+        log.warning("ignoring the unreadable sensory settings %s: %s", p, str(exc).splitlines()[0])
+        return None
+
+
+def remember_sensory(code: str, settings: SensorySettings) -> Path:
+    """Keep a child's sensory settings for their next sessions (beside the station's database)."""
+    import tomli_w
+
+    p = _sensory_path(code, create=True)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(".tmp")
+    tmp.write_text(tomli_w.dumps(settings.model_dump()), encoding="utf-8")
+    tmp.replace(p)
+    return p
+
+
+def session_sensory(config: Mapping[str, Any] | None) -> SensorySettings | None:
+    """The sensory settings a session was played with, from its header's config (``config["plan"]["sensory"]``,
+    written by the station's session factory); ``None`` when the session had none (the defaults applied) or
+    the stored value no longer validates. For reports: ``session_sensory(meta.config).words()``."""
+    plan = (config or {}).get("plan")
+    raw = plan.get("sensory") if isinstance(plan, Mapping) else None
+    if not isinstance(raw, Mapping):
+        return None
+    try:
+        return SensorySettings.model_validate(dict(raw))
+    except ValidationError:
+        return None

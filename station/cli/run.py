@@ -48,6 +48,10 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="Seed of the simulated child."),
         backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend (see `station backends`; registered with vision.trackers.register_backend)."),
         record_video: bool = typer.Option(False, "--record-video", help="Record the session's raw video (off by default: video identifies the child; never exported unless asked)."),
+        lang: str | None = typer.Option(None, "--lang", help="Language of the therapist's screens: en or es (default: MOTOR_STATION_LANG, "
+                                        "else en). The child's prompts follow the plan's sensory settings."),
+        audio: str = typer.Option("auto", "--audio", help="The child's sounds: auto (the sound card, else none), device, wav (with --audio-wav) or off."),
+        audio_wav: Path | None = typer.Option(None, "--audio-wav", help="With --audio wav: render the session's sound into this WAV file."),
         workspace: str | None = typer.Option(None, "--workspace", help="Camera id of the stored workspace calibration that maps the hand to "
                                              "sheet/board mm (tabletop tracing, physical pegboard; default camN with --camera N)."),
     ) -> None:
@@ -67,14 +71,26 @@ def register(app: typer.Typer) -> None:
             db = f"sqlite:///{scratch / 'station.db'}"
             print(f"screenshot run: recording into a throw-away database ({db}); name one with --db to keep it", flush=True)
 
+        from station.i18n import language
+
+        ui_lang = language(lang)
+        if audio not in ("auto", "device", "wav", "off"):
+            from station.core import InputError
+
+            raise InputError(f"unknown --audio {audio!r}", fix="use auto, device, wav or off")
+        if (audio == "wav") != (audio_wav is not None):
+            from station.core import InputError
+
+            raise InputError("--audio wav and --audio-wav PATH go together", fix="give both, or neither")
         opts = RunOptions(
             camera=camera, video=video, grip=grip, balance=balance, participant=participant, exercise=exercise,
             settings=parse_sets(sets), plan=plan, child_screen=child_screen, screenshot=screenshot, quit_after=quit_after,
             quit_after_frames=quit_after_frames,
             countdown_s=countdown if countdown is not None else (0.0 if screenshot is not None else 3.0),
             db_url=db, seed=seed, start=start, record_video=record_video, workspace=workspace, backend=backend,
-            simulated=simulated, place=place, report_dir=scratch,
+            simulated=simulated, place=place, report_dir=scratch, lang=ui_lang, audio=audio, audio_wav=audio_wav,
         )
+
         from station.lsl import require_lsl
 
         require_lsl()

@@ -90,6 +90,12 @@ class RunOptions:
     """Close the station once the session's protocol has ended (the windowed demo)."""
     place: str = "clinic"
     """Where the session is played: clinic, home or school (:mod:`station.core.provenance`)."""
+    audio: str = "auto"
+    """Where the child's sounds go: ``auto`` (the sound card, else silence and one log line), ``device``,
+    ``wav`` (into ``audio_wav``), ``off`` (:func:`station.audio.open_backend`)."""
+    audio_wav: Path | None = None
+    lang: str | None = None
+    """The therapist's screens' language (``None``: ``MOTOR_STATION_LANG``, else English; :mod:`station.i18n`)."""
 
     @property
     def devices(self) -> dict[str, str | None]:
@@ -451,6 +457,10 @@ def make_session_factory(db: Any, opts: RunOptions, clock: SessionClock | None =
                 devices.close()
 
         ctl = SessionController(runner, trials, model, countdown_s=opts.countdown_s, cleanup=cleanup)
+        if opts.audio != "off":  # the child hears the game (#22): sounds, prompts in the plan's language, its sensory settings
+            from station.audio import attach_audio
+
+            attach_audio(ctl, plan.sensory, opts.audio, wav=None if opts.audio_wav is None else str(opts.audio_wav))
         return ctl, model
 
     return factory

@@ -30,7 +30,7 @@ import exercises
 from exercises.contract import Contract, TrialScore, quality_of
 from station.core import HandObservation, PoseObservation, ScoreEvent, SessionClock, StepInput
 from station.core.ring import RingBuffer
-from station.session.runner import LiveState, SessionSummary
+from station.session.runner import LiveState, SessionSummary, Signal
 from vision.mp_tasks import describe_models as _describe_models
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,18 @@ class ScheduleItem:
     def contract(self) -> Contract | None:
         """The exercise's contract (game, pictogram, chart, quality events, stars)."""
         return exercises.contract_of(self.exercise)
+
+
+@dataclass(frozen=True)
+class PhaseChange:
+    """What :attr:`LiveModel.phase_changed` tells its listeners (the audio service): a new phase (or
+    ``trial_end``: a trial was scored) at session time ``t_ns``, a timed phase's end ``until_ns``."""
+
+    phase: str
+    t_ns: int
+    until_ns: int | None
+    trial: int
+    exercise: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,6 +135,8 @@ class ViewState:
     whether usage metrics may leave the machine; empty without camera tracking."""
     contract: Contract | None = None
     """The current exercise's contract (what the screens draw for it)."""
+    quiet: bool = False
+    """The child's quiet mode (sensory settings): no confetti, softer visuals (and no celebration sounds)."""
 
 
 GRIP_ZONE_FRAC = 0.15
@@ -218,6 +232,19 @@ class LiveModel:
         self._pending: StepInput | None = None
         c = self._schedule[0].contract if self._schedule else None
         self._quality_events: frozenset[str] = frozenset(c.quality_events) if c is not None else frozenset()
+        self._quiet = False
+        self.phase_changed: Signal[PhaseChange] = Signal()
+        """Emitted (on the writing thread, outside the lock) when the phase changes and when a trial is scored."""
+
+    def set_quiet(self, quiet: bool) -> None:
+        """The child's quiet mode (the screens read it from :attr:`ViewState.quiet`)."""
+        self._quiet = bool(quiet)
+
+    def _tell(self, phase: str, until_ns: int | None = None, t_ns: int | None = None) -> None:
+        if self.phase_changed:
+            i = self._trial
+            ex = self._schedule[i].exercise if 0 <= i < len(self._schedule) else ""
+            self.phase_changed.emit(PhaseChange(phase, self.clock.now_ns() if t_ns is None else t_ns, until_ns, i, ex))
 
     # -- written by the worker thread ------------------------------------------------------------
     def set_phase(self, phase: Phase, until_ns: int | None = None) -> None:
@@ -226,6 +253,7 @@ class LiveModel:
                 self._phase_since_ns = self.clock.now_ns()
             self._phase = phase
             self._phase_until_ns = until_ns
+        self._tell(phase, until_ns)
 
     @property
     def phase(self) -> Phase:
@@ -251,6 +279,7 @@ class LiveModel:
             self._play_t0_ns = t0_ns
             self._phase = "play"
             self._phase_until_ns = None
+        self._tell("play", None, t0_ns)
 
     def set_schedule(self, schedule: Sequence[ScheduleItem]) -> None:
         with self._lock:
@@ -266,6 +295,7 @@ class LiveModel:
             self._last_score = score
             if 0 <= self._trial < len(self._schedule):
                 self._schedule[self._trial] = dataclasses.replace(self._schedule[self._trial], stars=score.stars)
+        self._tell("trial_end")
 
     def fail_trial(self, reason: str) -> None:
         """The current trial failed (no score): no stars, and the child sees a neutral 'let's try again'."""
@@ -276,6 +306,7 @@ class LiveModel:
                 self._schedule[self._trial] = dataclasses.replace(self._schedule[self._trial], stars=None)
             self._phase = "retry"
             self._phase_until_ns = None
+        self._tell("retry")
 
     @property
     def trial_failure(self) -> str | None:
@@ -402,6 +433,7 @@ class LiveModel:
             self._error = error
             self._phase = "error" if error else "done"
             self._phase_until_ns = None
+        self._tell(self._phase)
 
     # -- read by the UI thread -------------------------------------------------------------------
     @property
@@ -461,6 +493,7 @@ class LiveModel:
                 last_score=self._last_score,
                 tracker=_describe_models(self._models),
                 contract=item.contract if item else None,
+                quiet=self._quiet,
             )
 
 

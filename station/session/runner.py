@@ -233,6 +233,8 @@ class SessionRunner:
         """Emitted on the session thread after each scored step (the live model listens here)."""
         if on_update is not None:
             self.updated.connect(on_update)
+        self.scored: Signal[list[ScoreEvent]] = Signal()
+        """Emitted on the session thread with each step's new scored events (the audio service listens here)."""
         self.deadline_s = deadline_s
         self._stop = threading.Event()
         self._files: list[tuple[str, str]] = []
@@ -420,6 +422,8 @@ class SessionRunner:
                         sink.record_events(new)
                 if new:
                     last = (last + new)[-5:]
+                    if self.scored:
+                        self.scored.emit(list(new))
                 if self.updated:
                     self.updated.emit(
                         LiveState(self.session_id, i, n, spec.label or ex.title, spec.exercise, spec.source,
@@ -438,6 +442,8 @@ class SessionRunner:
         if final:
             for sink in sinks:
                 sink.record_events(final)
+            if self.scored:
+                self.scored.emit(list(final))
         t_end = ex.t_last_ns if ex.t_last_ns is not None else t_start
         result = ex.result()
         rec.end_trial(i, result, t_end, status="failed" if failure else "complete", reason=failure)

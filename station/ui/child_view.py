@@ -587,7 +587,7 @@ class ChildView(QWidget):
         w, h = self.width(), self.height()
         p.fillRect(self.rect(), qc(WHITE, 110))
         rng = np.random.default_rng(7)
-        n = 90
+        n = 0 if getattr(s, "quiet", False) else 90  # quiet mode (the child's sensory settings): no confetti, still stars
         xs, speed, phase, size = rng.uniform(0, 1, n), rng.uniform(0.15, 0.4, n), rng.uniform(0, 1, n), rng.uniform(0.6, 1.4, n)
         p.setPen(Qt.PenStyle.NoPen)
         for k in range(n):
@@ -608,7 +608,7 @@ class ChildView(QWidget):
         for k in range(3):
             cx = w / 2 + (k - 1) * r * 2.3
             cy = h * 0.5 - (r * 0.35 if k == 1 else 0)
-            pulse = 1.0 + 0.06 * math.sin(self._t * 6 + k)
+            pulse = 1.0 + (0.0 if getattr(s, "quiet", False) else 0.06) * math.sin(self._t * 6 + k)  # quiet: no pulsing
             draw_star(p, cx, cy, r * pulse * (1.15 if k == 1 else 1.0), filled=k < n_stars)
 
     def _try_again(self, p: QPainter) -> None:

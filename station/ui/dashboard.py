@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 
 import exercises
 from station.core import InputError
-from station.plans import HistoryRow, PlanItem, SessionPlan, check_code, load_plan, save_plan
+from station.plans import HistoryRow, PlanItem, SensorySettings, SessionPlan, check_code, load_plan, save_plan
 from station.session import SessionSummary
 from station.session.model import ViewState, headline
 from station.ui.charts import LiveCharts
@@ -143,6 +143,10 @@ class Dashboard(QWidget):
         mid.addWidget(self.harder_btn)
         self.difficulty_label = QLabel("")
         mid.addWidget(self.difficulty_label, 1)
+        self.sensory: SensorySettings | None = None  # the child's sound, language and sensory settings (#22)
+        self.sound_btn = QPushButton("Sound and language…")
+        self.sound_btn.clicked.connect(self._sound_dialog)
+        mid.addWidget(self.sound_btn)
         for b in (self.start_btn, self.pause_btn, self.stop_btn):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             mid.addWidget(b)
@@ -318,6 +322,7 @@ class Dashboard(QWidget):
 
     def set_plan(self, plan: SessionPlan) -> None:
         self.plan_items = list(plan.items)
+        self.sensory = plan.sensory
         self.exercise.setCurrentText(plan.items[0].exercise)
         if plan.participant:
             self.participant.setEditText(plan.participant)
@@ -353,7 +358,20 @@ class Dashboard(QWidget):
         """The plan to run: the composed list, or the exercise in the form when the list is empty."""
         items = self.plan_items or [self.current_item()]
         code = self.participant.currentText().strip() or None
-        return SessionPlan(name="plan", participant=code, items=items)
+        return SessionPlan(name="plan", participant=code, items=items, sensory=self.sensory or _remembered_sensory(code))
+
+    def _sound_dialog(self) -> None:
+        from station.plans import remember_sensory
+        from station.ui.prompts_dialog import SoundSettingsDialog
+
+        code = self.participant.currentText().strip()
+        dlg = SoundSettingsDialog(self.sensory or _remembered_sensory(code or None), self, code=code)
+        if dlg.exec():
+            self.sensory = dlg.settings()
+            try:
+                remember_sensory(code, self.sensory)
+            except (InputError, OSError) as exc:  # no valid code yet: kept with this plan only
+                self.error_label.setText(f"sound settings kept with this plan only: {exc}")
 
     def load_plan_file(self, path: str | Path) -> None:
         self.set_plan(load_plan(path))
@@ -567,3 +585,13 @@ class Dashboard(QWidget):
         self.metrics_label.setText(live)
         if v.error:
             self.error_label.setText(v.error)
+
+
+def _remembered_sensory(code: str | None) -> SensorySettings | None:
+    """The sensory settings last chosen for this child (#22), ``None`` without a valid code or a choice."""
+    from station.plans import child_sensory
+
+    try:
+        return child_sensory(code) if code else None
+    except InputError:
+        return None

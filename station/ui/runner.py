@@ -77,10 +77,14 @@ def run_windowed(factory: Any, db: Any, opts: RunOptions, plan: SessionPlan | No
     app = ensure_app()
     from PySide6.QtCore import QTimer
 
+    from station.i18n import language
+    from station.ui.i18n import install_translator, translate_tree
     from station.ui.window import StationWindow
 
+    install_translator(app, language(opts.lang))  # before the windows are built: their tr() calls read it
     win = StationWindow(factory, db, child_screen=opts.child_screen, hz=opts.hz)
     win.resize(1600, 900)
+    translate_tree(win)  # texts not yet wrapped in tr()
     if plan is not None:
         win.dashboard.set_plan(plan)
     win.dashboard.participant.setEditText(opts.participant or (plan.participant if plan is not None else None) or DEFAULT_PARTICIPANT)
