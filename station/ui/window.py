@@ -78,6 +78,7 @@ class StationWindow(QMainWindow):
         self.latency_ms: list[float] = []
         """Movement-to-screen latency per new frame: frame time to the refresh that draws it (ms)."""
         self._last_obs_t: int | None = None
+        self._chart_key: tuple[object, ...] | None = None
         if child_screen is None:
             split = QSplitter(Qt.Orientation.Horizontal)
             split.addWidget(self.child_view)
@@ -199,6 +200,7 @@ class StationWindow(QMainWindow):
         if self.model is None:
             self._idle_ticks += 1
             if self._idle_ticks % 3 == 0:  # the waiting screen needs no more than 10 frames a second
+                self.child_view.idle_pictogram = self._next_pictogram()
                 self.child_view.show_idle(time.monotonic() - self._t_start)
             return
         t0 = time.perf_counter()
@@ -211,7 +213,9 @@ class StationWindow(QMainWindow):
         self.child_view.cop_trail = trail
         self.child_view.show_state(v, time.monotonic() - self._t_start)
         tol = v.settings.get("tolerance") if "hand" in v.inputs else None
-        if v.phase in ("countdown",) and self.model.deviation.total == 0:
+        chart_key = (v.session_id, v.trial)
+        if chart_key != self._chart_key:  # a new trial: nothing of the previous one stays on the charts
+            self._chart_key = chart_key
             self.dashboard.charts.reset()
         self.dashboard.charts.set_deviation_unit(v.settings.get("mode") in ("tabletop", "physical"))
         self.dashboard.charts.set_tolerance(float(tol) if isinstance(tol, int | float) else None)
@@ -231,6 +235,15 @@ class StationWindow(QMainWindow):
             self._on_finished()
         self.refresh_ms.append((time.perf_counter() - t0) * 1e3)
         del self.refresh_ms[:-300]
+
+    def _next_pictogram(self) -> str | None:
+        """The picture of the first exercise of the plan being composed (the waiting screen shows it)."""
+        import exercises
+
+        d = self.dashboard
+        name = d.plan_items[0].exercise if d.plan_items else d.exercise.currentText()
+        c = exercises.contract_of(name) if name else None
+        return c.pictogram if c is not None else None
 
     def _on_finished(self) -> None:
         assert self.controller is not None and self.model is not None
