@@ -7,7 +7,7 @@ PYTHON ?=
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test fuzz lint bench clean FORCE
+.PHONY: demo test fuzz lint bench clean check-pango FORCE
 
 # Rewritten only when the interpreter changes, so the install stamps below follow it.
 $(VENV)/.python: FORCE
@@ -24,11 +24,19 @@ $(VENV)/.python: FORCE
 $(VENV)/.stamp-base: pyproject.toml $(VENV)/.python
 	@echo "make: installing motor-station into $(VENV)"
 	$(BIN)/python -m pip install -q -e .
+	@$(MAKE) --no-print-directory check-pango
 	touch $@
+
+# WeasyPrint (PDF reports) loads the system's Pango; pip cannot install it. HTML reports work without it.
+check-pango:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0'; then \
+	  echo "make: PDF reports need the system library Pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"; \
+	  echo "      (macOS: brew install pango). HTML reports work without it."; fi
 
 $(VENV)/.stamp-test: pyproject.toml $(VENV)/.python
 	@echo "make: installing motor-station with its test extras into $(VENV)"
 	$(BIN)/python -m pip install -q -e '.[test]'
+	@$(MAKE) --no-print-directory check-pango
 	touch $@ $(VENV)/.stamp-base
 
 demo: $(VENV)/.stamp-base
