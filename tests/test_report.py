@@ -153,3 +153,36 @@ def test_cli_report_and_bad_session(tmp_path: Path, station_home: Path) -> None:
                        capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 2 and r.stderr.startswith("error: unknown session") and r.stderr.count("\n") == 1
     assert not (tmp_path / "no.html").exists()
+
+
+def test_stars_follow_quality_and_the_report_says_why() -> None:
+    """Push-ups with mean quality 0.62 and hips-high flags no longer earn three stars; the report's star line
+    names the count and the flags in plain words, by the family's one rule."""
+    import exercises
+    from exercises.contract import QualityCountStars, TrialOutcome, star_rule_text
+    from station.report.render import flag_counts, stars_sentence
+
+    contract = exercises.contract_of("pushups")
+    assert contract is not None and isinstance(contract.stars, QualityCountStars)
+    stars = contract.stars.score(TrialOutcome({}, reps=7, target_reps=None, mean_quality=0.62)).stars
+    assert stars == 2
+    assert contract.stars.score(TrialOutcome({}, reps=7, target_reps=None, mean_quality=0.95)).stars == 3
+    events = [{"kind": "rep", "value": 0.6, "unit": "quality", "payload": {"flags": f}} for f in ("hips_piked", "hips_piked", "", "shallow")]
+    flags = flag_counts(contract, events)
+    assert flags == [("hips high", 2), ("not deep enough", 1)]
+    assert stars_sentence(stars, contract, {"reps": 7}, flags) == "★★☆: 7 repetitions, 2 with hips high, 1 with not deep enough"
+    assert "mean quality" in star_rule_text(contract.stars)
+    tracing = exercises.contract_of("tracing")
+    assert stars_sentence(3, tracing, {"reps": 1}, []) == "★★★"  # a traced path is not "1 repetition"
+
+
+def test_every_declared_flag_reads_as_plain_words() -> None:
+    import exercises
+
+    seen = 0
+    for name in exercises.names():
+        c = exercises.contract_of(name)
+        for flag, words in (c.flags if c is not None else {}).items():
+            seen += 1
+            assert words and "_" not in words and words != flag, (name, flag, words)
+    assert seen >= 15

@@ -121,6 +121,8 @@ class TrialView:
     n_events: int = 0
     quality: list[tuple[str, str]] = field(default_factory=list)
     flags: list[tuple[str, int]] = field(default_factory=list)
+    compared: bool = False
+    """Whether any headline metric has earlier sessions to compare with."""
 
 
 def _svg(fig: Any) -> str:
@@ -171,7 +173,7 @@ def change_words(m: Metric, now: float | None, prev: float | None, n_prev: int) 
     if now is None or not math.isfinite(now):
         return "", ""
     if prev is None or n_prev == 0:
-        return "first time measured: nothing to compare yet", ""
+        return "", ""  # the trial says once that there is nothing to compare yet
     d = now - prev
     if abs(d) <= 1e-9 * max(1.0, abs(prev)):
         return "the same as last time", "same"
@@ -218,11 +220,11 @@ def stars_sentence(stars: int | None, contract: Contract | None, trial: dict[str
     """``★★☆: 7 reps, 2 with hips high``."""
     if stars is None:
         return "no stars: the trial has no result"
+    # the count only where the exercise counts something (a traced path or a stance is not "1 repetition")
     count = next((m for m in (contract.headline if contract is not None else ()) if m.unit == "count" and m.higher_is_better), None)
-    unit_word = count.label.lower() if count is not None else "repetitions"
-    bits = [f"{trial.get('reps') or 0} {unit_word}"]
+    bits = [f"{trial.get('reps') or 0} {count.label.lower()}"] if count is not None else []
     bits += [f"{n} with {label}" for label, n in flags[:3]]
-    return f"{stars_text(stars)}: " + ", ".join(bits)
+    return f"{stars_text(stars)}: " + ", ".join(bits) if bits else stars_text(stars)
 
 
 def settings_rows(exercise: str, settings: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -316,6 +318,7 @@ def build_context(db: Any, session_id: str, *, summary: bool = False) -> dict[st
             stars_sentence=stars_sentence(stars, contract, tr, flags),
             star_rule=star_rule_text(contract.stars) if contract is not None else "",
             headlines=heads, metrics=metric_rows, n_events=len(evs), flags=flags,
+            compared=any(h.change for h in heads),
         )
         if not summary:
             tv.figures = [(cap, _png(fig)) for cap, fig in trial_figures(data, tr)]

@@ -897,6 +897,9 @@ class Dashboard(QWidget):
             frac = min(1.0, max(0.0, float(fill)))
             text = self.tr("{label} {n} · hold {p} %").format(label=label, n=v.reps, p=f"{100 * frac:.0f}")
             self._progress_max = 0.0  # a hold fills and empties again: shown as it is, the count never drops
+        elif (dur := self._duration(v)) is not None:
+            frac = min(1.0, v.elapsed_s / dur)
+            text = self.tr("Time {t} of {d} s").format(t=f"{min(v.elapsed_s, dur):.0f}", d=f"{dur:.0f}")
         else:
             frac = 0.0
             text = self.tr("{label} {n} (no target set)").format(label=label, n=v.reps) if v.exercise else self.tr("No trial yet")
@@ -907,17 +910,28 @@ class Dashboard(QWidget):
         if self.goal_bar.format() != text:
             self.goal_bar.setFormat(text)
 
+    @staticmethod
+    def _duration(v: ViewState) -> float | None:
+        item = v.schedule[v.trial] if 0 <= v.trial < len(v.schedule) else None
+        return item.duration_s if item is not None and item.duration_s else None
+
     def _show_badges(self, v: ViewState, display_latency_ms: float | None) -> None:
         """One badge per input the trial uses (camera for hand/pose, each device for device inputs)."""
         camera = any(k in CAMERA_INPUTS for k in v.inputs)
         device = any(k not in CAMERA_INPUTS for k in v.inputs)
         shown = []
+        kinds = [k for k in v.inputs if k not in CAMERA_INPUTS]
+        devices = [st for st in v.status if st.name not in (v.source_label, "camera", "video", "simulated", "workspace", "storage")]
+        # a device stream is named by its device id (grip0, balance0...): the trial's own kinds when the ids say so
+        mine = [st for st in devices if any(k in st.name for k in kinds)] or devices
         for st in v.status:
-            is_camera = st.name in (v.source_label, "camera", "video", "simulated", "workspace")
             if st.name == "storage":
                 if st.state != "not saving":
                     continue
-            elif (is_camera and not camera) or (not is_camera and not device):
+            elif st in devices:
+                if not device or st not in mine:
+                    continue
+            elif not camera:
                 continue
             shown.append(st)
         for i, b in enumerate(self.badges):
