@@ -365,8 +365,11 @@ class ChildView(QWidget):
         if n < 1.0:
             return
         ux, uy = d.x() / n, d.y() / n
-        off = band_px * 1.6  # beside the path, on its outer side, so it never hides the line
+        off = band_px * 1.6  # beside the path, on the side away from the rest of the shape, so it never hides the line
         ox, oy = -uy * off, ux * off
+        mid = self._map(area, float(np.mean(pts[:, 0])), float(np.mean(pts[:, 1])))
+        if (start.x() + ox - mid.x()) ** 2 + (start.y() + oy - mid.y()) ** 2 < (start.x() - ox - mid.x()) ** 2 + (start.y() - oy - mid.y()) ** 2:
+            ox, oy = -ox, -oy
         tail = QPointF(a.x() + ox, a.y() + oy)
         head = QPointF(b.x() + ox, b.y() + oy)
         pen = QPen(qc(BLUE), max(4.0, band_px * 0.3))

@@ -222,7 +222,8 @@ class Dashboard(QWidget):
         top.addWidget(QLabel(self.tr("Participant")))
         self.participant = QComboBox()
         self.participant.setEditable(True)
-        self.participant.setMinimumWidth(110)
+        self.participant.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.participant.setMinimumContentsLength(16)  # codes up to 16 characters show whole
         self.participant.setToolTip(self.tr("Pseudonymous code only (e.g. P-017), never a name"))
         top.addWidget(self.participant)
         top.addStretch(1)
