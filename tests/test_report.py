@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from _storage_db import record_demo_session, record_sensor_session
 
-from station.report.render import value_text
 from station.report import SessionData, hand_figures, pose_figures, render_html, sensor_figures, write_pdf, write_report
+from station.report.render import value_text
 from station.storage import open_database
 from station.storage import schema as S
 from station.storage.db import Database
@@ -104,7 +104,7 @@ def test_pdf_report(db: Database, tmp_path: Path) -> None:
 def test_no_table_is_wider_than_the_page(db: Database) -> None:
     """WeasyPrint's own layout boxes: every table and cell of every page ends inside the page's content
     box (fixed table layout, long words broken), also for a session with many long metric names."""
-    from weasyprint import HTML  # noqa: I001
+    from weasyprint import HTML
     from weasyprint.formatting_structure import boxes
 
     from station.report.render import render

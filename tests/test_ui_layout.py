@@ -153,3 +153,64 @@ def test_goal_bar_never_goes_down_and_flags_read_as_words(qtbot, db) -> None:  #
     assert values == sorted(values) and values[-1] == 750  # 3 of 4
     text = d.reps_label.text()
     assert "hips high" in text and "hips_piked" not in text and "fair" in text
+
+
+def _child(qtbot, source: str, phase_to: str = "play"):  # type: ignore[no-untyped-def]
+    """A child view showing a 640x480 camera image, left half red, right half blue, from ``source``."""
+    import numpy as np
+
+    from station.core import FakeClock
+    from station.session.model import LiveModel, ScheduleItem
+    from station.ui.child_view import ChildView
+
+    model = LiveModel(FakeClock(), [ScheduleItem("pushups", "Push-ups", ("pose",), 5, {})], source_label=source)
+    model.begin_trial(0)
+    model.start_play(0)
+    img = np.zeros((480, 640, 3), np.uint8)
+    img[:, :320] = (0, 0, 230)  # BGR: red on the left of the filmed scene
+    img[:, 320:] = (230, 0, 0)
+    model.push_frame(img, 0)
+    view = ChildView()
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    return model, view
+
+
+@pytest.mark.parametrize(("source", "mirrored"), [("video", False), ("camera", True), ("simulated", False)])
+def test_only_a_live_camera_is_mirrored(qtbot, source: str, mirrored: bool) -> None:  # type: ignore[no-untyped-def]
+    model, view = _child(qtbot, source)
+    view.show_state(model.view(), 1.0)
+    img = view.grab().toImage()
+    area = view._area()
+    left = img.pixelColor(int(area.left() + 0.1 * area.width()), int(area.center().y()))
+    assert view.mirrored == mirrored
+    assert (left.red() > left.blue()) == (not mirrored), (source, left.name())  # a recorded clip reads as filmed
+
+
+def test_celebration_stays_off_the_child(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Stars and confetti in a band at the top: the camera image below it is drawn untouched."""
+    import dataclasses
+
+    model, view = _child(qtbot, "camera")
+    v = dataclasses.replace(model.view(), phase="celebrate")
+    view.show_state(v, 2.0)
+    img = view.grab().toImage()
+    area = view._area()
+    for fy in (0.5, 0.7, 0.95):
+        for fx in (0.1, 0.9):
+            c = img.pixelColor(int(area.left() + fx * area.width()), int(area.top() + fy * area.height()))
+            assert max(c.red(), c.blue()) > 200 and c.green() < 40, (fx, fy, c.name())  # pure image colour, no veil
+
+
+def test_waiting_screen_shows_the_exercises_own_picture(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from station.ui.child_view import ChildView
+
+    view = ChildView()
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    shots = {}
+    for pic in (None, "balloon", "turtle"):
+        view.idle_pictogram = pic  # type: ignore[assignment]
+        view.show_idle(1.0)
+        shots[pic] = view.grab().toImage()
+    assert shots["balloon"] != shots["turtle"] and shots[None] != shots["balloon"]

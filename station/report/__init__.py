@@ -1,13 +1,10 @@
-"""Session reports (HTML, optionally PDF) built only from what is stored in the database.
+"""Session reports (HTML and PDF from one Jinja2 template) built only from what is stored in the database.
 
-A report can be regenerated at any time (``station report SESSION``). It shows:
-
-- the session header (participant code, start in UTC, duration, status, software, source);
-- per trial: repetitions, duration, every metric with its unit and exact definition, the change
-  from the participant's previous sessions, plots of the traces (matplotlib) with the scored events
-  marked, and the list of events;
-- progress charts of this session's metrics across the participant's sessions;
-- devices (identity, samples, flags) and calibrations (method, version, residual).
+A report can be regenerated at any time (``station report SESSION``; ``--summary`` for the one-page
+summary for home and school). The layout and its order are in :mod:`station.report.render` and
+``templates/``; this module gathers the session's data (:class:`SessionData`) and draws the figures:
+plots of the traces (matplotlib) with the scored events marked and their legends beside the data,
+progress charts across the participant's sessions, the goals section.
 
 Conventions: plot times are seconds from the trial start on the session clock; image plots are in
 pixels of the source frame, x right, y down, unmirrored (what the camera saw, not the child's mirror
@@ -332,43 +329,7 @@ def _session_groups(data: SessionData) -> dict[tuple[str, str, str], list[tuple[
     return {k: sorted(((sid, u, float(np.mean(v))) for sid, (u, v) in per.items()), key=lambda x: (x[1], x[0])) for k, per in acc.items()}
 
 
-def _previous(data: SessionData) -> dict[tuple[str, str], tuple[int, float | None, float | None]]:
-    """(exercise, metric) -> (number of previous sessions, last previous value, mean of previous values)."""
-    start = data.sess["utc_start"]
-    by: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(dict)
-    order: dict[str, str] = {}
-    for r in data.history:
-        if r["session_id"] == data.sid or r["utc_start"] > start:
-            continue
-        by[(r["exercise"], r["name"])].setdefault(r["session_id"], []).append(float(r["value"]))
-        order[r["session_id"]] = r["utc_start"]
-    out = {}
-    for key, per in by.items():
-        vals = [float(np.mean(per[s])) for s in sorted(per, key=lambda s: (order[s], s))]
-        out[key] = (len(vals), vals[-1], float(np.mean(vals)))
-    return out
-
-
 # -- HTML -------------------------------------------------------------------------------------------
-CSS = """
-body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;max-width:62em;margin:1.5em auto;color:#222;padding:0 1em}
-h1{margin-bottom:.2em}h2{border-bottom:2px solid #dde;padding-bottom:.2em;margin-top:1.6em}
-table{border-collapse:collapse;margin:.5em 0 1.2em;font-size:92%}td,th{border:1px solid #ccd;padding:.25em .6em;text-align:left;vertical-align:top}
-th{background:#eef}td.num{text-align:right;font-variant-numeric:tabular-nums}.def{color:#555;font-size:88%}
-.cards{display:flex;gap:1em;flex-wrap:wrap;margin:1em 0}.card{background:#f4f6fb;border-radius:8px;padding:.6em 1em;min-width:9em}
-.card b{font-size:160%;display:block}.muted{color:#666;font-size:90%}.warn{color:#b5490b;font-weight:bold}
-.up{color:#1a7f37}.down{color:#b5490b}figure{margin:.5em 0 1em}figcaption{color:#555;font-size:88%}img{max-width:100%}
-.goal{font-size:105%;margin:.2em 0}.met{color:#1a7f37;font-weight:bold}.notmet{color:#555;font-weight:bold}
-.sim{background:#fff3cd;border:1px solid #e0c060;padding:.4em .8em;border-radius:6px;display:inline-block}
-"""
-
-
-def _change(now: float | None, prev: float | None) -> str:
-    if now is None or prev is None:
-        return "–"
-    return f"{now - prev:+.3g}"  # no colour: whether up is better depends on the metric
-
-
 def _age(part: dict[str, Any], when_iso: str) -> str | None:
     from station.export.tables import age_years
 
@@ -445,24 +406,6 @@ def goals_html(data: SessionData) -> list[str]:
     parts.append("<p class='muted'>Only real trials count: the simulated child, simulated devices and trials that ended without a "
                  "result never do; settings a goal requires must hold.</p>")
     return parts
-
-
-def goal_lines(data: SessionData) -> list[str]:
-    """The goals section of the PDF (plain text lines, first)."""
-    from station.goals import progress, summary_t_score
-
-    items = progress(data.db, data.sess["participant"], until_utc=data.sess["utc_start"])
-    if not items:
-        return []
-    out = ["GOALS"]
-    ts, n = summary_t_score(items)
-    if ts is not None:
-        out.append(f"   GAS T-score over {n} goal(s) with levels: {ts:.1f} (50 = as expected; rho = 0.3)")
-    for p in items:
-        s, e = p.goal.spec, p.evaluation
-        out.append(f"   {e.words(s)}" + (f"   GAS level {e.level:+d}" if e.level is not None else "") + f"   trend {e.trend}")
-        out.append(f"      {s.sentence()[:120]}")
-    return [*out, ""]
 
 
 def banners(sess: dict[str, Any], trials: list[dict[str, Any]]) -> list[str]:

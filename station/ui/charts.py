@@ -80,10 +80,11 @@ class LiveCharts(QWidget):
         lay = QGridLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(6)
-        self.dev_plot = _plot("Distance from the path", "time (s)", "% frame height")
-        self.reps_plot = _plot("Repetitions", "time (s)", "count")
-        self.grip_plot = _plot("Grip force", "time (s)", "N")
-        self.cop_plot = _plot("Centre of pressure", "left – right", "back – front")
+        tr = self.tr
+        self.dev_plot = _plot(tr("Distance from the path"), tr("time (s)"), tr("% frame height"))
+        self.reps_plot = _plot(tr("Repetitions"), tr("time (s)"), tr("count"))
+        self.grip_plot = _plot(tr("Grip force"), tr("time (s)"), "N")
+        self.cop_plot = _plot(tr("Centre of pressure"), tr("left – right"), tr("back – front"))
         self.cop_plot.getPlotItem().setClipToView(False)
         self.cop_plot.getPlotItem().setDownsampling(ds=1, auto=False)  # an x-y trace: x is not time
         self.cop_plot.getPlotItem().getViewBox().setAspectLocked(True)
@@ -197,7 +198,7 @@ class LiveCharts(QWidget):
         self._dev_scale = scale
         self._tolerance = -1.0  # redraw the band in the new unit
         self._y_top["dev"] = 0.0  # and let the y range regrow from the next points
-        self.dev_plot.getPlotItem().setLabel("left", "mm" if mm else "% frame height", color=INK)
+        self.dev_plot.getPlotItem().setLabel("left", "mm" if mm else self.tr("% frame height"), color=INK)
 
     def set_tolerance(self, tolerance: float | None) -> None:
         """Tolerance of the path (the exercise's unit); ``None`` hides the band. Cheap when unchanged."""
@@ -293,5 +294,5 @@ class LiveCharts(QWidget):
             if cop_unit != self._cop_unit:
                 self._cop_unit = cop_unit
                 suffix = "" if cop_unit == "norm" else f" ({cop_unit})"
-                self.cop_plot.getPlotItem().setLabel("bottom", f"left – right{suffix}", color=INK)
-                self.cop_plot.getPlotItem().setLabel("left", f"back – front{suffix}", color=INK)
+                self.cop_plot.getPlotItem().setLabel("bottom", self.tr("left – right") + suffix, color=INK)
+                self.cop_plot.getPlotItem().setLabel("left", self.tr("back – front") + suffix, color=INK)

@@ -197,7 +197,7 @@ class ChildView(QWidget):
             f = p.font()
             f.setPixelSize(max(11, int(self.height() * 0.022)))
             p.setFont(f)
-            p.drawText(QRectF(8, self.height() - 28, self.width() - 16, 24), Qt.AlignmentFlag.AlignRight, "simulated child")
+            p.drawText(QRectF(8, self.height() - 28, self.width() - 16, 24), Qt.AlignmentFlag.AlignRight, self.tr("simulated child"))
 
     def _background(self, p: QPainter, area: QRectF) -> None:
         if self._qimage is not None:

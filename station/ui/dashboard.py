@@ -738,7 +738,8 @@ class Dashboard(QWidget):
 
     def show_goals(self, items: Any) -> None:
         if isinstance(items, Exception):
-            self.goals_label.setText(f"goals unavailable: {items}")
+            self.goals_label.setText(self.tr("goals unavailable: {e}").format(e=items))
+            self.goals_label.show()
             return
         from station.ui.goals import status_line
 
@@ -762,14 +763,14 @@ class Dashboard(QWidget):
 
     def _show_goal_form(self, code: str, trials: Any) -> None:
         if isinstance(trials, Exception):
-            self.error_label.setText(f"past trials unavailable: {trials}")
+            self.error_label.setText(self.tr("past trials unavailable: {e}").format(e=trials))
             return
         from PySide6.QtWidgets import QDialog
 
         from station.ui.goals import GoalForm
 
         dlg = QDialog(self)
-        dlg.setWindowTitle(f"New goal for {code}")
+        dlg.setWindowTitle(self.tr("New goal for {code}").format(code=code))
         lay = QVBoxLayout(dlg)
         form = GoalForm(code, trials, db=self.db, run=self.run_in_background)
         lay.addWidget(form)
@@ -780,7 +781,7 @@ class Dashboard(QWidget):
 
     def show_history(self, rows: Any) -> None:
         if isinstance(rows, Exception):
-            self.error_label.setText(f"history unavailable: {rows}")
+            self.error_label.setText(self.tr("history unavailable: {e}").format(e=rows))
             return
         t = self.history_table
         t.setRowCount(len(rows))

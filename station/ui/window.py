@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QWidget
 
+from exercises.contract import Pictogram
 from station.plans import SessionPlan, describe_difficulty
 from station.session.control import SessionController
 from station.session.model import LiveModel, grip_zone
@@ -38,7 +39,7 @@ class ChildWindow(QWidget):
 
     def __init__(self, view: ChildView) -> None:
         super().__init__()
-        self.setWindowTitle("Motor Station — play")
+        self.setWindowTitle(self.tr("Motor Station — play"))
         from PySide6.QtWidgets import QVBoxLayout
 
         lay = QVBoxLayout(self)
@@ -60,7 +61,7 @@ class StationWindow(QMainWindow):
         clock_ns: Callable[[], int] | None = None,
     ) -> None:
         super().__init__()
-        self.setWindowTitle("Motor Station")
+        self.setWindowTitle(self.tr("Motor Station"))
         self.factory = factory
         self.controller: SessionController | None = None
         self.session_ids: list[str] = []
@@ -134,7 +135,7 @@ class StationWindow(QMainWindow):
             return
         self._starting = True
         self.dashboard.start_btn.setEnabled(False)
-        self.dashboard.banner.setText("Preparing…")
+        self.dashboard.banner.setText(self.tr("Preparing…"))
         self.dashboard.run_in_background(lambda: self.factory(participant, plan), lambda res: self._start_built(participant, res))
 
     def _start_built(self, participant: str, res: object) -> None:
@@ -142,7 +143,7 @@ class StationWindow(QMainWindow):
         if isinstance(res, BaseException):  # bad plan or unavailable source: show it, keep the station open
             self.dashboard.error_label.setText(str(res))
             self.dashboard.set_running(False)
-            self.dashboard.banner.setText("Ready")
+            self.dashboard.banner.setText(self.tr("Ready"))
             return
         self.controller, self.model = res  # type: ignore[misc]
         assert self.controller is not None
@@ -167,12 +168,12 @@ class StationWindow(QMainWindow):
             return
         res = self.controller.step_difficulty(steps)
         if res is None:
-            self.dashboard.error_label.setText("no trial left to change")
+            self.dashboard.error_label.setText(self.tr("no trial left to change"))
         else:
             i, new = res
             self.dashboard.error_label.setText("")
             spec = self.controller.trials[i].spec
-            self.dashboard.difficulty_label.setText(f"trial {i + 1}: " + describe_difficulty(spec.exercise, new))
+            self.dashboard.difficulty_label.setText(self.tr("trial {n}: ").format(n=i + 1) + describe_difficulty(spec.exercise, new))
 
     def handle_key(self, key: int) -> bool:
         if key == Qt.Key.Key_Space:
@@ -236,7 +237,7 @@ class StationWindow(QMainWindow):
         self.refresh_ms.append((time.perf_counter() - t0) * 1e3)
         del self.refresh_ms[:-300]
 
-    def _next_pictogram(self) -> str | None:
+    def _next_pictogram(self) -> Pictogram | None:
         """The picture of the first exercise of the plan being composed (the waiting screen shows it)."""
         import exercises
 
