@@ -41,6 +41,12 @@ from station.core import StationError
 TEMPLATES = Path(__file__).with_name("templates")
 
 
+def _(text: str) -> str:
+    """Marks a sentence this module builds for translation (gettext's name, so extraction tools find it).
+    The identity for now; a translation replaces it, as the templates' ``_`` (see :func:`environment`)."""
+    return text
+
+
 def environment() -> Any:
     """The Jinja2 environment of the report templates (autoescaped, with the i18n extension and the
     identity translation installed)."""
@@ -176,20 +182,21 @@ def change_words(m: Metric, now: float | None, prev: float | None, n_prev: int) 
         return "", ""  # the trial says once that there is nothing to compare yet
     d = now - prev
     if abs(d) <= 1e-9 * max(1.0, abs(prev)):
-        return "the same as last time", "same"
+        return _("the same as last time"), "same"
     amount = value_text(abs(d), m.unit) if m.unit not in ("count", "0..1") else fmt_num(abs(d))
-    way = "up" if d > 0 else "down"
     if m.higher_is_better is None:
-        return f"{way} {amount} on last time", ""
+        return (_("up {amount} on last time") if d > 0 else _("down {amount} on last time")).format(amount=amount), ""
     better = (d > 0) == m.higher_is_better
-    return f"{way} {amount} on last time ({'better' if better else 'less good'})", "better" if better else "worse"
+    words = {(True, True): _("up {amount} on last time (better)"), (True, False): _("up {amount} on last time (less good)"),
+             (False, True): _("down {amount} on last time (better)"), (False, False): _("down {amount} on last time (less good)")}
+    return words[(d > 0, better)].format(amount=amount), "better" if better else "worse"
 
 
 def headline_sentence(m: Metric, value: float | None) -> str:
     """One plain sentence: ``Time on the path: 82 %.``"""
     if value is None or not math.isfinite(value):
-        return f"{m.label}: not measured in this trial."
-    return f"{m.label}: {value_text(value, m.unit)}."
+        return _("{label}: not measured in this trial.").format(label=m.label)
+    return _("{label}: {value}.").format(label=m.label, value=value_text(value, m.unit))
 
 
 def flag_counts(contract: Contract | None, events: list[dict[str, Any]]) -> list[tuple[str, int]]:
@@ -219,11 +226,11 @@ def trial_stars(contract: Contract | None, trial: dict[str, Any], metrics: Mappi
 def stars_sentence(stars: int | None, contract: Contract | None, trial: dict[str, Any], flags: list[tuple[str, int]]) -> str:
     """``★★☆: 7 reps, 2 with hips high``."""
     if stars is None:
-        return "no stars: the trial has no result"
+        return _("no stars: the trial has no result")
     # the count only where the exercise counts something (a traced path or a stance is not "1 repetition")
     count = next((m for m in (contract.headline if contract is not None else ()) if m.unit == "count" and m.higher_is_better), None)
     bits = [f"{trial.get('reps') or 0} {count.label.lower()}"] if count is not None else []
-    bits += [f"{n} with {label}" for label, n in flags[:3]]
+    bits += [_("{n} with {flag}").format(n=n, flag=label) for label, n in flags[:3]]
     return f"{stars_text(stars)}: " + ", ".join(bits) if bits else stars_text(stars)
 
 
@@ -255,12 +262,13 @@ def data_quality(data: Any, trial: dict[str, Any]) -> list[tuple[str, str]]:
         t = np.unique(np.concatenate(ts))
         rate = (len(t) - 1) / ((t[-1] - t[0]) / 1e9) if len(t) > 2 and t[-1] > t[0] else 0.0
         gap = float(np.max(np.diff(t)) / 1e9) if len(t) > 1 else 0.0
-        share = f" ({100 * (t[-1] - t[0]) / 1e9 / dur:.0f} % of the trial)" if dur else ""
-        out.append((f"{kind} tracking", f"{len(t)} frames, {rate:.0f} per second{share}; longest gap {gap:.2f} s"))
+        share = _(" ({p} % of the trial)").format(p=f"{100 * (t[-1] - t[0]) / 1e9 / dur:.0f}") if dur else ""
+        out.append((_("{kind} tracking").format(kind=kind),
+                    _("{n} frames, {rate} per second{share}; longest gap {gap} s").format(n=len(t), rate=f"{rate:.0f}", share=share, gap=f"{gap:.2f}")))
     for dev, (t, _v, flags) in sorted(data.samples(trial["trial"]).items()):
         bad = {name: int(np.count_nonzero(flags & bit)) for bit, name in ((1, "saturated"), (2, "gaps"), (4, "resyncs"), (8, "uncalibrated"))}
-        shown = ", ".join(f"{n} {k}" for k, n in bad.items() if n) or "no faults"
-        out.append((dev, f"{len(t)} samples; {shown}"))
+        shown = ", ".join(f"{n} {k}" for k, n in bad.items() if n) or _("no faults")
+        out.append((dev, _("{n} samples; {faults}").format(n=len(t), faults=shown)))
     return out
 
 
