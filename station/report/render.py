@@ -81,7 +81,9 @@ UNIT_WORDS = {"mm^2": "mm²", "frame_height": "frame heights", "fraction": "", "
 
 
 def unit_text(unit: str) -> str:
-    return UNIT_WORDS.get(unit, unit)
+    if unit in UNIT_WORDS:
+        return UNIT_WORDS[unit]
+    return unit.replace("frame_height", "frame heights").replace("^2", "²").replace("^3", "³")
 
 
 def value_text(value: float | None, unit: str) -> str:
@@ -332,7 +334,8 @@ def build_context(db: Any, session_id: str, *, summary: bool = False) -> dict[st
             tv.figures = [(cap, _png(fig)) for cap, fig in trial_figures(data, tr)]
             tv.events = [{"t": f"{(e['t_ns'] - tr['t_start_ns']) / 1e9:.2f}", "kind": e["kind"], "rep": str(e["rep"]),
                           "value": fmt_num(e["value"]), "unit": unit_text(e["unit"]),
-                          "details": ", ".join(f"{k}={fmt_num(v)}" for k, v in (e["payload"] or {}).items())} for e in evs[:300]]
+                          "details": ", ".join(f"{k}={fmt_num(v)}" for k, v in (e["payload"] or {}).items()
+                                              if not k.endswith("_ns") and v not in (None, ""))} for e in evs[:300]]
             tv.quality = data_quality(data, tr)
         trials.append(tv)
     stats = data.sample_stats() if not summary else {}
