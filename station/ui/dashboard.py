@@ -904,7 +904,12 @@ class Dashboard(QWidget):
             text = self.tr("Time {t} of {d} s").format(t=f"{min(v.elapsed_s, dur):.0f}", d=f"{dur:.0f}")
         else:
             frac = 0.0
-            text = self.tr("{label} {n} (no target set)").format(label=label, n=v.reps) if v.exercise else self.tr("No trial yet")
+            if not v.exercise:
+                text = self.tr("No trial yet")
+            elif count is not None:
+                text = self.tr("{label} {n} (no target set)").format(label=label, n=v.reps)
+            else:
+                text = self.tr("No goal set for this trial · {t} s").format(t=f"{v.elapsed_s:.0f}")
         if v.phase in ("celebrate", "rest", "done") and (v.target_reps or comp is not None):
             frac = max(frac, self._progress_max)
         self._progress_max = max(self._progress_max, frac) if fill is None else frac
@@ -968,7 +973,9 @@ class Dashboard(QWidget):
         if contract is None or not contract.quality_events:
             if self.reps_label.text():
                 self.reps_label.setText("")
+            self.reps_label.hide()  # nothing counted one by one (a path, a stance): no empty row
             return
+        self.reps_label.show()
         units = [e for e in v.events if e.kind in contract.quality_events][-3:]
         if not units:
             text = f"<span style='color:#777'>{html.escape(self.tr('Last three: none yet'))}</span>"
