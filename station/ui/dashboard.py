@@ -350,6 +350,7 @@ class Dashboard(QWidget):
             lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             lab.setMinimumHeight(lab.fontMetrics().height() + 6)
         self.reps_label.setMinimumHeight(self.reps_label.fontMetrics().height() + 4)
+        self.reps_label.hide()  # shown once a trial counts units one by one
         self.set_running(False)
         self.refresh_participants()
         # the chosen participant's history, shown before the session starts (debounced while typing)
@@ -501,6 +502,8 @@ class Dashboard(QWidget):
         cls = exercises.get(name)
         contract = exercises.contract_of(name)
         self.exercise_title.setText(cls.title or name)
+        if contract is not None and self._trial_key is None:  # before a session: the chart this exercise will show
+            self.charts.show_chart(contract.chart)
         has_presets = contract is not None and bool(contract.presets.easier or contract.presets.harder)
         self.easier_preset.setEnabled(has_presets and bool(contract.presets.easier))  # type: ignore[union-attr]
         self.harder_preset.setEnabled(has_presets and bool(contract.presets.harder))  # type: ignore[union-attr]
