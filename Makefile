@@ -7,7 +7,7 @@ PYTHON ?=
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test fuzz lint bench clean audio-setup FORCE
+.PHONY: demo test fuzz lint bench clean system-libs audio-setup check-pango FORCE
 
 # Rewritten only when the interpreter changes, so the install stamps below follow it.
 $(VENV)/.python: FORCE
@@ -24,28 +24,38 @@ $(VENV)/.python: FORCE
 $(VENV)/.stamp-base: pyproject.toml $(VENV)/.python
 	@echo "make: installing motor-station into $(VENV)"
 	$(BIN)/python -m pip install -q -e .
+	@$(MAKE) --no-print-directory system-libs
 	touch $@
+
+# System libraries pip cannot install: Pango (+ HarfBuzz subsetting) for WeasyPrint's PDF reports and
+# PortAudio for the child's sounds (sounddevice). As root with apt-get they are installed here; otherwise
+# the missing ones are named. Without them HTML reports still work and the station plays no sound (one line).
+SYSTEM_LIBS := libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 \
+               libharfbuzz-subset.so.0:libharfbuzz-subset0 libportaudio.so.2:libportaudio2
+system-libs:
+	@[ "$$(uname)" = Linux ] || exit 0; missing=""; \
+	for pair in $(SYSTEM_LIBS); do lib=$${pair%%:*}; pkg=$${pair##*:}; \
+	  ldconfig -p 2>/dev/null | grep -q "$$lib" || missing="$$missing $$pkg"; done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
+	  echo "make: installing system libraries:$$missing"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null 2>&1 \
+	    || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null 2>&1; } \
+	    || echo "make: could not install$$missing: PDF reports and/or sound will be missing"; \
+	else echo "make: please install (Debian/Ubuntu): sudo apt-get install$$missing  (PDF reports and sound need them)"; fi
+# kept for muscle memory: both name the same step
+check-pango audio-setup: system-libs
 
 $(VENV)/.stamp-test: pyproject.toml $(VENV)/.python
 	@echo "make: installing motor-station with its test extras into $(VENV)"
 	$(BIN)/python -m pip install -q -e '.[test]'
+	@$(MAKE) --no-print-directory system-libs
 	touch $@ $(VENV)/.stamp-base
 
-demo: $(VENV)/.stamp-base audio-setup
+demo: $(VENV)/.stamp-base system-libs
 	$(BIN)/station demo
 
-# The child's sounds (#22): the sounddevice wheel needs the PortAudio library on Linux. Optional: without it
-# the station plays nothing and logs one line. (espeak-ng is needed only to regenerate the committed prompts:
-# scripts/make_prompts.py.)
-audio-setup:
-	@if [ "$$(uname)" = Linux ] && ! ldconfig -p 2>/dev/null | grep -q 'libportaudio\.so\.2'; then \
-	  if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libportaudio2 >/dev/null 2>&1 \
-	      || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libportaudio2 >/dev/null 2>&1; } \
-	      || echo "make: could not install PortAudio (libportaudio2): the station will play no sound"; \
-	  else echo "make: for sound install PortAudio (Debian/Ubuntu: sudo apt-get install libportaudio2)"; fi; fi
-
-test: $(VENV)/.stamp-test
+test: $(VENV)/.stamp-test system-libs
 	mkdir -p test-artifacts
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --junitxml=test-artifacts/junit.xml $(PYTEST_ARGS)
 

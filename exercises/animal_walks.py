@@ -75,6 +75,9 @@ from station.core import ScoreEvent
 
 log = logging.getLogger(__name__)
 
+WALK_FLAGS = {"knees_on_floor": "knees on the floor", "hips_low": "hips too low"}
+"""Plain-language words of the walks' quality flags (see :attr:`exercises.contract.Contract.flags`)."""
+
 
 class WalkSettings(CounterSettings):
     min_visibility: float = Field(0.3, ge=0.0, le=1.0, description="landmark visibility needed (far-side limbs are dim)")
@@ -235,7 +238,7 @@ class BearWalk(_AnimalWalk):
 
     name = "bear_walk"
     title = "Bear walk"
-    contract = rep_contract("crouch", Walk("bear"), 0.1, 0.2)
+    contract = rep_contract("crouch", Walk("bear"), 0.1, 0.2, flags=WALK_FLAGS)
 
     def _flags(self, knee_clear: float, hip_below_sh: float, hip_above_floor: float) -> list[str]:
         flags = []
@@ -252,7 +255,7 @@ class CrabWalk(_AnimalWalk):
 
     name = "crab_walk"
     title = "Crab walk"
-    contract = rep_contract("crouch", Walk("crab"), 0.1, 0.2)
+    contract = rep_contract("crouch", Walk("crab"), 0.1, 0.2, flags=WALK_FLAGS)
 
     def _flags(self, knee_clear: float, hip_below_sh: float, hip_above_floor: float) -> list[str]:
         return ["hips_down"] if hip_above_floor < 0.4 else []

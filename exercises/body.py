@@ -48,7 +48,7 @@ import abc
 import logging
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, ClassVar
 
@@ -811,7 +811,8 @@ class Rep:
     extra: dict[str, float] = field(default_factory=dict)
 
 
-def rep_contract(pictogram: Pictogram, sim: SimulatedChild, easier_range: float, harder_range: float) -> Contract:
+def rep_contract(pictogram: Pictogram, sim: SimulatedChild, easier_range: float, harder_range: float,
+                 flags: Mapping[str, str] | None = None) -> Contract:
     """The contract of a repetition exercise (:class:`RepExercise`): repetitions with quality, the dots
     game, the repetitions chart, stars from count and mean quality; presets move ``min_range``."""
     return Contract(
@@ -823,6 +824,7 @@ def rep_contract(pictogram: Pictogram, sim: SimulatedChild, easier_range: float,
         game="reps", pictogram=pictogram, chart="reps", stars=QualityCountStars(), sim=sim,
         sounds=(SoundCue(Sound.DONE, "rep"), SoundCue(Sound.GOOD, "rep", min_quality=0.8), SoundCue(Sound.TRY_AGAIN, "incomplete")),
         presets=Presets(easier={"min_range": easier_range}, harder={"min_range": harder_range}),
+        flags=dict(flags or {}),
     )
 
 

@@ -106,7 +106,8 @@ class PushUps(RepExercise):
     starts_upright = False
     definitions_version = "2"
     title = "Push-ups"
-    contract = rep_contract("crouch", Repeat("pushups"), 0.2, 0.35)
+    contract = rep_contract("crouch", Repeat("pushups"), 0.2, 0.35,
+                            flags={"shallow": "not deep enough", "hips_sagging": "hips sagging", "hips_piked": "hips high"})
     Settings: ClassVar[type[Settings]] = PushUpSettings
     rest_high = True
     signal_unit = "arm lengths"
@@ -205,7 +206,8 @@ class Squats(RepExercise):
     name = "squats"
     definitions_version = "3"
     title = "Squats"
-    contract = rep_contract("crouch", Repeat("squats"), 0.15, 0.3)
+    contract = rep_contract("crouch", Repeat("squats"), 0.15, 0.3,
+                            flags={"shallow": "not deep enough", "knees_in": "knees falling in"})
     Settings: ClassVar[type[Settings]] = SquatSettings
     rest_high = True
     signal_unit = "leg lengths"
@@ -296,7 +298,9 @@ class JumpingJacks(RepExercise):
     name = "jumping_jacks"
     definitions_version = "2"
     title = "Jumping jacks"
-    contract = rep_contract("jump", Repeat("jumping_jacks"), 0.25, 0.45)
+    contract = rep_contract("jump", Repeat("jumping_jacks"), 0.25, 0.45,
+                            flags={"arms_low": "arms not high enough", "feet_together": "feet not apart",
+                                   "arms_asymmetric": "arms uneven", "knees_bent": "knees bent"})
     Settings: ClassVar[type[Settings]] = JackSettings
     rest_high = False
     signal_unit = "spread (arm elevation / 180 deg + ankle spread / leg length)"
@@ -389,7 +393,8 @@ class SitUps(RepExercise):
     starts_upright = False
     definitions_version = "2"
     title = "Sit-ups"
-    contract = rep_contract("jump", Repeat("situps"), 20.0, 35.0)
+    contract = rep_contract("jump", Repeat("situps"), 20.0, 35.0,
+                            flags={"partial": "not all the way up", "legs_straight": "legs straight"})
     Settings: ClassVar[type[Settings]] = SitUpSettings
     rest_high = False
     signal_unit = "deg"

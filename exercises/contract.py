@@ -182,6 +182,29 @@ class StarRule(Protocol):
     def score(self, o: TrialOutcome) -> TrialScore: ...
 
 
+STAR_RULES: Mapping[str, str] = {
+    "PathStars": "stars from how much of the path was traced and the time on the path",
+    "CountStars": "stars from the units done against the target",
+    "QualityCountStars": "stars from the repetitions against the target, scaled by their mean quality (flags lower it)",
+    "SteadyStars": "a trial that ran earns full stars; sway is the therapist's measure, not the child's goal",
+}
+"""One plain-language sentence per star rule (the family's documented rule), shown in the report."""
+
+
+def star_rule_text(rule: StarRule) -> str:
+    """The plain-language rule of a star rule (its class docstring's first line when not listed)."""
+    name = type(rule).__name__
+    return STAR_RULES.get(name) or (type(rule).__doc__ or name).strip().splitlines()[0]
+
+
+def stars_text(stars: int | None) -> str:
+    """``★★☆`` for 2 of 3 stars; ``–`` when none were given."""
+    if stars is None:
+        return "–"
+    s = max(0, min(3, int(stars)))
+    return "★" * s + "☆" * (3 - s)
+
+
 @dataclass(frozen=True, slots=True)
 class PathStars:
     """Path family (tracing): score = mean of ``completion`` (0..1) and ``in_band_pct`` / 100 from the
@@ -276,6 +299,14 @@ class Contract:
     sim: SimulatedChild
     sounds: Sequence[SoundCue] = ()
     presets: Presets = Presets()
+    flags: Mapping[str, str] = field(default_factory=dict)
+    """Quality flags the exercise can raise on a unit (a rep's ``flags`` payload) -> the words a therapist,
+    parent or teacher reads (``{"hips_piked": "hips high"}``). A flag without a label is shown as its
+    name with the underscores replaced."""
+
+    def flag_label(self, flag: str) -> str:
+        """The plain-language words of a quality flag."""
+        return self.flags.get(flag, flag.replace("_", " "))
 
     def history_metric(self) -> Metric | None:
         return next((m for m in self.headline if m.name == self.history), None)

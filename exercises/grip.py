@@ -173,7 +173,8 @@ class _GripBase(Exercise):
         return m, u, d
 
     def live(self) -> dict[str, float]:
-        return {"force_n": self.force, "reps": float(self.reps()), "in_squeeze": float(self._in)}
+        return {"force_n": self.force, "reps": float(self.reps()), "in_squeeze": float(self._in),
+                "peak_n": float(self.max_force) if self.n_samples else math.nan}  # the highest force so far (dashboard)
 
     def reps(self) -> int:
         return len(self.squeezes)

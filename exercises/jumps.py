@@ -158,6 +158,8 @@ def jump_contract(headline: tuple[Metric, ...], pictogram: Pictogram, sim: Simul
         quality_events=("jump",),
         game="reps", pictogram=pictogram, chart="reps", stars=QualityCountStars(), sim=sim,
         sounds=(SoundCue(Sound.DONE, "jump"), SoundCue(Sound.GOOD, "jump", min_quality=0.8), SoundCue(Sound.TRY_AGAIN, "incomplete")),
+        flags={"not_two_footed": "not both feet together", "flight_not_seen": "jump not seen in the air",
+               "no_hand_touch": "hands did not touch the floor", "shallow_crouch": "crouch not deep enough"},
     )
 
 

@@ -111,6 +111,7 @@ class OneLegStance(BodyExercise):
         sounds=(SoundCue(Sound.CUE, "lift"), SoundCue(Sound.DONE, "hold"), SoundCue(Sound.GOOD, "hold_done"),
                 SoundCue(Sound.TRY_AGAIN, "incomplete")),
         presets=Presets(easier={"min_hold_s": 0.3}, harder={"min_hold_s": 1.0}),
+        flags={"stance_foot_moved": "standing foot moved", "lost_view": "stepped out of view"},
     )
     Settings: ClassVar[type[Settings]] = StanceSettings
 

@@ -88,11 +88,12 @@ def test_report_goals_section_comes_first_and_renders(qtbot, db: Any, artifacts:
     record(db, "real-2", 2, [6.0, 5.5, 4.8, 5.2, 4.9])
     record(db, "real-3", 3, [4.0, 3.0, 4.5, 6.0, 4.0])
     doc_html = render_html(db, "real-3")
-    assert doc_html.index("<h2>Goals</h2>") < doc_html.index("<h2>Trial 1")
+    # the goals come right after the headline results and before the trial details (station.report.render)
+    assert doc_html.index('<h2 id="results">') < doc_html.index("<h2>Goals</h2>") < doc_html.index('<h2 class="pagebreak">Trial 1')
     assert "Tracing: goal met on 4 of the last 5 tries" in doc_html and "GAS T-score over 1 goal(s) with levels: <b>50.0</b>" in doc_html
     old = render_html(db, "real-2")  # a report of an earlier session shows where the child stood then
     assert "Tracing: goal reached on 2 of the last 5 tries (4 needed)" in old
-    section = doc_html[: doc_html.index("<div class='cards'>")] + "</body></html>"
+    section = "<html><body>" + doc_html[doc_html.index("<h2>Goals</h2>"): doc_html.index('<h2 class="pagebreak">')] + "</body></html>"
     doc = _DataUriDocument()
     doc.setHtml(section)
     doc.setTextWidth(900)

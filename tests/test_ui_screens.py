@@ -131,10 +131,11 @@ def test_tracing_session_screens(qtbot, db, artifacts: Path) -> None:  # type: i
     assert _count_colour(child, "#0072B2", tol=40) > 100  # the dashed centre line of the path (blue)
     assert _count_colour(child, "#8CCBF0", tol=25) > 500  # the tolerance band (sky blue over the sky)
     assert _count_colour(child, "#F0E442") > 50  # the bee (yellow)
-    # the bee is drawn at the mirrored fingertip
+    # the bee is drawn at the fingertip, unmirrored: only a live camera is mirrored (this is the simulated child)
+    assert not win.child_view.mirrored
     area = win.child_view._area()
     tip = v.hands[0].landmarks[8]
-    px = int(area.left() + (1 - tip[0]) * area.width())
+    px = int(area.left() + tip[0] * area.width())
     py = int(area.top() + tip[1] * area.height())
     patch = child.copy(px - 15, py - 15, 30, 30)
     assert _count_colour(patch, "#F0E442", step=1) > 30
@@ -368,7 +369,8 @@ def test_physical_pegboard_is_drawn_over_the_camera_image_where_the_board_is(qtb
     settings = exercises.get("pegboard").parse_settings(
         {"mode": "physical", "board": "nine_hole", "center": "120,75", "spacing": 32, "dish": "30,75"}).model_dump()
     clock = FakeClock()
-    model = LiveModel(clock, [ScheduleItem("pegboard", "Pegboard", ("hand",), None, settings, plane_to_image=active.plane_to_image())])
+    model = LiveModel(clock, [ScheduleItem("pegboard", "Pegboard", ("hand",), None, settings, plane_to_image=active.plane_to_image())],
+                      source_label="camera")  # a live camera: mirrored
     model.begin_trial(0)
     model.start_play(0)
     model.push_frame(np.full((480, 640, 3), 90, np.uint8), 0)

@@ -328,13 +328,17 @@ def register(app: typer.Typer) -> None:
                 chart.chmod(0o600)
                 con.print(f"chart: {chart.resolve()}", highlight=False, soft_wrap=True)
 
-    @app.command(help="Write a session report (HTML; --pdf for PDF too): metrics with definitions, plots of the traces, "
-                 "rep events, comparison with the participant's previous sessions, devices and calibrations.\n\n"
+    @app.command(help="Write a session report (HTML; --pdf for the same report as PDF): the headline results first with the "
+                 "change since the last sessions, then every metric with its definition, plots, devices and calibrations, data "
+                 "quality and notes. --summary writes the one-page summary for home and school in plain words instead.\n\n"
                  "Example: station report 3f2a9c --out report.html --pdf")
     def report(
         session: str = typer.Argument(..., help="Session id (or a unique prefix)."),
-        out: Path | None = typer.Option(None, "--out", help="HTML file to write (default: report.html in the session's folder)."),
+        out: Path | None = typer.Option(None, "--out", help="HTML file to write (default: report.html, or summary.html with "
+                                        "--summary, in the session's folder)."),
         pdf: bool = typer.Option(False, "--pdf", help="Also write a PDF beside the HTML file."),
+        summary: bool = typer.Option(False, "--summary", help="The one-page summary for home and school (plain words, no "
+                                     "internals) instead of the full report."),
         db: str | None = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
         from station.core import InputError
@@ -345,10 +349,15 @@ def register(app: typer.Typer) -> None:
             sid = database.resolve_session(session)
             if out is not None and out.is_dir():
                 raise InputError("--out is a folder", where=str(out), fix="give a file name such as report.html")
-            path = out if out is not None else session_dir(sid) / "report.html"
-            written = [write_report(database, sid, path)]
+            path = out if out is not None else session_dir(sid) / ("summary.html" if summary else "report.html")
+            written = [write_report(database, sid, path, summary=summary)]
             if pdf:
-                written.append(write_pdf(database, sid, path.with_suffix(".pdf")))
+                try:
+                    written.append(write_pdf(database, sid, path.with_suffix(".pdf"), summary=summary))
+                except ImportError as exc:  # WeasyPrint without the system's Pango
+                    raise InputError(f"the PDF needs the system library Pango ({str(exc).splitlines()[0]})", where=str(path),
+                                     fix="install it (Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0) "
+                                         "or open the HTML report") from None
             database.audit("report", session=sid, files=[str(p.resolve()) for p in written])
             for p in written:
                 _console().print(f"report: {p.resolve()}", highlight=False, soft_wrap=True)

@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
             return data_dir(create=False) / "sessions" / sid
         from station.core import check_participant_code
         from station.lsl import require_lsl
-        from station.report import write_report
+        from station.report import write_both
         from station.session import SessionRunner
         from station.storage import open_database
 
@@ -103,9 +103,10 @@ def register(app: typer.Typer) -> None:
                     runner.updated.connect(dash.update)
                     summary = runner.run(trials)
             report: Path | None = None
-            report_error = ""
+            pdf: Path | None = None
+            report_error = pdf_error = ""
             try:  # the session is recorded: a full disk or an unwritable folder only costs the report
-                report = write_report(database, summary.session_id, session_dir(summary.session_id) / "report.html")
+                report, pdf, pdf_error = write_both(database, summary.session_id, session_dir(summary.session_id))
                 os.chmod(report, 0o600)
             except (OSError, InputError) as exc:
                 report_error = exc.what if isinstance(exc, InputError) else (exc.strerror or str(exc))
@@ -125,6 +126,11 @@ def register(app: typer.Typer) -> None:
                 console.print(f"goal: {line}", highlight=False, soft_wrap=True)
             if report is not None:
                 console.print(f"report: {Path(report).resolve()}", highlight=False, soft_wrap=True)
+            if pdf is not None:
+                console.print(f"report: {Path(pdf).resolve()}", highlight=False, soft_wrap=True)
+            elif pdf_error:
+                Console(stderr=True).print(f"warning: the PDF report was not written ({pdf_error}); the HTML report has everything",
+                                           soft_wrap=True, markup=False)
             database.dispose()
         finally:
             for sig, handler in previous.items():

@@ -121,7 +121,7 @@ def report_sessions(db: Any, session_ids: list[str], report_dir: Any = None) -> 
     from station.core import InputError
     from station.core.provenance import provenance_label
     from station.paths import session_dir
-    from station.report import write_report
+    from station.report import write_both
 
     rc = 0
     for sid in session_ids:
@@ -133,9 +133,13 @@ def report_sessions(db: Any, session_ids: list[str], report_dir: Any = None) -> 
         try:
             folder = session_dir(sid) if report_dir is None else report_dir / sid
             folder.mkdir(parents=True, exist_ok=True)
-            report = write_report(db, sid, folder / "report.html")
+            report, pdf, why = write_both(db, sid, folder)
             os.chmod(report, 0o600)
             print(f"report: {report.resolve()}", flush=True)
+            if pdf is not None:
+                print(f"report: {pdf.resolve()}", flush=True)
+            else:
+                print(f"warning: the PDF report was not written ({why}); the HTML report has everything", file=sys.stderr)
         except (OSError, InputError) as exc:
             print(f"error: session {sid} is recorded, but its report could not be written ({exc}); "
                   f"fix: free disk space or fix the folder's permissions, then run: station report {sid}", file=sys.stderr)

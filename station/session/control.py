@@ -273,5 +273,5 @@ def schedule_of(trials: Iterable[PlannedTrial]) -> list[ScheduleItem]:
         full = cls.parse_settings(t.spec.settings).model_dump()
         m = t.extra.get("plane_to_image")
         out.append(ScheduleItem(cls.name, t.spec.label or cls.title, tuple(cls.inputs), t.target_reps, full,
-                                plane_to_image=None if m is None else tuple(float(v) for v in m)))
+                                duration_s=t.duration_s, plane_to_image=None if m is None else tuple(float(v) for v in m)))
     return out

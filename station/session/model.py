@@ -54,6 +54,8 @@ class ScheduleItem:
     settings: dict[str, Any]
     stars: int | None = None
     """Stars earned (``None`` = not done yet)."""
+    duration_s: float | None = None
+    """The trial's play-time bound (s), when the plan sets one (the dashboard's goal bar shows it)."""
     plane_to_image: tuple[float, ...] | None = None
     """Board/sheet mm -> normalised image (3 x 3, row-major) when a workspace calibration maps the
     trial's plane: the child view draws a physical board's holes over the camera image with it."""

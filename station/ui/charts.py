@@ -80,10 +80,11 @@ class LiveCharts(QWidget):
         lay = QGridLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(6)
-        self.dev_plot = _plot("Distance from the path", "time (s)", "% frame height")
-        self.reps_plot = _plot("Repetitions", "time (s)", "count")
-        self.grip_plot = _plot("Grip force", "time (s)", "N")
-        self.cop_plot = _plot("Centre of pressure", "left – right", "back – front")
+        tr = self.tr
+        self.dev_plot = _plot(tr("Distance from the path"), tr("time (s)"), tr("% frame height"))
+        self.reps_plot = _plot(tr("Repetitions"), tr("time (s)"), tr("count"))
+        self.grip_plot = _plot(tr("Grip force"), tr("time (s)"), "N")
+        self.cop_plot = _plot(tr("Centre of pressure"), tr("left – right"), tr("back – front"))
         self.cop_plot.getPlotItem().setClipToView(False)
         self.cop_plot.getPlotItem().setDownsampling(ds=1, auto=False)  # an x-y trace: x is not time
         self.cop_plot.getPlotItem().getViewBox().setAspectLocked(True)
@@ -116,7 +117,7 @@ class LiveCharts(QWidget):
         self._x_right = {"dev": 0.0, "reps": 0.0, "grip": 0.0}
         self._y_top = {"dev": 0.0, "reps": 0.0, "grip": 0.0}
         self._cop_range = 0.0
-        self._kinds: tuple[tuple[str, ...], bool] | None = None
+        self._kinds: tuple[int, ...] | None = None
         self._cop_unit = "norm"
         self._tolerance: float | None = -1.0
         self._dev_scale = 100.0  # frame heights -> % of the frame height; 1 for mm
@@ -124,16 +125,28 @@ class LiveCharts(QWidget):
         self.sway_area: float = math.nan
         self.reset()
 
+    def show_chart(self, chart: str, inputs: tuple[str, ...] = ()) -> None:
+        """Show the chart an exercise declares (``contract.chart``) over the whole panel: ``deviation``,
+        ``reps``, ``force`` or ``cop``; a chart this panel does not draw (``events``, ``breath``,
+        ``posture``: drawn by their game modules) falls back to the repetitions, so the panel is never empty."""
+        plot = {"deviation": self.dev_plot, "reps": self.reps_plot, "force": self.grip_plot, "cop": self.cop_plot}.get(chart, self.reps_plot)
+        self._place([plot])
+
     def show_kinds(self, inputs: tuple[str, ...], reps: bool = True) -> None:
         """Show the charts that matter for an exercise's inputs (and repetitions when ``reps``), filling the grid."""
-        if not inputs or (inputs, reps) == self._kinds:
+        if not inputs:
             return
-        self._kinds = (inputs, reps)
         show = {self.dev_plot: "hand" in inputs, self.reps_plot: reps, self.grip_plot: "grip" in inputs,
                 self.cop_plot: "balance" in inputs}
         if not any(show.values()):
             show[self.reps_plot] = True  # never an empty panel
-        wanted = [p for p, on in show.items() if on]
+        self._place([p for p, on in show.items() if on])
+
+    def _place(self, wanted: list[pg.PlotWidget]) -> None:
+        key = tuple(id(p) for p in wanted)
+        if key == self._kinds:
+            return
+        self._kinds = key
         lay = self.layout()
         assert isinstance(lay, QGridLayout)
         for p in (self.dev_plot, self.reps_plot, self.grip_plot, self.cop_plot):
@@ -185,7 +198,7 @@ class LiveCharts(QWidget):
         self._dev_scale = scale
         self._tolerance = -1.0  # redraw the band in the new unit
         self._y_top["dev"] = 0.0  # and let the y range regrow from the next points
-        self.dev_plot.getPlotItem().setLabel("left", "mm" if mm else "% frame height", color=INK)
+        self.dev_plot.getPlotItem().setLabel("left", "mm" if mm else self.tr("% frame height"), color=INK)
 
     def set_tolerance(self, tolerance: float | None) -> None:
         """Tolerance of the path (the exercise's unit); ``None`` hides the band. Cheap when unchanged."""
@@ -214,12 +227,27 @@ class LiveCharts(QWidget):
                     cop_unit: str = "norm") -> None:
         """Copy the ring buffers and redraw (UI thread)."""
         t0 = model.play_t0_ns
-        if t0 is None:
-            return
         # copy a ring buffer only when it has new rows
         fresh = {k: rb.total != self._seen[k] for k, rb in (("dev", model.deviation), ("reps", model.reps),
                                                              ("grip", model.force), ("cop", model.cop))}
         self._seen = {"dev": model.deviation.total, "reps": model.reps.total, "grip": model.force.total, "cop": model.cop.total}
+        # a buffer emptied by a new trial empties its chart: no curve or marker of the previous trial stays
+        if fresh["dev"] and model.deviation.total == 0:
+            self.dev_curve.setData([], [])
+        if fresh["reps"] and model.reps.total == 0:
+            self.reps_curve.setData([], [])
+            for item in self.reps_marks.values():
+                item.clear()
+        if fresh["grip"] and model.force.total == 0:
+            self.grip_curve.setData([], [])
+        if fresh["cop"] and model.cop.total == 0:
+            for c in (self.cop_curve, self.cop_ellipse):
+                c.setData([], [])
+            self.cop_dot.setData([], [])
+            self.sway_area = math.nan
+        if t0 is None:
+            self._seen = {k: (v if v == 0 else -1) for k, v in self._seen.items()}  # rows before play: drawn once it starts
+            return
         t, v = model.deviation.snapshot() if fresh["dev"] else _EMPTY
         if len(t):
             x = (t - t0) / 1e9
@@ -266,5 +294,5 @@ class LiveCharts(QWidget):
             if cop_unit != self._cop_unit:
                 self._cop_unit = cop_unit
                 suffix = "" if cop_unit == "norm" else f" ({cop_unit})"
-                self.cop_plot.getPlotItem().setLabel("bottom", f"left – right{suffix}", color=INK)
-                self.cop_plot.getPlotItem().setLabel("left", f"back – front{suffix}", color=INK)
+                self.cop_plot.getPlotItem().setLabel("bottom", self.tr("left – right") + suffix, color=INK)
+                self.cop_plot.getPlotItem().setLabel("left", self.tr("back – front") + suffix, color=INK)

@@ -1,12 +1,13 @@
-"""The child's screen: the mirrored camera image (or a drawn meadow) with the game drawn over it.
+"""The child's screen: the camera image (mirrored when live) (or a drawn meadow) with the game drawn over it.
 
 Nothing here needs reading: a picture schedule (now / next), a big countdown, a character that follows
 the fingertip along the path, a balloon that grows with grip force, a turtle steered by the centre of
 pressure, a friendly figure over the body, dots that fill with stars per repetition, and stars with
 confetti at the end of every trial.
 
-Coordinates: observations are normalised, **unmirrored** image coordinates (x right, y down); this
-view mirrors them (x -> 1 - x) so the child sees itself as in a mirror. The image area keeps the
+Coordinates: observations are normalised, **unmirrored** image coordinates (x right, y down); with a
+live camera this view mirrors them (x -> 1 - x) so the child sees itself as in a mirror; a recorded
+video and the simulated child's drawn meadow are shown unmirrored (:attr:`ChildView.mirrored`). The image area keeps the
 camera's aspect ratio and is centred in the widget.
 """
 
@@ -74,6 +75,15 @@ class ChildView(QWidget):
         self._burst_t = -10.0
         self.cop_trail: np.ndarray | None = None
         """Recent CoP points (N x 2) for the balance trail; set by the window from the ring buffer."""
+        self.idle_pictogram: Pictogram | None = None
+        """The picture of the exercise about to be played, on the waiting screen before a session (set by
+        the window from the plan); the bee when ``None``."""
+
+    @property
+    def mirrored(self) -> bool:
+        """Only a live camera is mirrored (the child moves as in a mirror); a recorded video or the drawn
+        meadow of the simulated child is shown as it is, so text in a clip reads the right way round."""
+        return self.state is not None and self.state.source_label == "camera"
 
     # -- data ------------------------------------------------------------------------------------
     def show_state(self, state: ViewState, t_s: float) -> None:
@@ -114,9 +124,9 @@ class ChildView(QWidget):
         aw, ah = iw * scale, ih * scale
         return QRectF((w - aw) / 2, top + (avail_h - ah) / 2, aw, ah)
 
-    @staticmethod
-    def _map(area: QRectF, x: float, y: float) -> QPointF:
-        return QPointF(area.left() + (1.0 - x) * area.width(), area.top() + y * area.height())
+    def _map(self, area: QRectF, x: float, y: float) -> QPointF:
+        xs = (1.0 - x) if self.mirrored else x
+        return QPointF(area.left() + xs * area.width(), area.top() + y * area.height())
 
     # -- painting --------------------------------------------------------------------------------
     def paintEvent(self, _event: object) -> None:
@@ -132,10 +142,20 @@ class ChildView(QWidget):
         area = self._area()
         self._background(p, area)
         if s is None or s.phase == "idle":
-            # waiting for the therapist: the bee, waving, next to a big "play" triangle
+            # waiting for the therapist: the exercise's own picture (the bee before any plan), next to a big "play" triangle
             w, h = self.width(), self.height()
             r = min(w, h) * 0.12
-            draw_bee(p, w * 0.38, h * 0.55, r, True, self._t)
+            pic = self.idle_pictogram
+            if s is not None and s.schedule:
+                pic = _pictogram(s.schedule[min(max(s.trial, 0), len(s.schedule) - 1)])
+            if pic is None:
+                draw_bee(p, w * 0.38, h * 0.55, r, True, self._t)
+            else:
+                card = QRectF(w * 0.38 - 1.5 * r, h * 0.55 - 1.5 * r, 3 * r, 3 * r)
+                p.setPen(QPen(qc(ORANGE), 6))
+                p.setBrush(qc(WHITE, 240))
+                p.drawRoundedRect(card, r * 0.3, r * 0.3)
+                draw_pictogram(p, card.adjusted(r * 0.2, r * 0.2, -r * 0.2, -r * 0.2), pic)
             tri = QPolygonF([QPointF(w * 0.55, h * 0.55 - r), QPointF(w * 0.55, h * 0.55 + r), QPointF(w * 0.55 + 1.6 * r, h * 0.55)])
             p.setPen(QPen(qc(INK), 6))
             p.setBrush(qc(GREEN))
@@ -177,14 +197,17 @@ class ChildView(QWidget):
             f = p.font()
             f.setPixelSize(max(11, int(self.height() * 0.022)))
             p.setFont(f)
-            p.drawText(QRectF(8, self.height() - 28, self.width() - 16, 24), Qt.AlignmentFlag.AlignRight, "simulated child")
+            p.drawText(QRectF(8, self.height() - 28, self.width() - 16, 24), Qt.AlignmentFlag.AlignRight, self.tr("simulated child"))
 
     def _background(self, p: QPainter, area: QRectF) -> None:
         if self._qimage is not None:
             p.fillRect(self.rect(), qc(INK))
             p.save()
-            p.translate(area.right(), area.top())
-            p.scale(-1.0, 1.0)  # the child sees a mirror
+            if self.mirrored:  # a live camera: the child sees a mirror
+                p.translate(area.right(), area.top())
+                p.scale(-1.0, 1.0)
+            else:  # a recorded video: as it was filmed
+                p.translate(area.left(), area.top())
             p.drawImage(QRectF(0.0, 0.0, area.width(), area.height()), self._qimage)
             p.restore()
             return
@@ -290,7 +313,7 @@ class ChildView(QWidget):
             band_px = max(14.0, 2 * tol * area.height())
             rb = area.adjusted(-band_px, -band_px, band_px, band_px)
             p.drawPixmap(rb.toAlignedRect().topLeft(),
-                         self._layer("path", rb, (self._template_key, tol), lambda lp: self._paint_path(lp, tmpl, area, band_px)))
+                         self._layer("path", rb, (self._template_key, tol, self.mirrored), lambda lp: self._paint_path(lp, tmpl, area, band_px)))
             comp = float(s.live.get("completion", 0.0) or 0.0)
             if comp > 0:
                 n = max(2, int(len(pts) * min(1.0, comp)))
@@ -304,6 +327,7 @@ class ChildView(QWidget):
                 p.setPen(dp)
                 p.drawPath(done)
             start = self._map(area, float(pts[0, 0]), float(pts[0, 1]))
+            self._start_and_direction(p, area, pts, band_px, comp)
             draw_star(p, start.x(), start.y(), band_px * 0.55, filled=comp < 0.9)
         for h in s.hands[:1]:
             lm = np.asarray(h.landmarks)
@@ -321,6 +345,45 @@ class ChildView(QWidget):
         if s.contract is not None and s.contract.game == "pegs":
             self._peg_game(p, area, s)
 
+    def _start_and_direction(self, p: QPainter, area: QRectF, pts: np.ndarray, band_px: float, comp: float) -> None:
+        """Where to start and which way to go, as on the printed sheet: a green start dot on the path's
+        first point and an arrow along its first stretch (hidden once a third of the path is traced)."""
+        start = self._map(area, float(pts[0, 0]), float(pts[0, 1]))
+        p.setPen(QPen(qc(INK), 3))
+        p.setBrush(qc(GREEN))
+        p.drawEllipse(start, band_px * 0.75, band_px * 0.75)
+        if comp > 0.33 or len(pts) < 3:
+            return
+        # the arrow follows the path a short way ahead of the start (about 12 % of the frame height)
+        seg = np.hypot(*np.diff(pts[:, :2], axis=0).T)
+        k = int(np.searchsorted(np.cumsum(seg), 0.12)) + 1
+        k = min(max(k, 1), len(pts) - 1)
+        a = self._map(area, float(pts[min(2, k), 0]), float(pts[min(2, k), 1]))
+        b = self._map(area, float(pts[k, 0]), float(pts[k, 1]))
+        d = QPointF(b.x() - start.x(), b.y() - start.y())
+        n = math.hypot(d.x(), d.y())
+        if n < 1.0:
+            return
+        ux, uy = d.x() / n, d.y() / n
+        off = band_px * 1.6  # beside the path, on the side away from the rest of the shape, so it never hides the line
+        ox, oy = -uy * off, ux * off
+        mid = self._map(area, float(np.mean(pts[:, 0])), float(np.mean(pts[:, 1])))
+        if (start.x() + ox - mid.x()) ** 2 + (start.y() + oy - mid.y()) ** 2 < (start.x() - ox - mid.x()) ** 2 + (start.y() - oy - mid.y()) ** 2:
+            ox, oy = -ox, -oy
+        tail = QPointF(a.x() + ox, a.y() + oy)
+        head = QPointF(b.x() + ox, b.y() + oy)
+        pen = QPen(qc(BLUE), max(4.0, band_px * 0.3))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        p.setPen(pen)
+        p.drawLine(tail, head)
+        hs = max(12.0, band_px * 0.9)
+        tri = QPolygonF([QPointF(head.x() + ux * hs * 0.6, head.y() + uy * hs * 0.6),
+                         QPointF(head.x() - ux * hs * 0.5 - uy * hs * 0.6, head.y() - uy * hs * 0.5 + ux * hs * 0.6),
+                         QPointF(head.x() - ux * hs * 0.5 + uy * hs * 0.6, head.y() - uy * hs * 0.5 - ux * hs * 0.6)])
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(qc(BLUE))
+        p.drawPolygon(tri)
+
     def _peg_game(self, p: QPainter, area: QRectF, s: ViewState) -> None:
         """The pegboard: the exercise's holes (filled as pegs go in) and the dish with the pegs left. A
         virtual board is drawn where the exercise puts it; a physical one over the camera image where
@@ -331,7 +394,7 @@ class ChildView(QWidget):
         if physical and m is None and not s.settings.get("corners"):
             return
         iw, ih = self._image_size()
-        key = ("peg", tuple(sorted((k, str(v)) for k, v in s.settings.items())), iw, ih, m)
+        key = ("peg", tuple(sorted((k, str(v)) for k, v in s.settings.items())), iw, ih, m, self.mirrored)
         if self._template_key != key:
             import exercises
 
@@ -584,10 +647,15 @@ class ChildView(QWidget):
         p.drawText(QRectF(w / 2 - rr, h * 0.55 - rr, 2 * rr, 2 * rr), Qt.AlignmentFlag.AlignCenter, str(n))
 
     def _celebrate(self, p: QPainter, s: ViewState) -> None:
-        w, h = self.width(), self.height()
-        p.fillRect(self.rect(), qc(WHITE, 110))
+        """Stars and confetti in a band along the top (over the schedule strip), never over the child:
+        the camera image below stays as it is."""
+        w = self.width()
+        h = self.height() * 0.3  # the band: the schedule strip and a little below it
+        p.save()
+        p.setClipRect(QRectF(0, 0, w, h))
+        p.fillRect(QRectF(0, 0, w, h), qc(WHITE, 200))
         rng = np.random.default_rng(7)
-        n = 0 if getattr(s, "quiet", False) else 90  # quiet mode (the child's sensory settings): no confetti, still stars
+        n = 0 if s.quiet else 60  # quiet mode (the child's sensory settings): no confetti, still stars
         xs, speed, phase, size = rng.uniform(0, 1, n), rng.uniform(0.15, 0.4, n), rng.uniform(0, 1, n), rng.uniform(0.6, 1.4, n)
         p.setPen(Qt.PenStyle.NoPen)
         for k in range(n):
@@ -604,12 +672,13 @@ class ChildView(QWidget):
             n_stars = max(1, round(sum(stars) / len(stars))) if stars else 1
         else:
             n_stars = s.last_score.stars if s.last_score else 1
-        r = min(w, h) * 0.14
+        r = min(w * 0.1, h * 0.36)
         for k in range(3):
             cx = w / 2 + (k - 1) * r * 2.3
-            cy = h * 0.5 - (r * 0.35 if k == 1 else 0)
-            pulse = 1.0 + (0.0 if getattr(s, "quiet", False) else 0.06) * math.sin(self._t * 6 + k)  # quiet: no pulsing
-            draw_star(p, cx, cy, r * pulse * (1.15 if k == 1 else 1.0), filled=k < n_stars)
+            cy = h * 0.5 - (r * 0.2 if k == 1 else 0)
+            pulse = 1.0 + (0.0 if s.quiet else 0.06) * math.sin(self._t * 6 + k)  # quiet: no pulsing
+            draw_star(p, cx, cy, r * pulse * (1.1 if k == 1 else 1.0), filled=k < n_stars)
+        p.restore()
 
     def _try_again(self, p: QPainter) -> None:
         """A calm 'let's try again' picture: a soft veil and a big round arrow (no text, no stars, nothing sad)."""

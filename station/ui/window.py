@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QWidget
 
+from exercises.contract import Pictogram
 from station.plans import SessionPlan, describe_difficulty
 from station.session.control import SessionController
 from station.session.model import LiveModel, grip_zone
@@ -38,7 +39,7 @@ class ChildWindow(QWidget):
 
     def __init__(self, view: ChildView) -> None:
         super().__init__()
-        self.setWindowTitle("Motor Station — play")
+        self.setWindowTitle(self.tr("Motor Station — play"))
         from PySide6.QtWidgets import QVBoxLayout
 
         lay = QVBoxLayout(self)
@@ -60,7 +61,7 @@ class StationWindow(QMainWindow):
         clock_ns: Callable[[], int] | None = None,
     ) -> None:
         super().__init__()
-        self.setWindowTitle("Motor Station")
+        self.setWindowTitle(self.tr("Motor Station"))
         self.factory = factory
         self.controller: SessionController | None = None
         self.session_ids: list[str] = []
@@ -78,6 +79,7 @@ class StationWindow(QMainWindow):
         self.latency_ms: list[float] = []
         """Movement-to-screen latency per new frame: frame time to the refresh that draws it (ms)."""
         self._last_obs_t: int | None = None
+        self._chart_key: tuple[object, ...] | None = None
         if child_screen is None:
             split = QSplitter(Qt.Orientation.Horizontal)
             split.addWidget(self.child_view)
@@ -136,7 +138,7 @@ class StationWindow(QMainWindow):
             return
         self._starting = True
         self.dashboard.start_btn.setEnabled(False)
-        self.dashboard.banner.setText("Preparing…")
+        self.dashboard.banner.setText(self.tr("Preparing…"))
         self.dashboard.run_in_background(lambda: self.factory(participant, plan), lambda res: self._start_built(participant, res))
 
     def _start_built(self, participant: str, res: object) -> None:
@@ -144,7 +146,7 @@ class StationWindow(QMainWindow):
         if isinstance(res, BaseException):  # bad plan or unavailable source: show it, keep the station open
             self.dashboard.error_label.setText(str(res))
             self.dashboard.set_running(False)
-            self.dashboard.banner.setText("Ready")
+            self.dashboard.banner.setText(self.tr("Ready"))
             return
         self.controller, self.model = res  # type: ignore[misc]
         assert self.controller is not None
@@ -169,12 +171,12 @@ class StationWindow(QMainWindow):
             return
         res = self.controller.step_difficulty(steps)
         if res is None:
-            self.dashboard.error_label.setText("no trial left to change")
+            self.dashboard.error_label.setText(self.tr("no trial left to change"))
         else:
             i, new = res
             self.dashboard.error_label.setText("")
             spec = self.controller.trials[i].spec
-            self.dashboard.difficulty_label.setText(f"trial {i + 1}: " + describe_difficulty(spec.exercise, new))
+            self.dashboard.difficulty_label.setText(self.tr("trial {n}: ").format(n=i + 1) + describe_difficulty(spec.exercise, new))
 
     def handle_key(self, key: int) -> bool:
         if key == Qt.Key.Key_Space:
@@ -202,6 +204,7 @@ class StationWindow(QMainWindow):
         if self.model is None:
             self._idle_ticks += 1
             if self._idle_ticks % 3 == 0:  # the waiting screen needs no more than 10 frames a second
+                self.child_view.idle_pictogram = self._next_pictogram()
                 self.child_view.show_idle(time.monotonic() - self._t_start)
             return
         t0 = time.perf_counter()
@@ -214,7 +217,9 @@ class StationWindow(QMainWindow):
         self.child_view.cop_trail = trail
         self.child_view.show_state(v, time.monotonic() - self._t_start)
         tol = v.settings.get("tolerance") if "hand" in v.inputs else None
-        if v.phase in ("countdown",) and self.model.deviation.total == 0:
+        chart_key = (v.session_id, v.trial)
+        if chart_key != self._chart_key:  # a new trial: nothing of the previous one stays on the charts
+            self._chart_key = chart_key
             self.dashboard.charts.reset()
         self.dashboard.charts.set_deviation_unit(v.settings.get("mode") in ("tabletop", "physical"))
         self.dashboard.charts.set_tolerance(float(tol) if isinstance(tol, int | float) else None)
@@ -234,6 +239,15 @@ class StationWindow(QMainWindow):
             self._on_finished()
         self.refresh_ms.append((time.perf_counter() - t0) * 1e3)
         del self.refresh_ms[:-300]
+
+    def _next_pictogram(self) -> Pictogram | None:
+        """The picture of the first exercise of the plan being composed (the waiting screen shows it)."""
+        import exercises
+
+        d = self.dashboard
+        name = d.plan_items[0].exercise if d.plan_items else d.exercise.currentText()
+        c = exercises.contract_of(name) if name else None
+        return c.pictogram if c is not None else None
 
     def _on_finished(self) -> None:
         assert self.controller is not None and self.model is not None

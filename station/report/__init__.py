@@ -1,13 +1,10 @@
-"""Session reports (HTML, optionally PDF) built only from what is stored in the database.
+"""Session reports (HTML and PDF from one Jinja2 template) built only from what is stored in the database.
 
-A report can be regenerated at any time (``station report SESSION``). It shows:
-
-- the session header (participant code, start in UTC, duration, status, software, source);
-- per trial: repetitions, duration, every metric with its unit and exact definition, the change
-  from the participant's previous sessions, plots of the traces (matplotlib) with the scored events
-  marked, and the list of events;
-- progress charts of this session's metrics across the participant's sessions;
-- devices (identity, samples, flags) and calibrations (method, version, residual).
+A report can be regenerated at any time (``station report SESSION``; ``--summary`` for the one-page
+summary for home and school). The layout and its order are in :mod:`station.report.render` and
+``templates/``; this module gathers the session's data (:class:`SessionData`) and draws the figures:
+plots of the traces (matplotlib) with the scored events marked and their legends beside the data,
+progress charts across the participant's sessions, the goals section.
 
 Conventions: plot times are seconds from the trial start on the session clock; image plots are in
 pixels of the source frame, x right, y down, unmirrored (what the camera saw, not the child's mirror
@@ -175,7 +172,7 @@ def hand_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, An
     tip = lm[:, HAND_TIP, :2] * np.array([w, h])
     evs = [e for e in data.events if e["trial"] == trial["trial"]]
     out = []
-    fig = _figure(5.6, 4.2, right=0.1)
+    fig = _figure(5.6, 4.7, right=0.1, bottom=1.05)
     ax = fig.add_subplot()
     tmpl = _template_points(trial, (w, h))
     if tmpl is not None:
@@ -192,9 +189,9 @@ def hand_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, An
     ax.set_xlabel("x (px, camera image)")
     ax.set_ylabel("y (px, down)")
     ax.set_title("Fingertip path")
-    ax.legend(loc="lower right", fontsize=7)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.17), fontsize=7, ncol=2, frameon=False)
     out.append(("Fingertip path over the template, coloured by time (camera image, unmirrored).", fig))
-    fig = _figure(8.0, 2.6)
+    fig = _figure(8.0, 2.6, right=1.6)
     ax = fig.add_subplot()
     tt = (t - ts) / 1e9
     if len(t) > 2:
@@ -205,7 +202,7 @@ def hand_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, An
     ax.set_ylabel("fingertip speed (px/s)")
     ax.set_title("Fingertip speed with scored events")
     if evs:
-        ax.legend(loc="upper right", fontsize=7)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
     out.append(("Fingertip speed (frame-to-frame, px/s); dashed lines are scored events.", fig))
     return out
 
@@ -220,7 +217,7 @@ def pose_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, An
     hip_y = lm[:, list(HIPS), 1].mean(axis=1) * h
     ankle_y = lm[:, [27, 28], 1].mean(axis=1) * h if lm.shape[1] > 28 else None
     evs = [e for e in data.events if e["trial"] == trial["trial"]]
-    fig = _figure(8.0, 2.8)
+    fig = _figure(8.0, 2.8, right=1.3)
     ax = fig.add_subplot()
     ax.plot(tt, hip_y, color=PALETTE[0], lw=1.2, label="mid-hip")
     if ankle_y is not None:
@@ -230,7 +227,7 @@ def pose_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, An
     ax.set_xlabel("time from trial start (s)")
     ax.set_ylabel("height in image (px, up)")
     ax.set_title("Body height over time with scored events")
-    ax.legend(loc="upper right", fontsize=7, ncol=3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
     return [("Mid-hip and mid-ankle height in the image (up is higher); dashed lines are scored events.", fig)]
 
 
@@ -251,7 +248,7 @@ def sensor_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, 
         by_unit: dict[str, list[int]] = {}
         for i, u in enumerate(units):
             by_unit.setdefault(u, []).append(i)
-        fig = _figure(8.0, 1.0 + 1.7 * len(by_unit), hspace=0.12)
+        fig = _figure(8.0, 1.0 + 1.7 * len(by_unit), hspace=0.12, right=1.9)
         axes = fig.subplots(len(by_unit), 1, sharex=True, squeeze=False)[:, 0]
         tt = (t - ts) / 1e9
         bad = (flags & FAULT_BITS) != 0
@@ -262,7 +259,7 @@ def sensor_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, 
                 ax.plot(tt[bad], vals[bad, idx[0]], "x", color="#d62728", ms=5, label="gap / saturated / resync")
             _mark_events(ax, evs, ts)
             ax.set_ylabel(unit or "value")
-            ax.legend(loc="upper right", fontsize=7, ncol=3)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
         axes[-1].set_xlabel("time from trial start (s)")
         uncal = int(((flags & 8) != 0).sum())
         axes[0].set_title(f"{dev} ({info.get('kind', 'sensor')})" + (f" — {uncal} of {len(flags)} samples uncalibrated" if uncal else ""))
@@ -332,43 +329,7 @@ def _session_groups(data: SessionData) -> dict[tuple[str, str, str], list[tuple[
     return {k: sorted(((sid, u, float(np.mean(v))) for sid, (u, v) in per.items()), key=lambda x: (x[1], x[0])) for k, per in acc.items()}
 
 
-def _previous(data: SessionData) -> dict[tuple[str, str], tuple[int, float | None, float | None]]:
-    """(exercise, metric) -> (number of previous sessions, last previous value, mean of previous values)."""
-    start = data.sess["utc_start"]
-    by: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(dict)
-    order: dict[str, str] = {}
-    for r in data.history:
-        if r["session_id"] == data.sid or r["utc_start"] > start:
-            continue
-        by[(r["exercise"], r["name"])].setdefault(r["session_id"], []).append(float(r["value"]))
-        order[r["session_id"]] = r["utc_start"]
-    out = {}
-    for key, per in by.items():
-        vals = [float(np.mean(per[s])) for s in sorted(per, key=lambda s: (order[s], s))]
-        out[key] = (len(vals), vals[-1], float(np.mean(vals)))
-    return out
-
-
 # -- HTML -------------------------------------------------------------------------------------------
-CSS = """
-body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;max-width:62em;margin:1.5em auto;color:#222;padding:0 1em}
-h1{margin-bottom:.2em}h2{border-bottom:2px solid #dde;padding-bottom:.2em;margin-top:1.6em}
-table{border-collapse:collapse;margin:.5em 0 1.2em;font-size:92%}td,th{border:1px solid #ccd;padding:.25em .6em;text-align:left;vertical-align:top}
-th{background:#eef}td.num{text-align:right;font-variant-numeric:tabular-nums}.def{color:#555;font-size:88%}
-.cards{display:flex;gap:1em;flex-wrap:wrap;margin:1em 0}.card{background:#f4f6fb;border-radius:8px;padding:.6em 1em;min-width:9em}
-.card b{font-size:160%;display:block}.muted{color:#666;font-size:90%}.warn{color:#b5490b;font-weight:bold}
-.up{color:#1a7f37}.down{color:#b5490b}figure{margin:.5em 0 1em}figcaption{color:#555;font-size:88%}img{max-width:100%}
-.goal{font-size:105%;margin:.2em 0}.met{color:#1a7f37;font-weight:bold}.notmet{color:#555;font-weight:bold}
-.sim{background:#fff3cd;border:1px solid #e0c060;padding:.4em .8em;border-radius:6px;display:inline-block}
-"""
-
-
-def _change(now: float | None, prev: float | None) -> str:
-    if now is None or prev is None:
-        return "–"
-    return f"{now - prev:+.3g}"  # no colour: whether up is better depends on the metric
-
-
 def _age(part: dict[str, Any], when_iso: str) -> str | None:
     from station.export.tables import age_years
 
@@ -447,24 +408,6 @@ def goals_html(data: SessionData) -> list[str]:
     return parts
 
 
-def goal_lines(data: SessionData) -> list[str]:
-    """The goals section of the PDF (plain text lines, first)."""
-    from station.goals import progress, summary_t_score
-
-    items = progress(data.db, data.sess["participant"], until_utc=data.sess["utc_start"])
-    if not items:
-        return []
-    out = ["GOALS"]
-    ts, n = summary_t_score(items)
-    if ts is not None:
-        out.append(f"   GAS T-score over {n} goal(s) with levels: {ts:.1f} (50 = as expected; rho = 0.3)")
-    for p in items:
-        s, e = p.goal.spec, p.evaluation
-        out.append(f"   {e.words(s)}" + (f"   GAS level {e.level:+d}" if e.level is not None else "") + f"   trend {e.trend}")
-        out.append(f"      {s.sentence()[:120]}")
-    return [*out, ""]
-
-
 def banners(sess: dict[str, Any], trials: list[dict[str, Any]]) -> list[str]:
     """The warnings a report opens with: SIMULATED (not a child's performance) and FAILED (with the reason)."""
     out = []
@@ -477,104 +420,12 @@ def banners(sess: dict[str, Any], trials: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def render_html(db: Database, session_id: str) -> str:
-    """The full report of one session as a self-contained HTML document (figures embedded as PNG)."""
-    data = SessionData(db, session_id)
-    sess, sid = data.sess, data.sid
-    header = sess["header"] or {}
-    config = header.get("config") or {}
-    end_ns = max((t["t_end_ns"] or t["t_start_ns"] for t in data.trials), default=data.t0)
-    source = sess.get("source") or ", ".join(sorted({str(t.get("source", "")) for t in config.get("trials", []) if t.get("source")})) or "–"
-    parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Motor Station session report</title>",
-        f"<style>{CSS}</style></head><body>",
-        "<h1>Session report</h1>",
-        f"<p>Participant <b>{html.escape(sess['participant'])}</b> · session <code>{sid}</code><br>"
-        f"started {datetime.fromisoformat(sess['utc_start']).strftime('%Y-%m-%d %H:%M:%S')} UTC · length {(end_ns - data.t0) / 1e9:.1f} s · status <b>{html.escape(sess['status'])}</b>"
-        + (f" · age {html.escape(a)}" if (a := _age(data.participant, sess["utc_start"])) else "")
-        + (f" · dominant hand {html.escape(str(data.participant['dominant_hand']))}" if data.participant["dominant_hand"] else "")
-        + f"<br><span class='muted'>software motor-station {html.escape(str(header.get('software_version')))} · input: {html.escape(source)}"
-        f" · place: {html.escape(str(sess.get('place') or '–'))}</span></p>",
-    ]
-    if tracker := _tracker_line(data):
-        parts.append(f"<p class='muted'>tracker: {html.escape(tracker)}</p>")
-    for banner in banners(sess, data.trials):
-        parts.append(f"<p class='sim'>{html.escape(banner)}</p>")
-    parts += goals_html(data)
-    parts.append("<div class='cards'>")
-    for tr in data.trials:
-        dur = (tr["t_end_ns"] - tr["t_start_ns"]) / 1e9 if tr["t_end_ns"] else None
-        parts.append(f"<div class='card'>{html.escape(tr['exercise'])}<b>{_fmt(tr['reps'])}</b>reps · {_fmt(dur)} s</div>")
-    parts.append("</div>")
-    prev = _previous(data)
-    for tr in data.trials:
-        label = html.escape(tr["exercise"])
-        dur = (tr["t_end_ns"] - tr["t_start_ns"]) / 1e9 if tr["t_end_ns"] else None
-        parts.append(f"<h2>Trial {tr['trial'] + 1}: {label}</h2>")
-        parts.append(f"<p>Repetitions: <b>{_fmt(tr['reps'])}</b> · duration {_fmt(dur)} s · "
-                     f"settings <code>{html.escape(str(tr['settings']))}</code></p>")
-        parts.append("<table><tr><th>metric</th><th>value</th><th>unit</th><th>previous</th><th>change</th><th>mean of previous (n)</th><th>definition</th></tr>")
-        for m in (m for m in data.metrics if m["trial"] == tr["trial"]):
-            v = m["value"] if m["value"] is not None else m["text"]
-            n, last, mean = prev.get((m["exercise"], m["name"]), (0, None, None))
-            parts.append(
-                f"<tr><td>{html.escape(m['name'])}</td><td class='num'>{_fmt(v)}</td><td>{html.escape(m['unit'])}</td>"
-                f"<td class='num'>{_fmt(last)}</td><td class='num'>{_change(m['value'], last)}</td>"
-                f"<td class='num'>{_fmt(mean)}{f' ({n})' if n else ''}</td><td class='def'>{html.escape(m['definition'])}</td></tr>")
-        parts.append("</table>")
-        parts += _figures_html(trial_figures(data, tr))
-        evs = [e for e in data.events if e["trial"] == tr["trial"]]
-        if evs:
-            parts.append(f"<details><summary>{len(evs)} scored events</summary><table><tr><th>time from trial start (s)</th>"
-                         "<th>kind</th><th>rep</th><th>value</th><th>unit</th><th>details</th></tr>")
-            for e in evs:
-                payload = ", ".join(f"{k}={_fmt(v)}" for k, v in (e["payload"] or {}).items())
-                parts.append(f"<tr><td class='num'>{(e['t_ns'] - tr['t_start_ns']) / 1e9:.3f}</td><td>{html.escape(e['kind'])}</td>"
-                             f"<td class='num'>{e['rep']}</td><td class='num'>{_fmt(e['value'])}</td><td>{html.escape(e['unit'])}</td>"
-                             f"<td class='def'>{payload}</td></tr>")
-            parts.append("</table></details>")
-    parts.append("<h2>Compared with previous sessions</h2>")
-    groups = _session_groups(data)
-    n_sessions = len({r["session_id"] for r in data.history})
-    if n_sessions <= 1:
-        parts.append("<p class='muted'>This is the participant's first session with these metrics: nothing to compare yet.</p>")
-    else:
-        parts.append(f"<p>{n_sessions} sessions of {html.escape(sess['participant'])}; this session is circled in red. "
-                     "Several trials of one exercise in a session are averaged.</p>")
-        parts += _figures_html([("Metrics of this session's exercises across the participant's sessions.",
-                                 progress_figure(groups, title="", highlight=sid))])
-    parts.append("<h2>Devices and calibration</h2>")
-    stats = data.sample_stats()
-    if data.devices:
-        parts.append("<table><tr><th>device</th><th>kind</th><th>model</th><th>serial</th><th>firmware</th><th>rate</th><th>samples</th><th>flags</th></tr>")
-        for d in data.devices:
-            i, st = d["info"], stats.get(d["device_id"], {})
-            flags = ", ".join(f"{k} {v}" for k, v in st.items() if k != "samples") or "none"
-            warn = " class='warn'" if "uncalibrated" in st or "gaps" in st else ""
-            parts.append(f"<tr><td>{html.escape(d['device_id'])}</td><td>{_fmt(i.get('kind'))}</td><td>{_fmt(i.get('model'))}</td>"
-                         f"<td>{_fmt(i.get('serial'))}</td><td>{_fmt(i.get('firmware'))}</td><td class='num'>{_fmt(i.get('rate_hz'))} Hz</td>"
-                         f"<td class='num'>{st.get('samples', 0)}</td><td{warn}>{html.escape(flags)}</td></tr>")
-        parts.append("</table>")
-    else:
-        parts.append("<p class='muted'>No serial devices in this session.</p>")
-    if data.calibrations:
-        parts.append("<table><tr><th>calibrated</th><th>kind</th><th>method</th><th>version</th><th>residual</th><th>made (UTC)</th></tr>")
-        for c in data.calibrations:
-            parts.append(f"<tr><td>{html.escape(c['key'])}</td><td>{html.escape(c['kind'])}</td><td>{html.escape(c['method'])}</td>"
-                         f"<td class='num'>{c['version']}</td><td class='num'>{_fmt(c['residual'])} {html.escape(c['residual_unit'])}</td>"
-                         f"<td>{html.escape(c['created_utc'])}</td></tr>")
-        parts.append("</table>")
-    else:
-        uncal = any("uncalibrated" in s for s in stats.values())
-        parts.append("<p" + (" class='warn'>Devices sent uncalibrated samples and no calibration was recorded." if uncal
-                             else " class='muted'>No calibration was used in this session.") + "</p>")
-    host = header.get("host") or {}
-    parts.append(f"<p class='def'>Times are seconds from the trial start on the session clock (monotonic host clock; the header ties it to "
-                 f"UTC once). Image plots are in pixels of the unmirrored camera image. No norms are shown: compare with the "
-                 f"participant's own history. Recorded on {html.escape(str(host.get('platform', '?')))}, Python "
-                 f"{html.escape(str(host.get('python', '?')))}. Report made {datetime.now().astimezone().isoformat(timespec='seconds')}.</p>"
-                 "</body></html>")
-    return "\n".join(parts)
+def render_html(db: Database, session_id: str, *, summary: bool = False) -> str:
+    """The full report of one session (or the one-page summary for home and school) as a self-contained
+    HTML document, from the one Jinja2 template (see :mod:`station.report.render`)."""
+    from station.report.render import render
+
+    return render(db, session_id, summary=summary)
 
 
 def _private_write(out: Path, data: bytes) -> None:
@@ -585,54 +436,27 @@ def _private_write(out: Path, data: bytes) -> None:
     os.chmod(out, 0o600)
 
 
-def write_report(db: Database, session_id: str, out: Path) -> Path:
+def write_report(db: Database, session_id: str, out: Path, *, summary: bool = False) -> Path:
     """Write the HTML report of a session to ``out`` (owner-only, mode 0600); returns ``out``."""
-    _private_write(Path(out), render_html(db, session_id).encode("utf-8"))
+    _private_write(Path(out), render_html(db, session_id, summary=summary).encode("utf-8"))
     return Path(out)
 
 
-def write_pdf(db: Database, session_id: str, out: Path) -> Path:
-    """Write the report as a PDF (matplotlib pages: summary and metrics, then the figures)."""
-    from matplotlib.backends.backend_pdf import PdfPages
+def write_pdf(db: Database, session_id: str, out: Path, *, summary: bool = False) -> Path:
+    """Write the report as a PDF: the same template as the HTML, laid out by WeasyPrint (text stays text)."""
+    from station.report.render import html_to_pdf, render
 
-    data = SessionData(db, session_id)
-    prev = _previous(data)
-    buf = io.BytesIO()
-    with PdfPages(buf) as pdf:
-        lines = [f"Participant {data.sess['participant']}   session {data.sid}",
-                 f"started {data.sess['utc_start']} (UTC)   status {data.sess['status']}   source {data.sess.get('source') or '-'}"
-                 f"   place {data.sess.get('place') or '-'}", ""]
-        top = banners(data.sess, data.trials)
-        lines += goal_lines(data)
-        for tr in data.trials:
-            dur = (tr["t_end_ns"] - tr["t_start_ns"]) / 1e9 if tr["t_end_ns"] else None
-            lines.append(f"Trial {tr['trial'] + 1}: {tr['exercise']}   reps {tr['reps']}   duration {_fmt(dur)} s")
-            for m in (m for m in data.metrics if m["trial"] == tr["trial"]):
-                v = m["value"] if m["value"] is not None else m["text"]
-                _n, last, _mean = prev.get((m["exercise"], m["name"]), (0, None, None))
-                lines.append(f"   {m['name']:<24} {html.unescape(_fmt(v)):>10} {m['unit']:<10} previous {html.unescape(_fmt(last))}")
-                if m["definition"]:
-                    lines.append(f"      {m['definition'][:110]}")
-            lines.append("")
-        per_page = 58
-        for start in range(0, max(1, len(lines)), per_page):
-            fig = _figure(8.27, 11.69)
-            if start == 0:
-                fig.text(0.06, 0.965, "Motor Station session report", fontsize=16, weight="bold")
-                for k, banner in enumerate(top):  # SIMULATED / FAILED in red above everything else
-                    fig.text(0.5, 0.985 - 0.012 * k, banner, fontsize=8, weight="bold", color="#B00020", ha="center", va="top")
-            fig.text(0.06, 0.94, "\n".join(lines[start:start + per_page]), fontsize=7.2, family="monospace", va="top")
-            pdf.savefig(fig)
-        for tr in data.trials:
-            for cap, fig in trial_figures(data, tr):
-                h = fig.get_figheight()
-                fig.set_figheight(h + 0.6)  # room for a page title and the caption
-                fig.subplots_adjust(top=1 - (fig.subplotpars.top and 0.75) / (h + 0.6), bottom=(0.55 + 0.3) / (h + 0.6))
-                fig.suptitle(f"Trial {tr['trial'] + 1}: {tr['exercise']}", fontsize=10, y=1 - 0.1 / (h + 0.6), va="top")
-                fig.text(0.5, 0.08 / (h + 0.6), cap, fontsize=7, ha="center", va="bottom")
-                pdf.savefig(fig)
-        groups = _session_groups(data)
-        if len({r["session_id"] for r in data.history}) > 1:
-            pdf.savefig(progress_figure(groups, title=f"{data.sess['participant']}: progress", highlight=data.sid))
-    _private_write(Path(out), buf.getvalue())
+    _private_write(Path(out), html_to_pdf(render(db, session_id, summary=summary, pdf=True)))
     return Path(out)
+
+
+def write_both(db: Database, session_id: str, folder: Path) -> tuple[Path, Path | None, str]:
+    """``report.html`` and ``report.pdf`` of a session in ``folder`` (what ``station run`` and the demos
+    write at the end). The PDF is a convenience: when it cannot be made (e.g. the system lacks Pango)
+    the HTML is still written and the reason is returned as the third item."""
+    html_path = write_report(db, session_id, Path(folder) / "report.html")
+    try:
+        return html_path, write_pdf(db, session_id, Path(folder) / "report.pdf"), ""
+    except (OSError, ImportError) as exc:  # WeasyPrint's system libraries missing, or a full disk
+        log.warning("PDF report of %s not written: %s", session_id, exc)
+        return html_path, None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
