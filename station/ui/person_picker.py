@@ -169,16 +169,21 @@ def choose(exercise: Any, x: float, y: float) -> bool:
 
 
 def attach_person_picker(window: QMainWindow, hz: float = 5.0) -> PersonPicker:
-    """Dock a :class:`PersonPicker` on the station window and wire it: every ``1/hz`` s it shows the
+    """Add a :class:`PersonPicker` to the station window (a "Who is scored" tab of the dashboard; a dock on
+    a window without one) and wire it: every ``1/hz`` s it shows the
     live model's latest image and people and the running exercise's participant; a click re-chooses
     the participant of the trial being scored. ``window`` is a ``StationWindow`` (``model``,
     ``controller`` attributes, either ``None``)."""
     picker = PersonPicker()
-    dock = QDockWidget("Who is scored", window)
-    dock.setObjectName("person_picker")
-    dock.setWidget(picker)
-    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    tabs = getattr(getattr(window, "dashboard", None), "tabs", None)
+    if tabs is not None:  # the station window: a tab beside Plan / Summary / History (the layout keeps its width)
+        tabs.addTab(picker, window.tr("Who is scored"))
+    else:
+        dock = QDockWidget(window.tr("Who is scored"), window)
+        dock.setObjectName("person_picker")
+        dock.setWidget(picker)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
 
     def current_exercise() -> Any:
         ctl = getattr(window, "controller", None)
