@@ -45,9 +45,11 @@ def touching(part: str, amount: float = 1.0) -> NDArray[np.float64]:
     from neutral. Reaching the knees or toes bends the trunk forward (the hips and legs stay)."""
     p = animal_pose("neutral")
     a = max(0.0, min(1.0, amount))
-    bend = {"head": 0.0, "shoulders": 0.0, "knees": 0.12, "toes": 0.22}[part]
-    upper = np.r_[0:23]
-    p[upper, 1] += bend * a  # the trunk leans forward: seen from the front, the head and shoulders go down
+    bend = {"head": 0.0, "shoulders": 0.0, "knees": 0.06, "toes": 0.10}[part]
+    crouch = {"head": 0.0, "shoulders": 0.0, "knees": 0.02, "toes": 0.06}[part]
+    p[0:23, 1] += (bend + crouch) * a  # the trunk leans forward: seen from the front, the shoulders come down
+    p[23:25, 1] += crouch * a  # and the knees bend a little (the hips go down)
+    p[25:27, 1] += crouch * 0.5 * a
     i, j = PART_POINTS[part]
     for wr, tgt, side in ((L_WR, i, 1.0), (R_WR, j, -1.0)):
         goal = p[tgt] + (0.0, -0.02 if part == "head" else 0.0)
