@@ -19,20 +19,23 @@ values), so a child facing the camera, its mirror image and a left/right swap of
 same features and the same label.
 
 Features (torso lengths unless said)
+    ``upright``: the trunk within 45 degrees of vertical, shoulders above the hips.
     ``raise_lo``/``raise_hi``: the lower/higher of the two wrists' heights above its shoulder.
     ``reach_lo``: the smaller of the two wrists' horizontal distances from the body midline.
     ``knee_angle``: the larger (straighter) of the two hip-knee-ankle angles, degrees.
     ``foot_lift``: the height of the higher ankle above the lower one.
     ``feet_apart``: horizontal distance between the ankles.
-Rules, in this order (the first that holds is the label)
+Rules, in this order (the first that holds is the label; not upright: ``unknown``)
+    flamingo  foot_lift > 0.3 and knee_angle > 150 (one foot up, the standing leg straight), whatever
+              the arms do (a lifted foot is the most distinctive sign)
     star      raise_lo > 0.25 and reach_lo > 0.55 and feet_apart > 0.75
     giraffe   raise_lo > 0.7 and reach_lo < 0.55
     bird      -0.45 < raise_lo and raise_hi < 0.5 and reach_lo > 0.95
-    flamingo  foot_lift > 0.3
-    frog      knee_angle < 130 and foot_lift < 0.2
+    frog      knee_angle < 130 and foot_lift < 0.45 (a three-quarter view lowers the nearer foot)
     neutral   raise_hi < -0.35 and knee_angle > 150 and foot_lift < 0.15 and feet_apart < 0.75
     unknown   otherwise (a transition or a posture outside the game), or when a needed landmark's
-              visibility is below ``min_visibility`` (legs not seen: only the arm poses can be named).
+              visibility is below ``min_visibility`` (shoulders and hips always; wrists for the arm
+              poses and neutral; knees and ankles for the leg poses, star and neutral).
 Hold
     :class:`PoseTracker` accepts a pose when the frame labels agree on it for ``hold_s`` seconds
     (frames labelled ``unknown`` for at most ``gap_s`` inside the hold are tolerated). After a pose is
@@ -56,7 +59,7 @@ LABELS: tuple[str, ...] = (*ANIMALS, NEUTRAL, UNKNOWN)
 
 L_SH, R_SH, L_WR, R_WR = 11, 12, 15, 16
 L_HIP, R_HIP, L_KNEE, R_KNEE, L_ANK, R_ANK = 23, 24, 25, 26, 27, 28
-ARMS = (L_SH, R_SH, L_WR, R_WR, L_HIP, R_HIP)
+TORSO = (L_SH, R_SH, L_HIP, R_HIP)
 LEGS = (L_KNEE, R_KNEE, L_ANK, R_ANK)
 
 
@@ -69,6 +72,8 @@ class PoseFeatures:
     foot_lift: float
     feet_apart: float
     legs_seen: bool
+    arms_seen: bool = True
+    upright: bool = True
 
 
 def _angle(a: NDArray[np.float64], b: NDArray[np.float64], c: NDArray[np.float64]) -> float:
@@ -81,17 +86,22 @@ def _angle(a: NDArray[np.float64], b: NDArray[np.float64], c: NDArray[np.float64
 
 def features(pts: NDArray[np.float64], vis: NDArray[np.float64] | None = None, min_visibility: float = 0.5) -> PoseFeatures | None:
     """The scale- and mirror-free features of one frame (``pts`` 33 x 2 pixels); ``None`` when the
-    arms and hips are not seen or the torso has no length."""
-    if vis is not None and min(float(vis[i]) for i in ARMS) < min_visibility:
+    shoulders and hips are not seen or the torso has no length."""
+    if vis is not None and min(float(vis[i]) for i in TORSO) < min_visibility:
         return None
     sh = 0.5 * (pts[L_SH] + pts[R_SH])
     hip = 0.5 * (pts[L_HIP] + pts[R_HIP])
     torso = float(np.hypot(*(sh - hip)))
     if not math.isfinite(torso) or torso < 1e-6:
         return None
+    upright = float(hip[1] - sh[1]) > 0.7 * torso
     mid_x = 0.5 * (sh[0] + hip[0])
-    raises = [(pts[s, 1] - pts[w, 1]) / torso for s, w in ((L_SH, L_WR), (R_SH, R_WR))]
-    reaches = [abs(pts[w, 0] - mid_x) / torso for w in (L_WR, R_WR)]
+    arms_seen = vis is None or min(float(vis[i]) for i in (L_WR, R_WR)) >= min_visibility
+    if arms_seen:
+        raises = [(pts[s, 1] - pts[w, 1]) / torso for s, w in ((L_SH, L_WR), (R_SH, R_WR))]
+        reaches = [abs(pts[w, 0] - mid_x) / torso for w in (L_WR, R_WR)]
+    else:
+        raises = reaches = [math.nan, math.nan]
     legs_seen = vis is None or min(float(vis[i]) for i in LEGS) >= min_visibility
     if legs_seen:
         knee = max(_angle(pts[L_HIP], pts[L_KNEE], pts[L_ANK]), _angle(pts[R_HIP], pts[R_KNEE], pts[R_ANK]))
@@ -99,26 +109,27 @@ def features(pts: NDArray[np.float64], vis: NDArray[np.float64] | None = None, m
         apart = abs(float(pts[L_ANK, 0] - pts[R_ANK, 0])) / torso
     else:
         knee, lift, apart = math.nan, math.nan, math.nan
-    return PoseFeatures(min(raises), max(raises), min(reaches), knee, lift, apart, legs_seen)
+    return PoseFeatures(min(raises), max(raises), min(reaches), knee, lift, apart, legs_seen, arms_seen, upright)
 
 
 def classify_features(f: PoseFeatures | None) -> str:
     """The label of one frame's features (the rules of the module docstring)."""
-    if f is None:
+    if f is None or not f.upright:
         return UNKNOWN
-    if f.legs_seen and f.raise_lo > 0.25 and f.reach_lo > 0.55 and f.feet_apart > 0.75:
-        return "star"
-    if f.raise_lo > 0.7 and f.reach_lo < 0.55:
-        return "giraffe"
-    if -0.45 < f.raise_lo and f.raise_hi < 0.5 and f.reach_lo > 0.95:
-        return "bird"
-    if not f.legs_seen:
-        return UNKNOWN
-    if f.foot_lift > 0.3:
+    legs, arms = f.legs_seen, f.arms_seen
+    if legs and f.foot_lift > 0.3 and f.knee_angle > 150.0:
         return "flamingo"
-    if f.knee_angle < 130.0 and f.foot_lift < 0.2:
+    if legs and arms and f.raise_lo > 0.25 and f.reach_lo > 0.55 and f.feet_apart > 0.75:
+        return "star"
+    if arms and f.raise_lo > 0.7 and f.reach_lo < 0.55:
+        return "giraffe"
+    if arms and -0.45 < f.raise_lo and f.raise_hi < 0.5 and f.reach_lo > 0.95:
+        return "bird"
+    if not legs:
+        return UNKNOWN
+    if f.knee_angle < 130.0 and f.foot_lift < 0.45:
         return "frog"
-    if f.raise_hi < -0.35 and f.knee_angle > 150.0 and f.foot_lift < 0.15 and f.feet_apart < 0.75:
+    if arms and f.raise_hi < -0.35 and f.knee_angle > 150.0 and f.foot_lift < 0.15 and f.feet_apart < 0.75:
         return NEUTRAL
     return UNKNOWN
 
