@@ -60,9 +60,10 @@ class BreathingChild:
     device = None
     profile = ""
 
-    def __init__(self, rate: float | None = None, fidget: bool = True) -> None:
+    def __init__(self, rate: float | None = None, fidget: bool = True, fidget_s: float = 2.0) -> None:
         self.rate = rate
         self.fidget = fidget
+        self.fidget_s = fidget_s
 
     def inputs(self, settings: BaseModel, *, t0_ns: int, duration_s: float, reps: int | None, seed: int,
                image_size: tuple[int, int]) -> Iterable[StepInput]:
@@ -74,11 +75,11 @@ class BreathingChild:
         rate = self.rate or float(getattr(settings, "rate_per_min", 6.0))
         rng = np.random.default_rng(seed)
         fps = 30.0
-        f0 = 0.6 * duration_s
+        f0 = 0.6 * duration_s if self.fidget_s <= 0.3 * duration_s else 0.2 * duration_s
         for i in range(int(duration_s * fps)):
             t = i / fps
             pts = breathing_pose(t - 0.5, rate)
-            if self.fidget and f0 <= t < f0 + 2.0:
+            if self.fidget and f0 <= t < f0 + self.fidget_s:
                 pts = pts.copy()
                 pts[0:25, 0] += 0.05 * math.sin(2 * math.pi * (t - f0))
             yield StepInput.from_tracked(frame_of(i, t0_ns + round(t * 1e9), pts, image_size, rng, jitter=0.0015))

@@ -158,6 +158,11 @@ class StopGoChild:
     device = None
     profile = ""
 
+    def __init__(self, paint_delay_ns: int | None = None) -> None:
+        self.paint_delay_ns = paint_delay_ns
+        """When set, the child's view of the screen paints every cue this long after the frame that put it
+        up (tests of the painted-onset path: the child and the exercise then see the same screen)."""
+
     @staticmethod
     def plan(rec_cue: str, go_n: int, nogo_n: int, htks_n: int) -> tuple[str, float]:
         """``(action, delay s)`` for the next cue: ``jump``, ``still``, ``touch:<part>[,<part>]``."""
@@ -218,6 +223,8 @@ class StopGoChild:
                     pts = _touch_pose(u, parts, touching)
             inp = StepInput.from_tracked(frame_of(i, t0_ns + round(t * 1e9), pts, image_size, rng))
             shadow.step(inp)
+            if self.paint_delay_ns is not None and shadow._cue is not None:
+                shadow.board.painted(shadow._cue[0], inp.t_ns + self.paint_delay_ns)
             yield inp
 
 
