@@ -62,7 +62,7 @@ def run_clip(rate: float, *, seconds: float, fps: float, noise: float, shake_px:
     try:
         for i, (t, frame) in enumerate(breathing_video(img, CHEST, rate, duration_s=seconds, fps=fps, noise=noise,
                                                        shake_px=shake_px, seed=seed)):
-            t_ns = int(round(t * 1e9))
+            t_ns = round(t * 1e9)
             tf = tracker.process(Frame("synthetic-breathing", i, t_ns, t_ns, frame))
             pts = vis = None
             if tf.poses:

@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 
 from exercises.base import Settings
 from exercises.body import BodyExercise, BodySettings
-from exercises.contract import Contract, Knob, Metric, Presets, SteadyStars, Sound, SoundCue
+from exercises.contract import Contract, Knob, Metric, Presets, Sound, SoundCue, SteadyStars
 from exercises.registry import register
 from station.core import ScoreEvent, StepInput
 from vision.breathing import BreathEstimate, BreathingEstimator

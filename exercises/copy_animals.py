@@ -170,7 +170,7 @@ class CopyAnimalsChild:
         elif behaviour == "omission":
             r = r[:-1]
         elif behaviour == "intrusion":
-            r = r + [rng.choice(others)]
+            r = [*r, rng.choice(others)]
         elif behaviour == "wrong_pose":
             r[len(r) // 2] = rng.choice(others)
         return r

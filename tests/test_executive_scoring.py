@@ -172,7 +172,7 @@ def test_reaction_time_runs_from_the_painted_cue() -> None:
 
 
 def test_htks_items_score_two_one_zero_as_planned() -> None:
-    ex, child, ev = _stopgo()
+    ex, _child, ev = _stopgo()
     items = [e for e in ev if e.kind == "item" and e.payload["block"] != "gonogo"]
     assert len(items) == 12
     expected = [1 if k % 5 == 3 else 0 if k % 7 == 5 else 2 for k in range(len(items))]
