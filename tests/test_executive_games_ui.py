@@ -97,3 +97,53 @@ def test_pictograms_of_the_schedule(qtbot, artifacts: Path) -> None:  # type: ig
     img.save(str(artifacts / "ui_exec_pictograms.png"))
     for k, colour in enumerate(("#56B4E9", "#009E73", "#56B4E9")):
         assert _count(img.copy(160 * k, 0, 160, 160), colour) > 100
+
+
+def test_break_and_repeat_keys_in_the_station_window(qtbot, tmp_path: Path, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
+    """B starts a calm-down break (the trial pauses, the child screen shows the breathing balloon), B again
+    resumes; R asks the current exercise to show its instruction again; typing b or r in the notes does
+    neither."""
+    from PySide6.QtCore import Qt
+    from test_ui_screens import GatedFactory
+
+    from station.plans import PlanItem, SessionPlan
+    from station.storage import open_database
+    from station.ui.window import StationWindow
+
+    db = open_database(f"sqlite:///{tmp_path / 'ui.db'}")
+    factory = GatedFactory(db, gate_at=150)
+    win = StationWindow(factory, db)
+    qtbot.addWidget(win)
+    win.resize(1600, 900)
+    win.show()
+    win.dashboard.participant.setEditText("P-219")
+    win.dashboard.set_plan(SessionPlan(items=[PlanItem(exercise="copy_animals", duration_s=30)]))
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
+    win.dashboard.start_btn.click()
+    qtbot.waitUntil(factory.reached.is_set, timeout=30_000)
+    ctl = factory.controller
+    assert ctl is not None and ctl.running
+    win.dashboard.notes.setFocus()
+    qtbot.keyClicks(win.dashboard.notes, "br")
+    assert not ctl.on_break and win.dashboard.notes.toPlainText() == "br"
+    win.setFocus()
+    repeats = BOARD.repeats
+    qtbot.keyClick(win, Qt.Key.Key_R)
+    assert BOARD.repeats == repeats + 1
+    qtbot.keyClick(win, Qt.Key.Key_B)
+    assert ctl.on_break and ctl.paused
+    win.refresh()
+    state = win.child_view.state
+    assert state is not None and state.contract is not None and state.contract.game == "breathe"
+    child = win.child_view.grab().toImage()
+    child.save(str(artifacts / "ui_exec_break_child.png"))
+    assert _count(child, "#56B4E9") > 2000  # the balloon
+    qtbot.keyClick(win, Qt.Key.Key_B)
+    assert not ctl.on_break and not ctl.paused and len(ctl.breaks) == 1
+    win.refresh()
+    assert win.child_view.state is not None and win.child_view.state.contract.game == "memory"  # type: ignore[union-attr]
+    factory.release()
+    assert ctl.join(60)
+    assert ctl.summary is not None and ctl.summary.status == "complete"
+    db.dispose()
