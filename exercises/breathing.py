@@ -117,19 +117,22 @@ class Breathing(BodyExercise):
         self._moving = False
         self.last: BreathEstimate | None = None
         self.movement_episodes = 0
+        self._pushed = False
 
     def _step(self, inp: StepInput) -> list[ScoreEvent]:
         self._image = inp.image
         if self._t0 is None and inp.frame_seq is not None:
             self._t0 = inp.t_ns
             self._next_report = inp.t_ns + int(self.s.report_s * 1e9)
+        self._pushed = False
         out = super()._step(inp)
-        if inp.frame_seq is not None and not inp.poses:
-            self.est.push(inp.t_ns, None)  # nobody in view: the estimate must not bridge it silently
+        if inp.frame_seq is not None and not self._pushed:
+            self.est.push(inp.t_ns, None)  # the child not seen in this frame: counted as moving, never bridged silently
         return out
 
     def _frame(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> list[ScoreEvent] | None:
         moving = self.est.push(t_ns, pts, vis, self._image, self._min_vis)
+        self._pushed = True
         out: list[ScoreEvent] = []
         if moving and not self._moving:
             self.movement_episodes += 1
