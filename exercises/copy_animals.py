@@ -41,7 +41,7 @@ from pydantic import BaseModel, Field, field_validator
 from exercises.base import Settings
 from exercises.body import BodyExercise, BodySettings
 from exercises.contract import Contract, Knob, Metric, Presets, QualityCountStars, Sound, SoundCue
-from exercises.cues import BOARD, CueBoard, cue_key, new_cue_series, resolve
+from exercises.cues import BOARD, CueBoard, CueTrack, cue_events, resolve
 from exercises.registry import register
 from station.core import ScoreEvent, StepInput
 from vision.poses import ANIMALS, LABELS, NEUTRAL, PoseTracker, classify
@@ -253,8 +253,7 @@ class CopyAnimals(BodyExercise):
         super().__init__(settings, trial=trial)
         self.s: CopySettings = self.settings  # type: ignore[assignment]
         self.board = board if board is not None else BOARD
-        self._series = new_cue_series()
-        self._n_cues = 0
+        self.cues = CueTrack(self.board)
         self._repeats_seen = self.board.repeats
         self.tracker = PoseTracker(self.s.hold_s)
         self.span = self.s.start_span
@@ -262,35 +261,26 @@ class CopyAnimals(BodyExercise):
         self.current: SequenceRecord | None = None
         self.phase = WAIT
         self._phase_t = 0
-        self._cue: tuple[int, int, str] | None = None  # (key, scheduled ns, what) of the cue on screen
         self._cue_events: list[ScoreEvent] = []
         self._streak = 0  # +n correct in a row, -n failed in a row
-        self.latencies_ms: list[float] = []
         self.repeats = 0
         self._last_label = NEUTRAL
 
     # -- cues ------------------------------------------------------------------------------------
     def _put_cue(self, t_ns: int, what: str) -> list[ScoreEvent]:
-        out = self._close_cue()
-        self._n_cues += 1
-        self._cue = (cue_key(self._series, self._n_cues), t_ns, what)
-        return out
+        return cue_events(self, self.cues.put(t_ns, what), self._seq_rep())
 
     def _close_cue(self) -> list[ScoreEvent]:
-        if self._cue is None:
-            return []
-        key, sched, what = self._cue
-        self._cue = None
-        on = resolve(self.board, key, sched)
-        if on.latency_ms is not None:
-            self.latencies_ms.append(on.latency_ms)
-        seq = self.current.number if self.current is not None else -1
-        return [self.event(on.t_ns, "cue", rep=seq + 1, cue=what, key=key, **on.payload())]
+        return cue_events(self, self.cues.close(), self._seq_rep())
+
+    def _seq_rep(self) -> int:
+        return self.current.number + 1 if self.current is not None else 0
 
     def _turn_onset(self) -> int:
         assert self.current is not None
-        if self._cue is not None and self._cue[2] == "your_turn":
-            return resolve(self.board, self._cue[0], self._cue[1]).t_ns
+        c = self.cues.current
+        if c is not None and c.what == "your_turn":
+            return resolve(self.board, c.key, c.scheduled_ns).t_ns
         return self.current.turn_onset_ns
 
     # -- the state machine ---------------------------------------------------------------------------
@@ -330,7 +320,7 @@ class CopyAnimals(BodyExercise):
             elif k != self._shown and el - k * self.s.show_s < self.s.show_s - GAP_S:
                 self._shown = k
                 out.extend(self._put_cue(t_ns, cur.target[k]))
-            elif el - k * self.s.show_s >= self.s.show_s - GAP_S and self._cue is not None:
+            elif el - k * self.s.show_s >= self.s.show_s - GAP_S and self.cues.current is not None:
                 out.extend(self._close_cue())
             return out
         if self.phase == YOUR_TURN:
@@ -391,11 +381,12 @@ class CopyAnimals(BodyExercise):
     def live(self) -> dict[str, float]:
         cur = self.current
         shown = -1.0
-        if self.phase == SHOW and cur is not None and self._cue is not None and self._cue[2] in ANIMALS:
-            shown = float(ANIMALS.index(self._cue[2]))
+        c = self.cues.current
+        if self.phase == SHOW and cur is not None and c is not None and c.what in ANIMALS:
+            shown = float(ANIMALS.index(c.what))
         return {
             "reps": float(len(self.records)), "span": float(self.span), "longest_span": float(self._longest()),
-            "phase": float(self.phase), "cue_key": float(self._cue[0]) if self._cue is not None else 0.0,
+            "phase": float(self.phase), "cue_key": self.cues.live_key,
             "animal": shown, "position": float(self._shown + 1) if self.phase == SHOW else 0.0,
             "length": float(len(cur.target)) if cur is not None else 0.0,
             "done": float(len(cur.response)) if cur is not None and self.phase == YOUR_TURN else 0.0,
@@ -438,8 +429,8 @@ class CopyAnimals(BodyExercise):
             "mean_first_response_s": float(np.mean(firsts)) if firsts else None,
             "mean_between_poses_s": float(np.mean(between)) if between else None,
             "repeats": self.repeats,
-            "cues_painted": len(self.latencies_ms),
-            "cue_paint_latency_ms": float(np.median(self.latencies_ms)) if self.latencies_ms else None,
+            "cues_painted": self.cues.summary()[0],
+            "cue_paint_latency_ms": self.cues.summary()[1],
         }
         u = {"longest_span": "animals", "final_span": "animals", "sequences": "count", "correct_sequences": "count",
              "accuracy_pct": "%", "accuracy_by_position": "position:%", "errors": "count",

@@ -24,6 +24,11 @@ import itertools
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from exercises.base import Exercise
+    from station.core import ScoreEvent
 
 _serial = itertools.count(1)
 _KEY_BITS = 20
@@ -122,3 +127,66 @@ def resolve(board: CueBoard, key: int, scheduled_ns: int) -> ResolvedOnset:
     o = board.onset(key)
     painted = o.painted_ns if o.painted_ns is not None and o.painted_ns >= scheduled_ns else None
     return ResolvedOnset(scheduled_ns, painted, o.sounded_ns)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A cue an exercise put on the child screen: its key, the frame time it went up, what it shows."""
+
+    key: int
+    scheduled_ns: int
+    what: str
+
+
+class CueTrack:
+    """The cue one exercise instance has on the screen, and the onsets of the cues it took down."""
+
+    def __init__(self, board: CueBoard) -> None:
+        self.board = board
+        self._series = new_cue_series()
+        self._n = 0
+        self.current: Cue | None = None
+        self.latencies_ms: list[float] = []
+        """Software path latency (painted - scheduled) of every cue reported painted, ms."""
+
+    def put(self, t_ns: int, what: str) -> tuple[Cue, ResolvedOnset] | None:
+        """Put a new cue up at frame time ``t_ns``; returns the one it replaced (closed), if any."""
+        closed = self.close()
+        self._n += 1
+        self.current = Cue(cue_key(self._series, self._n), t_ns, what)
+        return closed
+
+    def close(self) -> tuple[Cue, ResolvedOnset] | None:
+        """Take the current cue down; returns it with its resolved onset."""
+        c, self.current = self.current, None
+        if c is None:
+            return None
+        on = resolve(self.board, c.key, c.scheduled_ns)
+        if on.latency_ms is not None:
+            self.latencies_ms.append(on.latency_ms)
+        return c, on
+
+    def onset_ns(self) -> int | None:
+        """Onset of the current cue as scored now (painted when reported, else scheduled)."""
+        c = self.current
+        return None if c is None else resolve(self.board, c.key, c.scheduled_ns).t_ns
+
+    @property
+    def live_key(self) -> float:
+        return float(self.current.key) if self.current is not None else 0.0
+
+    def summary(self) -> tuple[int, float | None]:
+        """``(cues reported painted, median software path latency ms)``."""
+        lat = sorted(self.latencies_ms)
+        if not lat:
+            return 0, None
+        n = len(lat)
+        return n, (lat[n // 2] if n % 2 else 0.5 * (lat[n // 2 - 1] + lat[n // 2]))
+
+
+def cue_events(ex: Exercise, closed: tuple[Cue, ResolvedOnset] | None, rep: int) -> list[ScoreEvent]:
+    """The ``cue`` event of a cue taken down (none when there was none): stamped with its onset as scored."""
+    if closed is None:
+        return []
+    c, on = closed
+    return [ex.event(on.t_ns, "cue", rep=rep, cue=c.what, key=c.key, **on.payload())]

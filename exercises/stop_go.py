@@ -48,7 +48,7 @@ from pydantic import BaseModel, Field, field_validator
 from exercises.base import Settings
 from exercises.body import BodyExercise, BodySettings
 from exercises.contract import Contract, Knob, Metric, Presets, QualityCountStars, Sound, SoundCue
-from exercises.cues import BOARD, CueBoard, cue_key, new_cue_series, resolve
+from exercises.cues import BOARD, CueBoard, CueTrack, cue_events
 from exercises.registry import register
 from station.core import ScoreEvent, StepInput
 
@@ -191,10 +191,10 @@ class StopGoChild:
         for i in range(int(duration_s * fps)):
             t = i / fps
             cur = shadow.current
-            if shadow.phase == CUE and cur is not None and cur.number != seen and shadow._cue is not None:
+            if shadow.phase == CUE and cur is not None and cur.number != seen and shadow.cues.current is not None:
                 seen = cur.number
                 c = cur.item.cue
-                t_cue = (shadow._cue[1] - t0_ns) / 1e9  # the child reacts to the cue as the screen put it up
+                t_cue = (shadow.cues.current.scheduled_ns - t0_ns) / 1e9  # the child reacts to the cue as the screen put it up
                 if c in ("go", "nogo"):
                     what, delay = self.plan(c, counts["go"], counts["nogo"], 0)
                     counts[c] += 1
@@ -223,8 +223,8 @@ class StopGoChild:
                     pts = _touch_pose(u, parts, touching)
             inp = StepInput.from_tracked(frame_of(i, t0_ns + round(t * 1e9), pts, image_size, rng))
             shadow.step(inp)
-            if self.paint_delay_ns is not None and shadow._cue is not None:
-                shadow.board.painted(shadow._cue[0], inp.t_ns + self.paint_delay_ns)
+            if self.paint_delay_ns is not None and shadow.cues.current is not None:
+                shadow.board.painted(shadow.cues.current.key, inp.t_ns + self.paint_delay_ns)
             yield inp
 
 
@@ -293,8 +293,7 @@ class StopGo(BodyExercise):
         super().__init__(settings, trial=trial)
         self.s: StopGoSettings = self.settings  # type: ignore[assignment]
         self.board = board if board is not None else BOARD
-        self._series = new_cue_series()
-        self._n_cues = 0
+        self.cues = CueTrack(self.board)
         self._repeats_seen = self.board.repeats
         self.repeats = 0
         self.blocks = [b.strip() for b in self.s.blocks.split(",") if b.strip()]
@@ -306,11 +305,9 @@ class StopGo(BodyExercise):
         self.phase = INTRO
         self._phase_t: int | None = None
         self._gap_s = 0.0
-        self._cue: tuple[int, int, str] | None = None
         self._hist: deque[tuple[int, float, float, float, float, float]] = deque()  # t, cx, cy, lank, rank, torso
         self._touch: tuple[str, int] | None = None  # part being touched, since
         self._rng = random.Random(f"{self.s.seed}:gaps")
-        self.latencies_ms: list[float] = []
         self.feedback = 0.0
         self._feedback_t = 0
         self.nogo_movements = 0
@@ -318,24 +315,15 @@ class StopGo(BodyExercise):
 
     # -- cues ------------------------------------------------------------------------------------
     def _put_cue(self, t_ns: int, what: str) -> list[ScoreEvent]:
-        out = self._close_cue()
-        self._n_cues += 1
-        self._cue = (cue_key(self._series, self._n_cues), t_ns, what)
-        return out
+        return cue_events(self, self.cues.put(t_ns, what), len(self.records) + (self.phase == CUE))
 
     def _close_cue(self) -> list[ScoreEvent]:
-        if self._cue is None:
-            return []
-        key, sched, what = self._cue
-        self._cue = None
-        on = resolve(self.board, key, sched)
-        if on.latency_ms is not None:
-            self.latencies_ms.append(on.latency_ms)
-        return [self.event(on.t_ns, "cue", rep=len(self.records) + (self.phase == CUE), cue=what, key=key, **on.payload())]
+        return cue_events(self, self.cues.close(), len(self.records) + (self.phase == CUE))
 
     def _onset(self) -> int:
-        assert self.current is not None and self._cue is not None
-        return resolve(self.board, self._cue[0], self._cue[1]).t_ns
+        t = self.cues.onset_ns()
+        assert self.current is not None and t is not None
+        return t
 
     # -- per frame ----------------------------------------------------------------------------------
     def _frame(self, t_ns: int, pts: NDArray[np.float64], vis: NDArray[np.float64] | None) -> list[ScoreEvent] | None:
@@ -411,10 +399,11 @@ class StopGo(BodyExercise):
         cx, cy, lb, rb, torso = self._base
         onset = self._onset()
         window = self.s.cue_s if cur.item.block == "gonogo" else self.s.item_s
+        sched = self.cues.current.scheduled_ns if self.cues.current is not None else onset
         if cur.item.block == "gonogo":
             if not cur.jumped:
                 rise = min(lb - pts[27, 1], rb - pts[28, 1]) / torso
-                moves = [(h[0], math.hypot(h[1] - cx, h[2] - cy) / torso) for h in self._hist if h[0] >= self._cue[1]]  # type: ignore[index]
+                moves = [(h[0], math.hypot(h[1] - cx, h[2] - cy) / torso) for h in self._hist if h[0] >= sched]
                 if moves and moves[-1][1] > self.s.onset_move:
                     self._moved = True
                 if rise > self.s.jump_rise:
@@ -531,7 +520,7 @@ class StopGo(BodyExercise):
         return {
             "reps": float(len(self.records)), "phase": float(self.phase), "cue": cue,
             "block": float(BLOCKS.index(block)) if block else -1.0,
-            "cue_key": float(self._cue[0]) if self._cue is not None else 0.0,
+            "cue_key": self.cues.live_key,
             "feedback": self.feedback,
             "hits": float(sum(r.outcome == "hit" for r in g)),
             "omissions": float(sum(r.outcome == "omission" for r in g)),
@@ -572,8 +561,8 @@ class StopGo(BodyExercise):
             "htks_scores": ",".join(str(r.score) for r in h),
             "htks_self_corrected": sum(1 for r in h if r.score == 1),
             "repeats": self.repeats,
-            "cues_painted": len(self.latencies_ms),
-            "cue_paint_latency_ms": float(np.median(self.latencies_ms)) if self.latencies_ms else None,
+            "cues_painted": self.cues.summary()[0],
+            "cue_paint_latency_ms": self.cues.summary()[1],
         }
         u = {"go_trials": "count", "nogo_trials": "count", "hits": "count", "omission_errors": "count", "commission_errors": "count",
              "correct_rejections": "count", "hit_rate": "fraction", "false_alarm_rate": "fraction", "d_prime": "z", "mean_rt_s": "s",
