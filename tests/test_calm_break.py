@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -23,14 +22,6 @@ from station.session.control import PlannedTrial, SessionController, schedule_of
 from station.session.feeds import simulated_feed
 from station.session.model import LiveModel
 from station.storage import open_database
-
-
-def _wait_for(cond: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.005)
 
 
 def _controller(tmp_path: Path, item: PlanItem, feed: Callable[[int], Iterable[StepInput]], pacing: str,
