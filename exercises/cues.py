@@ -24,7 +24,7 @@ import itertools
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from exercises.base import Exercise
@@ -118,7 +118,7 @@ class ResolvedOnset:
     def latency_ms(self) -> float | None:
         return None if self.painted_ns is None else (self.painted_ns - self.scheduled_ns) / 1e6
 
-    def payload(self) -> dict[str, object]:
+    def payload(self) -> dict[str, Any]:
         return {"scheduled_ns": self.scheduled_ns, "painted_ns": self.painted_ns, "sounded_ns": self.sounded_ns,
                 "onset_source": self.source, "paint_latency_ms": None if self.latency_ms is None else round(self.latency_ms, 2)}
 
