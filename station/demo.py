@@ -57,6 +57,9 @@ CHILD_TRIALS = {"tracing": ("Trace the circle", 20.0), "jumps": ("Bunny hops", 2
 GRIP_EXERCISE = "grip_squeeze"
 BALANCE_EXERCISE = "balance_quiet_stance"
 DEVICE_TRIALS = {GRIP_EXERCISE: ("Squeeze the grip", 10.0), BALANCE_EXERCISE: ("Stand still on the board", 10.0)}
+GAME_TRIALS = {"copy_animals": ("Copy the animals", 75.0), "stop_go": ("Stop and go", 80.0), "breathing": ("Calm-down breathing", 60.0)}
+"""The executive-function and calm-down games (issue #19), played by their own simulated children in
+:func:`games_plan` (not part of the default demo protocol, whose length and trials other tools rely on)."""
 DEFAULT_DEVICE_TRIALS_S = {k: v[1] for k, v in DEVICE_TRIALS.items()}
 _DIR_PREFIX = "motor-station-devices-"
 
@@ -85,6 +88,17 @@ def demo_plan(seconds: float | None = None, participant: str = "DEMO-001", *, de
     return SessionPlan(name="demo", participant=participant, items=items)
 
 
+def games_plan(seconds: float | None = None, participant: str = "DEMO-001") -> SessionPlan:
+    """The executive-function and calm-down games as a session plan (``station run --simulated --plan FILE``),
+    scaled to ``seconds``; each game needs about a minute to show its scoring (spans, blocks, breaths)."""
+    from station.plans import PlanItem, SessionPlan
+
+    scale = 1.0 if seconds is None else min(1.0, seconds / sum(s for _, s in GAME_TRIALS.values()))
+    items = [PlanItem(exercise=name, duration_s=max(5.0, length * scale), label=label)
+             for name, (label, length) in GAME_TRIALS.items() if name in exercises.names()]
+    return SessionPlan(name="executive games", participant=participant, items=items)
+
+
 def demo_run_options(camera: int | str | None, *, participant: str = "DEMO-001", seed: int = 0, backend: str = "mediapipe",
                      place: str = "clinic", devices: DeviceDemo | None = None, **more: Any) -> RunOptions:
     """The :class:`~station.session.build.RunOptions` of the demo, the same for the window and the terminal.
@@ -97,8 +111,8 @@ def demo_run_options(camera: int | str | None, *, participant: str = "DEMO-001",
     cam = camera if isinstance(camera, int) else None
     video = Path(camera) if isinstance(camera, str) else None
     in_process = devices is None and camera is not None  # (the simulated child's session picks sim:// itself)
-    return RunOptions(camera=cam, video=video, grip="sim://grip" if in_process else None, balance="sim://balance" if in_process else None, participant=participant, seed=seed, backend=backend,
-                      simulated=camera is None, place=place, **more)
+    return RunOptions(camera=cam, video=video, grip="sim://grip" if in_process else None, balance="sim://balance" if in_process else None,
+                      participant=participant, seed=seed, backend=backend, simulated=camera is None, place=place, **more)
 
 
 def demo_trials(

@@ -11,6 +11,15 @@ Pausing
     where it stopped; *external* feeds (a live camera) keep running and inputs that arrive while paused
     are dropped (never scored or recorded).
 
+Breaks
+    :meth:`SessionController.start_break` (the therapist's one key) pauses the current trial as a pause
+    does and shows the calm-down pacer on the child screen (:meth:`SessionController.break_view` turns
+    the model's view into the pacer's: the game of the exercise whose contract declares ``breathe``);
+    :meth:`~SessionController.end_break` (the key again, or ``duration_s`` later) resumes the trial where
+    it stopped. While a live camera runs, the frames of the break (never scored for the trial) go to a
+    breathing estimator; each break is kept in :attr:`SessionController.breaks` (start, end, pacer
+    rate, the estimate or "too much movement").
+
 Time base: the session clock (ns); ``duration_s`` of a planned trial counts active play only.
 """
 
@@ -34,6 +43,24 @@ log = logging.getLogger(__name__)
 
 CELEBRATE_S = 2.5
 """Shortest celebration between two trials (seconds)."""
+BREAK_S = 60.0
+"""Default length of a calm-down break (seconds; the therapist may end it earlier)."""
+
+
+@dataclass
+class BreakRecord:
+    """One calm-down break: when, at which pacer rate, and what the camera saw of the breathing."""
+
+    trial: int
+    rate_per_min: float
+    start_ns: int
+    until_ns: int | None
+    end_ns: int | None = None
+    breaths_per_min: float | None = None
+    phase_agreement_pct: float | None = None
+    too_much_movement: bool | None = None
+    """``None`` when no camera frames came in (a simulated child, a device trial)."""
+    estimator: Any = None
 
 
 @dataclass
@@ -87,6 +114,9 @@ class SessionController:
         self._failed_trials: set[int] = set()
         self.summary: SessionSummary | None = None
         self.error: str | None = None
+        self.breaks: list[BreakRecord] = []
+        self._break: BreakRecord | None = None
+        self._break_lock = threading.Lock()
         runner.updated.connect(model.on_update)
 
     # -- control ---------------------------------------------------------------------------------
@@ -109,6 +139,9 @@ class SessionController:
             self._paused.set()
 
     def resume(self) -> None:
+        if self._break is not None:  # resuming ends a calm-down break too
+            self.end_break()
+            return
         self._paused.clear()
 
     def toggle_pause(self) -> None:
@@ -117,8 +150,95 @@ class SessionController:
         else:
             self.pause()
 
+    # -- calm-down break ---------------------------------------------------------------------------
+    @property
+    def on_break(self) -> bool:
+        return self._break is not None
+
+    def start_break(self, rate_per_min: float = 6.0, duration_s: float | None = BREAK_S) -> bool:
+        """Pause the current trial and show the breathing pacer; ``False`` when there is nothing to pause."""
+        if not 4.0 <= rate_per_min <= 8.0:
+            raise ValueError(f"break pacer rate {rate_per_min} breaths/min is outside 4..8")
+        with self._break_lock:
+            if self._break is not None or not self.running or self.model.phase not in ("play", "countdown", "paused"):
+                return False
+            from vision.breathing import BreathingEstimator
+
+            now = self.clock.now_ns()
+            self._break = BreakRecord(self.model.view().trial, rate_per_min, now,
+                                      None if duration_s is None else now + int(duration_s * 1e9), estimator=BreathingEstimator())
+            self._paused.set()
+        log.info("calm-down break at %.1f breaths/min", rate_per_min)
+        return True
+
+    def end_break(self) -> BreakRecord | None:
+        """End the break and resume the trial where it stopped; returns the break's record."""
+        with self._break_lock:
+            b, self._break = self._break, None
+            if b is None:
+                return None
+            b.end_ns = self.clock.now_ns()
+            est = b.estimator
+            b.estimator = None
+            if est is not None and len(est.t) > 2:
+                e = est.estimate(pacer_rate=b.rate_per_min, pacer_t0_ns=b.start_ns, min_s=min(15.0, (b.end_ns - b.start_ns) / 2e9))
+                b.too_much_movement = not e.usable
+                b.breaths_per_min = e.rate_per_min if e.usable else None
+                b.phase_agreement_pct = e.phase_agreement_pct if e.usable else None
+            self.breaks.append(b)
+            self._paused.clear()
+        log.info("calm-down break ended after %.1f s", (b.end_ns - b.start_ns) / 1e9)  # type: ignore[operator]
+        return b
+
+    def toggle_break(self, rate_per_min: float = 6.0) -> bool:
+        """The therapist's break key: start a break, or end the one running. Returns whether one runs now."""
+        if self._break is not None:
+            self.end_break()
+            return False
+        return self.start_break(rate_per_min)
+
+    def _tick_break(self) -> None:
+        b = self._break
+        if b is not None and b.until_ns is not None and self.clock.now_ns() >= b.until_ns:
+            self.end_break()
+
+    def _break_frame(self, inp: StepInput) -> None:
+        """A live frame that arrived during the break: to the breathing estimator (never scored)."""
+        b = self._break
+        if b is None or b.estimator is None or inp.frame_seq is None:
+            return
+        pose = inp.poses[0] if inp.poses else None
+        import numpy as np
+
+        b.estimator.push(inp.t_ns, None if pose is None else pose.xy_px(),
+                         None if pose is None or pose.visibility is None else np.asarray(pose.visibility, dtype=np.float64), inp.image)
+
+    def break_view(self, v: Any) -> Any:
+        """The view the child screen shows: during a break the breathing pacer instead of the trial."""
+        b = self._break
+        if b is None:
+            return v
+        import math
+
+        from exercises.breathing import pacer_size
+
+        contract = next((c for n in exercises.names() if (c := exercises.get(n).contract).game == "breathe"), None)
+        t = (self.clock.now_ns() - b.start_ns) / 1e9
+        moving = b.estimator.moving_now() if b.estimator is not None else False
+        live = {"pacer": pacer_size(b.rate_per_min, t), "pacer_phase": (b.rate_per_min / 60.0 * t) % 1.0, "rate": b.rate_per_min,
+                "too_much_movement": float(moving), "breaths_per_min": math.nan, "on_break": 1.0}
+        return dataclasses.replace(v, phase="play", live=live, inputs=(), contract=contract)
+
+    def repeat_instruction(self) -> None:
+        """The therapist's repeat key: the current exercise shows its instruction (its cue) again."""
+        from exercises.cues import BOARD
+
+        BOARD.request_repeat()
+
     def stop(self) -> None:
         """End the current trial and the session; everything recorded is kept."""
+        if self._break is not None:
+            self.end_break()
         self._stopped.set()
         self._paused.clear()
         self.runner.stop()
@@ -165,6 +285,7 @@ class SessionController:
                 self.model.set_phase("paused")
                 while self._paused.is_set() and not self._stopped.is_set():
                     self.clock.sleep_until(self.clock.now_ns() + 20_000_000)
+                    self._tick_break()
                 end += self.clock.now_ns() - t_p
                 self.model.set_phase(phase, end)
                 continue
@@ -204,6 +325,7 @@ class SessionController:
                             self.model.set_phase("paused")
                             while self._paused.is_set() and not self._stopped.is_set():
                                 self.clock.sleep_until(self.clock.now_ns() + 20_000_000)
+                                self._tick_break()
                             dt = self.clock.now_ns() - t_p
                             shift += dt
                             paused_total += dt
@@ -213,6 +335,8 @@ class SessionController:
                                 pause_mark = self.clock.now_ns()
                                 self.model.set_phase("paused")
                             self.model.show(raw)
+                            self._break_frame(raw)
+                            self._tick_break()
                             continue
                     if pause_mark is not None:
                         paused_total += self.clock.now_ns() - pause_mark

@@ -107,7 +107,7 @@ class StationWindow(QMainWindow):
         self.dashboard.difficulty_requested.connect(self.step_difficulty)
         # Window shortcuts: text fields claim Space while typing (ShortcutOverride), so notes stay typeable
         self.shortcuts = []
-        for key in (Qt.Key.Key_Space, Qt.Key.Key_Escape, Qt.Key.Key_F11):
+        for key in (Qt.Key.Key_Space, Qt.Key.Key_Escape, Qt.Key.Key_F11, Qt.Key.Key_B, Qt.Key.Key_R):
             for w in (self, self.child_window) if self.child_window is not None else (self,):
                 sc = QShortcut(QKeySequence(key), w)
                 sc.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -189,6 +189,10 @@ class StationWindow(QMainWindow):
         if key == Qt.Key.Key_Escape:
             self.stop_session()
             return True
+        if key in (Qt.Key.Key_B, Qt.Key.Key_R) and self.controller is not None and self.controller.running:
+            # B: a calm-down break (pauses the trial, the breathing balloon; B again resumes); R: repeat the instruction
+            self.controller.toggle_break() if key == Qt.Key.Key_B else self.controller.repeat_instruction()
+            return True
         if key == Qt.Key.Key_F11:
             target = self.child_window if self.child_window is not None else self
             if target.isFullScreen():
@@ -215,7 +219,7 @@ class StationWindow(QMainWindow):
             if len(t):
                 trail = xy[t >= t[-1] - 2_000_000_000]
         self.child_view.cop_trail = trail
-        self.child_view.show_state(v, time.monotonic() - self._t_start)
+        self.child_view.show_state(self.controller.break_view(v) if self.controller is not None else v, time.monotonic() - self._t_start)
         tol = v.settings.get("tolerance") if "hand" in v.inputs else None
         chart_key = (v.session_id, v.trial)
         if chart_key != self._chart_key:  # a new trial: nothing of the previous one stays on the charts
