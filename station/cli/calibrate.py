@@ -10,10 +10,17 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from station.core import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from calibration.store import CalibrationStore
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +41,7 @@ def _pair_int(v: str, what: str) -> tuple[int, int]:
     return a, b
 
 
-def _store():  # type: ignore[no-untyped-def]
+def _store() -> CalibrationStore:
     from calibration.store import CalibrationStore
     from station.paths import calibration_dir
 
@@ -151,6 +158,8 @@ def workspace(
 
     if not image.is_file():
         raise InputError("image not found", where=str(image))
+    import numpy as np
+
     img = cv2.imread(str(image))
     if img is None:
         raise InputError("cannot read image", where=str(image), fix="use a JPEG or PNG")
@@ -175,7 +184,7 @@ def workspace(
             layout = mat_layout(wm, hm, marker_mm)
         else:
             layout = read_layout(sheet_json) if sheet_json is not None else SheetSpec(kind="markers").layout()
-        ws = calibrate_image(img, layout)
+        ws = calibrate_image(np.asarray(img, dtype=np.uint8), layout)
     rec = save_workspace(_store(), camera, ws, __version__)
     res = "n/a (4 points fit exactly)" if ws.method == "corners" else f"{ws.residual_mm:.2f} mm"
     Console().print(f"workspace v{rec.version} for {camera}: {ws.method}, residual {res}, markers {list(ws.markers)}",
@@ -196,6 +205,7 @@ def camera_cmd(
     square_mm: float = typer.Option(20.0, "--square-mm", help="Square side in mm (as printed: measure it)."),
 ) -> None:
     import cv2
+    import numpy as np
     from rich.console import Console
 
     from calibration.camera import calibrate_charuco, calibrate_checkerboard, save_intrinsics
@@ -205,12 +215,12 @@ def camera_cmd(
     sq = _pair_int(squares, "--squares")
     if not 0 < square_mm < 1000:
         raise InputError("--square-mm must be between 0 and 1000")
-    imgs = []
+    imgs: list[NDArray[np.uint8]] = []
     for p in images:
         im = cv2.imread(str(p))
         if im is None:
             raise InputError("cannot read image", where=str(p))
-        imgs.append(im)
+        imgs.append(np.asarray(im, dtype=np.uint8))
     if board == "charuco":
         intr = calibrate_charuco(imgs, charuco_board(SheetSpec(kind="charuco", squares=sq, square_mm=square_mm)))
     elif board == "checkerboard":
