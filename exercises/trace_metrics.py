@@ -483,7 +483,7 @@ def _stroke_kinematics(t_ns: NDArray[np.int64], xy: Array, strokes: NDArray[np.i
     if n == 0:
         return {"samples": 0, "duration_s": 0.0, "path_length": 0.0, "mean_speed": nan, "velocity_peaks": 0,
                 "sparc": nan, "ldlj": nan, "strokes": 0, "pen_up_s": 0.0}
-    cuts = [] if strokes is None else list(np.flatnonzero(np.diff(np.asarray(strokes)) != 0) + 1)
+    cuts: list[int] = [] if strokes is None else [int(i) for i in np.flatnonzero(np.diff(np.asarray(strokes)) != 0) + 1]
     bounds = list(zip([0, *cuts], [*cuts, n], strict=True))
     plen = sum(float(np.hypot(*np.diff(xy[a:b], axis=0).T).sum()) for a, b in bounds if b - a > 1)
     dur = (int(t_ns[-1]) - int(t_ns[0])) / 1e9

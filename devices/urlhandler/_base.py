@@ -16,6 +16,8 @@ from serial.serialutil import PortNotOpenError, SerialBase, SerialException
 class ProducerSerial(SerialBase):
     """Base of the in-process URL ports."""
 
+    is_open: bool
+    """Set by :class:`SerialBase` (pyserial ships no types, so it is declared here)."""
     BAUDRATES = (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, 1000000, 2000000)
     poll_s = 0.002
 
