@@ -41,7 +41,7 @@ class DamagedText(str):
     raw: bytes
 
 
-class DamagedJSON(dict):  # type: ignore[type-arg]
+class DamagedJSON(dict[str, Any]):
     """A stored JSON value that does not parse; empty, with the stored text in ``raw``."""
 
     raw: str
