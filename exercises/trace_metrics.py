@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 import numpy as np
 from numpy.typing import NDArray
@@ -332,7 +333,16 @@ def _decimate(p: Array, frac: float = 0.01) -> Array:
     return p[keep]
 
 
-def align_template(drawn_iso: Array, shape: str, *, rotation: bool = False, n: int = 64, **kw: float) -> Alignment:
+class ShapeOptions(TypedDict, total=False):
+    """The :func:`~exercises.templates.make_template` options :func:`align_template` passes on."""
+
+    turns: float
+    start_radius: float
+    rotation_deg: float
+    reverse: bool
+
+
+def align_template(drawn_iso: Array, shape: str, *, rotation: bool = False, n: int = 64, **kw: Unpack[ShapeOptions]) -> Alignment:
     """Fit ``shape`` to a free drawing: translation and scale (and rotation when ``rotation``).
 
     Both paths are resampled to ``n`` points by arc length. Closed shapes are tried at every cyclic
@@ -340,7 +350,7 @@ def align_template(drawn_iso: Array, shape: str, *, rotation: bool = False, n: i
     least-squares residual wins (Umeyama's closed-form similarity; without rotation the angle is 0).
     """
     d = _resample_arc(_decimate(np.asarray(drawn_iso, dtype=np.float64)), n)
-    tmpl0 = make_template(shape, center=(0.0, 0.0), size=1.0, aspect=1.0, n=max(n * 4, 400), **kw)  # type: ignore[arg-type]
+    tmpl0 = make_template(shape, center=(0.0, 0.0), size=1.0, aspect=1.0, n=max(n * 4, 400), **kw)
     t = _resample_arc(tmpl0.iso, n + (1 if tmpl0.closed else 0))
     if tmpl0.closed:
         t = t[:-1]  # the last point repeats the first

@@ -176,7 +176,7 @@ class LandmarkWriter:
         if self._writer is not None:
             self.flush()
             self._writer.close()
-            self._writer = None  # type: ignore[assignment]
+            self._writer = None
 
     def __enter__(self) -> LandmarkWriter:
         return self

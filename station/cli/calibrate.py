@@ -76,15 +76,17 @@ def sheet(
 ) -> None:
     from rich.console import Console
 
-    from calibration.sheets import SheetSpec, write
+    from calibration.sheets import Kind, SheetSpec, write
 
-    kinds = ("tracing", "pegboard", "markers", "marker", "checkerboard", "charuco")
-    if kind not in kinds:
+    kinds: dict[str, Kind] = {"tracing": "tracing", "pegboard": "pegboard", "markers": "markers", "marker": "marker",
+                              "checkerboard": "checkerboard", "charuco": "charuco"}
+    sheet_kind = kinds.get(kind)
+    if sheet_kind is None:
         raise InputError(f"unknown sheet kind '{kind}'", fix=f"choose one of: {', '.join(kinds)}")
     for name, v in (("--size-mm", size_mm), ("--tolerance-mm", tolerance_mm), ("--pitch-mm", pitch_mm), ("--square-mm", square_mm)):
         if not 0 < v < 1000:
             raise InputError(f"{name} must be between 0 and 1000 mm", where=str(v))
-    base = SheetSpec(kind=kind, paper=paper, landscape=landscape)  # type: ignore[arg-type]
+    base = SheetSpec(kind=sheet_kind, paper=paper, landscape=landscape)
     x0, y0, x1, y1 = base.free_area()
     c = ((x0 + x1) / 2, (y0 + y1) / 2)
     extra: dict[str, object] = {}
@@ -115,7 +117,7 @@ def sheet(
                          title="Nine-Hole Peg Test board" if (cols, rows) == (3, 3) and pitch_mm == 32 else f"{cols}x{rows} pegboard", extra=extra)
     elif kind in ("checkerboard", "charuco"):
         sq = _pair_int(squares, "--squares")
-        spec = SheetSpec(kind=kind, paper=paper, landscape=landscape, squares=sq, square_mm=square_mm)  # type: ignore[arg-type]
+        spec = SheetSpec(kind=sheet_kind, paper=paper, landscape=landscape, squares=sq, square_mm=square_mm)
         w, h = spec.size_mm
         if sq[0] * square_mm > w - 10 or sq[1] * square_mm > h - 20:
             raise InputError("the board does not fit on the page", fix="use fewer --squares or a smaller --square-mm")

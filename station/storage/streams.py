@@ -396,7 +396,7 @@ def _concat_samples(dev: str, parts: list[SampleBatch]) -> SampleBatch:
     width = max(p.values.shape[1] for p in parts)
     if any(p.values.shape[1] != width for p in parts):  # channel count changed: pad (null) to the widest
         parts = [_pad(p, width) for p in parts]
-    return SampleBatch(dev, *(np.concatenate([getattr(p, f) for p in parts]) for f in _S_FIELDS))  # type: ignore[arg-type]
+    return SampleBatch(dev, *(np.concatenate([getattr(p, f) for p in parts]) for f in _S_FIELDS))
 
 
 _S_FIELDS = ("trial", "seq", "t_ns", "t_arrival_ns", "device_time_us", "device_time_null", "flags", "values", "values_null", "widths")
@@ -413,7 +413,7 @@ def _pad(p: SampleBatch, width: int) -> SampleBatch:
 
 
 def _take(p: SampleBatch, idx: np.ndarray) -> SampleBatch:
-    return SampleBatch(p.device_id, *(getattr(p, f)[idx] for f in _S_FIELDS))  # type: ignore[arg-type]
+    return SampleBatch(p.device_id, *(getattr(p, f)[idx] for f in _S_FIELDS))
 
 
 def _read_device(db: Any, sid: str, dev: str, trial: int | None, t_from: int | None, t_to: int | None, chunk: int) -> Iterator[SampleBatch]:
