@@ -34,6 +34,11 @@ NECK = SHOULDER_Y - NOSE[1]  # shoulder line to nose when upright, frame heights
 REST = np.array([0.40, 0.86])  # the right hand resting on the table (child's right = image left)
 
 
+def _v(x: float, y: float) -> NDArray[np.float64]:
+    """A 2-D offset (an array, so ``point + _v(dx, dy)`` adds rather than concatenates)."""
+    return np.array([x, y], dtype=np.float64)
+
+
 def seated(trunk_deg: float = 0.0, head_deg: float = 0.0, hand: NDArray[np.float64] | None = None) -> tuple[NDArray[np.float64], NDArray[np.float32]]:
     """33 x 2 pose points and visibilities of the seated child.
 
@@ -47,20 +52,20 @@ def seated(trunk_deg: float = 0.0, head_deg: float = 0.0, hand: NDArray[np.float
     p = np.zeros((33, 2))
     p[0] = nose
     for k in (1, 2, 3):
-        p[k] = nose + (-0.008 * k, -0.02)
-        p[3 + k] = nose + (0.008 * k, -0.02)
-    p[7], p[8] = nose + (-0.035, -0.01), nose + (0.035, -0.01)
-    p[9], p[10] = nose + (-0.012, 0.03), nose + (0.012, 0.03)
+        p[k] = nose + _v(-0.008 * k, -0.02)
+        p[3 + k] = nose + _v(0.008 * k, -0.02)
+    p[7], p[8] = nose + _v(-0.035, -0.01), nose + _v(0.035, -0.01)
+    p[9], p[10] = nose + _v(-0.012, 0.03), nose + _v(0.012, 0.03)
     p[11], p[12] = (0.5 + SHOULDER_HALF, sh_y), (0.5 - SHOULDER_HALF, sh_y)
     p[13], p[14] = (0.65, sh_y + 0.2), (0.35, sh_y + 0.2)
     wr_r = REST if hand is None else hand
     p[15], p[16] = (0.60, 0.86), wr_r
     for k, (base, d) in enumerate(((p[15], 1.0), (p[16], -1.0))):
-        p[17 + k] = base + (0.0, 0.03)
-        p[19 + k] = base + (0.0, 0.035)
-        p[21 + k] = base + (-0.01 * d, 0.02)
+        p[17 + k] = base + _v(0.0, 0.03)
+        p[19 + k] = base + _v(0.0, 0.035)
+        p[21 + k] = base + _v(-0.01 * d, 0.02)
     p[23], p[24] = (0.56, HIP_Y), (0.44, HIP_Y)
-    p[25:33] = p[23:25].mean(axis=0) + (0.0, 0.1)
+    p[25:33] = p[23:25].mean(axis=0) + _v(0.0, 0.1)
     vis = np.full(33, 0.97, dtype=np.float32)
     vis[23:] = 0.1  # hips and legs under the desk
     return p, vis
@@ -148,12 +153,12 @@ def brushing_stream(segments: Sequence[tuple[float, str]], *, freq_hz: float = 3
             if mode in ("brush", "still", "slow"):
                 f = 0.5 if mode == "slow" else freq_hz
                 dx = amp * math.sin(2 * math.pi * f * tt) if mode != "still" else 0.0
-                centre = m + (-0.03 + dx, 0.035)
+                centre = m + _v(-0.03 + dx, 0.035)
             elif mode == "wave":
                 centre = np.array([0.40 + amp * math.sin(2 * math.pi * freq_hz * tt), 0.70])
             else:
                 centre = REST.copy()
-            pose, vis = seated(hand=centre + (0.0, 0.06))
+            pose, vis = seated(hand=centre + _v(0.0, 0.06))
             hand = None if mode == "gone" else fist_at(centre, aspect)
             frames.append(_frame(i, t0_ns + round(tt * 1e9), pose, vis, hand, image_size, rng, jitter))
             i += 1
@@ -183,7 +188,7 @@ def hand_to_mouth_stream(n: int, *, reach_s: float = 0.9, hold_s: float = 0.5, r
     ``tilt_deg`` on the way up (a spoon tipping)."""
     rng = np.random.default_rng(seed)
     aspect = image_size[0] / image_size[1]
-    m = mouth() + (-0.02, 0.04)
+    m = mouth() + _v(-0.02, 0.04)
     a, b = REST.copy(), m
     frames: list[TrackedFrame] = []
     tilted: list[bool] = []
@@ -194,7 +199,7 @@ def hand_to_mouth_stream(n: int, *, reach_s: float = 0.9, hold_s: float = 0.5, r
         nonlocal i
         tt = i / fps
         c = c + tremor * math.sin(2 * math.pi * 8.0 * tt) * np.array([1.0, 0.4])
-        pose, vis = seated(hand=c + (0.0, 0.06))
+        pose, vis = seated(hand=c + _v(0.0, 0.06))
         hand = _rotate(posed_hand(c, aperture=0.12, grasp="pinch", hand_size=0.09, aspect=aspect), c, roll, aspect)
         frames.append(_frame(i, t0_ns + round(tt * 1e9), pose, vis, hand, image_size, rng, jitter))
         i += 1
@@ -233,7 +238,7 @@ def gesture_stream(segments: Sequence[tuple[float, str]], *, fps: float = 30.0, 
             tt = i / fps
             hand = {"thumbs_up": thumbs_up_at, "fist": lambda p, a: fist_at(p, a, 0.12), "open": open_hand_at}.get(g)
             lm = hand(c, aspect) if hand is not None else None
-            frames.append(_frame(i, t0_ns + round(tt * 1e9), *seated(hand=c + (0.0, 0.1)), lm, image_size, rng, jitter))
+            frames.append(_frame(i, t0_ns + round(tt * 1e9), *seated(hand=c + _v(0.0, 0.1)), lm, image_size, rng, jitter))
             i += 1
     return frames
 

@@ -226,7 +226,6 @@ def _mouth_zones(p: QPainter, c: QPointF, r: float, zone: int, done_upto: int, b
     # the child's right is on the screen's right in a mirror picture
     quads = {0: (0, -1), 1: (-1, -1), 2: (-1, 1), 3: (0, 1)}  # zone -> (x side, y side)
     for k, (xs, ys) in quads.items():
-        rr = QRectF(c.x() + xs * r * 1.0 + (0.0 if xs == 0 else 0.0), c.y() + (ys if ys < 0 else 0) * r * 0.6, r * 1.0, r * 0.6)
         rr = QRectF(c.x() - r if xs < 0 else c.x(), c.y() - r * 0.6 if ys < 0 else c.y(), r, r * 0.6)
         now = k == zone
         p.setPen(_pen(ORANGE if now else INK, r * (0.1 if now else 0.04)))
