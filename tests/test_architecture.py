@@ -52,6 +52,7 @@ STATION_LAYERS: dict[str, tuple[str, ...]] = {
     "station.demo": ("station.session", "station.plans", "station.analyze"),
     "station.keys": (),
     "station.practice": ("station.storage",),
+    "station.desk": ("station.storage",),
     "station.bundles": ("station.keys", "station.storage", "station.plans"),
     "station.home": ("station.session", "station.plans", "station.paths"),
     "station.ui": ("station.session", "station.plans", "station.storage", "station.paths", "station.demo", "station.goals",
@@ -59,7 +60,7 @@ STATION_LAYERS: dict[str, tuple[str, ...]] = {
     "station.cli": ("station.session", "station.ui", "station.demo", "station.plans", "station.storage", "station.export",
                     "station.report", "station.recovery", "station.paths", "station.analyze", "station.workspaces",
                     "station.lsl", "station.batch", "station.cli", "station.goals", "station.home", "station.bundles",
-                    "station.keys", "station.practice"),
+                    "station.keys", "station.practice", "station.desk"),
 }
 QT = ("PySide6", "pyqtgraph", "pytestqt")
 LAZY = ("mediapipe", "PySide6", "pyqtgraph", "pylsl", "psycopg", "matplotlib")

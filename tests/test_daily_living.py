@@ -185,3 +185,79 @@ def test_thumbs_up_on_the_real_clips(landmarks: Callable[..., Path]) -> None:
     assert [classify(h) for h in still.hands] == ["thumbs_up"]
     palm = [classify(tf.hands[0]) for tf in read_landmarks(landmarks("hand/open_palm.mp4", ("hand",))) if tf.hands]
     assert palm and "thumbs_up" not in palm
+
+
+# -- seated posture on a real photo, and desk mode with a real pen trace ----------------------------
+def _sitting_video(media: Path, out: Path, squash: float = 0.8, fps: int = 10) -> Path:
+    """4 s of the real photo of a seated person, then 4 s of the same photo squashed vertically to ``squash`` of
+    its height (about the bottom edge): every vertical distance shrinks, so the trunk and the head read as
+    leaning by ``acos(squash)`` (36.9 degrees for 0.8) against the upright calibration."""
+    import cv2
+    import numpy as np
+
+    img = cv2.imread(str(media / "body" / "person_sitting.jpg"))
+    h, w = img.shape[:2]
+    sq = np.full_like(img, 128)
+    small = cv2.resize(img, (w, int(h * squash)))
+    sq[h - small.shape[0]:] = small
+    vw = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    for frame in [img] * (4 * fps) + [sq] * (4 * fps):
+        vw.write(frame)
+    vw.release()
+    return out
+
+
+@pytest.mark.slow
+def test_posture_on_a_real_seated_person(media: Path, tmp_path: Path) -> None:
+    from station.analyze import TrackerOptions, track_file
+    from vision.recording import read_landmarks
+
+    video = _sitting_video(media, tmp_path / "sitting.mp4")
+    lm = tmp_path / "sitting.parquet"
+    track_file(video, lm, ("pose",), options=TrackerOptions())
+    frames = list(read_landmarks(lm))
+    r = _run("posture", frames, calib_s=3.0)
+    m = r.metrics
+    assert m["calibrated"] == "yes" and m["observed_s"] == pytest.approx(4.9, abs=0.15)
+    assert m["upright_share_pct"] == pytest.approx(20.0, abs=3.0)  # upright 3-4 s, leaning 4-8 s
+    assert m["slumps"] == 1
+
+
+@pytest.mark.slow
+def test_desk_session_with_its_pen_trace(media: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from station.cli import main
+    from station.plans import PlanItem, SessionPlan
+    from station.practice import practice_by_place
+    from station.session.build import RunOptions, make_session_factory
+    from station.storage import open_database
+    from station.storage import schema as S
+
+    monkeypatch.setenv("MOTOR_STATION_HOME", str(tmp_path / "school"))
+    url = f"sqlite:///{tmp_path / 'school.db'}"
+    video = _sitting_video(media, tmp_path / "sitting.mp4")
+    plan = SessionPlan(name="writing", participant="P-021", items=[PlanItem(exercise="posture", settings={"calib_s": 3.0})])
+    db = open_database(url)
+    try:
+        ctl, _ = make_session_factory(db, RunOptions(video=video, db_url=url, countdown_s=0.0, place="school"))("P-021", plan)
+        ctl.start()
+        ctl.join()
+        assert ctl.summary is not None and ctl.summary.status == "complete"
+        sid = ctl.summary.session_id
+    finally:
+        db.dispose()
+    svc = media / "tracing" / "handwriting" / "signal.svc"
+    assert main(["desk", "add-trace", sid[:8], str(svc), "--db", url]) == 0
+    assert main(["desk", "add-trace", sid[:8], str(svc), "--db", url]) == 0
+    assert "already added" in capsys.readouterr().out
+    db = open_database(url)
+    try:
+        trials = db.rows(S.trials, sid, ("trial",))
+        assert [(t["exercise"], t["source"], t["place"]) for t in trials] == [
+            ("posture", "video:sitting.mp4", "school"), ("tracing", "pen:signal.svc", "school")]
+        names = {m["name"] for m in db.rows(S.metrics, sid) if m["trial"] == 1}
+        assert {"duration_s", "sparc"} <= names
+        pr = practice_by_place(db, "P-021")
+        assert list(pr) == ["school"] and pr["school"].exercises == {"posture": 1, "tracing": 1}
+    finally:
+        db.dispose()

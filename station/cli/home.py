@@ -45,6 +45,30 @@ def register(app: typer.Typer) -> None:
     app.add_typer(home_app, name="home")
     app.add_typer(pairing_app, name="pairing")
     app.add_typer(bundle_app, name="bundle")
+    desk_app = typer.Typer(help="Desk mode (school): seated posture with the pen trace written at the same time.\n\n"
+                                "Example: station desk add-trace 1a2b3c4d letters.svc", no_args_is_help=True)
+    app.add_typer(desk_app, name="desk")
+
+    @desk_app.command("add-trace", help="Add a pen or tablet trace (CSV or SVC handwriting) to a recorded session, e.g. the "
+                                        "seated-posture session it was written in; scored with the template-free tracing metrics.\n\n"
+                                        "Example: station desk add-trace 1a2b3c4d letters.svc")
+    def desk_add_trace(session: str = typer.Argument(..., help="Session id (or a unique prefix of at least 4 characters)."),
+                       file: Path = typer.Argument(..., help="The pen trace (CSV with x, y, t columns, or Wacom SVC)."),
+                       time_unit: str = typer.Option("auto", "--time-unit", help="Unit of the time column: s, ms, us or ns."),
+                       db: str | None = typer.Option(None, "--db", help="Database URL.")) -> None:
+        from station.cli.trace import score_file
+        from station.desk import add_pen_trace
+
+        if not file.is_file():
+            raise InputError("trace file not found", where=str(file), fix="give the path of a CSV or SVC pen trace")
+        scored = score_file(file, shape="none", center=(0.0, 0.0), size=None, growth=None, turns=1.0, tolerance=1.0,
+                            time_unit=time_unit)
+        database = _db(db)
+        try:
+            n, added = add_pen_trace(database, session, scored)
+        finally:
+            database.dispose()
+        print(f"pen trace {file.name}: trial {n + 1} of the session" + ("" if added else " (already added; nothing changed)"))
 
     @plan_app.command("export", help="Export a participant's signed home plan (opens a one-time pairing for the family's station).\n\n"
                                      "Example: station plan export P-017 --for home --plan plans/P-017.toml")
