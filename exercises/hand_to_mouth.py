@@ -12,7 +12,7 @@ reach
     10 % of the reach's peak speed while still beyond ``far`` (movement onset) to the arrival.
 sparc
     Spectral arc length of the reach's speed profile (Balasubramanian et al. 2012, 2015; dimensionless,
-    closer to 0 = smoother; a minimum-jerk reach is about -1.4), :func:`exercises.trace_metrics.sparc`.
+    closer to 0 = smoother; the generated minimum-jerk reaches score about -1.8), :func:`exercises.trace_metrics.sparc`.
 ldlj
     Log dimensionless jerk of the reach's velocity (Hogan & Sternad 2009; Balasubramanian et al. 2015),
     :func:`exercises.trace_metrics.ldlj`; closer to 0 = smoother.
