@@ -155,6 +155,12 @@ def test_clinic_to_home_and_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert main(["sessions", "list", "--participant", CODE, "--db", clinic_url]) == 0
     listing = capsys.readouterr().out
     assert "home" in listing and "clinic" in listing
+    db = open_database(clinic_url)
+    try:  # forgetting the child removes the pairing and the bundle receipt too
+        gone = db.forget_participant(CODE)["rows"]
+        assert gone["pairings"] == 1 and gone["imported_bundles"] == 1 and gone["sessions"] == 2
+    finally:
+        db.dispose()
 
 
 def test_plan_export_refuses_an_unknown_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
