@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from exercises.contract import CountStars, TrialOutcome, TrialScore
 from station.core import HandObservation, PoseObservation
 
 VIS_MIN = 0.5
@@ -88,11 +89,8 @@ class ShareStars:
     def __init__(self, key: str) -> None:
         self.key = key
 
-    def score(self, o: object) -> object:
-        from exercises.contract import TrialScore, _count_share
-
-        live = getattr(o, "live", {})
-        v = live.get(self.key)
+    def score(self, o: TrialOutcome) -> TrialScore:
+        v = o.live.get(self.key)
         if v is not None and math.isfinite(v):
             return TrialScore.of(float(v))
-        return TrialScore.of(_count_share(o))  # type: ignore[arg-type]
+        return CountStars().score(o)

@@ -49,7 +49,7 @@ from exercises import daily_geometry as dg
 from exercises.base import Exercise, Settings, StepInput
 from exercises.contract import Contract, Knob, Metric, Presets, Sound, SoundCue
 from exercises.registry import register
-from station.core import ScoreEvent
+from station.core import PoseObservation, ScoreEvent
 
 log = logging.getLogger(__name__)
 
@@ -130,15 +130,15 @@ class Posture(Exercise):
         self._live: dict[str, float] = {"trunk_deg": math.nan, "head_deg": math.nan, "head_desk_cm": math.nan, "upright": math.nan}
 
     @staticmethod
-    def _raw(pose: object) -> tuple[float, float, float, float, float] | None:
-        o = pose  # PoseObservation
-        if not dg.seen(o, 0, 11, 12):  # type: ignore[arg-type]
+    def _raw(o: PoseObservation) -> tuple[float, float, float, float, float] | None:
+        """(neck ratio, shoulder-line y, shoulder width, hip ratio or NaN, eye y) of one pose, or ``None``."""
+        if not dg.seen(o, 0, 11, 12):
             return None
-        p = dg.iso(o)  # type: ignore[arg-type]
+        p = dg.iso(o)
         sw = dg.shoulder_width(p)
         sh_y = float((p[11, 1] + p[12, 1]) / 2)
         neck = (sh_y - float(p[0, 1])) / sw
-        hips = dg.seen(o, 23, 24)  # type: ignore[arg-type]
+        hips = dg.seen(o, 23, 24)
         hip = (float((p[23, 1] + p[24, 1]) / 2) - sh_y) / sw if hips else math.nan
         eye_y = float((p[2, 1] + p[5, 1]) / 2)
         return neck, sh_y, sw, hip, eye_y

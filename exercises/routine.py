@@ -24,7 +24,6 @@ thumbs-up
 from __future__ import annotations
 
 import logging
-import math
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -232,6 +231,4 @@ class Routine(Exercise):
             m[f"step{k + 1}_s"] = round(float(d["s"]), 3)
             units[f"step{k + 1}_s"] = "s"
             defs[f"step{k + 1}_s"] = f"time of step {k + 1} ({d['step']}; {d['prompts']} prompts; by {d['by']})"
-        if not math.isfinite(float(m["step_s_mean"] or 0.0)):
-            m["step_s_mean"] = None
         return m, units, defs

@@ -212,7 +212,7 @@ def export_bundle(db: Database, key: StationKey, participant: str, out: Path, *,
     for r in rows:
         header = dict(r["header"] or {})
         header.pop("host", None)  # the machine's details stay at home
-        s = {"session": _row_out(S.sessions, r | {"header": header})}
+        s: dict[str, Any] = {"session": _row_out(S.sessions, r | {"header": header})}
         for t in _CHILD_TABLES:
             s[t.name] = [_row_out(t, x) for x in db.rows(t, r["id"])]
         sessions.append(s)
@@ -241,13 +241,12 @@ def _row_in(table: Any, row: Mapping[str, Any], where: str) -> dict[str, Any]:
         raise InputError("the bundle holds a malformed row", where=where, fix="the file was altered; ask for a new one")
     out = {}
     for col in table.columns:
-        if col.name not in row or (col.primary_key and col.autoincrement is True and col.name == "id"):
+        if col.name not in row or (col.name == "id" and col.autoincrement is True):  # the clinic numbers its own rows
             continue
         v = row[col.name]
         if isinstance(col.type, LargeBinary) and v is not None:
             v = unb64(v, "a landmark or sample block")
         out[col.name] = v
-    out.pop("id", None) if "id" in out and table.name not in ("sessions",) else None
     return out
 
 

@@ -100,10 +100,7 @@ class HomeWindow(QWidget):
     def _items(self, stars: dict[int, int]) -> list[tuple[str, int | None]]:
         import exercises
 
-        out = []
-        for i, it in enumerate(self.plan.items):
-            out.append((exercises.get(it.exercise).contract.pictogram, stars.get(i)))
-        return out
+        return [(str(exercises.get(it.exercise).contract.pictogram), stars.get(i)) for i, it in enumerate(self.plan.items)]
 
     def start(self) -> None:
         if self.ctl is not None and self.ctl.running:
