@@ -69,7 +69,12 @@ def play(db: Any, plan: Any, opts: Any) -> Any:
     preflight(opts)
     ctl, _model = make_session_factory(db, opts)(plan.participant, plan)
     ctl.start()
-    ctl.join()
+    try:
+        ctl.join()
+    except KeyboardInterrupt:  # Ctrl-C: end the trial cleanly so what was recorded is stored, then exit 130
+        ctl.stop()
+        ctl.join()
+        raise
     if ctl.error:
         raise InputError(f"the home session could not run: {ctl.error}")
     return ctl.summary
