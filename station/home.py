@@ -57,24 +57,22 @@ def clinic_plan_for(participant: str, plans_dir: Path) -> Path:
     return max(found, key=lambda p: p.stat().st_mtime)
 
 
-def play(db: Any, plan: Any, opts: Any) -> Any:
+def play(db: Any, plan: Any, opts: Any, on_start: Any = None) -> Any:
     """Play ``plan`` once without a window (a video or camera source) and return the session summary.
 
     The same session builder and controller as the windowed station (countdown, durations, targets), with
-    ``place`` = home. Used by ``station home play`` and the tests; the family's screen drives the same
-    controller from its Start button."""
+    ``place`` = home. ``on_start(controller)`` is called once the session runs (the CLI hooks Ctrl-C to
+    ``controller.stop()`` there: the session ends cleanly and everything recorded is kept). Used by
+    ``station home play`` and the tests; the family's screen drives the same controller from its Start button."""
     from station.session.build import make_session_factory, preflight
 
     opts = replace(opts, place=PLACE, plan=None, exercise=None)
     preflight(opts)
     ctl, _model = make_session_factory(db, opts)(plan.participant, plan)
     ctl.start()
-    try:
-        ctl.join()
-    except KeyboardInterrupt:  # Ctrl-C: end the trial cleanly so what was recorded is stored, then exit 130
-        ctl.stop()
-        ctl.join()
-        raise
+    if on_start is not None:
+        on_start(ctl)
+    ctl.join()
     if ctl.error:
         raise InputError(f"the home session could not run: {ctl.error}")
     return ctl.summary

@@ -192,3 +192,44 @@ def test_home_refuses_an_altered_plan_and_a_second_clinic(tmp_path: Path, monkey
     _one_line_error(capsys, main(["home", "import-plan", str(files[1])]), "paired for P-017 with another clinic key")
     (tmp_path / "junk.json").write_text("not json")
     _one_line_error(capsys, main(["home", "import-plan", str(tmp_path / "junk.json")]), "not a Motor Station file")
+
+
+def test_ctrl_c_stores_the_home_session_and_exits_130(tmp_path: Path, media: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    plan = SessionPlan(name="p", participant=CODE, items=[PlanItem(exercise="routine", settings={"steps": ["wash_hands", "coat"]})])
+    save_plan(plan, tmp_path / "home" / "plan.toml")
+    env = os.environ | {"MOTOR_STATION_HOME": str(tmp_path)}
+    env.pop("MOTOR_STATION_DB", None)
+    proc = subprocess.Popen([sys.executable, "-m", "station", "home", "play", "--video", str(media / "hand" / "fist_to_thumbs_up.mp4")],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = f"sqlite:///{tmp_path / 'station.db'}"
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:  # wait for the event: the session is recording
+            if (tmp_path / "station.db").exists():
+                db = open_database(url)
+                try:
+                    if any(r["status"] == "recording" for r in db.list_sessions(CODE)):
+                        break
+                finally:
+                    db.dispose()
+            time.sleep(0.1)
+        assert proc.poll() is None, "the session ended before it could be interrupted"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "(stopped, source video:fist_to_thumbs_up.mp4, place home)" in out
+    db = open_database(url)
+    try:
+        (row,) = db.list_sessions(CODE)
+        assert row["status"] == "stopped" and row["place"] == "home"
+    finally:
+        db.dispose()

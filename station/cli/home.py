@@ -10,6 +10,7 @@ export`` (the practice bundle to send to the clinic). See :mod:`station.bundles`
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -139,14 +140,33 @@ def register(app: typer.Typer) -> None:
 
         if video is None and camera is None:
             raise InputError("no input given", fix="give --video PATH or --camera N")
+        import signal
+
         plan = assigned_plan()
         database = _db(db)
+        stopped_by: list[int] = []
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+        def hook(ctl: object) -> None:  # Ctrl-C / SIGTERM: end the session cleanly (everything recorded is kept)
+            def on_signal(signum: int, _frame: object) -> None:
+                if not stopped_by:
+                    stopped_by.append(signum)
+                    ctl.stop()  # type: ignore[attr-defined]
+                    print("stopping: the session is being stored", file=sys.stderr, flush=True)
+
+            for sig in previous:
+                signal.signal(sig, on_signal)
+
         try:
             opts = RunOptions(camera=camera, video=video, db_url=db, countdown_s=countdown, place="home")
-            s = play(database, plan, opts)
+            s = play(database, plan, opts, on_start=hook)
         finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
             database.dispose()
         print(f"session: {s.session_id} ({s.status}, source {s.source}, place {s.place})")
+        if stopped_by:
+            raise typer.Exit(130 if stopped_by[0] == signal.SIGINT else 143)
         if s.status == "failed":
             raise InputError(f"session {s.session_id} failed: {s.failure}")
 
