@@ -25,6 +25,9 @@ head-to-desk distance (``head_desk_cm``)
     Eye height above the desk line (``desk_y``, fraction of the frame height; default the bottom edge of
     the picture), in shoulder widths, times ``shoulder_cm`` (an assumed child shoulder width, cm).
     An estimate for trends within a child, not a measured distance.
+noise
+    Near upright the projection angles are noisy and biased upward (``acos`` is steep near 1: 1 % of noise
+    in a height ratio reads as about 8 degrees); the limits below sit well above that.
 upright
     ``trunk_deg <= trunk_max`` and ``head_deg <= head_max`` (per frame; frames without the shoulders
     count as not observed). Each frame stands for the time to the next (at most 0.2 s).
