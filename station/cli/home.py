@@ -195,7 +195,8 @@ def register(app: typer.Typer) -> None:
             database.dispose()
         print(f"practice bundle: {path.resolve()} ({n} sessions; send it to the clinic: station bundle import FILE)")
 
-    @pairing_app.command("import", help="Record a family's station key for the participant its pairing file names.")
+    @pairing_app.command("import", help="Record a family's station key for the participant its pairing file names.\n\n"
+                                        "Example: station pairing import pairing-P-017.json")
     def pairing_import(file: Path = typer.Argument(..., help="The pairing file the family's station wrote."),
                        db: str | None = typer.Option(None, "--db", help="Database URL.")) -> None:
         from station.bundles import import_pairing
@@ -207,7 +208,8 @@ def register(app: typer.Typer) -> None:
             database.dispose()
         print(f"paired: {code} with station {kid[:8]}" + ("" if new else " (already paired; nothing changed)"))
 
-    @bundle_app.command("import", help="Import a family's signed practice bundle into the participant's history.")
+    @bundle_app.command("import", help="Import a family's signed practice bundle into the participant's history.\n\n"
+                                       "Example: station bundle import P-017-practice-20261206.json")
     def bundle_import(file: Path = typer.Argument(..., help="The practice bundle file."),
                       db: str | None = typer.Option(None, "--db", help="Database URL.")) -> None:
         from station.bundles import import_bundle
