@@ -27,7 +27,14 @@ GAMES = {"brushing": "brush", "hand_to_mouth": "spoon", "routine": "routine", "p
 
 
 @pytest.mark.parametrize("exercise", sorted(GAMES))
-def test_each_daily_game_is_painted_in_a_real_session(exercise: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_daily_game_is_painted_in_a_real_session(exercise: str, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real session of the (clearly labelled) simulated child, built as the station builds it; the child view
+    paints its state mid-trial (in-process, without a second event loop: ``station run`` quits its own)."""
+    from station.plans import PlanItem, SessionPlan
+    from station.session.build import RunOptions, make_session_factory
+    from station.storage import open_database
+    from station.ui.child_view import ChildView
+
     games.load()
     name = GAMES[exercise]
     real = games.GAMES[name]
@@ -38,12 +45,26 @@ def test_each_daily_game_is_painted_in_a_real_session(exercise: str, tmp_path: P
         real(view, p, area, s)
 
     monkeypatch.setitem(games.GAMES, name, counted)
-    shot = tmp_path / f"{exercise}.png"
-    rc = main(["run", "--simulated", "--exercise", exercise, "--screenshot", str(shot), "--quit-after-frames", "120",
-               "--quit-after", "90", "--db", f"sqlite:///{tmp_path / 'x.db'}"])
-    assert rc == 0
-    child = tmp_path / f"{exercise}_child.png"
-    assert child.is_file() and QImage(str(child)).width() > 300
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    db = open_database(url)
+    try:
+        plan = SessionPlan(name=exercise, participant="DEMO-001", items=[PlanItem(exercise=exercise, duration_s=8.0)])
+        ctl, model = make_session_factory(db, RunOptions(simulated=True, db_url=url, countdown_s=0.0))("DEMO-001", plan)
+        view = ChildView()
+        qtbot.addWidget(view)
+        view.resize(900, 700)
+        view.show()
+        ctl.start()
+        try:
+            qtbot.waitUntil(lambda: model.view().phase == "play" and model.view().elapsed_s > 4.0, timeout=60_000)
+            view.show_state(model.view(), 1.0)
+            img = view.grab()
+        finally:
+            ctl.stop()
+            ctl.join(30)
+        assert img.save(str(tmp_path / f"{exercise}.png")) and img.width() == 900
+    finally:
+        db.dispose()
     assert calls, f"the {name} game was never painted"
 
 
