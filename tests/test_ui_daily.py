@@ -1,7 +1,7 @@
 """The daily-living games, their pictures and the family's home screen, rendered offscreen.
 
-Each new game is played by a real (clearly labelled) simulated session through ``station run`` and its
-registered painter must have drawn; each picture must put ink on the card; the home screen plays its
+Each new game is played by a real (clearly labelled) simulated session built as the station builds it, and
+its registered painter must have drawn; each picture must put ink on the card; the home screen plays its
 assigned plan from a real video with one Start and shows the stars earned afterwards.
 """
 
@@ -106,7 +106,7 @@ def test_home_screen_plays_the_assigned_plan_with_one_start(qtbot: Any, tmp_path
                          pos=win.pictures._start_rect().center().toPoint())
         assert win.stack.currentWidget() is win.child
         # the window's own timer refreshes it in the application; here the test drives the same refresh while it
-        # waits (a QTimer does not fire under qtbot after an earlier test's `station run` quit its event loop)
+        # waits (under qtbot the timer may be starved when an earlier test's in-process `station run` quit the app)
         qtbot.waitUntil(lambda: win.refresh() or bool(win.session_ids), timeout=120_000)
         sid = win.session_ids[0]
         assert win.pictures.items[0][1] is not None and win.pictures.items[0][1] >= 1  # stars earned, shown on the card
