@@ -17,7 +17,7 @@ import itertools
 import logging
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,6 +45,14 @@ if TYPE_CHECKING:
     from exercises.templates import Template
 
 log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class _HasBoard(Protocol):
+    """An exercise that lays out a board to draw (the pegboard: :meth:`exercises.pegboard.Pegboard.board_image`)."""
+
+    def board_image(self, image_size: tuple[int, int], plane_to_image: NDArray[np.float64] | None = None
+                    ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None: ...
 
 # BlazePose limbs drawn as the child's friendly figure (landmark index pairs).
 POSE_LIMBS = ((11, 13), (13, 15), (12, 14), (14, 16), (11, 12), (11, 23), (12, 24), (23, 24), (23, 25), (25, 27), (24, 26), (26, 28))
@@ -408,7 +416,9 @@ class ChildView(QWidget):
 
             try:
                 ex = exercises.create(s.exercise, s.settings)
-                board = ex.board_image((iw, ih), None if m is None else np.asarray(m))  # type: ignore[attr-defined]
+                if not isinstance(ex, _HasBoard):
+                    raise AttributeError(f"exercise {s.exercise!r} lays out no board (no board_image)")
+                board = ex.board_image((iw, ih), None if m is None else np.asarray(m))
                 self._board = None if board is None else (np.asarray(board[0]), tuple(board[1]))
             except Exception:  # an exercise without a board draws nothing
                 log.exception("cannot lay out the pegboard")
