@@ -74,7 +74,7 @@ class ClockFitter:
                     self._refit()
             self._block_id = bid
             self._block_min = (float(rel), off)
-        elif off < self._block_min[1]:  # type: ignore[index]
+        elif self._block_min is not None and off < self._block_min[1]:  # never None here: a new block sets it first
             self._block_min = (float(rel), off)
         if len(self._blocks) < 2:
             # no slope yet: the least delay seen so far

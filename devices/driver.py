@@ -60,7 +60,7 @@ from station.core import (
     SystemClock,
 )
 from station.core.bus import BoundedQueue
-from station.core.messages import ClockFit
+from station.core.messages import ClockFit, DeviceStateName
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ class SerialDevice:
         self.reconnect = reconnect
         self.reconnect_interval_s = reconnect_interval_s
         self.batch_s = batch_s
-        self.state = "closed"
+        self.state: DeviceStateName = "closed"
         self.info: DeviceInfo | None = None
         self.stats = DeviceStats()
         self.outages: list[Outage] = []
@@ -378,10 +378,10 @@ class SerialDevice:
         """Whether samples carry a valid (present, not stale) calibration."""
         return self.calibration is not None and self.calibration_status in ("ok", "given")
 
-    def _set_state(self, state: str, detail: str = "") -> None:
+    def _set_state(self, state: DeviceStateName, detail: str = "") -> None:
         self.state = state
         log.info("%s: %s %s", self.device_id, state, detail)
-        self.bus.publish(DeviceState(self.device_id, state, self.clock.now_ns(), detail))  # type: ignore[arg-type]
+        self.bus.publish(DeviceState(self.device_id, state, self.clock.now_ns(), detail))
 
     def _reader(self) -> None:
         try:

@@ -230,7 +230,7 @@ class LineParser:
         self._resync = True
 
     # -- auto-detection -------------------------------------------------------------------------
-    def _classify(self, line: bytes) -> str | None:
+    def _classify(self, line: bytes) -> Literal["msp", "csv", "plain", "bad"] | None:
         s = line.strip()
         if not s:
             return None
@@ -270,7 +270,7 @@ class LineParser:
                     break
             if run < self.detect_lines:
                 return
-            self._decide(kind)  # type: ignore[arg-type]
+            self._decide(kind)
         pending, self._pending = self._pending, []
         if kind == "msp":
             pending.append((line, t))

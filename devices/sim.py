@@ -106,7 +106,7 @@ def parse_faults(specs: Iterable[str]) -> Faults:
             if v < 0 or (key in ("garbage", "drop", "corrupt", "truncate") and v > 1):
                 raise InputError(f"fault '{part.strip()}' is out of range", where="--fault", fix="probabilities are 0..1, times >= 0")
             values[key] = v
-    return Faults(**values)  # type: ignore[arg-type]
+    return Faults(**values)
 
 
 @dataclass

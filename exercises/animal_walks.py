@@ -47,7 +47,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
-from exercises.base import Settings
+from exercises.base import Settings, SettingsModel
 from exercises.body import (
     L_ANK,
     L_HIP,
@@ -99,13 +99,15 @@ class _AnimalWalk(RepExercise):
     starts_upright = False
     definitions_version = "2"
     Settings: ClassVar[type[Settings]] = WalkSettings
+    settings: WalkSettings
+    counter: AlternationCounter
     rest_high = True
     signal_unit = "trunk lengths"
     signal_definition = "left minus right wrist x / trunk length (feet when the wrists are hidden)"
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
-        s = self.rs
+        s = self.settings
         self._trunk = RobustMax(10.0)
         self._shank = RobustMax(10.0)
         self._floor = RobustMax(3.0)
@@ -117,7 +119,7 @@ class _AnimalWalk(RepExercise):
         self._reset_features()
 
     def _make_counter(self) -> AlternationCounter:
-        s: WalkSettings = self.settings  # type: ignore[assignment]
+        s: WalkSettings = self.settings
         return AlternationCounter(zone_frac=s.zone_frac, min_range=s.min_range, min_cycle_s=s.min_cycle_s,
                                   window_s=s.range_window_s)
 
@@ -207,7 +209,7 @@ class _AnimalWalk(RepExercise):
     def live(self) -> dict[str, float]:
         out = super().live()
         out["foot_cycles"] = float(self.foot_cycles)
-        out["steps"] = float(self.counter.steps)  # type: ignore[union-attr]
+        out["steps"] = float(self.counter.steps)
         return out
 
     def _metrics(self) -> tuple[dict[str, float | int | str | None], dict[str, str], dict[str, str]]:
@@ -215,7 +217,7 @@ class _AnimalWalk(RepExercise):
         patterns = [f.split(":", 1)[1] for r in self.rep_list for f in r.flags if f.startswith("pattern:")]
         counts = {p: patterns.count(p) for p in ("same-side", "cross-body", "mixed", "unknown")}
         main = max(counts, key=lambda k: counts[k]) if patterns else None
-        dist_tr = [r.extra.get("distance_trunks") for r in self.rep_list if "distance_trunks" in r.extra]
+        dist_tr = [r.extra["distance_trunks"] for r in self.rep_list if "distance_trunks" in r.extra]
         m.update({
             "foot_cycles": self.foot_cycles,
             "limb_pattern": main,

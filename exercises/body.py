@@ -54,9 +54,9 @@ from typing import Annotated, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from exercises.base import Exercise, Settings, StepInput
+from exercises.base import Exercise, Settings, SettingsModel, StepInput
 from exercises.contract import Contract, Knob, Metric, Pictogram, Presets, QualityCountStars, SimulatedChild, Sound, SoundCue
 from station.core import PoseObservation, ScoreEvent
 
@@ -113,7 +113,7 @@ def person_area_px(obs: PoseObservation, min_visibility: float = 0.5) -> float:
     """Bounding-box area (pixels^2) of the landmarks of ``obs`` visible above ``min_visibility``."""
     pts = obs.xy_px()
     if obs.visibility is not None:
-        pts = pts[np.asarray(obs.visibility) >= min_visibility]
+        pts = pts[obs.visibility >= min_visibility]
     if len(pts) < 2:
         return 0.0
     span = pts.max(axis=0) - pts.min(axis=0)
@@ -130,9 +130,9 @@ def select_person(
     best_area = 0.0
     for p in poses:
         if region is not None:
-            lm = np.asarray(p.landmarks[:, :2])
+            lm = p.landmarks[:, :2]
             if p.visibility is not None:
-                good = np.asarray(p.visibility) >= min_visibility
+                good = p.visibility >= min_visibility
                 if good.any():
                     lm = lm[good]
             cx, cy = float(np.mean(lm[:, 0])), float(np.mean(lm[:, 1]))
@@ -151,7 +151,7 @@ def _box(obs: PoseObservation, min_visibility: float) -> tuple[float, float, flo
     wider than tall (arms spread are fine; a wide, flat false detection on furniture is not)."""
     pts = obs.xy_px()
     if obs.visibility is not None:
-        good = np.asarray(obs.visibility) >= min_visibility
+        good = obs.visibility >= min_visibility
         if good.sum() >= 3:
             pts = pts[good]
     lo, hi = pts.min(axis=0), pts.max(axis=0)
@@ -665,7 +665,7 @@ class RepSettings(CounterSettings):
 
     @field_validator("exit_frac")
     @classmethod
-    def _check_fracs(cls, v: float, info) -> float:  # type: ignore[no-untyped-def]
+    def _check_fracs(cls, v: float, info: ValidationInfo) -> float:
         enter = info.data.get("enter_frac")
         if enter is not None and not v < enter:
             raise ValueError("exit_frac must be smaller than enter_frac")
@@ -681,16 +681,19 @@ class BodyExercise(Exercise):
 
     inputs = ("pose",)
     Settings: ClassVar[type[Settings]] = BodySettings
+    settings: BodySettings
     starts_upright: ClassVar[bool] = True
     """The child stands at the start of a trial (the participant is chosen among standing people)."""
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
-        s: BodySettings = self.settings  # type: ignore[assignment]
+        s: BodySettings = self.settings
         self._region = parse_region(s.region)
-        point = tuple(float(x) for x in s.participant.split(",")) if s.participant.strip() else None
-        self.participant = Participant(min_visibility=s.min_visibility, region=self._region,
-                                       point=point,  # type: ignore[arg-type]
+        point: tuple[float, float] | None = None
+        if s.participant.strip():  # 'x,y', checked by BodySettings
+            px, py = (float(x) for x in s.participant.split(","))
+            point = (px, py)
+        self.participant = Participant(min_visibility=s.min_visibility, region=self._region, point=point,
                                        min_size=s.min_person_size, upright=self.starts_upright)
         self.level = Level(fixed_deg=s.camera_tilt_deg)
         self._chosen_point: tuple[float, float] | None = None
@@ -837,14 +840,15 @@ class RepExercise(BodyExercise):
     """
 
     Settings: ClassVar[type[Settings]] = RepSettings
+    settings: CounterSettings
     rest_high: ClassVar[bool] = True
     signal_unit: ClassVar[str] = ""
     signal_definition: ClassVar[str] = ""
     rep_kind: ClassVar[str] = "rep"
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
-        s: CounterSettings = self.settings  # type: ignore[assignment]
+        s: CounterSettings = self.settings
         self.rs = s
         self._lp = LowPass(s.cutoff_hz, reset_after_s=s.pause_after_s)
         self.counter: CycleCounter | AlternationCounter = self._make_counter()
@@ -859,7 +863,9 @@ class RepExercise(BodyExercise):
 
     def _make_counter(self) -> CycleCounter | AlternationCounter:
         """The counter of this exercise's signal (a :class:`CycleCounter` from :class:`RepSettings`)."""
-        s: RepSettings = self.settings  # type: ignore[assignment]
+        s = self.settings
+        if not isinstance(s, RepSettings):
+            raise TypeError(f"{type(self).__name__}: the cycle counter needs RepSettings, got {type(s).__name__}; override _make_counter")
         return CycleCounter(rest_high=self.rest_high, enter_frac=s.enter_frac, exit_frac=s.exit_frac,
                             min_range=s.min_range, min_cycle_s=s.min_cycle_s, window_s=s.range_window_s)
 

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, Field
 
-from exercises.base import Settings
+from exercises.base import Settings, SettingsModel
 from exercises.body import BodyExercise, BodySettings
 from exercises.contract import Contract, Knob, Metric, Presets, Sound, SoundCue, SteadyStars
 from exercises.registry import register
@@ -93,6 +93,7 @@ class Breathing(BodyExercise):
     title = "Calm-down breathing"
     definitions_version = "1"
     Settings: ClassVar[type[Settings]] = BreathingSettings
+    settings: BreathingSettings
     starts_upright = True
     contract = Contract(
         headline=(Metric("breaths_per_min", "Breathing rate", "breaths/min", None),
@@ -107,9 +108,9 @@ class Breathing(BodyExercise):
         presets=Presets(easier={"rate_per_min": 8.0}, harder={"rate_per_min": 4.5}),
     )
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
-        self.s: BreathingSettings = self.settings  # type: ignore[assignment]
+        self.s: BreathingSettings = self.settings
         self.est = BreathingEstimator(move_limit=self.s.move_limit, max_moving=self.s.max_moving)
         self._image: NDArray[np.uint8] | None = None
         self._t0: int | None = None

@@ -39,7 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
-from exercises.base import Settings
+from exercises.base import Settings, SettingsModel
 from exercises.body import (
     L_ANK,
     L_EL,
@@ -109,11 +109,12 @@ class PushUps(RepExercise):
     contract = rep_contract("crouch", Repeat("pushups"), 0.2, 0.35,
                             flags={"shallow": "not deep enough", "hips_sagging": "hips sagging", "hips_piked": "hips high"})
     Settings: ClassVar[type[Settings]] = PushUpSettings
+    settings: PushUpSettings
     rest_high = True
     signal_unit = "arm lengths"
     signal_definition = "shoulder height above the wrist / arm length"
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
         self._arm = RobustMax(self.rs.range_window_s)
         self._log = FrameLog()
@@ -209,11 +210,12 @@ class Squats(RepExercise):
     contract = rep_contract("crouch", Repeat("squats"), 0.15, 0.3,
                             flags={"shallow": "not deep enough", "knees_in": "knees falling in"})
     Settings: ClassVar[type[Settings]] = SquatSettings
+    settings: SquatSettings
     rest_high = True
     signal_unit = "leg lengths"
     signal_definition = "hip height above the ankle / leg length"
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
         self._leg = RobustMax(self.rs.range_window_s)
         self._log = FrameLog()
@@ -227,7 +229,7 @@ class Squats(RepExercise):
         rows = self._log.between(cycle.start_ns, cycle.end_ns)
         if len(rows) < 2:
             return "too_few_frames"
-        s: SquatSettings = self.settings  # type: ignore[assignment]
+        s: SquatSettings = self.settings
         if float(rows[:, 2].max()) < s.standing:
             return "not_from_standing"
         feet_y = np.ptp(rows[:, 0])  # the lower ankle's height, leg lengths
@@ -256,8 +258,8 @@ class Squats(RepExercise):
         ref = max(self._leg.push(t_ns, leg), leg)
         if ref <= 0:
             return None
-        ank = [_LEG[s_][2] for s_ in ok]
-        self._log.push(t_ns, max(pts[a, 1] for a in ank) / ref, float(np.mean([pts[a, 0] for a in ank])) / ref,
+        ankles = [_LEG[s_][2] for s_ in ok]
+        self._log.push(t_ns, max(pts[a, 1] for a in ankles) / ref, float(np.mean([pts[a, 0] for a in ankles])) / ref,
                        float(np.mean(vals)) / ref)
         if ka < self._min_knee:
             self._min_knee = ka
@@ -302,11 +304,12 @@ class JumpingJacks(RepExercise):
                             flags={"arms_low": "arms not high enough", "feet_together": "feet not apart",
                                    "arms_asymmetric": "arms uneven", "knees_bent": "knees bent"})
     Settings: ClassVar[type[Settings]] = JackSettings
+    settings: JackSettings
     rest_high = False
     signal_unit = "spread (arm elevation / 180 deg + ankle spread / leg length)"
     signal_definition = "arm elevation / 180 deg + ankle spread / leg length"
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
         self._log = FrameLog()
         self._leg = RobustMax(self.rs.range_window_s)
@@ -333,7 +336,7 @@ class JumpingJacks(RepExercise):
     def _reject(self, cycle: Cycle) -> str | None:
         arms = self._max_arm - self._min_arm >= 60.0
         legs = self._max_spread - self._min_spread >= 0.12
-        need = self.settings.require  # type: ignore[attr-defined]
+        need = self.settings.require
         ok = {"both": arms and legs, "arms": arms, "legs": legs, "either": arms or legs}[need]
         if ok:
             return None
@@ -396,11 +399,12 @@ class SitUps(RepExercise):
     contract = rep_contract("jump", Repeat("situps"), 20.0, 35.0,
                             flags={"partial": "not all the way up", "legs_straight": "legs straight"})
     Settings: ClassVar[type[Settings]] = SitUpSettings
+    settings: SitUpSettings
     rest_high = False
     signal_unit = "deg"
     signal_definition = "trunk elevation above horizontal, degrees"
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
         self._log = FrameLog()
         self._reset_features()

@@ -38,7 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, Field, field_validator
 
-from exercises.base import Settings
+from exercises.base import Settings, SettingsModel
 from exercises.body import BodyExercise, BodySettings
 from exercises.contract import Contract, Knob, Metric, Presets, QualityCountStars, Sound, SoundCue
 from exercises.cues import BOARD, CueBoard, CueTrack, cue_events, resolve
@@ -235,6 +235,7 @@ class CopyAnimals(BodyExercise):
     title = "Copy the animals"
     definitions_version = "1"
     Settings: ClassVar[type[Settings]] = CopySettings
+    settings: CopySettings
     contract = Contract(
         headline=(Metric("longest_span", "Longest correct sequence", "animals", True),
                   Metric("accuracy_pct", "Animals in the right place", "%", True),
@@ -250,9 +251,9 @@ class CopyAnimals(BodyExercise):
         presets=Presets(easier={"start_span": 1, "show_s": 2.5, "hold_s": 0.4}, harder={"start_span": 3, "show_s": 1.0, "hold_s": 0.8}),
     )
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0, board: CueBoard | None = None) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0, board: CueBoard | None = None) -> None:
         super().__init__(settings, trial=trial)
-        self.s: CopySettings = self.settings  # type: ignore[assignment]
+        self.s: CopySettings = self.settings
         self.board = board if board is not None else BOARD
         self.cues = CueTrack(self.board)
         self._repeats_seen = self.board.repeats

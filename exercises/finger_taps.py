@@ -110,10 +110,11 @@ class FingerTaps(Exercise):
     )
     inputs = ("hand",)
     Settings = FingerTapSettings
+    settings: FingerTapSettings
 
     def __init__(self, settings: FingerTapSettings | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
-        self.s: FingerTapSettings = self.settings  # type: ignore[assignment]
+        self.s: FingerTapSettings = self.settings
         self._switch = hg.Hysteresis(self.s.close_below, self.s.open_above)
         self._seen_open = False
         self._peak = 0.0
@@ -183,7 +184,7 @@ class FingerTaps(Exercise):
             "iti_cv": float(iti.std() / iti.mean()) if n > 2 else None,
             "hesitations": int(np.count_nonzero(iti > 2 * np.median(iti))) if n > 2 else 0,
             "frames_without_hand": self._frames_without_hand,
-            "hand_used": max(self._hands, key=self._hands.get) if self._hands else None,  # type: ignore[arg-type]
+            "hand_used": max(self._hands, key=lambda h: self._hands[h]) if self._hands else None,
         }
         units = {"taps": "count", "rate_hz": "Hz", "amplitude_mean": "hand_size", "amplitude_cv": "fraction",
                  "amplitude_slope": "hand_size/tap", "amplitude_decrement_pct": "%", "iti_mean_s": "s", "iti_cv": "fraction",

@@ -50,7 +50,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
-from exercises.base import Settings
+from exercises.base import Settings, SettingsModel
 from exercises.body import (
     L_ANK,
     L_FOOT,
@@ -173,11 +173,12 @@ class Jumps(BodyExercise):
                                Metric("mean_quality", "Mean quality", "0..1", True)), "jump", Jump())
     definitions_version = "4"
     Settings: ClassVar[type[Settings]] = JumpSettings
+    settings: JumpSettings
     distance_kind: ClassVar[str] = "mid_ankle"
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
-        self.s: JumpSettings = self.settings  # type: ignore[assignment]
+        self.s: JumpSettings = self.settings
         self._leg = RobustMax(10.0)
         self._floor_l = FloorLine(self.s.baseline_s)
         self._floor_r = FloorLine(self.s.baseline_s)

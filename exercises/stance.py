@@ -59,7 +59,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
 
-from exercises.base import Settings
+from exercises.base import Settings, SettingsModel
 from exercises.body import L_ANK, L_HIP, R_ANK, R_HIP, BodyExercise, BodySettings, RobustMax, dist
 from exercises.contract import Contract, Knob, Metric, Presets, QualityCountStars, Sound, SoundCue
 from exercises.registry import register
@@ -114,10 +114,11 @@ class OneLegStance(BodyExercise):
         flags={"stance_foot_moved": "standing foot moved", "lost_view": "stepped out of view"},
     )
     Settings: ClassVar[type[Settings]] = StanceSettings
+    settings: StanceSettings
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
-        self.s: StanceSettings = self.settings  # type: ignore[assignment]
+        self.s: StanceSettings = self.settings
         self.cap_s = CAPS_S.get(self.s.protocol, self.s.cap_s)
         self._leg = RobustMax(10.0)
         self._floor = (RobustMax(3.0), RobustMax(3.0))  # lowest image position of each ankle, 3 s

@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import random
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, ClassVar
 
@@ -45,7 +45,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, Field, field_validator
 
-from exercises.base import Settings
+from exercises.base import Settings, SettingsModel
 from exercises.body import BodyExercise, BodySettings
 from exercises.contract import Contract, Knob, Metric, Presets, QualityCountStars, Sound, SoundCue
 from exercises.cues import BOARD, CueBoard, CueTrack, cue_events
@@ -244,16 +244,15 @@ def _jump_pose(u: float) -> NDArray[np.float64]:
     return p
 
 
-def _touch_pose(u: float, parts: list[str], touching: object) -> NDArray[np.float64]:
+def _touch_pose(u: float, parts: list[str], touching: Callable[[str], NDArray[np.float64]]) -> NDArray[np.float64]:
     """Touch each of ``parts`` in turn: 0.4 s reach, 0.7 s hold (0.45 s for a first wrong one), 0.35 s back."""
     from vision.poses import animal_pose
 
-    tf = touching  # type: ignore[assignment]
     t = 0.0
     prev: NDArray[np.float64] = animal_pose("neutral")
     for k, part in enumerate(parts):
         hold = 0.45 if k < len(parts) - 1 else 0.7
-        target = tf(part)  # type: ignore[operator]
+        target = touching(part)
         if u < t + 0.4:
             w = (u - t) / 0.4
             return prev * (1 - w) + target * w
@@ -275,6 +274,7 @@ class StopGo(BodyExercise):
     title = "Stop and go"
     definitions_version = "1"
     Settings: ClassVar[type[Settings]] = StopGoSettings
+    settings: StopGoSettings
     contract = Contract(
         headline=(Metric("d_prime", "d' (go/no-go)", "z", True),
                   Metric("hits", "Hits", "count", True),
@@ -290,9 +290,9 @@ class StopGo(BodyExercise):
         presets=Presets(easier={"cue_s": 2.0, "item_s": 5.0, "touch_dist": 0.5}, harder={"cue_s": 0.8, "item_s": 2.0, "touch_dist": 0.25}),
     )
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0, board: CueBoard | None = None) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0, board: CueBoard | None = None) -> None:
         super().__init__(settings, trial=trial)
-        self.s: StopGoSettings = self.settings  # type: ignore[assignment]
+        self.s: StopGoSettings = self.settings
         self.board = board if board is not None else BOARD
         self.cues = CueTrack(self.board)
         self._repeats_seen = self.board.repeats

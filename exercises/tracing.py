@@ -156,10 +156,11 @@ class Tracing(Exercise):
     inputs = ("hand",)
     definitions_version = "2"
     Settings = TracingSettings
+    settings: TracingSettings
 
     def __init__(self, settings: TracingSettings | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
-        self.s: TracingSettings = self.settings  # type: ignore[assignment]
+        self.s: TracingSettings = self.settings
         self._template: Template | None = None
         self._aspect = 1.0
         self._t: list[int] = []
@@ -329,7 +330,7 @@ class Tracing(Exercise):
         m["unmapped_frames"] = self._unmapped
         units["unmapped_frames"] = "count"
         defs["unmapped_frames"] = "frames with a hand that could not be mapped to the sheet (tabletop without calibration)"
-        m["hand_used"] = max(self._handedness, key=self._handedness.get) if self._handedness else None  # type: ignore[arg-type]
+        m["hand_used"] = max(self._handedness, key=lambda h: self._handedness[h]) if self._handedness else None
         units["hand_used"] = ""
         defs["hand_used"] = "handedness of most scored samples (anatomical, unmirrored image)"
         m["template_length"] = template.length if template is not None else None

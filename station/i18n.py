@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -62,6 +63,6 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[lang], fallback=True)
 
 
-def gettext_for(lang: str):  # type: ignore[no-untyped-def]
+def gettext_for(lang: str) -> Callable[[str], str]:
     """``_`` for Python code that writes texts in ``lang`` (e.g. a report's plain-text summary)."""
     return translations(lang).gettext

@@ -190,9 +190,9 @@ class BreathingEstimator:
         off = 0
         for c in crops:
             n = c.size
-            a = prev[off:off + n].reshape(c.shape)
+            before = prev[off:off + n].reshape(c.shape)
             off += n
-            f = cv2.calcOpticalFlowFarneback(a, c, None, 0.5, 2, 9, 3, 5, 1.1, 0)
+            f = cv2.calcOpticalFlowFarneback(before, c, None, 0.5, 2, 9, 3, 5, 1.1, 0)
             vs.append(float(np.mean(f[..., 1])) / scale if c is crops[0] else float(np.median(f[..., 1])) / scale)
         v = vs[0] - (float(np.mean(vs[1:])) if len(vs) > 1 else 0.0)
         self._cum += -v  # image y grows downward: rising = negative flow

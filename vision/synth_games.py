@@ -160,7 +160,7 @@ def breathing_video(image: NDArray[np.uint8], chest: tuple[float, float, float, 
             shake = np.clip(shake, -shake_px, shake_px)
         mx = (map_x - shake[0]).astype(np.float32)
         my = (map_y + d * weight - shake[1]).astype(np.float32)
-        img = cv2.remap(image, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        img = np.asarray(cv2.remap(image, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE), dtype=np.uint8)
         if noise > 0:
             img = np.clip(img.astype(np.float32) + rng.normal(0, noise, img.shape), 0, 255).astype(np.uint8)
         yield t, img

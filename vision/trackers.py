@@ -88,6 +88,13 @@ class Tracker(Protocol):
         ...
 
 
+@runtime_checkable
+class Resettable(Protocol):
+    """A tracker that can forget earlier frames and keep its loaded models."""
+
+    def reset(self) -> None: ...
+
+
 def _import_mediapipe() -> Any:
     import warnings
 
@@ -114,7 +121,7 @@ def _to_rgb(frame: Frame) -> NDArray[np.uint8]:
     import cv2
 
     img = frame.image
-    rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB) if frame.color == "bgr" else np.ascontiguousarray(img)
+    rgb = np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), dtype=np.uint8) if frame.color == "bgr" else np.ascontiguousarray(img)
     rgb.flags.writeable = False
     return rgb
 
@@ -395,7 +402,9 @@ class CompositeTracker:
     def reset(self) -> None:
         """Reset every tracker (see :meth:`_MediaPipeTracker.reset`); ``AttributeError`` if one cannot."""
         for t in self.trackers:
-            t.reset()  # type: ignore[union-attr]
+            if not isinstance(t, Resettable):
+                raise AttributeError(f"{type(t).__name__} has no reset(): it cannot forget earlier frames")
+            t.reset()
 
     def __enter__(self) -> CompositeTracker:
         return self
@@ -474,7 +483,8 @@ class PoseGuidedHandTracker:
         x0, y0 = centre[0] - side / 2, centre[1] - side / 2
         k = size / side
         m = np.array([[k, 0.0, -x0 * k], [0.0, k, -y0 * k]], dtype=np.float64)
-        crop = cv2.warpAffine(rgb, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        crop = np.asarray(cv2.warpAffine(rgb, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT),
+                          dtype=np.uint8)
         crop.flags.writeable = False
         return crop, x0, y0
 
@@ -501,7 +511,8 @@ class PoseGuidedHandTracker:
             xy = p.xy_px()
             vis = p.visibility if p.visibility is not None else np.ones(len(xy), dtype=np.float32)
             plain = self._unmirrored_rgb(frame, rgb)  # pose landmarks are already unmirrored
-            for wrist, elbow, side_label in ((15, 13, "Left"), (16, 14, "Right")):
+            arms: tuple[tuple[int, int, Literal["Left", "Right"]], ...] = ((15, 13, "Left"), (16, 14, "Right"))
+            for wrist, elbow, side_label in arms:
                 if vis[wrist] < self.min_wrist_visibility:
                     continue
                 forearm = float(np.hypot(*(xy[wrist] - xy[elbow])))
@@ -535,7 +546,7 @@ class PoseGuidedHandTracker:
                 self.crop_found += 1
                 hands.append(HandObservation(frame.source_id, frame.seq, frame.t_ns, full_xy.astype(np.float32), (w, h), None,
                                              world, None, score, f"{self.crop_hands.model}+posecrop", lat, len(hands), 0,
-                                             side_label))  # type: ignore[arg-type]
+                                             side_label))
         # full-frame hands that match no wrist (no pose, or a hand far from the body's wrists) are kept as found
         hands += [dataclasses.replace(hobs, person=len(hands) + k) for k, hobs in enumerate(x for i, x in enumerate(full) if i not in used)]
         return TrackedFrame(frame.source_id, frame.seq, frame.t_ns, (frame.width, frame.height), tuple(hands), poses,

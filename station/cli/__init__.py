@@ -15,12 +15,17 @@ import logging
 import os
 import pkgutil
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from station import __version__
 from station.core import InputError
+
+if TYPE_CHECKING:
+    import click
+    from typer._click import exceptions as typer_click
 
 app = typer.Typer(
     name="station",
@@ -100,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _click_errors() -> tuple[type[Exception], type[Exception], type[BaseException]]:
+def _click_errors() -> tuple[type[typer_click.ClickException] | type[click.ClickException],
+                             type[typer_click.UsageError] | type[click.UsageError], type[BaseException]]:
     """(click's base exception, its usage error, its abort) as the installed typer raises them: typer
     >= 0.22 vendors click as ``typer._click`` (a separate ``click`` may still be installed, e.g. by
     Dask, and is not the one typer uses); older typer depends on click itself."""

@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
             ctl.join()
             svc.close()
             db.dispose()
-        played = [o for o in svc.onsets if o.t_onset_ns is not None]
-        for o in played:
-            print(f"{(o.t_onset_ns - 10**12) / 1e9:7.3f} s  {o.sound:<12} {o.clip}")  # type: ignore[operator]
+        played = [(o, o.t_onset_ns) for o in svc.onsets if o.t_onset_ns is not None]
+        for o, t_onset_ns in played:
+            print(f"{(t_onset_ns - 10**12) / 1e9:7.3f} s  {o.sound:<12} {o.clip}")
         print(f"wrote {out} ({len(played)} sounds, simulated child, {sensory.words()})")

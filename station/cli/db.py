@@ -8,8 +8,12 @@ interruption and it carries on).
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from station.storage.streams import RepackReport
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +40,8 @@ def register(app: typer.Typer) -> None:
 
         database = open_database(db or default_db_url(), repack=False)
         try:
-            def progress(r: object) -> None:
-                print(f"  re-packed {r.sample_rows:,} samples, {r.landmark_rows:,} observations", flush=True)  # type: ignore[attr-defined]
+            def progress(r: RepackReport) -> None:
+                print(f"  re-packed {r.sample_rows:,} samples, {r.landmark_rows:,} observations", flush=True)
 
             rep = do_repack(database, dry_run=dry_run, batch_rows=batch_rows, progress=None if dry_run else progress)
             what = "would re-pack" if dry_run else "re-packed"

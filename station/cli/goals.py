@@ -10,9 +10,14 @@ is one line on stderr and exit code 2, with nothing stored.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from station.cli.data import DB_HELP, _console, _fmt, _open, print_goals
+
+if TYPE_CHECKING:
+    from station.goals import Direction
 
 
 def _levels(text: str | None) -> list[float] | None:
@@ -33,12 +38,14 @@ def _require(pairs: list[str]) -> dict[str, str]:
     return parse_sets(pairs)
 
 
-def _direction(at_least: float | None, at_most: float | None) -> tuple[str, float]:
+def _direction(at_least: float | None, at_most: float | None) -> tuple[Direction, float]:
     from station.core import InputError
 
-    if (at_least is None) == (at_most is None):
-        raise InputError("give one of --at-least or --at-most", where="goal", fix="e.g. --at-most 5 for a deviation, --at-least 10 for jumps")
-    return ("at_least", float(at_least)) if at_least is not None else ("at_most", float(at_most))  # type: ignore[arg-type]
+    if at_least is not None and at_most is None:
+        return "at_least", float(at_least)
+    if at_most is not None and at_least is None:
+        return "at_most", float(at_most)
+    raise InputError("give one of --at-least or --at-most", where="goal", fix="e.g. --at-most 5 for a deviation, --at-least 10 for jumps")
 
 
 def register(app: typer.Typer) -> None:
@@ -76,7 +83,7 @@ def register(app: typer.Typer) -> None:
         crit = Criterion.parse(criterion)
         if gas is not None and propose_gas:
             raise InputError("give --gas or --propose-gas, not both", where="--gas")
-        spec = make_spec(code, exercise=exercise, family=family, metric=metric, direction=direction, threshold=threshold,  # type: ignore[arg-type]
+        spec = make_spec(code, exercise=exercise, family=family, metric=metric, direction=direction, threshold=threshold,
                          criterion=crit, unit=unit, target_date=by, settings=_require(require), gas=_levels(gas), weight=weight, note=note)
         with _open(db) as database:
             if propose_gas:
@@ -148,7 +155,7 @@ def register(app: typer.Typer) -> None:
             s = g.spec
             direction, threshold = (s.direction, s.threshold) if at_least is None and at_most is None else _direction(at_least, at_most)
             fam = s.family
-            spec = make_spec(s.participant, exercise=None if fam else s.exercises[0], family=fam, metric=s.metric, direction=direction,  # type: ignore[arg-type]
+            spec = make_spec(s.participant, exercise=None if fam else s.exercises[0], family=fam, metric=s.metric, direction=direction,
                              threshold=threshold, criterion=Criterion.parse(criterion) if criterion else s.criterion, unit=s.unit,
                              target_date=by or s.target_date, settings=s.settings, gas=_levels(gas) if gas else s.gas,
                              weight=s.weight, note=s.note)

@@ -181,6 +181,7 @@ def score_file(
     if shape != "none" and not is_shape(shape):
         raise InputError(f"unknown shape '{shape}'", fix="e.g. --shape spiral, circle, square, a letter, or none (no template)")
     info: dict[str, object] = {"format": "csv"}
+    strokes: np.ndarray | None
     if path.suffix.lower() == ".svc":
         t_ns, xy, strokes, info = read_trace_svc(path, "auto" if time_unit == "auto" else time_unit)
     else:

@@ -17,8 +17,10 @@ import itertools
 import logging
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
+from numpy.typing import NDArray
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QImage, QLinearGradient, QPainter, QPainterPath, QPen, QPixmap, QPolygonF, QRadialGradient
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -39,7 +41,18 @@ from station.ui.pictograms import (
     draw_turtle,
 )
 
+if TYPE_CHECKING:
+    from exercises.templates import Template
+
 log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class _HasBoard(Protocol):
+    """An exercise that lays out a board to draw (the pegboard: :meth:`exercises.pegboard.Pegboard.board_image`)."""
+
+    def board_image(self, image_size: tuple[int, int], plane_to_image: NDArray[np.float64] | None = None
+                    ) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None: ...
 
 # BlazePose limbs drawn as the child's friendly figure (landmark index pairs).
 POSE_LIMBS = ((11, 13), (13, 15), (12, 14), (14, 16), (11, 12), (11, 23), (12, 24), (23, 24), (23, 25), (25, 27), (24, 26), (26, 28))
@@ -67,7 +80,10 @@ class ChildView(QWidget):
         self._image_t: int | None = None
         self._t = 0.0
         self._template_key: tuple[object, ...] | None = None
-        self._template: object | None = None
+        self._template: Template | None = None
+        """The tracing path (cached per ``_template_key``)."""
+        self._board: tuple[NDArray[np.float64], tuple[float, ...]] | None = None
+        """The pegboard's hole centres and dish centre (cached per ``_template_key``)."""
         self._bg: QPixmap | None = None
         self._bg_key: tuple[int, int] | None = None
         self._layers: dict[str, tuple[tuple[object, ...], QPixmap]] = {}
@@ -212,7 +228,7 @@ class ChildView(QWidget):
             p.restore()
             return
         key = (self.width(), self.height())
-        if self._bg_key != key:  # the drawn meadow is static: paint it once per size
+        if self._bg is None or self._bg_key != key:  # the drawn meadow is static: paint it once per size
             self._bg = QPixmap(self.size())
             bp = QPainter(self._bg)
             bp.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -285,7 +301,7 @@ class ChildView(QWidget):
             x += cw + gap
 
     # -- games -----------------------------------------------------------------------------------
-    def _template_for(self, s: ViewState) -> object | None:
+    def _template_for(self, s: ViewState) -> Template | None:
         st = s.settings
         if "shape" not in st:
             return None
@@ -309,7 +325,7 @@ class ChildView(QWidget):
         dev = s.live.get("deviation", math.nan)
         on_path = math.isfinite(dev) and dev <= tol
         if tmpl is not None:
-            pts = np.asarray(tmpl.points)  # type: ignore[attr-defined]
+            pts = np.asarray(tmpl.points)
             band_px = max(14.0, 2 * tol * area.height())
             rb = area.adjusted(-band_px, -band_px, band_px, band_px)
             p.drawPixmap(rb.toAlignedRect().topLeft(),
@@ -400,15 +416,17 @@ class ChildView(QWidget):
 
             try:
                 ex = exercises.create(s.exercise, s.settings)
-                board = ex.board_image((iw, ih), None if m is None else np.asarray(m))  # type: ignore[attr-defined]
-                self._template = None if board is None else (np.asarray(board[0]), tuple(board[1]))
+                if not isinstance(ex, _HasBoard):
+                    raise AttributeError(f"exercise {s.exercise!r} lays out no board (no board_image)")
+                board = ex.board_image((iw, ih), None if m is None else np.asarray(m))
+                self._board = None if board is None else (np.asarray(board[0]), tuple(board[1]))
             except Exception:  # an exercise without a board draws nothing
                 log.exception("cannot lay out the pegboard")
-                self._template = None
+                self._board = None
             self._template_key = key
-        if self._template is None:
+        if self._board is None:
             return
-        holes, dish = self._template  # type: ignore[misc]
+        holes, dish = self._board
         n_in = int(s.live.get("pegs_in_board", 0) or 0)
         if physical:  # the pitch on screen, from the mapped holes (the board is seen in perspective)
             pts = np.array([[self._map(area, float(x), float(y)).x(), self._map(area, float(x), float(y)).y()] for x, y in holes])
@@ -451,10 +469,10 @@ class ChildView(QWidget):
             self._layers[name] = hit = (key, layer)
         return hit[1]
 
-    def _paint_path(self, p: QPainter, tmpl: object, area: QRectF, band_px: float) -> None:
+    def _paint_path(self, p: QPainter, tmpl: Template, area: QRectF, band_px: float) -> None:
         """The tolerance band and the dashed centre line of the path."""
-        pts = np.asarray(tmpl.points)  # type: ignore[attr-defined]
-        drawn = np.asarray(tmpl.drawn)  # type: ignore[attr-defined]
+        pts = np.asarray(tmpl.points)
+        drawn = np.asarray(tmpl.drawn)
         path = QPainterPath()
         pen_up = True
         for k in range(len(pts)):

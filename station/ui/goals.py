@@ -121,7 +121,7 @@ class GoalForm(QWidget):
         self.use_gas.setToolTip("-1 = the child's baseline (last 5 tries that count), 0 = the goal; the therapist edits them")
         self.use_gas.clicked.connect(self.propose)
         self.clear_gas = QPushButton("No levels")
-        self.clear_gas.clicked.connect(lambda: [sb.setValue(sb.minimum()) for sb in self.gas])
+        self.clear_gas.clicked.connect(self._clear_levels)
         row3.addWidget(self.use_gas)
         row3.addWidget(self.clear_gas)
         row3.addStretch(1)
@@ -240,6 +240,11 @@ class GoalForm(QWidget):
         head = (f"<b>On the past tries:</b> {ev.words(spec)}" + (" — <b>would be met</b>" if ev.met else "")
                 + f" · {ev.n_trials} tries count · trend {ev.trend}" + ("" if ev.level is None else f" · GAS level {ev.level:+d}"))
         self.preview.setText(head + (f"<br>last tries: {marks}" if marks else "<br><i>no past tries count for this goal yet</i>"))
+
+    def _clear_levels(self) -> None:
+        """'No levels': every goal-attainment level back to its minimum."""
+        for sb in self.gas:
+            sb.setValue(sb.minimum())
 
     def propose(self) -> None:
         try:

@@ -125,10 +125,11 @@ def run_windowed(factory: Any, db: Any, opts: RunOptions, plan: SessionPlan | No
         done_watch.timeout.connect(ended)
         done_watch.start(50)
     if opts.quit_after_frames is not None:  # an event, not a wall-clock window: N inputs scored, or the session ended
+        quit_after_frames = opts.quit_after_frames
 
         def check() -> None:
             m = win.model
-            if m is not None and (m.inputs_scored >= opts.quit_after_frames or m.phase in ("done", "error")):
+            if m is not None and (m.inputs_scored >= quit_after_frames or m.phase in ("done", "error")):
                 finish()
 
         watch.timeout.connect(check)

@@ -306,13 +306,13 @@ def paint_stopgo(view: Any, p: QPainter, area: QRectF, s: Any) -> None:
             y += h * 1.15
         return
     if phase == 1:
-        cue = int(live.get("cue", -1))
-        if cue == 1:
+        cue_no = int(live.get("cue", -1))
+        if cue_no == 1:
             _jumping(p, card)
-        elif cue == 0:
+        elif cue_no == 0:
             _sleeping(p, card)
-        elif cue >= 2:
-            _part_card(p, card, PARTS[cue - 2])
+        elif cue_no >= 2:
+            _part_card(p, card, PARTS[cue_no - 2])
         report_paint(s)
     fb = live.get("feedback", 0.0)
     if fb:
