@@ -84,9 +84,9 @@ def test_the_dashboard_in_spanish(qapp, qtbot, tmp_path: Path, artifacts: Path) 
     try:
         win = StationWindow(lambda *_a: None, db)
         qtbot.addWidget(win)
-        assert translate_tree(win) > 20
+        translate_tree(win)  # the few texts still set without tr(); the rest is Spanish from the start
         labels = {w.text() for w in win.findChildren(QLabel)} | {w.text() for w in win.findChildren(QPushButton)}
-        assert {"Participante", "Añadir al plan ↓", "▶ Empezar", "■ Parar", "Dificultad (próximo ensayo):"} <= labels
+        assert {"Participante", "Añadir al plan ↓", "▶ Empezar", "■ Parar", "Niveles:"} <= labels
         assert not {"Participant", "Add to plan ↓", "▶ Start"} & labels
         charts = win.dashboard.charts
         assert charts.reps_plot.getPlotItem().titleLabel.text == "Repeticiones"

@@ -410,22 +410,30 @@ def goals_html(data: SessionData) -> list[str]:
 
 def banners(sess: dict[str, Any], trials: list[dict[str, Any]]) -> list[str]:
     """The warnings a report opens with: SIMULATED (not a child's performance) and FAILED (with the reason)."""
+    return [text for _kind, text in banner_pairs(sess, trials)]
+
+
+def banner_pairs(sess: dict[str, Any], trials: list[dict[str, Any]], _: Any = None) -> list[tuple[str, str]]:
+    """(``SIMULATED`` / ``FAILED``, the banner's sentence in the report's language; ``_`` translates)."""
+    _ = _ or (lambda s: s)
     out = []
     if sess.get("simulated"):
-        out.append(f"SIMULATED: produced by the SIMULATED CHILD or a device simulator ({sess.get('source') or 'simulated'}), "
-                   "not a real participant's performance.")
+        out.append(("SIMULATED", _("SIMULATED: produced by the SIMULATED CHILD or a device simulator ({source}), "
+                                    "not a real participant's performance.").format(source=sess.get("source") or "simulated")))
     for t in trials:
         if t.get("status") == "failed":
-            out.append(f"FAILED: trial {t['trial'] + 1} ({t['exercise']}): {t.get('reason') or 'its input failed'}; no score.")
+            out.append(("FAILED", _("FAILED: trial {n} ({exercise}): {reason}; no score.").format(
+                n=t["trial"] + 1, exercise=t["exercise"], reason=t.get("reason") or _("its input failed"))))
     return out
 
 
-def render_html(db: Database, session_id: str, *, summary: bool = False) -> str:
+def render_html(db: Database, session_id: str, *, summary: bool = False, lang: str | None = None) -> str:
     """The full report of one session (or the one-page summary for home and school) as a self-contained
-    HTML document, from the one Jinja2 template (see :mod:`station.report.render`)."""
+    HTML document, from the one Jinja2 template (see :mod:`station.report.render`), in ``lang`` (default:
+    the language chosen for the child, see :func:`station.report.render.report_language`)."""
     from station.report.render import render
 
-    return render(db, session_id, summary=summary)
+    return render(db, session_id, summary=summary, lang=lang)
 
 
 def _private_write(out: Path, data: bytes) -> None:
@@ -436,17 +444,17 @@ def _private_write(out: Path, data: bytes) -> None:
     os.chmod(out, 0o600)
 
 
-def write_report(db: Database, session_id: str, out: Path, *, summary: bool = False) -> Path:
+def write_report(db: Database, session_id: str, out: Path, *, summary: bool = False, lang: str | None = None) -> Path:
     """Write the HTML report of a session to ``out`` (owner-only, mode 0600); returns ``out``."""
-    _private_write(Path(out), render_html(db, session_id, summary=summary).encode("utf-8"))
+    _private_write(Path(out), render_html(db, session_id, summary=summary, lang=lang).encode("utf-8"))
     return Path(out)
 
 
-def write_pdf(db: Database, session_id: str, out: Path, *, summary: bool = False) -> Path:
+def write_pdf(db: Database, session_id: str, out: Path, *, summary: bool = False, lang: str | None = None) -> Path:
     """Write the report as a PDF: the same template as the HTML, laid out by WeasyPrint (text stays text)."""
     from station.report.render import html_to_pdf, render
 
-    _private_write(Path(out), html_to_pdf(render(db, session_id, summary=summary, pdf=True)))
+    _private_write(Path(out), html_to_pdf(render(db, session_id, summary=summary, pdf=True, lang=lang)))
     return Path(out)
 
 
