@@ -155,3 +155,119 @@ def test_quiet_mode_reaches_the_child_view_no_confetti(qtbot) -> None:  # type: 
             n += int(np.sum(np.all(np.abs(rgb - np.array([c.red(), c.green(), c.blue()])) <= 2, axis=-1)))
         counts.append(n)
     assert counts[0] - counts[1] > 2000, counts  # the confetti (about 90 small rectangles) is gone; the stars stay
+
+
+def _record(db, participant: str = "P-001", *, sensory: dict | None = None, seconds: float = 4.0) -> str:  # type: ignore[no-untyped-def]
+    """A real session of the simulated child (tracing + jumps) through the session runner, on a fake clock;
+    ``sensory`` = the plan's sensory settings stored in its header (what the station's session factory writes)."""
+    from datetime import UTC, datetime
+
+    from station.core import FakeClock
+    from station.demo import DemoOptions, simulated_trials
+    from station.session import SessionRunner
+
+    clock = FakeClock(start_ns=10**12, utc_start=datetime(2026, 3, 1, 9, 30, tzinfo=UTC))
+    config: dict = {"source": "simulated"}
+    if sensory is not None:
+        config["plan"] = {"sensory": sensory}
+    runner = SessionRunner(db, participant, clock, pacing="own", config=config)
+    return runner.run(simulated_trials(DemoOptions(seconds=seconds, seed=0))).session_id
+
+
+def _pdf_text(path: Path) -> str:
+    import pypdf
+
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(path).pages)
+
+
+@pytest.mark.slow
+def test_a_spanish_report_pdf(tmp_path: Path, artifacts: Path) -> None:
+    """The report's PDF in Spanish: the template's words, the headline labels the exercises declare, the
+    SIMULATED banner, the sentences render.py builds and the child's sensory settings, none left in English."""
+    import exercises
+    from station.report import write_pdf
+    from station.storage import open_database
+
+    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        sid = _record(db, sensory={"volume": 0.5, "quiet": True, "max_loudness_db": -12.0, "language": "es"})
+        es = translations("es")
+        text = _pdf_text(write_pdf(db, sid, tmp_path / "es.pdf", lang="es"))
+        (artifacts / "report_es.txt").write_text(text, encoding="utf-8")
+        labels = [m.label for name in ("tracing", "jumps") for m in exercises.get(name).contract.headline]
+        for en in labels:
+            assert es.gettext(en) != en and es.gettext(en) in text, en
+            assert f"{en}:" not in text, en
+        for words in ("Informe de la sesión", "Resultados", "SIMULADO: producido por el NIÑO SIMULADO", "Ensayo 1: Trazado",
+                      "Sonido y ajustes sensoriales: volumen 50 %, máximo -12 dBFS, modo tranquilo", "instrucciones en Español",
+                      "Todas las medidas con unidad y definición", "Dispositivos y calibración", "seguimiento del cuerpo"):
+            assert words in text, words
+        for english in ("Session report", "Results", "SIMULATED:", "not measured in this trial", "Sound and sensory settings",
+                        "pose tracking", "Trial 1"):
+            assert english not in text, english
+        # the same session in English: the sensory line is there too, in English
+        en_text = _pdf_text(write_pdf(db, sid, tmp_path / "en.pdf", lang="en"))
+        assert "Session report" in en_text and "quiet mode" in en_text and "Informe" not in en_text
+    finally:
+        db.dispose()
+
+
+def test_the_summary_for_home_and_school_in_spanish(tmp_path: Path) -> None:
+    from station.report import write_pdf
+    from station.storage import open_database
+
+    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        sid = _record(db, seconds=3)
+        out = write_pdf(db, sid, tmp_path / "s.pdf", summary=True, lang="es")
+        import pypdf
+
+        assert len(pypdf.PdfReader(out).pages) == 1
+        text = _pdf_text(out)
+        for words in ("Resumen de la práctica para casa y el colegio", "2 actividades", "1 marzo 2026", "Cómo puede ayudar",
+                      "SIMULADO", "Trazado", "Saltos de conejo"):
+            assert words in text, words
+        for english in ("Practice summary", "How you can help", "activities", "March", "Tracing"):
+            assert english not in text, english
+    finally:
+        db.dispose()
+
+
+def test_the_report_language_defaults_to_the_childs(tmp_path: Path, station_home: Path) -> None:
+    """No --lang: the language of the session's sensory settings, else the one remembered for the child."""
+    from station.plans import SensorySettings, remember_sensory
+    from station.report import render_html
+    from station.storage import open_database
+
+    db = open_database(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        sid = _record(db, "P-002", seconds=2)
+        assert '<html lang="en">' in render_html(db, sid) and "Session report" in render_html(db, sid)
+        remember_sensory("P-002", SensorySettings(language="es"))
+        html = render_html(db, sid)
+        assert '<html lang="es">' in html and "Informe de la sesión" in html
+        assert "Session report" in render_html(db, sid, lang="en")  # --lang wins
+        sid2 = _record(db, "P-002", sensory={"language": "en"}, seconds=2)
+        assert "Session report" in render_html(db, sid2)  # the session's own settings win over the remembered ones
+    finally:
+        db.dispose()
+
+
+def test_cli_report_lang(tmp_path: Path, station_home: Path) -> None:
+    import os
+    import subprocess
+
+    from station.storage import open_database
+
+    db = open_database(f"sqlite:///{station_home / 'station.db'}")
+    sid = _record(db, seconds=2)
+    db.dispose()
+    env = dict(os.environ, MOTOR_STATION_HOME=str(station_home))
+    env.pop("MOTOR_STATION_LANG", None)
+    r = subprocess.run([sys.executable, "-m", "station", "report", sid[:6], "--summary", "--lang", "es", "--out", str(tmp_path / "s.html")],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "Resumen de la práctica" in (tmp_path / "s.html").read_text(encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "station", "report", sid[:6], "--lang", "fr"], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "no translation for language 'fr'" in r.stderr and "use one of en, es" in r.stderr

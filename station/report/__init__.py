@@ -419,7 +419,7 @@ def banner_pairs(sess: dict[str, Any], trials: list[dict[str, Any]], _: Any = No
     out = []
     if sess.get("simulated"):
         out.append(("SIMULATED", _("SIMULATED: produced by the SIMULATED CHILD or a device simulator ({source}), "
-                                    "not a real participant's performance.").format(source=sess.get("source") or "simulated")))
+                                    "not a real participant's performance.").format(source=_(sess.get("source") or "simulated"))))
     for t in trials:
         if t.get("status") == "failed":
             out.append(("FAILED", _("FAILED: trial {n} ({exercise}): {reason}; no score.").format(

@@ -108,6 +108,10 @@ MONTH_WORDS = (_("January"), _("February"), _("March"), _("April"), _("May"), _(
                _("September"), _("October"), _("November"), _("December"))  # for the extraction; English here
 
 
+SOURCE_WORDS = (_("simulated"), _("camera"), _("video"), _("replay"))
+"""Where a session's input came from (``sessions.source``), for the extraction; :func:`_` translates them."""
+
+
 def sensory_words(s: Any) -> str:
     """The child's sensory settings as one line of the report in its language
     (as :meth:`station.plans.SensorySettings.words`: volume, loudest sound, quiet mode, prompts' language)."""
@@ -438,7 +442,7 @@ def _build_context(data: Any, header: Mapping[str, Any], config: Mapping[str, An
         "started": started.strftime("%Y-%m-%d %H:%M") + " UTC",
         "date": f"{started.day} {_(MONTHS[started.month - 1])} {started.year}",
         "length_s": (end_ns - data.t0) / 1e9, "place": _(sess.get("place") or "–"), "status_words": _(sess["status"]) if sess["status"] else "",
-        "source": sess.get("source") or "–", "simulated": bool(sess.get("simulated")),
+        "source": _(sess.get("source") or "–"), "simulated": bool(sess.get("simulated")),
         "age": _age(data.participant, sess["utc_start"]) or "", "hand": data.participant.get("dominant_hand") or "",
         "software": str(header.get("software_version")), "tracker": "" if summary else _tracker_line(data),
         "banners": banner_pairs(sess, data.trials, _),
