@@ -48,6 +48,7 @@ EXTRA_QT: dict[tuple[str, str], str] = {
     ("Dashboard", "Trial failed (no score)"): "station/ui/dashboard.py", ("Dashboard", "Get ready… %1"): "station/ui/dashboard.py",
     ("Dashboard", "Rest %1 s"): "station/ui/dashboard.py", ("Dashboard", "Trial %1/%2: %3"): "station/ui/dashboard.py",
     ("Dashboard", "Sound and language…"): "station/ui/dashboard.py",
+    **{("Dashboard", w): "station/ui/dashboard.py" for w in ("good", "fair", "poor", "not scored")},  # QUALITY_WORDS
 }
 
 

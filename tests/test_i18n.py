@@ -86,7 +86,7 @@ def test_the_dashboard_in_spanish(qapp, qtbot, tmp_path: Path, artifacts: Path) 
         qtbot.addWidget(win)
         translate_tree(win)  # the few texts still set without tr(); the rest is Spanish from the start
         labels = {w.text() for w in win.findChildren(QLabel)} | {w.text() for w in win.findChildren(QPushButton)}
-        assert {"Participante", "Añadir al plan ↓", "▶ Empezar", "■ Parar", "Niveles:"} <= labels
+        assert {"Participante", "Añadir al plan ↓", "▶ Iniciar", "■ Parar", "Niveles:"} <= labels
         assert not {"Participant", "Add to plan ↓", "▶ Start"} & labels
         charts = win.dashboard.charts
         assert charts.reps_plot.getPlotItem().titleLabel.text == "Repeticiones"
@@ -271,3 +271,61 @@ def test_cli_report_lang(tmp_path: Path, station_home: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "station", "report", sid[:6], "--lang", "fr"], capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "no translation for language 'fr'" in r.stderr and "use one of en, es" in r.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", ["tracing", "pegboard", "reps", "jumps", "grip", "balance"])
+def test_the_spanish_dashboard_fits_both_screen_sizes_mid_play(qapp, qtbot, tmp_path: Path, family: str, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
+    """Spanish is longer than English: the dashboard mid-play at 1366x768 and 1920x1080 clips no text
+    (the check of tests/test_ui_layout.py), and the tiles, banner and buttons speak Spanish."""
+    from PySide6.QtWidgets import QApplication
+    from test_ui_layout import FAMILIES, SIZES, clipped
+    from test_ui_screens import GatedFactory, _finish, _save, _sensor_model
+
+    import exercises
+    from station.plans import SessionPlan
+    from station.storage import open_database
+    from station.ui.i18n import install_translator, translate_tree
+    from station.ui.window import StationWindow
+
+    db = open_database(f"sqlite:///{tmp_path / 'ui.db'}")
+    install_translator(qapp, "es")
+    es = translations("es")
+    try:
+        item = FAMILIES[family]
+        contract = exercises.contract_of(item.exercise)
+        assert contract is not None
+        factory = GatedFactory(db, gate_at=120)
+        win = StationWindow(factory, db)
+        qtbot.addWidget(win)
+        translate_tree(win)
+        win.resize(*SIZES[0])
+        win.show()
+        d = win.dashboard
+        d.participant.setEditText("P-401")
+        d.set_plan(SessionPlan(items=[item]))
+        device = family in ("grip", "balance")
+        if device:
+            win.model = _sensor_model(family)
+            win.model.set_stream(f"{family}0", "streaming")
+        else:
+            d.start_btn.click()
+            qtbot.waitUntil(factory.reached.is_set, timeout=60_000)
+        for w, h in SIZES:
+            win.resize(w, h)
+            for _ in range(3):
+                QApplication.processEvents()
+                win.refresh()
+            _save(win, artifacts / f"ui_layout_es_{family}_{w}x{h}.png")
+            problems = clipped(win)
+            assert not problems, f"{family} in Spanish at {w}x{h}:\n" + "\n".join(problems)
+        shown = [t.caption.text() for t in d.tiles if t.isVisibleTo(win)]
+        assert [s.removesuffix(" (al final)") for s in shown] == [es.gettext(m.label) for m in list(contract.headline)[:4]]
+        assert all(es.gettext(m.label) != m.label for m in list(contract.headline)[:4])
+        if not device:
+            assert d.banner.text().startswith(("Jugando", "Prepárate")) and "Ensayo 1 de 1" in d.banner.text(), d.banner.text()
+            assert d.pause_btn.text() == "❚❚ Pausa"
+            _finish(win, factory, qtbot)
+    finally:
+        install_translator(qapp, "en")
+        db.dispose()

@@ -47,13 +47,14 @@ from station.core import StationError
 TEMPLATES = Path(__file__).with_name("templates")
 
 
-_CATALOG: ContextVar[gettext.NullTranslations] = ContextVar("report_catalog", default=gettext.NullTranslations())
+_CATALOG: ContextVar[gettext.NullTranslations | None] = ContextVar("report_catalog", default=None)
 
 
 def _(text: str) -> str:
     """A sentence this module builds (or a word an exercise declares) in the language of the report being
     made (gettext's name, so the extraction finds the literal ones); English outside :func:`language_of`."""
-    return _CATALOG.get().gettext(text) if text else text
+    cat = _CATALOG.get()
+    return cat.gettext(text) if text and cat is not None else text
 
 
 @contextmanager

@@ -127,6 +127,17 @@ def ctr(text: str) -> str:
     return QCoreApplication.translate("Contract", text) if text else text
 
 
+def difficulty_words(exercise: str, settings: Mapping[str, Any]) -> str:
+    """:func:`station.plans.describe_difficulty` in the station's language (``Banda 0.024 alturas de imagen``)."""
+    out = []
+    for s in settings_of(exercises.get(exercise).Settings):
+        if s.name in settings:
+            v = settings[s.name]
+            shown = f"{v:.4g}" if isinstance(v, float) else str(v)
+            out.append(f"{ctr(s.label)} {shown} {ctr(s.unit)}".strip())
+    return ", ".join(out)
+
+
 def unit_shown(unit: str) -> str:
     """A unit as the dashboard writes it beside a value (``mm^2`` -> ``mm²``; counts and fractions bare)."""
     return {"mm^2": "mm²", "frame_height": "frame heights", "count": "", "0..1": "", "fraction": "%", "1/min": "/min"}.get(unit, unit)
@@ -512,7 +523,7 @@ class Dashboard(QWidget):
             return
         cls = exercises.get(name)
         contract = exercises.contract_of(name)
-        self.exercise_title.setText(cls.title or name)
+        self.exercise_title.setText(ctr(cls.title or name))
         if contract is not None and self._trial_key is None:  # before a session: the chart this exercise will show
             self.charts.show_chart(contract.chart)
         has_presets = contract is not None and bool(contract.presets.easier or contract.presets.harder)
@@ -611,13 +622,11 @@ class Dashboard(QWidget):
         self._refresh_plan_list()
 
     def _refresh_plan_list(self) -> None:
-        from station.plans import describe_difficulty
-
         self.plan_list.clear()
         for i, it in enumerate(self.plan_items):
             bits = []
             try:
-                shown = describe_difficulty(it.exercise, it.settings)
+                shown = difficulty_words(it.exercise, it.settings)
             except InputError:
                 shown = ""
             if shown:
@@ -630,7 +639,7 @@ class Dashboard(QWidget):
                 bits.append(f"{it.duration_s:g} s")
             if it.rest_s:
                 bits.append(self.tr("rest {s} s").format(s=f"{it.rest_s:g}"))
-            self.plan_list.addItem(f"{i + 1}. {it.title()}\n    {', '.join(bits) or self.tr('defaults')}")
+            self.plan_list.addItem(f"{i + 1}. {ctr(it.title())}\n    {', '.join(bits) or self.tr('defaults')}")
 
     def _remove_item(self) -> None:
         i = self.plan_list.currentRow()
@@ -881,9 +890,7 @@ class Dashboard(QWidget):
         if v.exercise and (trial_key, running) != self._form_trial and running:
             self._form_trial = (trial_key, running)
             self.show_trial_settings(v.exercise, v.settings, v.trial, running)
-            from station.plans import describe_difficulty
-
-            self.difficulty_label.setText(describe_difficulty(v.exercise, v.settings))
+            self.difficulty_label.setText(difficulty_words(v.exercise, v.settings))
         contract = v.contract
         self.charts.show_chart(contract.chart if contract is not None else "reps", v.inputs)
         self._show_tiles(v, contract)

@@ -837,32 +837,32 @@
   <context>
     <name>Dashboard</name>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="910" />
+      <location filename="../../../station/ui/dashboard.py" line="919" />
       <source> (at the end)</source>
       <translation> (al final)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="423" />
+      <location filename="../../../station/ui/dashboard.py" line="434" />
       <source> s</source>
       <translation> s</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="298" />
+      <location filename="../../../station/ui/dashboard.py" line="309" />
       <source>+ harder</source>
       <translation>+ más difícil</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="466" />
+      <location filename="../../../station/ui/dashboard.py" line="477" />
       <source>Add to plan ↓</source>
       <translation>Añadir al plan ↓</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="454" />
+      <location filename="../../../station/ui/dashboard.py" line="465" />
       <source>Advanced settings</source>
       <translation>Ajustes avanzados</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="979" />
+      <location filename="../../../station/ui/dashboard.py" line="988" />
       <source>Camera</source>
       <translation>Cámara</translation>
     </message>
@@ -871,27 +871,27 @@
       <translation>Dificultad (próximo ensayo):</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="917" />
+      <location filename="../../../station/ui/dashboard.py" line="926" />
       <source>Done</source>
       <translation>Hecho</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="426" />
+      <location filename="../../../station/ui/dashboard.py" line="437" />
       <source>Duration</source>
       <translation>Duración</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="435" />
+      <location filename="../../../station/ui/dashboard.py" line="446" />
       <source>Easier</source>
       <translation>Más fácil</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="244" />
+      <location filename="../../../station/ui/dashboard.py" line="255" />
       <source>End the trial and the session; everything recorded is kept (Esc)</source>
       <translation>Terminar el ensayo y la sesión; se conserva todo lo grabado (Esc)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="412" />
+      <location filename="../../../station/ui/dashboard.py" line="423" />
       <source>Exercise</source>
       <translation>Ejercicio</translation>
     </message>
@@ -901,127 +901,127 @@
       <translation>Prepárate… %1</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="857" />
+      <location filename="../../../station/ui/dashboard.py" line="866" />
       <source>Get ready… {n}</source>
       <translation>Prepárate… {n}</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="436" />
+      <location filename="../../../station/ui/dashboard.py" line="447" />
       <source>Harder</source>
       <translation>Más difícil</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="342" />
+      <location filename="../../../station/ui/dashboard.py" line="353" />
       <source>History</source>
       <translation>Historial</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="1018" />
+      <location filename="../../../station/ui/dashboard.py" line="1027" />
       <source>Last three:</source>
       <translation>Últimas tres:</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="1009" />
+      <location filename="../../../station/ui/dashboard.py" line="1018" />
       <source>Last three: none yet</source>
       <translation>Últimas tres: ninguna todavía</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="675" />
+      <location filename="../../../station/ui/dashboard.py" line="684" />
       <source>Load plan</source>
       <translation>Cargar plan</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="479" />
+      <location filename="../../../station/ui/dashboard.py" line="490" />
       <source>Load…</source>
       <translation>Cargar…</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="801" />
+      <location filename="../../../station/ui/dashboard.py" line="810" />
       <source>New goal for {code}</source>
       <translation>Nuevo objetivo para {code}</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="303" />
+      <location filename="../../../station/ui/dashboard.py" line="314" />
       <source>Next trial:</source>
       <translation>Próximo ensayo:</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="940" />
+      <location filename="../../../station/ui/dashboard.py" line="949" />
       <source>No goal set for this trial · {t} s</source>
       <translation>Sin objetivo para este ensayo · {t} s</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="277" />
+      <location filename="../../../station/ui/dashboard.py" line="288" />
       <source>No trial yet</source>
       <translation>Ningún ensayo todavía</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="347" />
+      <location filename="../../../station/ui/dashboard.py" line="358" />
       <source>Notes (saved with the session)</source>
       <translation>Notas (se guardan con la sesión)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="349" />
+      <location filename="../../../station/ui/dashboard.py" line="360" />
       <source>Observations, prompts given, mood…</source>
       <translation>Observaciones, ayudas dadas, estado de ánimo…</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="228" />
+      <location filename="../../../station/ui/dashboard.py" line="239" />
       <source>Participant</source>
       <translation>Participante</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="925" />
+      <location filename="../../../station/ui/dashboard.py" line="934" />
       <source>Path traced {p} %</source>
       <translation>Trazado recorrido {p} %</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="241" />
+      <location filename="../../../station/ui/dashboard.py" line="252" />
       <source>Pause / resume (Space)</source>
       <translation>Pausar / reanudar (Espacio)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="858" />
+      <location filename="../../../station/ui/dashboard.py" line="867" />
       <source>Paused</source>
       <translation>En pausa</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="328" />
+      <location filename="../../../station/ui/dashboard.py" line="339" />
       <source>Plan</source>
       <translation>Plan</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="675" />
+      <location filename="../../../station/ui/dashboard.py" line="684" />
       <source>Plans (*.toml)</source>
       <translation>Planes (*.toml)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="858" />
+      <location filename="../../../station/ui/dashboard.py" line="867" />
       <source>Playing</source>
       <translation>Jugando</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="434" />
+      <location filename="../../../station/ui/dashboard.py" line="445" />
       <source>Presets:</source>
       <translation>Niveles:</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="233" />
+      <location filename="../../../station/ui/dashboard.py" line="244" />
       <source>Pseudonymous code only (e.g. P-017), never a name</source>
       <translation>Solo un código seudónimo (p. ej. P-017), nunca un nombre</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="257" />
+      <location filename="../../../station/ui/dashboard.py" line="268" />
       <source>Ready</source>
       <translation>Listo</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="478" />
+      <location filename="../../../station/ui/dashboard.py" line="489" />
       <source>Remove</source>
       <translation>Quitar</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="420" />
+      <location filename="../../../station/ui/dashboard.py" line="431" />
       <source>Repetitions</source>
       <translation>Repeticiones</translation>
     </message>
@@ -1031,77 +1031,77 @@
       <translation>Descanso %1 s</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="431" />
+      <location filename="../../../station/ui/dashboard.py" line="442" />
       <source>Rest after</source>
       <translation>Descanso después</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="859" />
+      <location filename="../../../station/ui/dashboard.py" line="868" />
       <source>Rest {n} s</source>
       <translation>Descanso {n} s</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="683" />
+      <location filename="../../../station/ui/dashboard.py" line="692" />
       <source>Save plan</source>
       <translation>Guardar plan</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="479" />
+      <location filename="../../../station/ui/dashboard.py" line="490" />
       <source>Save…</source>
       <translation>Guardar…</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="980" />
+      <location filename="../../../station/ui/dashboard.py" line="989" />
       <source>Saving</source>
       <translation>Guardado</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="859" />
+      <location filename="../../../station/ui/dashboard.py" line="868" />
       <source>Session complete</source>
       <translation>Sesión completa</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="860" />
+      <location filename="../../../station/ui/dashboard.py" line="869" />
       <source>Session failed</source>
       <translation>La sesión falló</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="579" />
+      <location filename="../../../station/ui/dashboard.py" line="590" />
       <source>Showing the settings trial {n} uses.</source>
       <translation>Se muestran los ajustes del ensayo {n}.</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="979" />
+      <location filename="../../../station/ui/dashboard.py" line="988" />
       <source>Simulated child</source>
       <translation>Niño simulado</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="249" />
+      <location filename="../../../station/ui/dashboard.py" line="260" />
       <source>Sound and language…</source>
       <translation>Sonido e idioma…</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="238" />
+      <location filename="../../../station/ui/dashboard.py" line="249" />
       <source>Start the plan (Space)</source>
       <translation>Iniciar el plan (Espacio)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="301" />
+      <location filename="../../../station/ui/dashboard.py" line="312" />
       <source>Step the difficulty of the next trial (tolerances, targets, holds)</source>
       <translation>Cambiar la dificultad del próximo ensayo (tolerancias, objetivos, tiempos)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="330" />
+      <location filename="../../../station/ui/dashboard.py" line="341" />
       <source>Summary</source>
       <translation>Resumen</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="980" />
+      <location filename="../../../station/ui/dashboard.py" line="989" />
       <source>Table calibration</source>
       <translation>Calibración de la mesa</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="932" />
+      <location filename="../../../station/ui/dashboard.py" line="941" />
       <source>Time {t} of {d} s</source>
       <translation>Tiempo {t} de {d} s</translation>
     </message>
@@ -1111,47 +1111,57 @@
       <translation>Ensayo %1/%2: %3</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="860" />
+      <location filename="../../../station/ui/dashboard.py" line="869" />
       <source>Trial failed (no score)</source>
       <translation>El ensayo falló (sin puntuación)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="878" />
+      <location filename="../../../station/ui/dashboard.py" line="887" />
       <source>Trial {i} of {n}: {label}</source>
       <translation>Ensayo {i} de {n}: {label}</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="979" />
+      <location filename="../../../station/ui/dashboard.py" line="988" />
       <source>Video</source>
       <translation>Vídeo</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="858" />
+      <location filename="../../../station/ui/dashboard.py" line="867" />
       <source>Well done!</source>
       <translation>¡Muy bien!</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="331" />
+      <location filename="../../../station/ui/dashboard.py" line="342" />
       <source>date (UTC)</source>
       <translation>fecha (UTC)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="633" />
+      <location filename="../../../station/ui/dashboard.py" line="642" />
       <source>defaults</source>
       <translation>valores por defecto</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="329" />
+      <location filename="../../../station/ui/dashboard.py" line="340" />
       <source>exercise</source>
       <translation>ejercicio</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="769" />
+      <location filename="../../../station/ui/dashboard.py" line="0" />
+      <source>fair</source>
+      <translation>regular</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/dashboard.py" line="778" />
       <source>goals unavailable: {e}</source>
       <translation>objetivos no disponibles: {e}</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="812" />
+      <location filename="../../../station/ui/dashboard.py" line="0" />
+      <source>good</source>
+      <translation>bien</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/dashboard.py" line="821" />
       <source>history unavailable: {e}</source>
       <translation>historial no disponible: {e}</translation>
     </message>
@@ -1160,127 +1170,137 @@
       <translation>métricas principales</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="332" />
+      <location filename="../../../station/ui/dashboard.py" line="343" />
       <source>metric</source>
       <translation>métrica</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="419" />
+      <location filename="../../../station/ui/dashboard.py" line="430" />
       <source>no target</source>
       <translation>sin objetivo</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="794" />
+      <location filename="../../../station/ui/dashboard.py" line="0" />
+      <source>not scored</source>
+      <translation>sin puntuar</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/dashboard.py" line="803" />
       <source>past trials unavailable: {e}</source>
       <translation>ensayos anteriores no disponibles: {e}</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="331" />
+      <location filename="../../../station/ui/dashboard.py" line="342" />
       <source>place</source>
       <translation>lugar</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="329" />
+      <location filename="../../../station/ui/dashboard.py" line="0" />
+      <source>poor</source>
+      <translation>flojo</translation>
+    </message>
+    <message>
+      <location filename="../../../station/ui/dashboard.py" line="340" />
       <source>reps</source>
       <translation>repeticiones</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="632" />
+      <location filename="../../../station/ui/dashboard.py" line="641" />
       <source>rest {s} s</source>
       <translation>descanso {s} s</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="329" />
+      <location filename="../../../station/ui/dashboard.py" line="340" />
       <source>results</source>
       <translation>resultados</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="331" />
+      <location filename="../../../station/ui/dashboard.py" line="342" />
       <source>source</source>
       <translation>fuente</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="329" />
+      <location filename="../../../station/ui/dashboard.py" line="340" />
       <source>stars</source>
       <translation>estrellas</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="331" />
+      <location filename="../../../station/ui/dashboard.py" line="342" />
       <source>status</source>
       <translation>estado</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="993" />
+      <location filename="../../../station/ui/dashboard.py" line="1002" />
       <source>to screen {n} ms</source>
       <translation>hasta la pantalla {n} ms</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="991" />
+      <location filename="../../../station/ui/dashboard.py" line="1000" />
       <source>tracking {n}/s</source>
       <translation>seguimiento {n}/s</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="329" />
+      <location filename="../../../station/ui/dashboard.py" line="340" />
       <source>trial</source>
       <translation>ensayo</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="424" />
+      <location filename="../../../station/ui/dashboard.py" line="435" />
       <source>until done</source>
       <translation>hasta terminar</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="332" />
+      <location filename="../../../station/ui/dashboard.py" line="343" />
       <source>value</source>
       <translation>valor</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="938" />
+      <location filename="../../../station/ui/dashboard.py" line="947" />
       <source>{label} {n} (no target set)</source>
       <translation>{label} {n} (sin objetivo)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="922" />
+      <location filename="../../../station/ui/dashboard.py" line="931" />
       <source>{label} {n} of {target}</source>
       <translation>{label} {n} de {target}</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="928" />
+      <location filename="../../../station/ui/dashboard.py" line="937" />
       <source>{label} {n} · hold {p} %</source>
       <translation>{label} {n} · mantenido {p} %</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="911" />
+      <location filename="../../../station/ui/dashboard.py" line="920" />
       <source>{label}, in {unit}</source>
       <translation>{label}, en {unit}</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="628" />
+      <location filename="../../../station/ui/dashboard.py" line="637" />
       <source>{n} reps</source>
       <translation>{n} rep.</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="297" />
+      <location filename="../../../station/ui/dashboard.py" line="308" />
       <source>− easier</source>
       <translation>− más fácil</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="242" />
+      <location filename="../../../station/ui/dashboard.py" line="253" />
       <source>■ Stop</source>
       <translation>■ Parar</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="704" />
+      <location filename="../../../station/ui/dashboard.py" line="713" />
       <source>▶ Resume</source>
       <translation>▶ Seguir</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="236" />
+      <location filename="../../../station/ui/dashboard.py" line="247" />
       <source>▶ Start</source>
-      <translation>▶ Empezar</translation>
+      <translation>▶ Iniciar</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="239" />
+      <location filename="../../../station/ui/dashboard.py" line="250" />
       <source>❚❚ Pause</source>
       <translation>❚❚ Pausa</translation>
     </message>
@@ -1419,7 +1439,7 @@
   <context>
     <name>HeadlineTile</name>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="180" />
+      <location filename="../../../station/ui/dashboard.py" line="191" />
       <source>–</source>
       <translation>–</translation>
     </message>
