@@ -199,7 +199,7 @@ def test_a_spanish_report_pdf(tmp_path: Path, artifacts: Path) -> None:
             assert es.gettext(en) != en and es.gettext(en) in text, en
             assert f"{en}:" not in text, en
         for words in ("Informe de la sesión", "Resultados", "SIMULADO: producido por el NIÑO SIMULADO", "Ensayo 1: Trazado",
-                      "Sonido y ajustes sensoriales: volumen 50 %, máximo -12 dBFS, modo tranquilo", "instrucciones en Español",
+                      "Sonido y ajustes sensoriales: volumen 50 %, máximo -12 dBFS, modo tranquilo", "instrucciones en español",
                       "Todas las medidas con unidad y definición", "Dispositivos y calibración", "seguimiento del cuerpo"):
             assert words in text, words
         for english in ("Session report", "Results", "SIMULATED:", "not measured in this trial", "Sound and sensory settings",
@@ -224,7 +224,7 @@ def test_the_summary_for_home_and_school_in_spanish(tmp_path: Path) -> None:
 
         assert len(pypdf.PdfReader(out).pages) == 1
         text = _pdf_text(out)
-        for words in ("Resumen de la práctica para casa y el colegio", "2 actividades", "1 marzo 2026", "Cómo puede ayudar",
+        for words in ("Resumen de la práctica para casa y el colegio", "2 actividades", "1 de marzo de 2026", "Cómo puede ayudar",
                       "SIMULADO", "Trazado", "Saltos de conejo"):
             assert words in text, words
         for english in ("Practice summary", "How you can help", "activities", "March", "Tracing"):

@@ -121,7 +121,8 @@ def sensory_words(s: Any) -> str:
     parts = [_("volume {pct} %").format(pct=f"{s.volume * 100:.0f}"), _("loudest {db} dBFS").format(db=f"{s.max_loudness_db:g}")]
     if s.quiet:
         parts.append(_("quiet mode (no celebration sounds, softer visuals, no confetti)"))
-    parts.append(_("prompts in {language}").format(language=LANGUAGES.get(s.language, s.language)))
+    names = {"en": _("English"), "es": _("Spanish")}  # the language's name inside a sentence ("en español")
+    parts.append(_("prompts in {language}").format(language=names.get(s.language) or LANGUAGES.get(s.language, s.language)))
     return ", ".join(parts)
 
 
@@ -441,7 +442,7 @@ def _build_context(data: Any, header: Mapping[str, Any], config: Mapping[str, An
     return {
         "participant": sess["participant"], "session_id": data.sid, "status": sess["status"],
         "started": started.strftime("%Y-%m-%d %H:%M") + " UTC",
-        "date": f"{started.day} {_(MONTHS[started.month - 1])} {started.year}",
+        "date": _("{day} {month} {year}").format(day=started.day, month=_(MONTHS[started.month - 1]), year=started.year),
         "length_s": (end_ns - data.t0) / 1e9, "place": _(sess.get("place") or "–"), "status_words": _(sess["status"]) if sess["status"] else "",
         "source": _(sess.get("source") or "–"), "simulated": bool(sess.get("simulated")),
         "age": _age(data.participant, sess["utc_start"]) or "", "hand": data.participant.get("dominant_hand") or "",

@@ -837,7 +837,7 @@
   <context>
     <name>Dashboard</name>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="919" />
+      <location filename="../../../station/ui/dashboard.py" line="917" />
       <source> (at the end)</source>
       <translation> (al final)</translation>
     </message>
@@ -862,7 +862,7 @@
       <translation>Ajustes avanzados</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="988" />
+      <location filename="../../../station/ui/dashboard.py" line="986" />
       <source>Camera</source>
       <translation>Cámara</translation>
     </message>
@@ -871,7 +871,7 @@
       <translation>Dificultad (próximo ensayo):</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="926" />
+      <location filename="../../../station/ui/dashboard.py" line="924" />
       <source>Done</source>
       <translation>Hecho</translation>
     </message>
@@ -916,12 +916,12 @@
       <translation>Historial</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="1027" />
+      <location filename="../../../station/ui/dashboard.py" line="1025" />
       <source>Last three:</source>
       <translation>Últimas tres:</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="1018" />
+      <location filename="../../../station/ui/dashboard.py" line="1016" />
       <source>Last three: none yet</source>
       <translation>Últimas tres: ninguna todavía</translation>
     </message>
@@ -946,7 +946,7 @@
       <translation>Próximo ensayo:</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="949" />
+      <location filename="../../../station/ui/dashboard.py" line="947" />
       <source>No goal set for this trial · {t} s</source>
       <translation>Sin objetivo para este ensayo · {t} s</translation>
     </message>
@@ -971,7 +971,7 @@
       <translation>Participante</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="934" />
+      <location filename="../../../station/ui/dashboard.py" line="932" />
       <source>Path traced {p} %</source>
       <translation>Trazado recorrido {p} %</translation>
     </message>
@@ -1051,7 +1051,7 @@
       <translation>Guardar…</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="989" />
+      <location filename="../../../station/ui/dashboard.py" line="987" />
       <source>Saving</source>
       <translation>Guardado</translation>
     </message>
@@ -1071,7 +1071,7 @@
       <translation>Se muestran los ajustes del ensayo {n}.</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="988" />
+      <location filename="../../../station/ui/dashboard.py" line="986" />
       <source>Simulated child</source>
       <translation>Niño simulado</translation>
     </message>
@@ -1096,12 +1096,12 @@
       <translation>Resumen</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="989" />
+      <location filename="../../../station/ui/dashboard.py" line="987" />
       <source>Table calibration</source>
       <translation>Calibración de la mesa</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="941" />
+      <location filename="../../../station/ui/dashboard.py" line="939" />
       <source>Time {t} of {d} s</source>
       <translation>Tiempo {t} de {d} s</translation>
     </message>
@@ -1121,7 +1121,7 @@
       <translation>Ensayo {i} de {n}: {label}</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="988" />
+      <location filename="../../../station/ui/dashboard.py" line="986" />
       <source>Video</source>
       <translation>Vídeo</translation>
     </message>
@@ -1230,12 +1230,12 @@
       <translation>estado</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="1002" />
+      <location filename="../../../station/ui/dashboard.py" line="1000" />
       <source>to screen {n} ms</source>
       <translation>hasta la pantalla {n} ms</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="1000" />
+      <location filename="../../../station/ui/dashboard.py" line="998" />
       <source>tracking {n}/s</source>
       <translation>seguimiento {n}/s</translation>
     </message>
@@ -1255,22 +1255,22 @@
       <translation>valor</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="947" />
+      <location filename="../../../station/ui/dashboard.py" line="945" />
       <source>{label} {n} (no target set)</source>
       <translation>{label} {n} (sin objetivo)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="931" />
+      <location filename="../../../station/ui/dashboard.py" line="929" />
       <source>{label} {n} of {target}</source>
       <translation>{label} {n} de {target}</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="937" />
+      <location filename="../../../station/ui/dashboard.py" line="935" />
       <source>{label} {n} · hold {p} %</source>
       <translation>{label} {n} · mantenido {p} %</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="920" />
+      <location filename="../../../station/ui/dashboard.py" line="918" />
       <source>{label}, in {unit}</source>
       <translation>{label}, en {unit}</translation>
     </message>
