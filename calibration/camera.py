@@ -56,7 +56,7 @@ class Intrinsics:
         import cv2
 
         p = np.asarray(pts_px, dtype=np.float64).reshape(-1, 1, 2)
-        return cv2.undistortPoints(p, self.K, self.dist, P=self.K).reshape(-1, 2)
+        return np.asarray(cv2.undistortPoints(p, self.K, self.dist, P=self.K), dtype=np.float64).reshape(-1, 2)
 
     def to_record(self, camera_id: str, software_version: str = "") -> CalibrationRecord:
         return CalibrationRecord(
@@ -79,7 +79,7 @@ class Intrinsics:
 def _grey(img: NDArray[np.uint8]) -> NDArray[np.uint8]:
     import cv2
 
-    return img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    return img if img.ndim == 2 else np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
 
 
 def _check_sizes(images: list[NDArray[np.uint8]]) -> tuple[int, int]:
@@ -108,7 +108,7 @@ def calibrate_checkerboard(images: Iterable[NDArray[np.uint8]], inner_corners: t
     crit = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 50, 1e-4)
     for im in imgs:
         g = _grey(im)
-        ok, corners = cv2.findChessboardCorners(g, (cols, rows), cv2.CALIB_CB_ADAPTIVE_THRESH + cv2.CALIB_CB_NORMALIZE_IMAGE)
+        ok, corners = cv2.findChessboardCorners(g, (cols, rows), flags=cv2.CALIB_CB_ADAPTIVE_THRESH + cv2.CALIB_CB_NORMALIZE_IMAGE)
         if not ok:
             continue
         corners = cv2.cornerSubPix(g, corners, (5, 5), (-1, -1), crit)

@@ -139,7 +139,7 @@ def span(points: Sequence[tuple[np.ndarray, float | Sequence[float]]], offsets: 
             w = w[:, None]
         r = w.mean(axis=0) - offsets
         if np.ndim(known) == 0 and n > 1:
-            shared.append((float(r.sum()), float(known)))  # type: ignore[arg-type]
+            shared.append((float(r.sum()), float(np.asarray(known, dtype=np.float64))))
             continue
         k = np.broadcast_to(np.asarray(known, dtype=np.float64), (n,))
         moved = np.abs(k) > 0
@@ -164,7 +164,7 @@ def span(points: Sequence[tuple[np.ndarray, float | Sequence[float]]], offsets: 
             w = w[:, None]
         cal = gains * (w.mean(axis=0) - offsets)
         if np.ndim(known) == 0 and n > 1:
-            errs.append(float(cal.sum()) - float(known))  # type: ignore[arg-type]
+            errs.append(float(cal.sum()) - float(np.asarray(known, dtype=np.float64)))
         else:
             k = np.broadcast_to(np.asarray(known, dtype=np.float64), (n,))
             errs += list((cal - k)[np.abs(k) > 0])
@@ -203,7 +203,7 @@ def check_fit(cal: LoadCellCalibration, tare_std: np.ndarray, span_points: Seque
         r = w.mean(axis=0) - offsets
         if np.ndim(known) == 0:
             moved = np.ones(r.size, dtype=bool)
-            largest = max(largest, abs(float(known)))  # type: ignore[arg-type]
+            largest = max(largest, abs(float(np.asarray(known, dtype=np.float64))))
         else:
             k = np.broadcast_to(np.asarray(known, dtype=np.float64), r.shape)
             moved = np.abs(k) > 0

@@ -23,13 +23,16 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from calibration.workspace import ARUCO_DICT, MarkerLayout, square_marker
 from station.core import InputError
+
+if TYPE_CHECKING:
+    import cv2
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +191,7 @@ def _target_origin(spec: SheetSpec) -> tuple[float, float]:
     return (w - cols * spec.square_mm) / 2, (h - rows * spec.square_mm) / 2
 
 
-def charuco_board(spec: SheetSpec):  # type: ignore[no-untyped-def]
+def charuco_board(spec: SheetSpec) -> cv2.aruco.CharucoBoard:
     """The OpenCV ChArUco board of a ``charuco`` sheet (markers 0.75 of a square, ids from 0)."""
     import cv2
 

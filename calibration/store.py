@@ -19,7 +19,7 @@ import re
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from station.core import CalibrationRecord, InputError
 
@@ -45,18 +45,18 @@ def _to_json(rec: CalibrationRecord) -> dict[str, object]:
     return d
 
 
-def _from_json(d: dict[str, object], path: Path) -> CalibrationRecord:
+def _from_json(d: dict[str, Any], path: Path) -> CalibrationRecord:
     try:
         return CalibrationRecord(
             key=str(d["key"]),
             kind=str(d["kind"]),
             method=str(d["method"]),
-            params=dict(d["params"]),  # type: ignore[call-overload]
-            residual=None if d.get("residual") is None else float(d["residual"]),  # type: ignore[arg-type]
+            params=dict(d["params"]),
+            residual=None if d.get("residual") is None else float(d["residual"]),
             residual_unit=str(d.get("residual_unit", "")),
             created_utc=datetime.fromisoformat(str(d["created_utc"])),
             software_version=str(d.get("software_version", "")),
-            version=int(d.get("version", 1)),  # type: ignore[call-overload]
+            version=int(d.get("version", 1)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError("calibration file is malformed", where=str(path), fix=f"delete or fix it ({exc})") from None

@@ -23,13 +23,13 @@ OpenCV is imported inside the functions that need it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from station.core import CalibrationRecord, InputError
 
@@ -66,8 +66,8 @@ def homography_dlt(src: NDArray[np.float64], dst: NDArray[np.float64]) -> NDArra
     return H / H[2, 2]
 
 
-def apply_homography(H: NDArray[np.float64], pts: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Map N x 2 points through a 3 x 3 homography."""
+def apply_homography(H: ArrayLike, pts: ArrayLike) -> NDArray[np.float64]:
+    """Map N x 2 points through a 3 x 3 homography (any real arrays; computed in float64)."""
     p = np.atleast_2d(np.asarray(pts, dtype=np.float64))
     q = np.c_[p, np.ones(len(p))] @ np.asarray(H, dtype=np.float64).T
     return q[:, :2] / q[:, 2:3]
@@ -87,8 +87,13 @@ class MarkerLayout:
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> MarkerLayout:
-        return cls({int(k): tuple(tuple(map(float, c)) for c in v) for k, v in d["corners_mm"].items()},
+        return cls({int(k): tuple(_xy(c) for c in v) for k, v in d["corners_mm"].items()},
                    str(d.get("dictionary", ARUCO_DICT)), str(d.get("plane", "sheet")))
+
+
+def _xy(c: Iterable[Any]) -> tuple[float, float]:
+    x, y = map(float, c)
+    return x, y
 
 
 def square_marker(x_mm: float, y_mm: float, size_mm: float) -> tuple[tuple[float, float], ...]:

@@ -51,7 +51,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pydantic import Field, model_validator
 
-from exercises.base import Exercise, Settings, StepInput
+from exercises.base import Exercise, Settings, SettingsModel, StepInput
 from exercises.contract import Contract, CountStars, Knob, Metric, Presets, Sound, SoundCue, SteadyStars
 from exercises.registry import register
 from exercises.simulated import DeviceChild
@@ -211,10 +211,11 @@ class _BalanceBase(Exercise):
 
     inputs = ("balance",)
     Settings: ClassVar[type[Settings]] = BalanceSettings
+    settings: BalanceSettings
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
-        self.b: BalanceSettings = self.settings  # type: ignore[assignment]
+        self.b: BalanceSettings = self.settings
         self._t: list[int] = []
         self._x: list[float] = []
         self._y: list[float] = []
@@ -328,7 +329,7 @@ class QuietStance(_BalanceBase):
         sounds=(SoundCue(Sound.CUE, "on_board"), SoundCue(Sound.TRY_AGAIN, "stepped_off")),
     )
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
         self.completed = False
         self.stepped_off = False
@@ -381,10 +382,11 @@ class OneLegBoard(_BalanceBase):
         sounds=(SoundCue(Sound.CUE, "on_board"), SoundCue(Sound.TRY_AGAIN, "touch_down"), SoundCue(Sound.DONE, "hold_done")),
     )
     Settings: ClassVar[type[Settings]] = OneLegBoardSettings
+    settings: OneLegBoardSettings
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
-        self.o: OneLegBoardSettings = self.settings  # type: ignore[assignment]
+        self.o: OneLegBoardSettings = self.settings
         self.hold_s: float | None = None
         self._recent: list[tuple[int, float]] = []
 
@@ -465,10 +467,11 @@ class LeanToTarget(_BalanceBase):
         presets=Presets(easier={"reach_mm": 30.0, "target_radius_mm": 20.0}, harder={"reach_mm": 60.0, "target_radius_mm": 12.0}),
     )
     Settings: ClassVar[type[Settings]] = LeanSettings
+    settings: LeanSettings
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
-        self.le: LeanSettings = self.settings  # type: ignore[assignment]
+        self.le: LeanSettings = self.settings
         self.dirs = [d.strip() for d in self.le.targets.split(",")]
         self.origin: tuple[float, float] | None = None
         self.k = 0

@@ -244,7 +244,8 @@ class CopyAnimals(BodyExercise):
         events=("cue", "pose", "sequence", "span_change", "repeat", "paused", "resumed"),
         quality_events=("sequence",),
         game="memory", pictogram="animals", chart="events", stars=QualityCountStars(), sim=CopyAnimalsChild(),
-        sounds=(SoundCue(Sound.CUE, "cue"), SoundCue(Sound.DONE, "pose"), SoundCue(Sound.GOOD, "sequence", min_quality=1.0),
+        sounds=(  # the cue chime sounds when the cue goes up (live cue_key, station/audio), not when it is scored
+            SoundCue(Sound.DONE, "pose"), SoundCue(Sound.GOOD, "sequence", min_quality=1.0),
                 SoundCue(Sound.TRY_AGAIN, "sequence")),
         presets=Presets(easier={"start_span": 1, "show_s": 2.5, "hold_s": 0.4}, harder={"start_span": 3, "show_s": 1.0, "hold_s": 0.8}),
     )

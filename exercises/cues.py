@@ -119,8 +119,10 @@ class ResolvedOnset:
         return None if self.painted_ns is None else (self.painted_ns - self.scheduled_ns) / 1e6
 
     def payload(self) -> dict[str, Any]:
+        sound_ms = None if self.sounded_ns is None else round((self.sounded_ns - self.scheduled_ns) / 1e6, 2)
         return {"scheduled_ns": self.scheduled_ns, "painted_ns": self.painted_ns, "sounded_ns": self.sounded_ns,
-                "onset_source": self.source, "paint_latency_ms": None if self.latency_ms is None else round(self.latency_ms, 2)}
+                "onset_source": self.source, "paint_latency_ms": None if self.latency_ms is None else round(self.latency_ms, 2),
+                "sound_latency_ms": sound_ms}
 
 
 def resolve(board: CueBoard, key: int, scheduled_ns: int) -> ResolvedOnset:

@@ -45,7 +45,7 @@ from typing import Annotated, ClassVar
 import numpy as np
 from pydantic import Field, model_validator
 
-from exercises.base import Exercise, Settings, StepInput
+from exercises.base import Exercise, Settings, SettingsModel, StepInput
 from exercises.contract import Contract, CountStars, Knob, Metric, Presets, Sound, SoundCue
 from exercises.registry import register
 from exercises.simulated import DeviceChild
@@ -78,10 +78,11 @@ class _GripBase(Exercise):
 
     inputs = ("grip",)
     Settings: ClassVar[type[Settings]] = GripSettings
+    settings: GripSettings
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
-        self.g: GripSettings = self.settings  # type: ignore[assignment]
+        self.g: GripSettings = self.settings
         self.squeezes: list[Squeeze] = []
         self._in = False
         self._onset = 0
@@ -213,10 +214,11 @@ class GripSqueeze(_GripBase):
         presets=Presets(easier={"zone_lo_n": 80.0, "zone_hi_n": 200.0, "hold_s": 1.5}, harder={"zone_lo_n": 150.0, "zone_hi_n": 240.0, "hold_s": 3.0}),
     )
     Settings: ClassVar[type[Settings]] = SqueezeSettings
+    settings: SqueezeSettings
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
-        self.z: SqueezeSettings = self.settings  # type: ignore[assignment]
+        self.z: SqueezeSettings = self.settings
         self.holds: list[tuple[int, float]] = []  # (time, mean force of the hold)
         self._stay_s = 0.0
         self._stay_f = 0.0
@@ -229,9 +231,9 @@ class GripSqueeze(_GripBase):
         prev_in = self._was_in
         if prev_in and dt > 0:  # the previous sample's force held for dt
             self.time_in_zone_s += dt
-            self._zone_force_s += self._prev[1] * dt if self._prev else 0.0  # type: ignore[index]
+            self._zone_force_s += self._prev[1] * dt if self._prev else 0.0
             self._stay_s += dt
-            self._stay_f += self._prev[1] * dt if self._prev else 0.0  # type: ignore[index]
+            self._stay_f += self._prev[1] * dt if self._prev else 0.0
         now_in = self.z.zone_lo_n <= f <= self.z.zone_hi_n
         events: list[ScoreEvent] = []
         if prev_in and not self._done_this_stay and self._stay_s >= self.z.hold_s:
@@ -354,10 +356,11 @@ class GripTracking(_GripBase):
         presets=Presets(easier={"tolerance_n": 6.0}, harder={"tolerance_n": 2.0}),
     )
     Settings: ClassVar[type[Settings]] = TrackingSettings
+    settings: TrackingSettings
 
-    def __init__(self, settings: Settings | None = None, *, trial: int = 0, target: TargetFn | None = None) -> None:
+    def __init__(self, settings: SettingsModel | None = None, *, trial: int = 0, target: TargetFn | None = None) -> None:
         super().__init__(settings, trial=trial)
-        self.tr: TrackingSettings = self.settings  # type: ignore[assignment]
+        self.tr: TrackingSettings = self.settings
         self.target: TargetFn = target if target is not None else self._sine
         self._w = 0.0
         self._se = 0.0

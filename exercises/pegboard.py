@@ -56,7 +56,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -218,10 +218,11 @@ class Pegboard(Exercise):
     )
     inputs = ("hand",)
     Settings = PegboardSettings
+    settings: PegboardSettings
 
     def __init__(self, settings: PegboardSettings | None = None, *, trial: int = 0) -> None:
         super().__init__(settings, trial=trial)
-        self.s: PegboardSettings = self.settings  # type: ignore[assignment]
+        self.s: PegboardSettings = self.settings
         rows, cols = (3, 3) if self.s.board == "nine_hole" else (self.s.rows, self.s.cols)
         gx = (np.arange(cols) - (cols - 1) / 2) * self.s.spacing
         gy = (np.arange(rows) - (rows - 1) / 2) * self.s.spacing
@@ -292,6 +293,7 @@ class Pegboard(Exercise):
         if self.s.mode == "virtual":
             scale = np.array([self._aspect, 1.0])
             return self._holes / scale, self._dish / scale
+        inv: NDArray[np.floating[Any]]
         if plane_to_image is not None:
             inv = np.asarray(plane_to_image, dtype=np.float64).reshape(3, 3)
         elif self._H is not None:
@@ -425,7 +427,7 @@ class Pegboard(Exercise):
         assert self._holes is not None
         st.holding = False
         where, hole, dist = self._where(pos)
-        base = {"hand": hand, "grasp": st.grasp_type, "from": st.source, "x": float(pos[0]), "y": float(pos[1])}
+        base: dict[str, Any] = {"hand": hand, "grasp": st.grasp_type, "from": st.source, "x": float(pos[0]), "y": float(pos[1])}
         held_s = (t_ns - st.t_grasp) / 1e9
         if where == "hole" and hole is not None and not self._occupied[hole]:
             self._occupied[hole] = True
@@ -493,7 +495,7 @@ class Pegboard(Exercise):
             "pinch_grasps": self._grasps["pinch"],
             "palmar_grasps": self._grasps["palmar"],
             "pinch_pct": 100.0 * self._grasps["pinch"] / grasps if grasps else None,
-            "grasp_type": (max(self._grasps, key=self._grasps.get) if grasps else None),  # type: ignore[arg-type]
+            "grasp_type": (max(self._grasps, key=self._grasps.__getitem__) if grasps else None),
             "hand_used": ("both" if len(self._hand_events) > 1 else next(iter(self._hand_events), None)),
             "unmapped_frames": self._unmapped,
             "closures_elsewhere": self._closures_elsewhere,

@@ -285,7 +285,8 @@ class StopGo(BodyExercise):
         events=("cue", "block", "item", "repeat", "paused", "resumed"),
         quality_events=("item",),
         game="stopgo", pictogram="stopgo", chart="events", stars=QualityCountStars(), sim=StopGoChild(),
-        sounds=(SoundCue(Sound.CUE, "cue"), SoundCue(Sound.GOOD, "item", min_quality=1.0), SoundCue(Sound.TRY_AGAIN, "item")),
+        sounds=(  # the cue chime sounds when the cue goes up (live cue_key, station/audio), not when it is scored
+            SoundCue(Sound.GOOD, "item", min_quality=1.0), SoundCue(Sound.TRY_AGAIN, "item")),
         presets=Presets(easier={"cue_s": 2.0, "item_s": 5.0, "touch_dist": 0.5}, harder={"cue_s": 0.8, "item_s": 2.0, "touch_dist": 0.25}),
     )
 

@@ -37,7 +37,7 @@ length, deviation and completion use drawn segments only.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -63,23 +63,27 @@ def shape_names() -> list[str]:
     return [*SHAPES, *stroke_font.CHARACTERS]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, init=False)
 class Template:
     """A sampled path in drawing order.
 
     ``points`` is N x 2 in the template plane (see the module docstring); ``drawn`` (N-1 booleans)
-    marks the pen-down segments (all ``True`` for single-stroke shapes).
+    marks the pen-down segments (all ``True`` for single-stroke shapes; the default when not given).
     """
 
     shape: str
     points: NDArray[np.float64]
     aspect: float
     closed: bool
-    drawn: NDArray[np.bool_] = field(default=None)  # type: ignore[assignment]
+    drawn: NDArray[np.bool_]
 
-    def __post_init__(self) -> None:
-        if self.drawn is None:
-            object.__setattr__(self, "drawn", np.ones(len(self.points) - 1, dtype=bool))
+    def __init__(self, shape: str, points: NDArray[np.float64], aspect: float, closed: bool,
+                 drawn: NDArray[np.bool_] | None = None) -> None:
+        object.__setattr__(self, "shape", shape)
+        object.__setattr__(self, "points", points)
+        object.__setattr__(self, "aspect", aspect)
+        object.__setattr__(self, "closed", closed)
+        object.__setattr__(self, "drawn", drawn if drawn is not None else np.ones(len(points) - 1, dtype=bool))
 
     @cached_property
     def iso(self) -> NDArray[np.float64]:

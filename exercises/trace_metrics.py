@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 import numpy as np
 from numpy.typing import NDArray
@@ -332,7 +333,16 @@ def _decimate(p: Array, frac: float = 0.01) -> Array:
     return p[keep]
 
 
-def align_template(drawn_iso: Array, shape: str, *, rotation: bool = False, n: int = 64, **kw: float) -> Alignment:
+class ShapeOptions(TypedDict, total=False):
+    """The :func:`~exercises.templates.make_template` options :func:`align_template` passes on."""
+
+    turns: float
+    start_radius: float
+    rotation_deg: float
+    reverse: bool
+
+
+def align_template(drawn_iso: Array, shape: str, *, rotation: bool = False, n: int = 64, **kw: Unpack[ShapeOptions]) -> Alignment:
     """Fit ``shape`` to a free drawing: translation and scale (and rotation when ``rotation``).
 
     Both paths are resampled to ``n`` points by arc length. Closed shapes are tried at every cyclic
@@ -340,7 +350,7 @@ def align_template(drawn_iso: Array, shape: str, *, rotation: bool = False, n: i
     least-squares residual wins (Umeyama's closed-form similarity; without rotation the angle is 0).
     """
     d = _resample_arc(_decimate(np.asarray(drawn_iso, dtype=np.float64)), n)
-    tmpl0 = make_template(shape, center=(0.0, 0.0), size=1.0, aspect=1.0, n=max(n * 4, 400), **kw)  # type: ignore[arg-type]
+    tmpl0 = make_template(shape, center=(0.0, 0.0), size=1.0, aspect=1.0, n=max(n * 4, 400), **kw)
     t = _resample_arc(tmpl0.iso, n + (1 if tmpl0.closed else 0))
     if tmpl0.closed:
         t = t[:-1]  # the last point repeats the first
@@ -483,7 +493,7 @@ def _stroke_kinematics(t_ns: NDArray[np.int64], xy: Array, strokes: NDArray[np.i
     if n == 0:
         return {"samples": 0, "duration_s": 0.0, "path_length": 0.0, "mean_speed": nan, "velocity_peaks": 0,
                 "sparc": nan, "ldlj": nan, "strokes": 0, "pen_up_s": 0.0}
-    cuts = [] if strokes is None else list(np.flatnonzero(np.diff(np.asarray(strokes)) != 0) + 1)
+    cuts: list[int] = [] if strokes is None else [int(i) for i in np.flatnonzero(np.diff(np.asarray(strokes)) != 0) + 1]
     bounds = list(zip([0, *cuts], [*cuts, n], strict=True))
     plen = sum(float(np.hypot(*np.diff(xy[a:b], axis=0).T).sum()) for a, b in bounds if b - a > 1)
     dur = (int(t_ns[-1]) - int(t_ns[0])) / 1e9

@@ -121,8 +121,10 @@ def demo_trials(
     *,
     camera: int | str | None = None,
     clock: SessionClock | None = None,
+    games: bool = False,
 ) -> list[TrialSpec]:
-    """The whole demo protocol (:func:`demo_plan`) built by :func:`station.session.build.build_trials`: the
+    """The whole demo protocol (:func:`demo_plan`; with ``games`` the executive-function and calm-down games of
+    :func:`games_plan` instead) built by :func:`station.session.build.build_trials`: the
     child's trials (webcam or video when ``camera`` is given, else the simulated child), then the device
     trials when ``devices`` has any active (its simulators on pseudo-terminals, opened through the
     builder's :class:`~station.session.build.Devices`). ``opts.seconds`` bounds the whole protocol."""
@@ -130,7 +132,7 @@ def demo_trials(
 
     clock = clock or (devices.clock if devices is not None else SystemClock())
     active = devices is not None and bool(devices.active)
-    plan = demo_plan(opts.seconds, devices=active, min_s=0.5)
+    plan = games_plan(opts.seconds) if games else demo_plan(opts.seconds, devices=active, min_s=0.5)
     # half a second more per trial: the last repetition / sample of a trial is not cut at its edge
     plan = plan.model_copy(update={"items": [it.model_copy(update={"duration_s": (it.duration_s or 0.0) + 0.5}) for it in plan.items]})
     run = demo_run_options(camera, seed=opts.seed, backend=opts.backend, devices=devices)

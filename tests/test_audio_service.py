@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import wave
 from pathlib import Path
 
@@ -230,3 +231,24 @@ def test_a_real_time_backend_marks_onsets_when_the_block_is_mixed() -> None:
         onsets = [svc.onset_of(e, timeout=2.0) for e in events]
     assert all(o is not None and o >= e.t_ns for o, e in zip(onsets, events, strict=True))
     assert svc.mixer.blocks > 0 and svc.delays_ms() and all(d >= 0 for d in svc.delays_ms())
+
+
+def test_a_cue_chimes_when_it_goes_up_and_its_output_time_reaches_the_game(tmp_path: Path) -> None:
+    """Stop and go publishes each cue's key in its live values: the service chimes when a new key appears (not
+    when the response is scored, seconds later) and reports the chime's output time to the cue board, where the
+    game stores it beside the painted time (``sounded_ns`` in its ``cue`` events)."""
+    from exercises.cues import BOARD
+
+    svc, _model, _phases, events, _y = _session(tmp_path, [PlanItem(exercise="stop_go", duration_s=20.0)], SensorySettings())
+    cue_onsets = {o.rep: o for o in svc.onsets if o.kind == "cue_key"}
+    cues = [e for e in events if e.kind == "cue"]
+    assert len(cues) >= 3 and {int(e.payload["key"]) for e in cues} <= set(cue_onsets)
+    for e in cues:
+        o = cue_onsets[int(e.payload["key"])]
+        assert o.sound == "cue" and o.t_onset_ns is not None
+        assert 0 <= o.t_onset_ns - int(e.payload["scheduled_ns"]) <= BLOCK_NS + 40_000_000  # the frame's step + one block
+        deadline = time.monotonic() + 3.0
+        while BOARD.onset(int(e.payload["key"])).sounded_ns is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert BOARD.onset(int(e.payload["key"])).sounded_ns == o.t_onset_ns
+    assert not [o for o in svc.onsets if o.sound == "cue" and o.kind == "cue"]  # never a second, late chime at scoring

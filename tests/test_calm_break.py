@@ -66,6 +66,16 @@ def test_break_pauses_the_trial_shows_the_pacer_and_resumes_by_itself(tmp_path: 
     gaps = np.diff(t)
     assert gaps.max() > 5e9 and (gaps > 1e9).sum() == 1  # the child goes on where it stopped
     assert ctl.break_view(model.view()) is not None and not ctl.on_break
+    # the break is stored with the paused trial's events, for the report and the researcher
+    from sqlalchemy import select
+
+    from station.storage import schema as S
+
+    with db.engine.connect() as c:  # type: ignore[attr-defined]
+        rows = list(c.execute(select(S.events).where(S.events.c.session_id == ctl.summary.session_id, S.events.c.kind == "break")))
+    assert len(rows) == 1 and rows[0].trial == 0 and rows[0].exercise == "tracing" and rows[0].unit == "s"
+    assert rows[0].t_ns == b.start_ns and rows[0].value == pytest.approx(5.0, abs=0.1)
+    assert rows[0].payload["pacer_per_min"] == 6.0 and rows[0].payload["session_note"] is True
     db.dispose()  # type: ignore[attr-defined]
 
 

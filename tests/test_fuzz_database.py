@@ -118,3 +118,15 @@ def test_a_damaged_value_stops_other_commands_in_one_line(tmp_path: Path, capsys
     code = main(["export", "--all", "--db", url, "--format", "csv", "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and err[0].startswith("error: the database is damaged: a stored text is not valid UTF-8"), err
+
+
+def test_a_stored_json_number_too_long_for_python_stops_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """json.loads raises a plain ValueError (no .msg/.pos) for an integer over Python's 4300-digit limit."""
+    import sqlite3
+
+    url, (bad, _good) = _two_sessions(tmp_path)
+    with sqlite3.connect(tmp_path / "station.db") as con:
+        con.execute("UPDATE trials SET settings = ? WHERE session_id = ?", ('{"a": ' + "9" * 5000 + "}", bad))
+    code = main(["export", "--all", "--db", url, "--format", "csv", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and err[0].startswith("error: the database is damaged: a stored JSON value does not parse"), err

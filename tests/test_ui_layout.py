@@ -124,6 +124,9 @@ def test_dashboard_fits_both_screen_sizes_mid_play(qtbot, db, family: str, artif
     for k, val in v.settings.items():
         assert d._settings_edits[k].text() == _fmt(val), k
         assert d._settings_edits[k].isReadOnly() or device, k  # read-only while the session runs (no controller here)
+    if not device:  # and the trial's own target and length (the form's default is 30 s, no target)
+        assert (d.reps_spin.value(), d.duration_spin.value()) == (item.reps or 0, item.duration_s or 0.0)
+        assert d.reps_spin.isReadOnly() and d.duration_spin.isReadOnly()
     if not device:
         _finish(win, factory, qtbot)
 

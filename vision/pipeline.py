@@ -192,7 +192,7 @@ class LivePipeline:
         self.bus = bus
         self.clock: SessionClock = clock if clock is not None else SystemClock()
         self.smoother = smoother
-        self.source_id = source_id or getattr(source, "source_id", "source")
+        self.source_id: str = source_id or str(getattr(source, "source_id", "source"))
         self.slot: LatestSlot[Frame] = LatestSlot()
         self.stats = PipelineStats()
         self._threads: list[threading.Thread] = []

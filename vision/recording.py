@@ -51,8 +51,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from numpy.typing import NDArray
 
-from station.core import Frame, HandObservation, InputError, PoseObservation, SessionClock, SystemClock, TrackedFrame
+from station.core import Frame, HandObservation, InputError, Observation, PoseObservation, SessionClock, SystemClock, TrackedFrame
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ class LandmarkWriter:
 
     def write(self, tf: TrackedFrame) -> None:
         """Append one tracked frame (with or without detections)."""
-        obs = (*tf.hands, *tf.poses)
+        obs: tuple[Observation, ...] = (*tf.hands, *tf.poses)
         if not obs:
             self._row(tf, None)
         for o in obs:
@@ -175,7 +176,7 @@ class LandmarkWriter:
         if self._writer is not None:
             self.flush()
             self._writer.close()
-            self._writer = None  # type: ignore[assignment]
+            self._writer = None
 
     def __enter__(self) -> LandmarkWriter:
         return self
@@ -215,7 +216,7 @@ def _info(text: str, p: Path) -> Any:
         raise InputError("landmark file metadata is damaged", where=str(p), fix="write it again with 'station track'") from None
 
 
-def _list_column(table: pa.Table, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _list_column(table: pa.Table, name: str) -> tuple[NDArray[np.float32], np.ndarray, np.ndarray]:
     """(values, offsets, is_null) of a list<float32> column, without Python objects per row."""
     arr = table.column(name).combine_chunks()
     if arr.offset:  # pragma: no cover - combine_chunks gives offset 0 for freshly read files
@@ -248,7 +249,7 @@ def _read_landmarks(path: str | Path) -> list[TrackedFrame]:
     opt = {name: table.column(name).to_pylist() for name in ("person", "score", "latency_ns", "gap_frames")}
     lists = {name: _list_column(table, name) for name in ("landmarks", "visibility", "world")}
 
-    def arr(name: str, i: int, cols: int) -> np.ndarray | None:
+    def arr(name: str, i: int, cols: int) -> NDArray[np.float32] | None:
         values, offsets, nulls = lists[name]
         if nulls[i]:
             return None
@@ -265,7 +266,10 @@ def _read_landmarks(path: str | Path) -> list[TrackedFrame]:
         while j < n and (col["source_id"][j], int(num["seq"][j])) == key:
             kind = col["kind"][j]
             if kind is not None:
-                common = (key[0], key[1], int(num["t_ns"][j]), arr("landmarks", j, 3), (int(num["width"][j]), int(num["height"][j])),
+                landmarks = arr("landmarks", j, 3)
+                if landmarks is None:
+                    raise ValueError(f"row {j} is a {kind} observation without landmarks")
+                common = (key[0], key[1], int(num["t_ns"][j]), landmarks, (int(num["width"][j]), int(num["height"][j])),
                           arr("visibility", j, 1), arr("world", j, 3), None, opt["score"][j], col["model"][j],
                           opt["latency_ns"][j], opt["person"][j], opt["gap_frames"][j])
                 if kind == "hand":

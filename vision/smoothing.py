@@ -56,7 +56,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from station.core import HandObservation, PoseObservation, TrackedFrame
+from station.core import HandObservation, Observation, PoseObservation, TrackedFrame
+from station.core.messages import FloatArray
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,11 @@ class OneEuroFilter:
         self._x = self._x + a * (xv - self._x)
         self._t_ns = t_ns
         return self._x.copy()
+
+
+def _like(x: NDArray[np.float64], like: FloatArray) -> FloatArray:
+    """``x`` (a fresh filtered array) in the float dtype of the observation it replaces."""
+    return x.astype(np.float32) if like.dtype == np.float32 else x
 
 
 class _Track:
@@ -194,8 +200,8 @@ class LandmarkSmoother:
         tr.last_t_ns = obs.t_ns
         if not s.enabled:
             return dataclasses.replace(obs, gap_frames=gap) if gap != obs.gap_frames else obs
-        lm = tr.pos(obs.t_ns, obs.landmarks).astype(obs.landmarks.dtype)
-        world = tr.world(obs.t_ns, obs.world).astype(obs.world.dtype) if obs.world is not None else None
+        lm = _like(tr.pos(obs.t_ns, obs.landmarks), obs.landmarks)
+        world = _like(tr.world(obs.t_ns, obs.world), obs.world) if obs.world is not None else None
         return dataclasses.replace(obs, landmarks=lm, world=world, gap_frames=gap)
 
     def __call__(self, tf: TrackedFrame) -> TrackedFrame:
@@ -203,10 +209,14 @@ class LandmarkSmoother:
         hands: list[HandObservation] = []
         poses: list[PoseObservation] = []
         pose_keys = iter(self._pose_keys(tf.poses))
-        for obs in (*tf.hands, *tf.poses):
+        observations: tuple[Observation, ...] = (*tf.hands, *tf.poses)
+        for obs in observations:
             key = self._key(obs) if isinstance(obs, HandObservation) else next(pose_keys)
             if key in seen:  # two hands with the same label in one frame: pass the second through
-                (hands if isinstance(obs, HandObservation) else poses).append(obs)  # type: ignore[arg-type]
+                if isinstance(obs, HandObservation):
+                    hands.append(obs)
+                else:
+                    poses.append(obs)
                 continue
             seen.add(key)
             tr = self._tracks.get(key)

@@ -320,7 +320,7 @@ class ImageFolderSource(_SourceBase):
                 if self.timing == "own":
                     self.clock.sleep_until(t_ns)
                 self.frames_read += 1
-                yield Frame(self.source_id, seq, t_ns, self.clock.now_ns(), img)
+                yield Frame(self.source_id, seq, t_ns, self.clock.now_ns(), np.asarray(img, dtype=np.uint8))
         finally:
             self._iterating = False
             self._release()

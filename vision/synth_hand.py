@@ -180,7 +180,7 @@ def posed_hand(
         pts[k] = v
     pts[1] = _THUMB_CMC
     if grasp == "palmar":
-        palm = np.mean([mcp[5], mcp[9], mcp[13], mcp[17], (0.0, 0.0)], axis=0)
+        palm = np.mean([mcp[5], mcp[9], mcp[13], mcp[17], np.zeros(2)], axis=0)
         for k in (5, 9, 13, 17):
             tip = mcp[k] + (palm - mcp[k]) * 0.55 + np.array([0.0, 0.05])
             pts[k + 1 : k + 4] = _chain(mcp[k], tip, -0.35)
@@ -492,7 +492,7 @@ def photo_path_video(
     n = max(2, round(duration_s * fps))
     su = np.linspace(0, s[-1], n)
     pts = np.stack((np.interp(su, s, p[:, 0]), np.interp(su, s, p[:, 1])), axis=1)
-    writer = cv2.VideoWriter(str(out_path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (W, H))
+    writer = cv2.VideoWriter(str(out_path), cv2.VideoWriter.fourcc(*"mp4v"), fps, (W, H))
     if not writer.isOpened():
         raise OSError(f"cannot write video {out_path}")
     anchors = np.zeros((n, 2))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 from serial.serialutil import PortNotOpenError, SerialBase, SerialException
 
@@ -16,10 +17,12 @@ from serial.serialutil import PortNotOpenError, SerialBase, SerialException
 class ProducerSerial(SerialBase):
     """Base of the in-process URL ports."""
 
+    is_open: bool
+    """Set by :class:`SerialBase` (pyserial ships no types, so it is declared here)."""
     BAUDRATES = (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, 1000000, 2000000)
     poll_s = 0.002
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._rx = bytearray()
         self._inbuf = b""
         self._lock = threading.Lock()
@@ -41,7 +44,7 @@ class ProducerSerial(SerialBase):
             raise SerialException("Port is already open.")
         if self._port is None:
             raise SerialException("Port must be configured before it can be used.")
-        self._open_url(self.portstr)  # type: ignore[arg-type]
+        self._open_url(self.portstr)
         self.is_open = True
 
     def close(self) -> None:

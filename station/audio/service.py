@@ -12,6 +12,11 @@ play starts         :attr:`Sound.START` chime
 scored event        each :class:`~exercises.contract.SoundCue` of the exercise whose event kind matches
                     (``good`` only at quality >= ``min_quality``): ``cue``/``good`` chimes, ``done`` =
                     the repetition's number said aloud (1..20, else the chime), ``try_again`` words
+cue shown           an exercise that publishes a cue in its live values (``cue_key``, :mod:`exercises.cues`: the
+                    stop-and-go and copy-the-animals games) gets the :attr:`Sound.CUE` chime when a new key
+                    appears, i.e. when the cue goes up, not when its response is scored; the chime's output
+                    time is reported back with :meth:`exercises.cues.CueBoard.sounded` so the game can
+                    measure reaction times from when the child could hear the cue
 trial ends          "all done" (once per trial), the celebration chime and "well done" (not in quiet mode)
 trial failed        "let's try that again" (never a celebration)
 ==================  =================================================================================
@@ -78,6 +83,7 @@ class AudioService:
         self._celebrated: set[int] = set()
         self._retried: set[int] = set()
         self._words_until_ns = 0
+        self._cue_key: object = None
         """When the last words asked for end: the next words wait for them (never two voices at once)."""
         self._thread: threading.Thread | None = None
         self._closed = False
@@ -133,10 +139,21 @@ class AudioService:
         """The live model's ``phase_changed`` signal (a :class:`station.session.model.PhaseChange`)."""
         self._inbox.put(("phase", change, self.clock.now_ns()))
 
+    def on_update(self, state: Any) -> None:
+        """The runner's ``updated`` signal (a :class:`~station.session.runner.LiveState`): a new ``cue_key`` in the
+        live values means a cue just went up."""
+        key = state.live.get("cue_key") if isinstance(getattr(state, "live", None), dict) else None
+        if key is None or key == self._cue_key:
+            return
+        self._cue_key = key
+        if isinstance(key, int | float) and not isinstance(key, bool) and math.isfinite(key) and key > 0:
+            self._inbox.put(("cue", int(key), self.clock.now_ns()))
+
     def attach(self, runner: Any, model: Any) -> None:
         """Listen to a :class:`~station.session.runner.SessionRunner` and its
         :class:`~station.session.model.LiveModel` (and tell the model about quiet mode)."""
         runner.scored.connect(self.on_events)
+        runner.updated.connect(self.on_update)
         model.phase_changed.connect(self.on_phase)
         model.set_quiet(self.sensory.quiet)
 
@@ -265,6 +282,24 @@ class AudioService:
                 self._event(e, t_req)
         elif msg == "phase":
             self._phase(arg, t_req)
+        elif msg == "cue":
+            self._cue(arg, t_req)
+
+    def _cue(self, key: int, t_req: int) -> None:
+        """The cue chime at once, and its output time reported to the cue board when it is known."""
+        from exercises.cues import BOARD
+
+        onset = Onset(str(Sound.CUE), "", "", t_req, t_req, kind="cue_key", rep=key)
+        self._schedule(t_req, chime(str(Sound.CUE), self.mixer.rate), self._gain(True), onset)
+        if self.silent:
+            return  # nothing is heard: the game measures from the painted (or scheduled) cue
+
+        def report() -> None:
+            t = onset.wait(2.0)
+            if t is not None:
+                BOARD.sounded(key, t)
+
+        threading.Thread(target=report, name="station-audio-cue", daemon=True).start()
 
     def _event(self, e: ScoreEvent, t_req: int) -> None:
         c = exercises.contract_of(e.exercise)

@@ -14,8 +14,7 @@ from typing import Any
 
 from distributed import WorkerPlugin
 
-from station.analyze import TrackerOptions
-from station.batch.work import quiet_worker, worker_cache
+from station.batch.work import CacheKey, quiet_worker, worker_cache
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +22,7 @@ log = logging.getLogger(__name__)
 class ModelPlugin(WorkerPlugin):
     name = "motor-station-models"
 
-    def __init__(self, specs: list[tuple[tuple[str, ...], TrackerOptions]]) -> None:
+    def __init__(self, specs: list[CacheKey]) -> None:
         self.specs = specs
 
     def setup(self, worker: Any) -> None:

@@ -23,13 +23,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
-from station.analyze import TrackerOptions, create_exercise, video_kinds
-from station.batch.work import Task, error_row, quiet_worker, score, worker_cache
+from station.analyze import create_exercise, video_kinds
+from station.batch.work import CacheKey, Task, error_row, quiet_worker, score, worker_cache
 from station.core import InputError
 
 log = logging.getLogger(__name__)
 
-Spec = tuple[tuple[str, ...], TrackerOptions]
+Spec = CacheKey
 
 
 class Executor(Protocol):

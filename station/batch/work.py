@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from station.analyze import TrackerOptions
+from vision.trackers import TrackKind
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class Task:
                 "mirrored": o.mirrored, "hands_from_pose": o.hands_from_pose, "smoothing": self.smoothing, **extra}
 
 
-CacheKey = tuple[tuple[str, ...], TrackerOptions]
+CacheKey = tuple[tuple[TrackKind, ...], TrackerOptions]
 
 
 class ModelCache:
@@ -79,7 +80,7 @@ class ModelCache:
         self.loaded = 0
         self.reused = 0
 
-    def acquire(self, kinds: Iterable[str], options: TrackerOptions) -> tuple[Any, bool]:
+    def acquire(self, kinds: Iterable[TrackKind], options: TrackerOptions) -> tuple[Any, bool]:
         """A tracker for ``kinds`` with ``options`` and whether it was just loaded."""
         from station.analyze import build_tracker
 
@@ -89,12 +90,12 @@ class ModelCache:
             if free:
                 self.reused += 1
                 return free.pop(), False
-        trk = build_tracker(list(key[0]), options)  # type: ignore[arg-type]
+        trk = build_tracker(list(key[0]), options)
         with self._lock:
             self.loaded += 1
         return trk, True
 
-    def release(self, kinds: Iterable[str], options: TrackerOptions, trk: Any, *, healthy: bool) -> None:
+    def release(self, kinds: Iterable[TrackKind], options: TrackerOptions, trk: Any, *, healthy: bool) -> None:
         """Give a tracker back after a file: reset and kept, or closed when it failed or cannot reset."""
         reset = getattr(trk, "reset", None)
         if healthy and callable(reset):
@@ -108,7 +109,7 @@ class ModelCache:
                 return
         trk.close()
 
-    def preload(self, specs: Iterable[tuple[Iterable[str], TrackerOptions]]) -> None:
+    def preload(self, specs: Iterable[CacheKey]) -> None:
         """Load one tracker per spec now (worker start-up), so no file pays for it."""
         for kinds, options in specs:
             trk, _ = self.acquire(kinds, options)
@@ -139,7 +140,7 @@ def quiet_worker() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-def pool_initializer(specs: list[tuple[tuple[str, ...], TrackerOptions]]) -> None:
+def pool_initializer(specs: list[CacheKey]) -> None:
     """Process-pool worker start: quiet logs, load the models once."""
     quiet_worker()
     try:

@@ -10,10 +10,17 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from station.core import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from calibration.store import CalibrationStore
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +41,7 @@ def _pair_int(v: str, what: str) -> tuple[int, int]:
     return a, b
 
 
-def _store():  # type: ignore[no-untyped-def]
+def _store() -> CalibrationStore:
     from calibration.store import CalibrationStore
     from station.paths import calibration_dir
 
@@ -69,15 +76,17 @@ def sheet(
 ) -> None:
     from rich.console import Console
 
-    from calibration.sheets import SheetSpec, write
+    from calibration.sheets import Kind, SheetSpec, write
 
-    kinds = ("tracing", "pegboard", "markers", "marker", "checkerboard", "charuco")
-    if kind not in kinds:
+    kinds: dict[str, Kind] = {"tracing": "tracing", "pegboard": "pegboard", "markers": "markers", "marker": "marker",
+                              "checkerboard": "checkerboard", "charuco": "charuco"}
+    sheet_kind = kinds.get(kind)
+    if sheet_kind is None:
         raise InputError(f"unknown sheet kind '{kind}'", fix=f"choose one of: {', '.join(kinds)}")
     for name, v in (("--size-mm", size_mm), ("--tolerance-mm", tolerance_mm), ("--pitch-mm", pitch_mm), ("--square-mm", square_mm)):
         if not 0 < v < 1000:
             raise InputError(f"{name} must be between 0 and 1000 mm", where=str(v))
-    base = SheetSpec(kind=kind, paper=paper, landscape=landscape)  # type: ignore[arg-type]
+    base = SheetSpec(kind=sheet_kind, paper=paper, landscape=landscape)
     x0, y0, x1, y1 = base.free_area()
     c = ((x0 + x1) / 2, (y0 + y1) / 2)
     extra: dict[str, object] = {}
@@ -108,7 +117,7 @@ def sheet(
                          title="Nine-Hole Peg Test board" if (cols, rows) == (3, 3) and pitch_mm == 32 else f"{cols}x{rows} pegboard", extra=extra)
     elif kind in ("checkerboard", "charuco"):
         sq = _pair_int(squares, "--squares")
-        spec = SheetSpec(kind=kind, paper=paper, landscape=landscape, squares=sq, square_mm=square_mm)  # type: ignore[arg-type]
+        spec = SheetSpec(kind=sheet_kind, paper=paper, landscape=landscape, squares=sq, square_mm=square_mm)
         w, h = spec.size_mm
         if sq[0] * square_mm > w - 10 or sq[1] * square_mm > h - 20:
             raise InputError("the board does not fit on the page", fix="use fewer --squares or a smaller --square-mm")
@@ -151,6 +160,8 @@ def workspace(
 
     if not image.is_file():
         raise InputError("image not found", where=str(image))
+    import numpy as np
+
     img = cv2.imread(str(image))
     if img is None:
         raise InputError("cannot read image", where=str(image), fix="use a JPEG or PNG")
@@ -175,7 +186,7 @@ def workspace(
             layout = mat_layout(wm, hm, marker_mm)
         else:
             layout = read_layout(sheet_json) if sheet_json is not None else SheetSpec(kind="markers").layout()
-        ws = calibrate_image(img, layout)
+        ws = calibrate_image(np.asarray(img, dtype=np.uint8), layout)
     rec = save_workspace(_store(), camera, ws, __version__)
     res = "n/a (4 points fit exactly)" if ws.method == "corners" else f"{ws.residual_mm:.2f} mm"
     Console().print(f"workspace v{rec.version} for {camera}: {ws.method}, residual {res}, markers {list(ws.markers)}",
@@ -196,6 +207,7 @@ def camera_cmd(
     square_mm: float = typer.Option(20.0, "--square-mm", help="Square side in mm (as printed: measure it)."),
 ) -> None:
     import cv2
+    import numpy as np
     from rich.console import Console
 
     from calibration.camera import calibrate_charuco, calibrate_checkerboard, save_intrinsics
@@ -205,12 +217,12 @@ def camera_cmd(
     sq = _pair_int(squares, "--squares")
     if not 0 < square_mm < 1000:
         raise InputError("--square-mm must be between 0 and 1000")
-    imgs = []
+    imgs: list[NDArray[np.uint8]] = []
     for p in images:
         im = cv2.imread(str(p))
         if im is None:
             raise InputError("cannot read image", where=str(p))
-        imgs.append(im)
+        imgs.append(np.asarray(im, dtype=np.uint8))
     if board == "charuco":
         intr = calibrate_charuco(imgs, charuco_board(SheetSpec(kind="charuco", squares=sq, square_mm=square_mm)))
     elif board == "checkerboard":

@@ -28,6 +28,8 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", help="Seed of the simulated child."),
         backend: str = typer.Option("mediapipe", "--backend", help="Tracker backend (see `station backends`; registered with vision.trackers.register_backend)."),
         camera: str | None = typer.Option(None, "--camera", help="Webcam index or video device path (default: the first webcam found, if any)."),
+        games: bool = typer.Option(False, "--games", help="Play the executive-function and calm-down games (copy the animals, stop and go, "
+                                   "a breathing break) instead of the motor protocol; about 3.5 minutes, --seconds shortens it."),
         simulated: bool = typer.Option(False, "--simulated", help="Use the simulated child even when a webcam is present."),
         window: bool = typer.Option(False, "--window", help="Open the station window even when no display is detected (e.g. offscreen Qt)."),
         quit_after: float | None = typer.Option(None, "--quit-after", min=0.5, help="With the window: close it after S seconds (the session is stopped cleanly)."),
@@ -37,7 +39,16 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from station.cli.dashboard import TextDashboard, summary_table
         from station.core import InputError, SystemClock
-        from station.demo import CAMERA_LABEL, DEVICE_LABEL, SIM_LABEL, DemoOptions, DeviceDemo, demo_trials
+        from station.demo import (
+            BALANCE_EXERCISE,
+            CAMERA_LABEL,
+            DEVICE_LABEL,
+            GRIP_EXERCISE,
+            SIM_LABEL,
+            DemoOptions,
+            DeviceDemo,
+            demo_trials,
+        )
         from station.paths import data_dir, default_db_url, session_dir
 
         def session_dir_path(sid: str) -> Path:
@@ -71,7 +82,7 @@ def register(app: typer.Typer) -> None:
         if cam is not None and fast:
             raise InputError("--fast needs the simulated child", where="--fast", fix="add --simulated, or drop --fast")
         if window or (not headless and _display_present()):
-            raise typer.Exit(_run_window(cam, seconds, participant, db, seed, quit_after, backend, quit_after_frames, place))
+            raise typer.Exit(_run_window(cam, seconds, participant, db, seed, quit_after, backend, quit_after_frames, place, games))
         database = open_database(db or default_db_url())
         clock = SystemClock()
         runner = SessionRunner(
@@ -95,8 +106,8 @@ def register(app: typer.Typer) -> None:
             signal.signal(sig, on_signal)
         try:
             # the simulated devices (pseudo-terminals) live exactly as long as the session
-            with DeviceDemo(seconds, clock=clock, seed=seed) as device_demo:
-                trials = demo_trials(DemoOptions(seconds=seconds, seed=seed, backend=backend), device_demo, camera=cam, clock=clock)
+            with DeviceDemo(seconds, clock=clock, seed=seed, names=() if games else (GRIP_EXERCISE, BALANCE_EXERCISE)) as device_demo:
+                trials = demo_trials(DemoOptions(seconds=seconds, seed=seed, backend=backend), device_demo, camera=cam, clock=clock, games=games)
                 child = SIM_LABEL if cam is None else CAMERA_LABEL.format(camera=cam)
                 banner = child if not device_demo.active else f"{child} + {DEVICE_LABEL}"
                 with TextDashboard(banner=banner) as dash:
@@ -163,14 +174,15 @@ def _display_present() -> bool:
 
 def _run_window(cam: int | str | None, seconds: float | None, participant: str, db: str | None, seed: int,
                 quit_after: float | None, backend: str = "mediapipe", quit_after_frames: int | None = None,
-                place: str = "clinic") -> int:
+                place: str = "clinic", games: bool = False) -> int:
     """The demo in the station window: the same protocol as a session plan, started at once."""
-    from station.demo import demo_plan, demo_run_options
+    from station.demo import demo_plan, demo_run_options, games_plan
     from station.paths import data_dir
     from station.plans import save_plan
     from station.ui.runner import run_station
 
-    plan_path = save_plan(demo_plan(seconds, participant), data_dir() / "plans" / "demo.toml", overwrite=True)
+    plan = games_plan(seconds, participant) if games else demo_plan(seconds, participant)
+    plan_path = save_plan(plan, data_dir() / "plans" / ("games.toml" if games else "demo.toml"), overwrite=True)
     opts = demo_run_options(cam, participant=participant, seed=seed, backend=backend, place=place, plan=plan_path, db_url=db,
                             start=True, quit_after=quit_after, quit_after_frames=quit_after_frames, countdown_s=3.0, end_when_done=True)
     from station.cli.run import end_of_run

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 devices_app = typer.Typer(
@@ -143,7 +145,7 @@ def record_cmd(
         from station.core import InputError
 
         raise InputError(f"unknown format '{fmt}'", where="--format", fix="use auto, msp, plain or csv")
-    extra = {"plain_unit": plain_unit} if (kind or "") == "grip" else {}
+    extra: dict[str, Any] = {"plain_unit": plain_unit} if (kind or "") == "grip" else {}
     dev = make_driver(url, kind, fmt=fmt, baudrate=baud, calibration_store=CalibrationStore(calibration_dir()), **extra)
     stop = threading.Event()
     previous = signal.getsignal(signal.SIGTERM)

@@ -21,7 +21,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from station import __version__
 from station.core import InputError
@@ -33,6 +33,14 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 log = logging.getLogger(__name__)
+
+class _TableWriter(Protocol):
+    """What ``pyarrow.csv.CSVWriter`` and ``pyarrow.parquet.ParquetWriter`` share."""
+
+    def write_table(self, table: pa.Table) -> None: ...
+
+    def close(self) -> None: ...
+
 
 Format = Literal["csv", "parquet", "bids"]
 Writer = Callable[[Database, list[str], Path, DatePolicy], None]
@@ -149,7 +157,7 @@ def _write_tidy(db: Database, session_ids: list[str], fmt: str, out: Path, dates
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    writers: dict[str, object] = {}
+    writers: dict[str, _TableWriter] = {}
     counts = dict.fromkeys(TABLES, 0)
     metric_defs: dict[str, dict[str, dict[str, str]]] = {}
     try:
@@ -160,13 +168,13 @@ def _write_tidy(db: Database, session_ids: list[str], fmt: str, out: Path, dates
         for sid in session_ids:
             for name, table in session_tables(db, sid, dates):
                 if table.num_rows:
-                    writers[name].write_table(table)  # type: ignore[attr-defined]
+                    writers[name].write_table(table)
                     counts[name] += table.num_rows
             for m in db.rows(S.metrics, sid):
                 metric_defs.setdefault(m["exercise"], {})[m["name"]] = {"unit": m["unit"], "definition": m["definition"]}
     finally:
         for w in writers.values():
-            w.close()  # type: ignore[attr-defined]
+            w.close()
     codes = sorted({db.session(sid)["participant"] for sid in session_ids})
     goals = goal_table(db, codes, dates)
     if goals.num_rows:

@@ -161,7 +161,7 @@ def _write_session(db: Database, sess: dict[str, Any], sdir: Path, sub: str, ses
     code = sess["participant"]
     t0 = int(sess["clock_start_ns"])
     trials = db.rows(S.trials, sid, order=("trial",))
-    per_task = defaultdict(int)
+    per_task: dict[str, int] = defaultdict(int)
     for t in trials:
         per_task[label(t["exercise"])] += 1
     run_no: dict[str, int] = defaultdict(int)

@@ -186,6 +186,10 @@ class SessionController:
                 b.breaths_per_min = e.rate_per_min if e.usable else None
                 b.phase_agreement_pct = e.phase_agreement_pct if e.usable else None
             self.breaks.append(b)
+            # stored with the paused trial's events (kind "break": its length, the pacer, what was measured)
+            self.runner.note("break", b.start_ns, (b.end_ns - b.start_ns) / 1e9, "s", pacer_per_min=b.rate_per_min,
+                             breaths_per_min=b.breaths_per_min, phase_agreement_pct=b.phase_agreement_pct,
+                             too_much_movement=b.too_much_movement)
             self._paused.clear()
         log.info("calm-down break ended after %.1f s", (b.end_ns - b.start_ns) / 1e9)  # type: ignore[operator]
         return b

@@ -239,6 +239,8 @@ class SessionRunner:
         self._stop = threading.Event()
         self._files: list[tuple[str, str]] = []
         self._files_lock = threading.Lock()
+        self._notes: list[tuple[str, int, float | None, str, dict[str, Any]]] = []
+        self._notes_lock = threading.Lock()
         self.session_id = str(uuid.uuid4())
         self.meta: SessionMeta | None = None
         self.recovered: list[str] = []
@@ -247,6 +249,18 @@ class SessionRunner:
     def stop(self) -> None:
         """Ask the runner to end the current trial and the session (thread-safe)."""
         self._stop.set()
+
+    def note(self, kind: str, t_ns: int, value: float | None = None, unit: str = "", **payload: Any) -> None:
+        """Record a session-level event (the therapist's calm-down break) as an event of the trial being played,
+        with the next step or at the trial's end. Thread-safe; a note with no trial running is kept for the next."""
+        with self._notes_lock:
+            self._notes.append((kind, t_ns, value, unit, payload))
+
+    def _take_notes(self, ex: Any, trial: int) -> list[ScoreEvent]:
+        with self._notes_lock:
+            notes, self._notes = self._notes, []
+        return [ScoreEvent(t, ex.name, trial, 0, kind, value, unit, dict(payload, session_note=True))
+                for kind, t, value, unit, payload in notes]
 
     def attach_file(self, kind: str, path: str) -> None:
         """Reference a file written for this session (``kind`` e.g. ``"video"``; ``path`` relative to the
@@ -410,6 +424,8 @@ class SessionRunner:
                 if self.pacing == "own":
                     self.clock.sleep_until(inp.t_ns)
                 new = ex.step(inp)
+                if self._notes:
+                    new = [*new, *self._take_notes(ex, i)]
                 steps += 1
                 if inp.hands or inp.poses:
                     seen += 1
@@ -438,7 +454,7 @@ class SessionRunner:
         # a trial cut by its time before any input, or shorter than NO_INPUT_GRACE_S, is too short to call its source failed
         too_short = steps == 0 and (cut or self.clock.now_ns() - t_start < NO_INPUT_GRACE_S * 1e9)
         failure = trial_failure(src, steps, seen, self._stop.is_set() or too_short, error)
-        final = ex.finish()
+        final = [*ex.finish(), *self._take_notes(ex, i)]
         if final:
             for sink in sinks:
                 sink.record_events(final)

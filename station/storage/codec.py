@@ -104,7 +104,7 @@ def encode_columns(cols: dict[str, Any], meta: dict[str, Any] | None = None) -> 
         if isinstance(col, list):  # strings
             values = sorted({c for c in col if c is not None})
             index = {v: i for i, v in enumerate(values)}
-            a = np.array([-1 if c is None else index[c] for c in col], dtype=np.int32)
+            a: np.ndarray = np.array([-1 if c is None else index[c] for c in col], dtype=np.int32)
             spec: dict[str, Any] = {"enc": "dict", "values": values}
         else:
             a = np.asarray(col)

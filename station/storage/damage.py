@@ -41,7 +41,7 @@ class DamagedText(str):
     raw: bytes
 
 
-class DamagedJSON(dict):  # type: ignore[type-arg]
+class DamagedJSON(dict[str, Any]):
     """A stored JSON value that does not parse; empty, with the stored text in ``raw``."""
 
     raw: str
@@ -79,7 +79,9 @@ def json_deserializer(text: str) -> Any:
         return json.loads(text)
     except ValueError as exc:
         if not _TOLERANT.get():
-            raise DamagedDatabaseError(f"a stored JSON value does not parse ({exc.msg} at character {exc.pos})") from None
+            # json.loads also raises plain ValueErrors without .msg/.pos (an integer over Python's digit limit)
+            why = f"{exc.msg} at character {exc.pos}" if isinstance(exc, json.JSONDecodeError) else str(exc)
+            raise DamagedDatabaseError(f"a stored JSON value does not parse ({why})") from None
         bad = DamagedJSON()
         bad.raw = text
         return bad

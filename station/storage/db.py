@@ -138,10 +138,11 @@ class Database:
         with self.engine.connect() as c, damage.tolerant():
             row = c.execute(select(S.sessions).where(S.sessions.c.id == sid)).mappings().first()
         assert row is not None
-        bad = damage.damaged_columns(S.sessions, row)
+        values = dict(row)
+        bad = damage.damaged_columns(S.sessions, values)
         if bad:
             raise damage.DamagedDatabaseError(f"session {sid} cannot be read ({', '.join(bad)})")
-        return dict(row)
+        return values
 
     def resolve_session(self, session_id: str) -> str:
         """The full id of the session ``session_id`` names (the id, or a unique prefix of at least 4 characters)."""
@@ -487,17 +488,17 @@ def open_database(url: str, *, repack: bool = True) -> Database:
         if engine.dialect.name == "sqlite":
             # a separate engine without the WAL pragma migrates (see _migrate); the file lock
             # serialises migrations of one SQLite file between processes
-            fd = os.open(path.with_name(path.name + ".lock"), os.O_CREAT | os.O_RDWR, 0o600) if path is not None else None
+            lock_fd = os.open(path.with_name(path.name + ".lock"), os.O_CREAT | os.O_RDWR, 0o600) if path is not None else None
             migrator = create_engine(url, **kwargs)
             event.listen(migrator, "connect", _sqlite_text)
             try:
-                if fd is not None:
-                    fcntl.flock(fd, fcntl.LOCK_EX)
+                if lock_fd is not None:
+                    fcntl.flock(lock_fd, fcntl.LOCK_EX)
                 _migrate(migrator, url)
             finally:
                 migrator.dispose()
-                if fd is not None:
-                    os.close(fd)
+                if lock_fd is not None:
+                    os.close(lock_fd)
             event.listen(engine, "connect", _sqlite_pragmas)
             with engine.connect():  # switch to WAL now (owner-only files are fixed below)
                 pass

@@ -30,7 +30,16 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Table, insert, update
 
-from station.core import CalibrationRecord, DeviceInfo, ExerciseResult, HandObservation, PoseObservation, ScoreEvent, SensorSample
+from station.core import (
+    CalibrationRecord,
+    DeviceInfo,
+    ExerciseResult,
+    HandObservation,
+    Observation,
+    PoseObservation,
+    ScoreEvent,
+    SensorSample,
+)
 from station.storage import schema as S
 from station.storage.db import Database
 from station.storage.streams import blocks_from_observations, blocks_from_samples, landmark_array
@@ -87,7 +96,7 @@ class Recorder:
         self, trial: int, hands: Iterable[HandObservation] = (), poses: Iterable[PoseObservation] = ()
     ) -> None:
         """Queue the observations of one frame (packed into landmark blocks by the writer)."""
-        obs = [*hands, *poses]
+        obs: list[Observation] = [*hands, *poses]
         if obs:
             with self._lock:
                 self._observations[trial].extend(obs)

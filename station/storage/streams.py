@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import Connection, and_, delete, func, insert, select
 from sqlalchemy import Table as SATable
 
@@ -188,7 +189,7 @@ def sample_block_rows(session_id: str, trial: int, device_id: str, seq: Sequence
             cols["device_time_null"] = dt_null[a:b].astype(np.uint8)
         preds = _predictions(vals) if not vnull.any() else {}
         for j in range(w):
-            col = np.ascontiguousarray(vals[:, j])
+            col: NDArray[np.float64] | NDArray[np.uint64] = np.ascontiguousarray(vals[:, j])
             if j in preds:  # derived channel: only its difference (XOR of the bits) from the recomputed value
                 col = col.view(np.uint64) ^ np.ascontiguousarray(preds[j][1]).view(np.uint64)
             cols[f"v{j}"] = col
@@ -395,7 +396,7 @@ def _concat_samples(dev: str, parts: list[SampleBatch]) -> SampleBatch:
     width = max(p.values.shape[1] for p in parts)
     if any(p.values.shape[1] != width for p in parts):  # channel count changed: pad (null) to the widest
         parts = [_pad(p, width) for p in parts]
-    return SampleBatch(dev, *(np.concatenate([getattr(p, f) for p in parts]) for f in _S_FIELDS))  # type: ignore[arg-type]
+    return SampleBatch(dev, *(np.concatenate([getattr(p, f) for p in parts]) for f in _S_FIELDS))
 
 
 _S_FIELDS = ("trial", "seq", "t_ns", "t_arrival_ns", "device_time_us", "device_time_null", "flags", "values", "values_null", "widths")
@@ -412,7 +413,7 @@ def _pad(p: SampleBatch, width: int) -> SampleBatch:
 
 
 def _take(p: SampleBatch, idx: np.ndarray) -> SampleBatch:
-    return SampleBatch(p.device_id, *(getattr(p, f)[idx] for f in _S_FIELDS))  # type: ignore[arg-type]
+    return SampleBatch(p.device_id, *(getattr(p, f)[idx] for f in _S_FIELDS))
 
 
 def _read_device(db: Any, sid: str, dev: str, trial: int | None, t_from: int | None, t_to: int | None, chunk: int) -> Iterator[SampleBatch]:
@@ -713,7 +714,7 @@ def _old_batch(c: Connection, table: SATable, key: dict[str, Any], batch_rows: i
     conds = [table.c[k] == v for k, v in key.items()]
     if after is not None:
         conds.append((table.c.t_ns > after[0]) | ((table.c.t_ns == after[0]) & (table.c.id > after[1])))
-    rows = c.execute(select(table).where(and_(*conds)).order_by(table.c.t_ns, table.c.id).limit(batch_rows)).all()
+    rows = list(c.execute(select(table).where(and_(*conds)).order_by(table.c.t_ns, table.c.id).limit(batch_rows)).all())
     if len(rows) == batch_rows:  # finish the last time stamp, so rows of one t_ns are never split
         last = rows[-1]
         rows += c.execute(select(table).where(and_(*conds), table.c.t_ns == last.t_ns, table.c.id > last.id).order_by(table.c.id)).all()

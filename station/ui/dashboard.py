@@ -67,7 +67,7 @@ from exercises.contract import Contract, Metric, quality_of, settings_of, stars_
 from station.core import InputError
 from station.plans import HistoryRow, PlanItem, SensorySettings, SessionPlan, check_code, load_plan, save_plan
 from station.session import SessionSummary
-from station.session.model import ViewState
+from station.session.model import ScheduleItem, ViewState
 from station.ui.charts import LiveCharts
 from station.ui.palette import BLUE, GREEN, INK, ORANGE, PAPER, SKY, STATE_COLOURS, VERMILLION
 
@@ -573,8 +573,10 @@ class Dashboard(QWidget):
             if k in self._settings_edits:
                 self._settings_edits[k].setText(_fmt(v))
 
-    def show_trial_settings(self, exercise: str, settings: Mapping[str, Any], trial: int, running: bool) -> None:
-        """Put the settings a trial uses into the form (its exercise chosen), read-only while it runs."""
+    def show_trial_settings(self, exercise: str, settings: Mapping[str, Any], trial: int, running: bool,
+                            item: ScheduleItem | None = None) -> None:
+        """Put the settings a trial uses into the form (its exercise chosen; with ``item`` its target repetitions
+        and duration too), read-only while it runs."""
         if not exercise:
             return
         if self.exercise.currentText() != exercise:
@@ -587,6 +589,11 @@ class Dashboard(QWidget):
             if k in full:
                 edit.setText(_fmt(full[k]))
             edit.setReadOnly(running)
+        if item is not None:  # the trial's own target and length, not the form's last values
+            self.reps_spin.setValue(item.target_reps or 0)
+            self.duration_spin.setValue(item.duration_s or 0.0)
+        for w in (self.reps_spin, self.duration_spin):
+            w.setReadOnly(running)
         self.form_note.setText(self.tr("Showing the settings trial {n} uses.").format(n=trial + 1) if running else "")
 
     # -- plan editing ----------------------------------------------------------------------------
@@ -719,6 +726,8 @@ class Dashboard(QWidget):
             self._form_trial = None
             for e in self._settings_edits.values():
                 e.setReadOnly(False)
+            self.reps_spin.setReadOnly(False)
+            self.duration_spin.setReadOnly(False)
             self.form_note.setText("")
 
     # -- background database work ---------------------------------------------------------------
@@ -889,7 +898,8 @@ class Dashboard(QWidget):
         running = v.phase not in ("done", "error", "idle")
         if v.exercise and (trial_key, running) != self._form_trial and running:
             self._form_trial = (trial_key, running)
-            self.show_trial_settings(v.exercise, v.settings, v.trial, running)
+            item = v.schedule[v.trial] if 0 <= v.trial < len(v.schedule) else None
+            self.show_trial_settings(v.exercise, v.settings, v.trial, running, item)
             self.difficulty_label.setText(difficulty_words(v.exercise, v.settings))
         contract = v.contract
         self.charts.show_chart(contract.chart if contract is not None else "reps", v.inputs)
