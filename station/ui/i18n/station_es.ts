@@ -837,7 +837,7 @@
   <context>
     <name>Dashboard</name>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="917" />
+      <location filename="../../../station/ui/dashboard.py" line="927" />
       <source> (at the end)</source>
       <translation> (al final)</translation>
     </message>
@@ -862,7 +862,7 @@
       <translation>Ajustes avanzados</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="986" />
+      <location filename="../../../station/ui/dashboard.py" line="996" />
       <source>Camera</source>
       <translation>Cámara</translation>
     </message>
@@ -871,7 +871,7 @@
       <translation>Dificultad (próximo ensayo):</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="924" />
+      <location filename="../../../station/ui/dashboard.py" line="934" />
       <source>Done</source>
       <translation>Hecho</translation>
     </message>
@@ -901,7 +901,7 @@
       <translation>Prepárate… %1</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="866" />
+      <location filename="../../../station/ui/dashboard.py" line="875" />
       <source>Get ready… {n}</source>
       <translation>Prepárate… {n}</translation>
     </message>
@@ -916,17 +916,17 @@
       <translation>Historial</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="1025" />
+      <location filename="../../../station/ui/dashboard.py" line="1035" />
       <source>Last three:</source>
       <translation>Últimas tres:</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="1016" />
+      <location filename="../../../station/ui/dashboard.py" line="1026" />
       <source>Last three: none yet</source>
       <translation>Últimas tres: ninguna todavía</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="684" />
+      <location filename="../../../station/ui/dashboard.py" line="691" />
       <source>Load plan</source>
       <translation>Cargar plan</translation>
     </message>
@@ -936,7 +936,7 @@
       <translation>Cargar…</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="810" />
+      <location filename="../../../station/ui/dashboard.py" line="819" />
       <source>New goal for {code}</source>
       <translation>Nuevo objetivo para {code}</translation>
     </message>
@@ -946,7 +946,7 @@
       <translation>Próximo ensayo:</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="947" />
+      <location filename="../../../station/ui/dashboard.py" line="957" />
       <source>No goal set for this trial · {t} s</source>
       <translation>Sin objetivo para este ensayo · {t} s</translation>
     </message>
@@ -971,7 +971,7 @@
       <translation>Participante</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="932" />
+      <location filename="../../../station/ui/dashboard.py" line="942" />
       <source>Path traced {p} %</source>
       <translation>Trazado recorrido {p} %</translation>
     </message>
@@ -981,7 +981,7 @@
       <translation>Pausar / reanudar (Espacio)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="867" />
+      <location filename="../../../station/ui/dashboard.py" line="876" />
       <source>Paused</source>
       <translation>En pausa</translation>
     </message>
@@ -991,12 +991,12 @@
       <translation>Plan</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="684" />
+      <location filename="../../../station/ui/dashboard.py" line="691" />
       <source>Plans (*.toml)</source>
       <translation>Planes (*.toml)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="867" />
+      <location filename="../../../station/ui/dashboard.py" line="876" />
       <source>Playing</source>
       <translation>Jugando</translation>
     </message>
@@ -1036,12 +1036,12 @@
       <translation>Descanso después</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="868" />
+      <location filename="../../../station/ui/dashboard.py" line="877" />
       <source>Rest {n} s</source>
       <translation>Descanso {n} s</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="692" />
+      <location filename="../../../station/ui/dashboard.py" line="699" />
       <source>Save plan</source>
       <translation>Guardar plan</translation>
     </message>
@@ -1051,27 +1051,27 @@
       <translation>Guardar…</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="987" />
+      <location filename="../../../station/ui/dashboard.py" line="997" />
       <source>Saving</source>
       <translation>Guardado</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="868" />
+      <location filename="../../../station/ui/dashboard.py" line="877" />
       <source>Session complete</source>
       <translation>Sesión completa</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="869" />
+      <location filename="../../../station/ui/dashboard.py" line="878" />
       <source>Session failed</source>
       <translation>La sesión falló</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="590" />
+      <location filename="../../../station/ui/dashboard.py" line="597" />
       <source>Showing the settings trial {n} uses.</source>
       <translation>Se muestran los ajustes del ensayo {n}.</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="986" />
+      <location filename="../../../station/ui/dashboard.py" line="996" />
       <source>Simulated child</source>
       <translation>Niño simulado</translation>
     </message>
@@ -1096,12 +1096,12 @@
       <translation>Resumen</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="987" />
+      <location filename="../../../station/ui/dashboard.py" line="997" />
       <source>Table calibration</source>
       <translation>Calibración de la mesa</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="939" />
+      <location filename="../../../station/ui/dashboard.py" line="949" />
       <source>Time {t} of {d} s</source>
       <translation>Tiempo {t} de {d} s</translation>
     </message>
@@ -1111,22 +1111,22 @@
       <translation>Ensayo %1/%2: %3</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="869" />
+      <location filename="../../../station/ui/dashboard.py" line="878" />
       <source>Trial failed (no score)</source>
       <translation>El ensayo falló (sin puntuación)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="887" />
+      <location filename="../../../station/ui/dashboard.py" line="896" />
       <source>Trial {i} of {n}: {label}</source>
       <translation>Ensayo {i} de {n}: {label}</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="986" />
+      <location filename="../../../station/ui/dashboard.py" line="996" />
       <source>Video</source>
       <translation>Vídeo</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="867" />
+      <location filename="../../../station/ui/dashboard.py" line="876" />
       <source>Well done!</source>
       <translation>¡Muy bien!</translation>
     </message>
@@ -1136,7 +1136,7 @@
       <translation>fecha (UTC)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="642" />
+      <location filename="../../../station/ui/dashboard.py" line="649" />
       <source>defaults</source>
       <translation>valores por defecto</translation>
     </message>
@@ -1151,7 +1151,7 @@
       <translation>regular</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="778" />
+      <location filename="../../../station/ui/dashboard.py" line="787" />
       <source>goals unavailable: {e}</source>
       <translation>objetivos no disponibles: {e}</translation>
     </message>
@@ -1161,7 +1161,7 @@
       <translation>bien</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="821" />
+      <location filename="../../../station/ui/dashboard.py" line="830" />
       <source>history unavailable: {e}</source>
       <translation>historial no disponible: {e}</translation>
     </message>
@@ -1185,7 +1185,7 @@
       <translation>sin puntuar</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="803" />
+      <location filename="../../../station/ui/dashboard.py" line="812" />
       <source>past trials unavailable: {e}</source>
       <translation>ensayos anteriores no disponibles: {e}</translation>
     </message>
@@ -1205,7 +1205,7 @@
       <translation>repeticiones</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="641" />
+      <location filename="../../../station/ui/dashboard.py" line="648" />
       <source>rest {s} s</source>
       <translation>descanso {s} s</translation>
     </message>
@@ -1230,12 +1230,12 @@
       <translation>estado</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="1000" />
+      <location filename="../../../station/ui/dashboard.py" line="1010" />
       <source>to screen {n} ms</source>
       <translation>hasta la pantalla {n} ms</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="998" />
+      <location filename="../../../station/ui/dashboard.py" line="1008" />
       <source>tracking {n}/s</source>
       <translation>seguimiento {n}/s</translation>
     </message>
@@ -1255,27 +1255,27 @@
       <translation>valor</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="945" />
+      <location filename="../../../station/ui/dashboard.py" line="955" />
       <source>{label} {n} (no target set)</source>
       <translation>{label} {n} (sin objetivo)</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="929" />
+      <location filename="../../../station/ui/dashboard.py" line="939" />
       <source>{label} {n} of {target}</source>
       <translation>{label} {n} de {target}</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="935" />
+      <location filename="../../../station/ui/dashboard.py" line="945" />
       <source>{label} {n} · hold {p} %</source>
       <translation>{label} {n} · mantenido {p} %</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="918" />
+      <location filename="../../../station/ui/dashboard.py" line="928" />
       <source>{label}, in {unit}</source>
       <translation>{label}, en {unit}</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="637" />
+      <location filename="../../../station/ui/dashboard.py" line="644" />
       <source>{n} reps</source>
       <translation>{n} rep.</translation>
     </message>
@@ -1290,7 +1290,7 @@
       <translation>■ Parar</translation>
     </message>
     <message>
-      <location filename="../../../station/ui/dashboard.py" line="713" />
+      <location filename="../../../station/ui/dashboard.py" line="720" />
       <source>▶ Resume</source>
       <translation>▶ Seguir</translation>
     </message>
