@@ -329,3 +329,24 @@ def test_the_spanish_dashboard_fits_both_screen_sizes_mid_play(qapp, qtbot, tmp_
     finally:
         install_translator(qapp, "en")
         db.dispose()
+
+
+def test_the_goals_section_in_spanish(tmp_path: Path) -> None:
+    from test_goals import record, spec
+
+    from station.goals import add_goal
+    from station.report import render_html
+    from station.storage import open_database
+
+    db = open_database(f"sqlite:///{tmp_path / 'g.db'}")
+    try:
+        record(db, "real-1", 1, [9.0, 8.0, 9.5, 7.0, 8.0])
+        add_goal(db, spec(gas=[10, 8.3, 5, 3.4, 1.7], target_date="2027-03-01", settings={"mode": "tabletop"}))
+        record(db, "real-2", 2, [6.0, 5.5, 4.8, 5.2, 4.9])
+        html = render_html(db, "real-2", lang="es")
+        for words in ("<h2>Objetivos</h2>", "Puntuación T de GAS sobre 1 objetivo(s) con niveles:", "<th>intentos contados</th>",
+                      "Solo cuentan los ensayos reales", "aún no cumplido", "<h2 class=\"pagebreak\">Ensayo 1: Trazado"):
+            assert words in html, words
+        assert "<h2>Goals</h2>" not in html and "tries counted" not in html
+    finally:
+        db.dispose()
