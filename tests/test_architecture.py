@@ -53,11 +53,17 @@ STATION_LAYERS: dict[str, tuple[str, ...]] = {
     "station.session": ("station.storage", "station.recovery", "station.lsl", "station.plans", "station.workspaces",
                         "station.analyze", "station.paths", "station.goals", "station.audio"),
     "station.demo": ("station.session", "station.plans", "station.analyze"),
+    "station.keys": (),
+    "station.practice": ("station.storage",),
+    "station.desk": ("station.storage",),
+    "station.bundles": ("station.keys", "station.storage", "station.plans"),
+    "station.home": ("station.session", "station.plans", "station.paths"),
     "station.ui": ("station.session", "station.plans", "station.storage", "station.paths", "station.demo", "station.goals",
-                   "station.audio", "station.i18n"),
+                   "station.audio", "station.i18n", "station.home"),
     "station.cli": ("station.session", "station.ui", "station.demo", "station.plans", "station.storage", "station.export",
                     "station.report", "station.recovery", "station.paths", "station.analyze", "station.workspaces",
-                    "station.lsl", "station.batch", "station.cli", "station.goals", "station.audio", "station.i18n"),
+                    "station.lsl", "station.batch", "station.cli", "station.goals", "station.audio", "station.i18n",
+                    "station.home", "station.bundles", "station.keys", "station.practice", "station.desk"),
 }
 QT = ("PySide6", "pyqtgraph", "pytestqt")
 LAZY = ("mediapipe", "PySide6", "pyqtgraph", "pylsl", "psycopg", "matplotlib")

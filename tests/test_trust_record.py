@@ -228,7 +228,7 @@ def test_old_sessions_made_by_a_simulator_are_marked_by_the_migration(url: str) 
             version = c.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     finally:
         db.dispose()
-    assert version == f"{S.SCHEMA_VERSION:04d}" == "0005"
+    assert version == f"{S.SCHEMA_VERSION:04d}" and S.SCHEMA_VERSION >= 5  # migrated to the head, through 0005
     assert rows["s-sim"].simulated and rows["s-sim"].source == "simulated"
     assert rows["s-pty"].simulated and rows["s-pty"].source == "camera:0+simulator:grip"
     assert not rows["s-cam"].simulated and rows["s-cam"].source == "camera:0"

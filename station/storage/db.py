@@ -294,6 +294,8 @@ class Database:
             for table in (S.goal_events, S.goal_versions):
                 removed[table.name] = int(c.execute(delete(table).where(table.c.goal_id.in_(gids))).rowcount or 0) if gids else 0
             removed["goals"] = int(c.execute(delete(S.goals).where(S.goals.c.participant == code)).rowcount or 0)
+            for table in (S.pairings, S.imported_bundles):  # home practice (0006): the pairings and bundle receipts
+                removed[table.name] = int(c.execute(delete(table).where(table.c.participant == code)).rowcount or 0)
             removed["participants"] = int(c.execute(delete(S.participants).where(S.participants.c.code == code)).rowcount or 0)
             # earlier audit entries (exports) name the code: keep the entries, drop the code
             scrubbed = 0

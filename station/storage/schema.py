@@ -44,9 +44,9 @@ from sqlalchemy import (
     false,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Number of the newest Alembic revision this code knows (revision ids are ``"0001"``, ``"0002"``...):
-0003 stream blocks, 0004 goals (new tables only), 0005 provenance."""
+0003 stream blocks, 0004 goals (new tables only), 0005 provenance, 0006 home practice (keys, pairings, bundles)."""
 
 # 64-bit ids on PostgreSQL (a clinic accumulates billions of sample rows); SQLite's rowid is 64-bit
 # already and only ``INTEGER PRIMARY KEY`` autoincrements there.
@@ -287,4 +287,38 @@ goal_events = Table(
     Column("kind", String(16), nullable=False),  # created | edited | achieved | retired
     Column("version", Integer, nullable=False),
     Column("detail", JSON, nullable=False),
+)
+
+# -- home practice (revision 0006): station keys, pairings, imported practice bundles -------------
+station_keys = Table(
+    "station_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),  # first 32 hex digits of SHA-256 of the raw public key
+    Column("public_key", String(64), nullable=False),  # Ed25519 raw public key, base64
+    Column("role", String(16), nullable=False),  # own | home | clinic
+    Column("created_utc", String(40), nullable=False),
+)
+
+pairings = Table(
+    "pairings",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("participant", String(64), ForeignKey("participants.code"), nullable=False, index=True),
+    Column("token", String(64), nullable=False, unique=True),  # one-time pairing code of a home-plan export
+    Column("role", String(16), nullable=False),  # home (a family's station, seen from the clinic) | clinic (seen from home)
+    Column("key_id", String(32)),  # the paired station's key; NULL until the pairing file comes back
+    Column("created_utc", String(40), nullable=False),
+    Column("paired_utc", String(40)),
+)
+
+imported_bundles = Table(
+    "imported_bundles",
+    metadata,
+    Column("bundle_id", String(64), primary_key=True),  # SHA-256 of the signed body
+    Column("participant", String(64), ForeignKey("participants.code"), nullable=False, index=True),
+    Column("key_id", String(32), nullable=False),
+    Column("imported_utc", String(40), nullable=False),
+    Column("file_name", String(256), nullable=False),
+    Column("sessions", JSON, nullable=False),  # ids of the sessions the bundle added
+    Column("counts", JSON, nullable=False),  # rows added per table
 )
