@@ -42,7 +42,8 @@ STATION_LAYERS: dict[str, tuple[str, ...]] = {
     "station.goals": ("station.storage",),
     "station.export": ("station.storage", "station.paths", "station.goals"),
     "station.report": ("station.storage", "station.export", "station.paths", "station.goals",
-                       "station.i18n", "station.plans"),  # a report's language and the child's sensory settings (#22)
+                       "station.i18n", "station.plans", "station.practice"),  # a report's language, the child's sensory
+                                                                             # settings (#22), practice by place (#20)
     "station.lsl": (),
     "station.i18n": (),
     "station.plans": ("station.storage", "station.i18n", "station.paths"),

@@ -350,3 +350,71 @@ def test_the_goals_section_in_spanish(tmp_path: Path) -> None:
         assert "<h2>Goals</h2>" not in html and "tries counted" not in html
     finally:
         db.dispose()
+
+
+def _place_session(db, day: str, place: str, exercise: str, metric: str, value: float, minutes: float, *,  # type: ignore[no-untyped-def]
+                   simulated: bool = False) -> str:
+    """A session row by row with a known place, length and history metric (as tests/test_practice.py)."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from station.core import SessionMeta
+    from station.storage import schema as S
+
+    sid = str(uuid.uuid4())
+    meta = SessionMeta(sid, "P-030", datetime.fromisoformat(f"{day}T10:00:00+00:00").astimezone(UTC), 0, "test", {}, {})
+    db.create_session(meta, source="simulated" if simulated else "camera:0", simulated=simulated, place=place)
+    db.end_session(sid, "complete")
+    with db.engine.begin() as c:
+        c.execute(insert(S.trials).values(session_id=sid, trial=0, exercise=exercise, settings={}, t_start_ns=0,
+                                          t_end_ns=int(minutes * 60e9), reps=1, result={}, source="camera:0", simulated=simulated,
+                                          place=place, status="complete"))
+        c.execute(insert(S.metrics).values(session_id=sid, trial=0, name=metric, exercise=exercise, value=value, unit="", definition=""))
+    return sid
+
+
+def test_the_summary_shows_practice_at_home_and_at_school_in_both_languages(tmp_path: Path) -> None:
+    """How often, how long and what improved per place (station.practice.practice_by_place) on the summary page,
+    in English and in Spanish; simulated sessions and sessions older than four weeks do not count."""
+    import exercises
+    from station.report import render_html, write_pdf
+    from station.storage import open_database
+
+    db = open_database(f"sqlite:///{tmp_path / 'p.db'}")
+    try:
+        _place_session(db, "2026-09-01", "home", "brushing", "brushed_share_pct", 5.0, 9.0)  # more than four weeks before
+        _place_session(db, "2026-11-02", "clinic", "posture", "upright_share_pct", 40.0, 5.0)
+        _place_session(db, "2026-11-03", "home", "brushing", "brushed_share_pct", 50.0, 2.0)
+        _place_session(db, "2026-11-03", "home", "brushing", "brushed_share_pct", 60.0, 2.0)
+        _place_session(db, "2026-11-04", "school", "posture", "upright_share_pct", 70.0, 20.0)
+        _place_session(db, "2026-11-06", "school", "posture", "upright_share_pct", 55.0, 25.0)
+        _place_session(db, "2026-11-07", "home", "brushing", "brushed_share_pct", 99.0, 2.0, simulated=True)
+        last = _place_session(db, "2026-11-08", "home", "brushing", "brushed_share_pct", 80.0, 2.0)
+        brushing = exercises.get("brushing")
+        posture = exercises.get("posture")
+        b_label = brushing.contract.history_metric().label  # type: ignore[union-attr]
+        p_label = posture.contract.history_metric().label  # type: ignore[union-attr]
+        en = render_html(db, last, summary=True, lang="en")
+        assert "Practice at home and at school" in en
+        assert "<b>At home</b>: 3 sessions on 2 days, 6 min of practice." in en
+        assert f"{brushing.title}: {b_label} from 50 % to 80 % (better)" in en
+        assert "<b>At school</b>: 2 sessions on 2 days, 45 min of practice." in en
+        assert f"{posture.title}: {p_label} from 70 % to 55 % (not better yet)" in en
+        assert "<b>At the clinic</b>: 1 session on 1 day, 5 min of practice." in en
+        assert en.index("At the clinic") < en.index("At home") < en.index("At school")
+        es_cat = translations("es")
+        out = write_pdf(db, last, tmp_path / "s_es.pdf", summary=True, lang="es")
+        import pypdf
+
+        assert len(pypdf.PdfReader(out).pages) == 1
+        text = _pdf_text(out)
+        for words in ("Práctica en casa y en el colegio", "En casa: 3 sesiones en 2 días, 6 min de práctica.",
+                      "En el colegio: 2 sesiones en 2 días, 45 min de práctica.", "En la consulta: 1 sesión en 1 día, 5 min de práctica.",
+                      f"{es_cat.gettext(brushing.title)}: {es_cat.gettext(b_label)} de 50 % a 80 % (mejor)",
+                      f"{es_cat.gettext(posture.title)}: {es_cat.gettext(p_label)} de 70 % a 55 % (aún no mejora)"):
+            assert words in text, words
+        assert es_cat.gettext(brushing.title) != brushing.title and "At home" not in text and "sessions" not in text
+    finally:
+        db.dispose()

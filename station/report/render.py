@@ -57,6 +57,12 @@ def _(text: str) -> str:
     return cat.gettext(text) if text and cat is not None else text
 
 
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural sentence in the report's language (gettext's name, so the extraction finds it)."""
+    cat = _CATALOG.get()
+    return cat.ngettext(singular, plural, n) if cat is not None else (singular if n == 1 else plural)
+
+
 @contextmanager
 def in_language(lang: str) -> Iterator[gettext.NullTranslations]:
     """Make :func:`_` speak ``lang`` for the duration (the catalog of :func:`station.i18n.translations`)."""
@@ -319,6 +325,51 @@ def settings_rows(exercise: str, settings: Mapping[str, Any]) -> list[tuple[str,
     return rows
 
 
+PRACTICE_DAYS = 28
+"""The summary's practice by place covers the four weeks up to the session."""
+
+
+@dataclass
+class PlaceView:
+    place: str
+    """``At home``, in the report's language."""
+    often: str
+    """``5 sessions on 4 days, 42 min of practice``."""
+    improved: list[str]
+    """``Tracing: Time on the path from 60 % to 82 % (better)``, one per exercise that changed."""
+
+
+def practice_views(db: Any, participant: str, utc_start: str) -> list[PlaceView]:
+    """How often, how long and what improved at the clinic, at home and at school in the :data:`PRACTICE_DAYS`
+    up to a session (:func:`station.practice.practice_by_place`: real sessions only), in the report's language."""
+    from datetime import timedelta
+
+    from station.practice import practice_by_place
+
+    start = datetime.fromisoformat(utc_start)
+    since = (start - timedelta(days=PRACTICE_DAYS)).isoformat()
+    by_place = practice_by_place(db, participant, since=since)
+    words = {"clinic": _("At the clinic"), "home": _("At home"), "school": _("At school")}
+    out = []
+    for place in sorted(by_place, key=lambda p: (list(words).index(p) if p in words else len(words), p)):
+        pp = by_place[place]
+        if pp.sessions == 0:
+            continue
+        often = ngettext("{n} session", "{n} sessions", pp.sessions).format(n=pp.sessions) + " " + \
+            ngettext("on {n} day", "on {n} days", pp.days).format(n=pp.days) + ", " + \
+            _("{minutes} min of practice").format(minutes=fmt_num(round(pp.minutes)))
+        improved = []
+        for c in pp.changes:
+            if c.better is None:
+                continue
+            sentence = _("{title}: {label} from {first} to {last} (better)") if c.better else \
+                _("{title}: {label} from {first} to {last} (not better yet)")
+            improved.append(sentence.format(title=_(c.title), label=_(c.label), first=value_text(c.first, c.unit),
+                                            last=value_text(c.last, c.unit)))
+        out.append(PlaceView(words.get(place, _(place)), often, improved))
+    return out
+
+
 def data_quality(data: Any, trial: dict[str, Any]) -> list[tuple[str, str]]:
     """Tracking rate and gaps of the camera tracking, samples of the devices."""
     from station.storage.streams import read_landmarks
@@ -453,6 +504,8 @@ def _build_context(data: Any, header: Mapping[str, Any], config: Mapping[str, An
         "devices": devices, "calibrations": cals,
         "uncalibrated": any("uncalibrated" in s for s in stats.values()),
         "n_sessions": n_sessions, "progress_png": progress_png,
+        "practice": practice_views(data.db, sess["participant"], sess["utc_start"]) if summary else [],
+        "practice_days": PRACTICE_DAYS,
         "notes": sess.get("notes") or "", "platform": str(host.get("platform", "?")), "python": str(host.get("python", "?")),
         "made": datetime.now().astimezone().isoformat(timespec="seconds"),
     }

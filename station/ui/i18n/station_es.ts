@@ -114,6 +114,11 @@
       <translation>Frecuencia respiratoria</translation>
     </message>
     <message>
+      <location filename="../../../exercises/brushing.py" line="0" />
+      <source>Brushing time</source>
+      <translation>Tiempo de cepillado</translation>
+    </message>
+    <message>
       <location filename="../../../exercises/jumps.py" line="0" />
       <source>Bunny hops</source>
       <translation>Saltos de conejo</translation>
@@ -149,9 +154,19 @@
       <translation>Paso de cangrejo</translation>
     </message>
     <message>
+      <location filename="../../../exercises/posture.py" line="0" />
+      <source>Cue after</source>
+      <translation>Aviso tras</translation>
+    </message>
+    <message>
       <location filename="../../../exercises/calisthenics.py" line="0" />
       <source>Depth</source>
       <translation>Profundidad</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/routine.py" line="0" />
+      <source>Done without help</source>
+      <translation>Hecho sin ayuda</translation>
     </message>
     <message>
       <location filename="../../../exercises/pegboard.py" line="0" />
@@ -182,6 +197,21 @@
       <location filename="../../../exercises/jumps.py" line="0" />
       <source>Frog jumps</source>
       <translation>Saltos de rana</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/hand_to_mouth.py" line="0" />
+      <source>Hand to mouth</source>
+      <translation>Mano a la boca</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/posture.py" line="0" />
+      <source>Head tilt</source>
+      <translation>Inclinación de la cabeza</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/posture.py" line="0" />
+      <source>Head to desk</source>
+      <translation>Cabeza a la mesa</translation>
     </message>
     <message>
       <location filename="../../../exercises/stop_go.py" line="0" />
@@ -259,6 +289,11 @@
       <translation>Calidad media</translation>
     </message>
     <message>
+      <location filename="../../../exercises/brushing.py" line="0" />
+      <source>Mouth zone</source>
+      <translation>Zona de la boca</translation>
+    </message>
+    <message>
       <location filename="../../../exercises/grip.py" line="0" />
       <source>N</source>
       <translation>N</translation>
@@ -294,6 +329,11 @@
       <translation>Tiempo de la imagen</translation>
     </message>
     <message>
+      <location filename="../../../exercises/routine.py" line="0" />
+      <source>Prompt after</source>
+      <translation>Ayuda tras</translation>
+    </message>
+    <message>
       <location filename="../../../exercises/calisthenics.py" line="0" />
       <source>Push-ups</source>
       <translation>Flexiones</translation>
@@ -319,6 +359,16 @@
       <translation>Repeticiones</translation>
     </message>
     <message>
+      <location filename="../../../exercises/routine.py" line="0" />
+      <source>Routine with picture steps</source>
+      <translation>Rutina con pasos en imágenes</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/posture.py" line="0" />
+      <source>Seated posture (desk)</source>
+      <translation>Postura sentada (mesa)</translation>
+    </message>
+    <message>
       <location filename="../../../exercises/stance.py" line="0" />
       <source>Shortest hold</source>
       <translation>Tiempo más corto</translation>
@@ -332,6 +382,31 @@
       <location filename="../../../exercises/calisthenics.py" line="0" />
       <source>Sit-ups</source>
       <translation>Abdominales</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/posture.py" line="0" />
+      <source>Slump cues</source>
+      <translation>Avisos por encorvarse</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/hand_to_mouth.py" line="0" />
+      <source>Smoothness (SPARC)</source>
+      <translation>Fluidez (SPARC)</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/hand_to_mouth.py" line="0" />
+      <source>Spill risks</source>
+      <translation>Riesgos de derrame</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/hand_to_mouth.py" line="0" />
+      <source>Spoon tilt</source>
+      <translation>Inclinación de la cuchara</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/hand_to_mouth.py" line="0" />
+      <source>Spoon to mouth</source>
+      <translation>Cuchara a la boca</translation>
     </message>
     <message>
       <location filename="../../../exercises/calisthenics.py" line="0" />
@@ -384,6 +459,11 @@
       <translation>Tamaño de la estrella</translation>
     </message>
     <message>
+      <location filename="../../../exercises/brushing.py" line="0" />
+      <source>Stars from a share in the live values (``key``, 0..1): 1-3 stars as every rule</source>
+      <translation>estrellas según la proporción conseguida (de 1 a 3 estrellas, como en todas las reglas)</translation>
+    </message>
+    <message>
       <location filename="../../../exercises/balance.py" line="0" />
       <source>Stars reached</source>
       <translation>Estrellas alcanzadas</translation>
@@ -392,6 +472,11 @@
       <location filename="../../../exercises/copy_animals.py" line="0" />
       <source>Starting length</source>
       <translation>Longitud inicial</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/routine.py" line="0" />
+      <source>Steps done</source>
+      <translation>Pasos hechos</translation>
     </message>
     <message>
       <location filename="../../../exercises/stop_go.py" line="0" />
@@ -434,6 +519,11 @@
       <translation>Golpecitos</translation>
     </message>
     <message>
+      <location filename="../../../exercises/routine.py" line="0" />
+      <source>Thumbs-up hold</source>
+      <translation>Mantener el pulgar arriba</translation>
+    </message>
+    <message>
       <location filename="../../../exercises/grip.py" line="0" />
       <source>Time in the zone</source>
       <translation>Tiempo en la zona</translation>
@@ -452,6 +542,11 @@
       <location filename="../../../exercises/pegboard.py" line="0" />
       <source>Time per peg</source>
       <translation>Tiempo por clavija</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/routine.py" line="0" />
+      <source>Time per step</source>
+      <translation>Tiempo por paso</translation>
     </message>
     <message>
       <location filename="../../../exercises/balance.py" line="0" />
@@ -479,9 +574,19 @@
       <translation>Tiempo hasta tocar</translation>
     </message>
     <message>
+      <location filename="../../../exercises/posture.py" line="0" />
+      <source>Time upright</source>
+      <translation>Tiempo erguido</translation>
+    </message>
+    <message>
       <location filename="../../../exercises/grip.py" line="0" />
       <source>Tolerance</source>
       <translation>Tolerancia</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/brushing.py" line="0" />
+      <source>Tooth brushing</source>
+      <translation>Cepillado de dientes</translation>
     </message>
     <message>
       <location filename="../../../exercises/stop_go.py" line="0" />
@@ -492,6 +597,16 @@
       <location filename="../../../exercises/tracing.py" line="0" />
       <source>Tracing</source>
       <translation>Trazado</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/posture.py" line="0" />
+      <source>Trunk lean</source>
+      <translation>Inclinación del tronco</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/brushing.py" line="0" />
+      <source>Two minutes brushed</source>
+      <translation>Dos minutos cepillados</translation>
     </message>
     <message>
       <location filename="../../../exercises/breathing.py" line="0" />
@@ -507,6 +622,11 @@
       <location filename="../../../exercises/grip.py" line="0" />
       <source>Zone low</source>
       <translation>Límite inferior de la zona</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/brushing.py" line="0" />
+      <source>Zones brushed</source>
+      <translation>Zonas cepilladas</translation>
     </message>
     <message>
       <location filename="../../../exercises/stance.py" line="0" />
@@ -549,6 +669,11 @@
       <translation>respiraciones/min</translation>
     </message>
     <message>
+      <location filename="../../../exercises/posture.py" line="0" />
+      <source>cm</source>
+      <translation>cm</translation>
+    </message>
+    <message>
       <location filename="../../../exercises/balance.py" line="0" />
       <source>count</source>
       <translation>número</translation>
@@ -564,7 +689,7 @@
       <translation>d' (sigue/para)</translation>
     </message>
     <message>
-      <location filename="../../../exercises/calisthenics.py" line="0" />
+      <location filename="../../../exercises/hand_to_mouth.py" line="0" />
       <source>degrees</source>
       <translation>grados</translation>
     </message>
@@ -634,6 +759,11 @@
       <translation>cuánto debe inclinarse el niño para alcanzar una estrella</translation>
     </message>
     <message>
+      <location filename="../../../exercises/posture.py" line="0" />
+      <source>how far the head may tilt and still count as upright</source>
+      <translation>cuánto puede inclinarse la cabeza y seguir contando como erguido</translation>
+    </message>
+    <message>
       <location filename="../../../exercises/calisthenics.py" line="0" />
       <source>how far the hips must go down and up to count</source>
       <translation>cuánto debe bajar y subir la cadera para contar</translation>
@@ -642,6 +772,11 @@
       <location filename="../../../exercises/calisthenics.py" line="0" />
       <source>how far the shoulders must go down and up to count</source>
       <translation>cuánto deben bajar y subir los hombros para contar</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/posture.py" line="0" />
+      <source>how far the trunk may lean and still count as upright</source>
+      <translation>cuánto puede inclinarse el tronco y seguir contando como erguido</translation>
     </message>
     <message>
       <location filename="../../../exercises/calisthenics.py" line="0" />
@@ -659,9 +794,29 @@
       <translation>cuánto tiempo hay que mantener una postura para que cuente</translation>
     </message>
     <message>
+      <location filename="../../../exercises/posture.py" line="0" />
+      <source>how long a slump lasts before a gentle cue</source>
+      <translation>cuánto dura un encorvamiento antes de un aviso suave</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/routine.py" line="0" />
+      <source>how long a step may take before a picture prompt</source>
+      <translation>cuánto puede durar un paso antes de una ayuda con imagen</translation>
+    </message>
+    <message>
       <location filename="../../../exercises/copy_animals.py" line="0" />
       <source>how long each animal picture is shown</source>
       <translation>cuánto tiempo se muestra cada imagen de animal</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/brushing.py" line="0" />
+      <source>how long the child brushes (two minutes is the dental advice)</source>
+      <translation>cuánto tiempo se cepilla el niño (el consejo del dentista son dos minutos)</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/routine.py" line="0" />
+      <source>how long the thumbs-up must be held</source>
+      <translation>cuánto tiempo hay que mantener el pulgar arriba</translation>
     </message>
     <message>
       <location filename="../../../exercises/copy_animals.py" line="0" />
@@ -674,9 +829,24 @@
       <translation>cuántas veces por minuto crece y se encoge el globo (más lento es más difícil)</translation>
     </message>
     <message>
+      <location filename="../../../exercises/hand_to_mouth.py" line="0" />
+      <source>how much the hand may roll while carrying</source>
+      <translation>cuánto puede girar la mano al llevar la cuchara</translation>
+    </message>
+    <message>
       <location filename="../../../exercises/stop_go.py" line="0" />
       <source>how near the hands must come to a body part to touch it</source>
       <translation>cuánto deben acercarse las manos a una parte del cuerpo para tocarla</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/brushing.py" line="0" />
+      <source>how near the mouth the hand must be</source>
+      <translation>cuánto debe acercarse la mano a la boca</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/hand_to_mouth.py" line="0" />
+      <source>how near the mouth the hand must come</source>
+      <translation>cuánto debe acercarse la mano a la boca</translation>
     </message>
     <message>
       <location filename="../../../exercises/calisthenics.py" line="0" />
@@ -777,6 +947,11 @@
       <location filename="../../../exercises/balance.py" line="0" />
       <source>s</source>
       <translation>s</translation>
+    </message>
+    <message>
+      <location filename="../../../exercises/brushing.py" line="0" />
+      <source>shoulder widths</source>
+      <translation>anchos de hombros</translation>
     </message>
     <message>
       <location filename="../../../exercises/stance.py" line="0" />
@@ -1442,6 +1617,14 @@
       <location filename="../../../station/ui/dashboard.py" line="191" />
       <source>–</source>
       <translation>–</translation>
+    </message>
+  </context>
+  <context>
+    <name>HomeWindow</name>
+    <message>
+      <location filename="../../../station/ui/home.py" line="80" />
+      <source>Motor Station - home</source>
+      <translation>Motor Station - casa</translation>
     </message>
   </context>
   <context>
