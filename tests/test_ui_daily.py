@@ -131,3 +131,44 @@ def test_station_home_screenshot_of_the_assigned_plan(tmp_path: Path, monkeypatc
     assert main(["home", "--screenshot", str(shot), "--db", f"sqlite:///{tmp_path / 'h.db'}"]) == 0
     img = QImage(str(shot))
     assert img.width() >= 640 and img.height() >= 400
+
+
+def test_therapist_keys_in_the_station_window_mark_a_routine_step(qtbot: Any, tmp_path: Path) -> None:
+    """In the clinic window, P (a prompt was given) and D (the child did the step) reach the running routine:
+    its step is stored as done by the therapist after one prompt; typing d or p in the notes does neither."""
+    from sqlalchemy import select
+    from test_ui_screens import GatedFactory
+
+    from station.plans import PlanItem, SessionPlan
+    from station.storage import open_database
+    from station.storage import schema as S
+    from station.ui.window import StationWindow
+
+    db = open_database(f"sqlite:///{tmp_path / 'ui.db'}")
+    factory = GatedFactory(db, gate_at=15)
+    win = StationWindow(factory, db)
+    qtbot.addWidget(win)
+    win.resize(1600, 900)
+    win.show()
+    win.dashboard.participant.setEditText("P-220")
+    win.dashboard.set_plan(SessionPlan(items=[PlanItem(exercise="routine", settings={"steps": "coat,pack_bag"}, duration_s=8)]))
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
+    win.dashboard.start_btn.click()
+    qtbot.waitUntil(factory.reached.is_set, timeout=30_000)
+    ctl = factory.controller
+    assert ctl is not None and ctl.running
+    win.dashboard.notes.setFocus()
+    qtbot.keyClicks(win.dashboard.notes, "dp")
+    assert win.dashboard.notes.toPlainText() == "dp"
+    win.setFocus()
+    qtbot.keyClick(win, Qt.Key.Key_P)
+    qtbot.keyClick(win, Qt.Key.Key_D)
+    factory.release()
+    assert ctl.join(60) and ctl.summary is not None
+    with db.engine.connect() as c:
+        done = [r for r in c.execute(select(S.events).where(S.events.c.session_id == ctl.summary.session_id,
+                                                            S.events.c.kind == "step_done"))]
+    by_therapist = [r for r in done if r.payload.get("by") == "therapist"]
+    assert len(by_therapist) == 1 and by_therapist[0].payload["prompts"] == 1 and by_therapist[0].rep in (0, 1)
+    db.dispose()

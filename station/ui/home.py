@@ -125,7 +125,8 @@ class HomeWindow(QWidget):
                 self.session_ids.append(v.session_id)
                 stars = {i: it.stars for i, it in enumerate(v.schedule) if it.stars is not None}
                 self.pictures.items = self._items(stars)
-                QTimer.singleShot(3000, lambda: self.stack.setCurrentWidget(self.pictures))
+                # tied to the stack: a window closed within the 3 s never gets the call (no call on a deleted widget)
+                QTimer.singleShot(3000, self.stack, lambda: self.stack.setCurrentWidget(self.pictures))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         from exercises.routine import THERAPIST

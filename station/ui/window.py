@@ -107,7 +107,7 @@ class StationWindow(QMainWindow):
         self.dashboard.difficulty_requested.connect(self.step_difficulty)
         # Window shortcuts: text fields claim Space while typing (ShortcutOverride), so notes stay typeable
         self.shortcuts = []
-        for key in (Qt.Key.Key_Space, Qt.Key.Key_Escape, Qt.Key.Key_F11, Qt.Key.Key_B, Qt.Key.Key_R):
+        for key in (Qt.Key.Key_Space, Qt.Key.Key_Escape, Qt.Key.Key_F11, Qt.Key.Key_B, Qt.Key.Key_R, Qt.Key.Key_D, Qt.Key.Key_P):
             for w in (self, self.child_window) if self.child_window is not None else (self,):
                 sc = QShortcut(QKeySequence(key), w)
                 sc.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -192,6 +192,12 @@ class StationWindow(QMainWindow):
         if key in (Qt.Key.Key_B, Qt.Key.Key_R) and self.controller is not None and self.controller.running:
             # B: a calm-down break (pauses the trial, the breathing balloon; B again resumes); R: repeat the instruction
             self.controller.toggle_break() if key == Qt.Key.Key_B else self.controller.repeat_instruction()
+            return True
+        if key in (Qt.Key.Key_D, Qt.Key.Key_P) and self.controller is not None and self.controller.running:
+            # a picture-schedule routine: D = the child did this step (therapist's mark), P = a prompt was given
+            from exercises.routine import THERAPIST
+
+            THERAPIST.put("done" if key == Qt.Key.Key_D else "prompt")
             return True
         if key == Qt.Key.Key_F11:
             target = self.child_window if self.child_window is not None else self
