@@ -352,32 +352,11 @@ def test_the_goals_section_in_spanish(tmp_path: Path) -> None:
         db.dispose()
 
 
-def _place_session(db, day: str, place: str, exercise: str, metric: str, value: float, minutes: float, *,  # type: ignore[no-untyped-def]
-                   simulated: bool = False) -> str:
-    """A session row by row with a known place, length and history metric (as tests/test_practice.py)."""
-    import uuid
-    from datetime import UTC, datetime
-
-    from sqlalchemy import insert
-
-    from station.core import SessionMeta
-    from station.storage import schema as S
-
-    sid = str(uuid.uuid4())
-    meta = SessionMeta(sid, "P-030", datetime.fromisoformat(f"{day}T10:00:00+00:00").astimezone(UTC), 0, "test", {}, {})
-    db.create_session(meta, source="simulated" if simulated else "camera:0", simulated=simulated, place=place)
-    db.end_session(sid, "complete")
-    with db.engine.begin() as c:
-        c.execute(insert(S.trials).values(session_id=sid, trial=0, exercise=exercise, settings={}, t_start_ns=0,
-                                          t_end_ns=int(minutes * 60e9), reps=1, result={}, source="camera:0", simulated=simulated,
-                                          place=place, status="complete"))
-        c.execute(insert(S.metrics).values(session_id=sid, trial=0, name=metric, exercise=exercise, value=value, unit="", definition=""))
-    return sid
-
-
 def test_the_summary_shows_practice_at_home_and_at_school_in_both_languages(tmp_path: Path) -> None:
     """How often, how long and what improved per place (station.practice.practice_by_place) on the summary page,
     in English and in Spanish; simulated sessions and sessions older than four weeks do not count."""
+    from test_practice import _session as _place_session  # a session row by row with a known place, length and metric
+
     import exercises
     from station.report import render_html, write_pdf
     from station.storage import open_database

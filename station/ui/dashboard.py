@@ -65,7 +65,16 @@ from PySide6.QtWidgets import (
 import exercises
 from exercises.contract import Contract, Metric, quality_of, settings_of, stars_text
 from station.core import InputError
-from station.plans import HistoryRow, PlanItem, SensorySettings, SessionPlan, check_code, load_plan, save_plan
+from station.plans import (
+    HistoryRow,
+    PlanItem,
+    SensorySettings,
+    SessionPlan,
+    check_code,
+    describe_difficulty,
+    load_plan,
+    save_plan,
+)
 from station.session import SessionSummary
 from station.session.model import ScheduleItem, ViewState
 from station.ui.charts import LiveCharts
@@ -129,13 +138,7 @@ def ctr(text: str) -> str:
 
 def difficulty_words(exercise: str, settings: Mapping[str, Any]) -> str:
     """:func:`station.plans.describe_difficulty` in the station's language (``Banda 0.024 alturas de imagen``)."""
-    out = []
-    for s in settings_of(exercises.get(exercise).Settings):
-        if s.name in settings:
-            v = settings[s.name]
-            shown = f"{v:.4g}" if isinstance(v, float) else str(v)
-            out.append(f"{ctr(s.label)} {shown} {ctr(s.unit)}".strip())
-    return ", ".join(out)
+    return describe_difficulty(exercise, settings, ctr)
 
 
 def unit_shown(unit: str) -> str:
