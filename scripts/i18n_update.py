@@ -48,7 +48,50 @@ EXTRA_QT: dict[tuple[str, str], str] = {
     ("Dashboard", "Trial failed (no score)"): "station/ui/dashboard.py", ("Dashboard", "Get ready… %1"): "station/ui/dashboard.py",
     ("Dashboard", "Rest %1 s"): "station/ui/dashboard.py", ("Dashboard", "Trial %1/%2: %3"): "station/ui/dashboard.py",
     ("Dashboard", "Sound and language…"): "station/ui/dashboard.py",
+    **{("Dashboard", w): "station/ui/dashboard.py" for w in ("good", "fair", "poor", "not scored")},  # QUALITY_WORDS
 }
+
+
+CONTRACT = "Contract"
+"""The Qt context of the words the exercises declare in their contracts (see :func:`contract_messages`)."""
+
+
+def contract_messages() -> dict[str, str]:
+    """``{text: "exercises/<module>.py"}``: every word an exercise declares that the screens and reports show,
+    read from the exercise registry: titles, headline metric labels and units (raw and as shown), difficulty
+    knob labels, units and help, quality-flag words and star-rule sentences. The windows translate them
+    with ``QCoreApplication.translate("Contract", text)``, the reports with gettext."""
+    sys.path.insert(0, str(ROOT))
+    import exercises
+    from exercises.contract import STAR_RULES, settings_of, star_rule_text
+    from station.report.render import UNIT_WORDS, unit_text
+    from station.ui.dashboard import unit_shown
+
+    out: dict[str, str] = {}
+
+    def add(text: str, where: str) -> None:
+        if text and text.strip() and any(ch.isalpha() for ch in text):
+            out.setdefault(text, where)
+
+    for name in exercises.names():
+        cls = exercises.get(name)
+        where = cls.__module__.replace(".", "/") + ".py"
+        k = cls.contract
+        add(cls.title, where)
+        for m in k.headline:
+            add(m.label, where)
+            for u in (m.unit, unit_shown(m.unit), unit_text(m.unit)):
+                add(u, where)
+        for st in settings_of(cls.Settings):
+            add(st.label, where)
+            add(st.unit, where)
+            add(st.help, where)
+        for words in k.flags.values():
+            add(words, where)
+        add(star_rule_text(k.stars), where)
+    for text in (*STAR_RULES.values(), *UNIT_WORDS.values()):
+        add(text, "exercises/contract.py")
+    return out
 
 
 def _texts(node: ast.AST) -> list[str]:
@@ -100,6 +143,10 @@ def ui_strings(files: list[Path]) -> dict[tuple[str, str], str]:
     return found
 
 
+def contract_ui_strings() -> dict[tuple[str, str], str]:
+    return {(CONTRACT, text): where for text, where in contract_messages().items()}
+
+
 def read_ts(path: Path) -> dict[tuple[str, str], tuple[str, bool]]:
     """``{(context, source): (translation, finished)}`` of a .ts file."""
     out: dict[tuple[str, str], tuple[str, bool]] = {}
@@ -144,7 +191,7 @@ def tool(name: str) -> str | None:
 
 def update_qt(check: bool) -> list[str]:
     files = sorted(p for p in UI.glob("*.py") if p.name != "__init__.py")
-    found = ui_strings(files)
+    found = ui_strings(files) | contract_ui_strings()
     problems = []
     for lang in LANGS:
         ts = TS_DIR / f"station_{lang}.ts"
@@ -199,7 +246,8 @@ def update_gettext(check: bool) -> list[str]:
         cat.fuzzy = False  # the header: translated by hand, complete when the check passes
         cat.project, cat.copyright_holder, cat.msgid_bugs_address = "motor-station", "Motor Station authors", ""
         cat.last_translator = cat.language_team = "Motor Station authors"
-        problems += [f"{lang} (gettext): {m.id!r}" for m in cat if m.id and not m.string]
+        problems += [f"{lang} (gettext): {m.id!r}" for m in cat
+                     if m.id and (not all(m.string) if isinstance(m.string, tuple | list) else not m.string)]
         if not check:
             po_path.parent.mkdir(parents=True, exist_ok=True)
             with open(po_path, "wb") as f:
@@ -213,7 +261,7 @@ def extra_messages() -> list[str]:
     sys.path.insert(0, str(ROOT))
     from station.i18n import REPORT_MESSAGES
 
-    return list(REPORT_MESSAGES)
+    return [*REPORT_MESSAGES, *contract_messages()]
 
 
 def main() -> int:

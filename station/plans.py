@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -212,14 +212,16 @@ def difficulty_knobs(exercise: str) -> dict[str, int]:
     return {s.name: s.harder for s in settings_of(exercises.get(exercise).Settings)}
 
 
-def describe_difficulty(exercise: str, settings: Mapping[str, Any]) -> str:
-    """The difficulty settings among ``settings`` as the therapist reads them, e.g. ``Band 0.024 frame heights``."""
+def describe_difficulty(exercise: str, settings: Mapping[str, Any], words: Callable[[str], str] | None = None) -> str:
+    """The difficulty settings among ``settings`` as the therapist reads them, e.g. ``Band 0.024 frame heights``;
+    ``words`` translates the knobs' labels and units (the dashboard's ``Contract`` context)."""
+    tr = words or (lambda text: text)
     out = []
     for s in settings_of(exercises.get(exercise).Settings):
         if s.name in settings:
             v = settings[s.name]
             shown = f"{v:.4g}" if isinstance(v, float) else str(v)
-            out.append(f"{s.label} {shown} {s.unit}".strip())
+            out.append(f"{tr(s.label)} {shown} {tr(s.unit)}".strip())
     return ", ".join(out)
 
 

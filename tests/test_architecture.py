@@ -41,7 +41,9 @@ STATION_LAYERS: dict[str, tuple[str, ...]] = {
     "station.recovery": ("station.storage",),
     "station.goals": ("station.storage",),
     "station.export": ("station.storage", "station.paths", "station.goals"),
-    "station.report": ("station.storage", "station.export", "station.paths", "station.goals"),
+    "station.report": ("station.storage", "station.export", "station.paths", "station.goals",
+                       "station.i18n", "station.plans", "station.practice"),  # a report's language, the child's sensory
+                                                                             # settings (#22), practice by place (#20)
     "station.lsl": (),
     "station.i18n": (),
     "station.plans": ("station.storage", "station.i18n", "station.paths"),

@@ -339,21 +339,27 @@ def register(app: typer.Typer) -> None:
         pdf: bool = typer.Option(False, "--pdf", help="Also write a PDF beside the HTML file."),
         summary: bool = typer.Option(False, "--summary", help="The one-page summary for home and school (plain words, no "
                                      "internals) instead of the full report."),
+        lang: str | None = typer.Option(None, "--lang", help="Language of the report: en or es (default: the language "
+                                        "chosen for the child in their sensory settings, else MOTOR_STATION_LANG, else en)."),
         db: str | None = typer.Option(None, "--db", help=DB_HELP),
     ) -> None:
         from station.core import InputError
         from station.paths import session_dir
         from station.report import write_pdf, write_report
 
+        if lang is not None:
+            from station.i18n import language
+
+            lang = language(lang)  # an unknown code: one line and exit 2, before the database is opened
         with _open(db) as database:
             sid = database.resolve_session(session)
             if out is not None and out.is_dir():
                 raise InputError("--out is a folder", where=str(out), fix="give a file name such as report.html")
             path = out if out is not None else session_dir(sid) / ("summary.html" if summary else "report.html")
-            written = [write_report(database, sid, path, summary=summary)]
+            written = [write_report(database, sid, path, summary=summary, lang=lang)]
             if pdf:
                 try:
-                    written.append(write_pdf(database, sid, path.with_suffix(".pdf"), summary=summary))
+                    written.append(write_pdf(database, sid, path.with_suffix(".pdf"), summary=summary, lang=lang))
                 except ImportError as exc:  # WeasyPrint without the system's Pango
                     raise InputError(f"the PDF needs the system library Pango ({str(exc).splitlines()[0]})", where=str(path),
                                      fix="install it (Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0) "

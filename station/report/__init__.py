@@ -28,6 +28,7 @@ import numpy as np
 
 import exercises
 from station.core import StationError
+from station.report.render import _
 from station.storage import Database
 from station.storage import schema as S
 from station.storage.streams import read_landmarks, read_samples
@@ -179,18 +180,18 @@ def hand_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, An
         tol = float(_full_settings(trial).get("tolerance", 0.0)) * h
         band_pt = 2 * tol * (5.2 * 72 * 0.7) / w  # tolerance band width in points (axes about 70% of the figure)
         ax.plot(tmpl[:, 0], tmpl[:, 1], color="#d9d9d9", lw=max(1.5, band_pt), solid_capstyle="round",
-                label="template ± tolerance" if tol else "template")
+                label=_("template ± tolerance") if tol else _("template"))
         ax.plot(tmpl[:, 0], tmpl[:, 1], color="#888888", lw=0.8)
-    sc = ax.scatter(tip[:, 0], tip[:, 1], c=(t - ts) / 1e9, s=5, cmap="viridis", label="index fingertip", zorder=3)
-    fig.colorbar(sc, ax=ax, label="time from trial start (s)")
+    sc = ax.scatter(tip[:, 0], tip[:, 1], c=(t - ts) / 1e9, s=5, cmap="viridis", label=_("index fingertip"), zorder=3)
+    fig.colorbar(sc, ax=ax, label=_("time from trial start (s)"))
     ax.set_xlim(0, w)
     ax.set_ylim(h, 0)
     ax.set_aspect("equal")
-    ax.set_xlabel("x (px, camera image)")
-    ax.set_ylabel("y (px, down)")
-    ax.set_title("Fingertip path")
+    ax.set_xlabel(_("x (px, camera image)"))
+    ax.set_ylabel(_("y (px, down)"))
+    ax.set_title(_("Fingertip path"))
     ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.17), fontsize=7, ncol=2, frameon=False)
-    out.append(("Fingertip path over the template, coloured by time (camera image, unmirrored).", fig))
+    out.append((_("Fingertip path over the template, coloured by time (camera image, unmirrored)."), fig))
     fig = _figure(8.0, 2.6, right=1.6)
     ax = fig.add_subplot()
     tt = (t - ts) / 1e9
@@ -198,12 +199,12 @@ def hand_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, An
         sp = np.hypot(*np.diff(tip, axis=0).T) / np.maximum(np.diff(tt), 1e-6)
         ax.plot(tt[1:], sp, color=PALETTE[0], lw=1)
     _mark_events(ax, evs, ts)
-    ax.set_xlabel("time from trial start (s)")
-    ax.set_ylabel("fingertip speed (px/s)")
-    ax.set_title("Fingertip speed with scored events")
+    ax.set_xlabel(_("time from trial start (s)"))
+    ax.set_ylabel(_("fingertip speed (px/s)"))
+    ax.set_title(_("Fingertip speed with scored events"))
     if evs:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
-    out.append(("Fingertip speed (frame-to-frame, px/s); dashed lines are scored events.", fig))
+    out.append((_("Fingertip speed (frame-to-frame, px/s); dashed lines are scored events."), fig))
     return out
 
 
@@ -219,16 +220,16 @@ def pose_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, An
     evs = [e for e in data.events if e["trial"] == trial["trial"]]
     fig = _figure(8.0, 2.8, right=1.3)
     ax = fig.add_subplot()
-    ax.plot(tt, hip_y, color=PALETTE[0], lw=1.2, label="mid-hip")
+    ax.plot(tt, hip_y, color=PALETTE[0], lw=1.2, label=_("mid-hip"))
     if ankle_y is not None:
-        ax.plot(tt, ankle_y, color=PALETTE[1], lw=1.0, label="mid-ankle")
+        ax.plot(tt, ankle_y, color=PALETTE[1], lw=1.0, label=_("mid-ankle"))
     ax.invert_yaxis()
     _mark_events(ax, evs, ts)
-    ax.set_xlabel("time from trial start (s)")
-    ax.set_ylabel("height in image (px, up)")
-    ax.set_title("Body height over time with scored events")
+    ax.set_xlabel(_("time from trial start (s)"))
+    ax.set_ylabel(_("height in image (px, up)"))
+    ax.set_title(_("Body height over time with scored events"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
-    return [("Mid-hip and mid-ankle height in the image (up is higher); dashed lines are scored events.", fig)]
+    return [(_("Mid-hip and mid-ankle height in the image (up is higher); dashed lines are scored events."), fig)]
 
 
 FAULT_BITS = 1 | 2 | 4 | 16  # saturated, gap before, resynced, clock reset (not "uncalibrated": a state, not an event)
@@ -256,13 +257,14 @@ def sensor_figures(data: SessionData, trial: dict[str, Any]) -> list[tuple[str, 
             for k, i in enumerate(idx):
                 ax.plot(tt, vals[:, i], lw=1, color=PALETTE[k % len(PALETTE)], label=chans[i])
             if bad.any():
-                ax.plot(tt[bad], vals[bad, idx[0]], "x", color="#d62728", ms=5, label="gap / saturated / resync")
+                ax.plot(tt[bad], vals[bad, idx[0]], "x", color="#d62728", ms=5, label=_("gap / saturated / resync"))
             _mark_events(ax, evs, ts)
-            ax.set_ylabel(unit or "value")
+            ax.set_ylabel(unit or _("value"))
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
-        axes[-1].set_xlabel("time from trial start (s)")
+        axes[-1].set_xlabel(_("time from trial start (s)"))
         uncal = int(((flags & 8) != 0).sum())
-        axes[0].set_title(f"{dev} ({info.get('kind', 'sensor')})" + (f" — {uncal} of {len(flags)} samples uncalibrated" if uncal else ""))
+        axes[0].set_title(f"{dev} ({info.get('kind', 'sensor')})"
+                          + (_(" — {n} of {total} samples uncalibrated").format(n=uncal, total=len(flags)) if uncal else ""))
         out.append((f"Sensor {dev}: every channel over time, one panel per unit; dashed lines are scored events, "
                     "crosses mark samples after a gap, saturated or resynchronised.", fig))
     return out
@@ -364,15 +366,19 @@ def goal_figure(spec: Any, ev: Any, values: list[float]) -> Any:
     ax.plot(x, values, color="#999", lw=1)
     ax.scatter(x, values, c=["#009E73" if o else "#D55E00" for o in ok], s=22, zorder=3)
     ax.axhline(spec.threshold, color="#0072B2", ls="--", lw=1.2)
-    ax.text(1.01, spec.threshold, "goal", transform=ax.get_yaxis_transform(), va="center", fontsize=8, color="#0072B2")
+    ax.text(1.01, spec.threshold, _("goal"), transform=ax.get_yaxis_transform(), va="center", fontsize=8, color="#0072B2")
     if spec.gas is not None:
         for lv, y in zip((-2, -1, 1, 2), (spec.gas[0], spec.gas[1], spec.gas[3], spec.gas[4]), strict=True):
             ax.axhline(y, color="#bbb", lw=0.7, ls=":")
             ax.text(1.01, y, f"GAS {lv:+d}", transform=ax.get_yaxis_transform(), va="center", fontsize=7, color="#888")
-    ax.set_xlabel("tries that count (oldest -> newest)", fontsize=8)
+    ax.set_xlabel(_("tries that count (oldest -> newest)"), fontsize=8)
     ax.set_ylabel(spec.unit, fontsize=8)
     ax.tick_params(labelsize=7)
     return fig
+
+
+TREND_WORDS = (_("steady"), _("improving"), _("worsening"))
+"""A goal's trend (:func:`station.goals.evaluate`), for the extraction: the report translates it."""
 
 
 def goals_html(data: SessionData) -> list[str]:
@@ -385,47 +391,57 @@ def goals_html(data: SessionData) -> list[str]:
     if not items:
         return []
     trials = [t for t in load_trials(data.db, code) if t.utc_start <= data.sess["utc_start"]]
-    parts = ["<h2>Goals</h2>"]
+    parts = ["<h2>" + html.escape(_("Goals")) + "</h2>"]
     ts, n = summary_t_score(items)
     if ts is not None:
-        parts.append(f"<p>GAS T-score over {n} goal(s) with levels: <b>{ts:.1f}</b> "
-                     "<span class='muted'>(50 = the expected outcome on every goal; Kiresuk &amp; Sherman 1968, rho = 0.3, weights as set)</span></p>")
+        parts.append("<p>" + html.escape(_("GAS T-score over {n} goal(s) with levels:").format(n=n)) + f" <b>{ts:.1f}</b> <span class='muted'>("
+                     + html.escape(_("50 = the expected outcome on every goal; Kiresuk & Sherman 1968, rho = 0.3, weights as set")) + ")</span></p>")
     for p in items:
         s, e = p.goal.spec, p.evaluation
         here = [v for t, v in goal_values(s, trials) if t.session_id == data.sid]
-        state = "<span class='met'>met</span>" if e.met else "<span class='notmet'>not met yet</span>"
+        state = ("<span class='met'>" + html.escape(_("met")) if e.met else "<span class='notmet'>" + html.escape(_("not met yet"))) + "</span>"
         parts.append(f"<p class='goal'><b>{html.escape(e.words(s))}</b> · {state}</p>")
         parts.append(f"<p class='muted'>{html.escape(s.sentence())} · goal {p.goal.id[:8]} v{p.goal.version}{'' if p.goal.status == 'active' else ' (' + html.escape(p.goal.status) + ')'}</p>")
-        parts.append("<table><tr><th>tries counted</th><th>this session</th><th>criterion value</th><th>trend</th><th>GAS level</th></tr>"
+        parts.append("<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in (_("tries counted"), _("this session"), _("criterion value"),
+                                                                                     _("trend"), _("GAS level"))) + "</tr>"
                      f"<tr><td class='num'>{e.n_trials}</td><td class='num'>{len(here)}{': ' + ', '.join(_fmt(v) for v in here) if here else ''}</td>"
-                     f"<td class='num'>{_fmt(e.value)} {html.escape(s.unit)}</td><td>{e.trend}</td>"
+                     f"<td class='num'>{_fmt(e.value)} {html.escape(s.unit)}</td><td>{html.escape(_(e.trend))}</td>"
                      f"<td class='num'>{'–' if e.level is None else f'{e.level:+d}'}</td></tr></table>")
         vals = [v for _, v in goal_values(s, trials)][-20:]
         if vals:
-            parts += _figures_html([(f"{s.label} over the last {len(vals)} tries that count (green: goal reached)", goal_figure(s, e, vals))])
-    parts.append("<p class='muted'>Only real trials count: the simulated child, simulated devices and trials that ended without a "
-                 "result never do; settings a goal requires must hold.</p>")
+            cap = _("{label} over the last {n} tries that count (green: goal reached)").format(label=s.label, n=len(vals))
+            parts += _figures_html([(cap, goal_figure(s, e, vals))])
+    parts.append("<p class='muted'>" + html.escape(_("Only real trials count: the simulated child, simulated devices and trials that ended "
+                                                     "without a result never do; settings a goal requires must hold.")) + "</p>")
     return parts
 
 
 def banners(sess: dict[str, Any], trials: list[dict[str, Any]]) -> list[str]:
     """The warnings a report opens with: SIMULATED (not a child's performance) and FAILED (with the reason)."""
+    return [text for _kind, text in banner_pairs(sess, trials)]
+
+
+def banner_pairs(sess: dict[str, Any], trials: list[dict[str, Any]], _: Any = None) -> list[tuple[str, str]]:
+    """(``SIMULATED`` / ``FAILED``, the banner's sentence in the report's language; ``_`` translates)."""
+    _ = _ or (lambda s: s)
     out = []
     if sess.get("simulated"):
-        out.append(f"SIMULATED: produced by the SIMULATED CHILD or a device simulator ({sess.get('source') or 'simulated'}), "
-                   "not a real participant's performance.")
+        out.append(("SIMULATED", _("SIMULATED: produced by the SIMULATED CHILD or a device simulator ({source}), "
+                                    "not a real participant's performance.").format(source=_(sess.get("source") or "simulated"))))
     for t in trials:
         if t.get("status") == "failed":
-            out.append(f"FAILED: trial {t['trial'] + 1} ({t['exercise']}): {t.get('reason') or 'its input failed'}; no score.")
+            out.append(("FAILED", _("FAILED: trial {n} ({exercise}): {reason}; no score.").format(
+                n=t["trial"] + 1, exercise=t["exercise"], reason=t.get("reason") or _("its input failed"))))
     return out
 
 
-def render_html(db: Database, session_id: str, *, summary: bool = False) -> str:
+def render_html(db: Database, session_id: str, *, summary: bool = False, lang: str | None = None) -> str:
     """The full report of one session (or the one-page summary for home and school) as a self-contained
-    HTML document, from the one Jinja2 template (see :mod:`station.report.render`)."""
+    HTML document, from the one Jinja2 template (see :mod:`station.report.render`), in ``lang`` (default:
+    the language chosen for the child, see :func:`station.report.render.report_language`)."""
     from station.report.render import render
 
-    return render(db, session_id, summary=summary)
+    return render(db, session_id, summary=summary, lang=lang)
 
 
 def _private_write(out: Path, data: bytes) -> None:
@@ -436,17 +452,17 @@ def _private_write(out: Path, data: bytes) -> None:
     os.chmod(out, 0o600)
 
 
-def write_report(db: Database, session_id: str, out: Path, *, summary: bool = False) -> Path:
+def write_report(db: Database, session_id: str, out: Path, *, summary: bool = False, lang: str | None = None) -> Path:
     """Write the HTML report of a session to ``out`` (owner-only, mode 0600); returns ``out``."""
-    _private_write(Path(out), render_html(db, session_id, summary=summary).encode("utf-8"))
+    _private_write(Path(out), render_html(db, session_id, summary=summary, lang=lang).encode("utf-8"))
     return Path(out)
 
 
-def write_pdf(db: Database, session_id: str, out: Path, *, summary: bool = False) -> Path:
+def write_pdf(db: Database, session_id: str, out: Path, *, summary: bool = False, lang: str | None = None) -> Path:
     """Write the report as a PDF: the same template as the HTML, laid out by WeasyPrint (text stays text)."""
     from station.report.render import html_to_pdf, render
 
-    _private_write(Path(out), html_to_pdf(render(db, session_id, summary=summary, pdf=True)))
+    _private_write(Path(out), html_to_pdf(render(db, session_id, summary=summary, pdf=True, lang=lang)))
     return Path(out)
 
 

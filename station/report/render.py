@@ -15,18 +15,24 @@ Order of the full report (what a therapist reads in a minute first):
    outside the data, scored events;
 5. devices and calibrations, data quality (tracking rate, gaps, flags), notes.
 
-Every user-visible string of the templates goes through ``_()`` (``jinja2.ext.i18n``): for now the
-identity translation is installed (:func:`environment`), so a translation can be added without editing
-the templates.
+Every user-visible string of the templates goes through ``_()`` (``jinja2.ext.i18n``) and every sentence
+this module builds through :func:`_`: both look up the gettext catalog of the report's language
+(:func:`station.i18n.translations`, ``station/locale``). The words the exercises declare (titles, labels,
+units, flags, star rules) are in the same catalog (``scripts/i18n_update.py`` extracts them from the
+registry). The language is ``station report --lang``, else the one chosen for the child in their sensory
+settings (the session's, then the one remembered for the child), else ``MOTOR_STATION_LANG``, else English.
 """
 
 from __future__ import annotations
 
 import base64
+import gettext
 import io
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -41,22 +47,89 @@ from station.core import StationError
 TEMPLATES = Path(__file__).with_name("templates")
 
 
+_CATALOG: ContextVar[gettext.NullTranslations | None] = ContextVar("report_catalog", default=None)
+
+
 def _(text: str) -> str:
-    """Marks a sentence this module builds for translation (gettext's name, so extraction tools find it).
-    The identity for now; a translation replaces it, as the templates' ``_`` (see :func:`environment`)."""
-    return text
+    """A sentence this module builds (or a word an exercise declares) in the language of the report being
+    made (gettext's name, so the extraction finds the literal ones); English outside :func:`language_of`."""
+    cat = _CATALOG.get()
+    return cat.gettext(text) if text and cat is not None else text
 
 
-def environment() -> Any:
-    """The Jinja2 environment of the report templates (autoescaped, with the i18n extension and the
-    identity translation installed)."""
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural sentence in the report's language (gettext's name, so the extraction finds it)."""
+    cat = _CATALOG.get()
+    return cat.ngettext(singular, plural, n) if cat is not None else (singular if n == 1 else plural)
+
+
+@contextmanager
+def in_language(lang: str) -> Iterator[gettext.NullTranslations]:
+    """Make :func:`_` speak ``lang`` for the duration (the catalog of :func:`station.i18n.translations`)."""
+    from station.i18n import translations
+
+    cat = translations(lang)
+    token = _CATALOG.set(cat)
+    try:
+        yield cat
+    finally:
+        _CATALOG.reset(token)
+
+
+def report_language(explicit: str | None, config: Mapping[str, Any] | None, participant: str | None) -> str:
+    """``explicit`` (``--lang``), else the language of the session's sensory settings, else the one remembered
+    for the child (:func:`station.plans.child_sensory`), else the station's (``MOTOR_STATION_LANG``, English).
+    An unknown code is an :class:`~station.core.InputError`."""
+    from station.i18n import language
+    from station.plans import child_sensory, session_sensory
+
+    if explicit:
+        return language(explicit)
+    chosen = session_sensory(config)
+    if chosen is None and participant:
+        try:
+            chosen = child_sensory(participant)
+        except StationError:  # an old or odd code: no remembered settings
+            chosen = None
+    return language(chosen.language if chosen is not None else None)
+
+
+def environment(lang: str = "en") -> Any:
+    """The Jinja2 environment of the report templates (autoescaped, with the i18n extension and the gettext
+    catalog of ``lang`` installed)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from station.i18n import translations
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(("html", "j2")),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["num"] = fmt_num
     return env
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+"""Month names of the summary's date (translated through the catalog: no locale needed on the machine)."""
+MONTH_WORDS = (_("January"), _("February"), _("March"), _("April"), _("May"), _("June"), _("July"), _("August"),
+               _("September"), _("October"), _("November"), _("December"))  # for the extraction; English here
+
+
+SOURCE_WORDS = (_("simulated"), _("camera"), _("video"), _("replay"))
+"""Where a session's input came from (``sessions.source``), for the extraction; :func:`_` translates them."""
+
+
+def sensory_words(s: Any) -> str:
+    """The child's sensory settings as one line of the report in its language
+    (as :meth:`station.plans.SensorySettings.words`: volume, loudest sound, quiet mode, prompts' language)."""
+    from station.i18n import LANGUAGES
+
+    parts = [_("volume {pct} %").format(pct=f"{s.volume * 100:.0f}"), _("loudest {db} dBFS").format(db=f"{s.max_loudness_db:g}")]
+    if s.quiet:
+        parts.append(_("quiet mode (no celebration sounds, softer visuals, no confetti)"))
+    names = {"en": _("English"), "es": _("Spanish")}  # the language's name inside a sentence ("en español")
+    parts.append(_("prompts in {language}").format(language=names.get(s.language) or LANGUAGES.get(s.language, s.language)))
+    return ", ".join(parts)
 
 
 def fmt_num(v: Any, digits: int = 3) -> str:
@@ -64,7 +137,7 @@ def fmt_num(v: Any, digits: int = 3) -> str:
     if v is None:
         return "–"
     if isinstance(v, bool):
-        return "yes" if v else "no"
+        return _("yes") if v else _("no")
     if isinstance(v, int):
         return f"{v:,}".replace(",", " ") if abs(v) >= 10000 else str(v)
     if isinstance(v, float):
@@ -81,9 +154,10 @@ UNIT_WORDS = {"mm^2": "mm²", "frame_height": "frame heights", "fraction": "", "
 
 
 def unit_text(unit: str) -> str:
+    """The unit as a sentence writes it, in the report's language."""
     if unit in UNIT_WORDS:
-        return UNIT_WORDS[unit]
-    return unit.replace("frame_height", "frame heights").replace("^2", "²").replace("^3", "³")
+        return _(UNIT_WORDS[unit])
+    return _(unit.replace("frame_height", "frame heights").replace("^2", "²").replace("^3", "³"))
 
 
 def value_text(value: float | None, unit: str) -> str:
@@ -197,8 +271,8 @@ def change_words(m: Metric, now: float | None, prev: float | None, n_prev: int) 
 def headline_sentence(m: Metric, value: float | None) -> str:
     """One plain sentence: ``Time on the path: 82 %.``"""
     if value is None or not math.isfinite(value):
-        return _("{label}: not measured in this trial.").format(label=m.label)
-    return _("{label}: {value}.").format(label=m.label, value=value_text(value, m.unit))
+        return _("{label}: not measured in this trial.").format(label=_(m.label))
+    return _("{label}: {value}.").format(label=_(m.label), value=value_text(value, m.unit))
 
 
 def flag_counts(contract: Contract | None, events: list[dict[str, Any]]) -> list[tuple[str, int]]:
@@ -210,7 +284,7 @@ def flag_counts(contract: Contract | None, events: list[dict[str, Any]]) -> list
             continue
         for f in (x.strip() for x in raw.split(",")):
             if f:
-                c[contract.flag_label(f) if contract is not None else f.replace("_", " ")] += 1
+                c[_(contract.flag_label(f)) if contract is not None else f.replace("_", " ")] += 1
     return c.most_common()
 
 
@@ -231,7 +305,7 @@ def stars_sentence(stars: int | None, contract: Contract | None, trial: dict[str
         return _("no stars: the trial has no result")
     # the count only where the exercise counts something (a traced path or a stance is not "1 repetition")
     count = next((m for m in (contract.headline if contract is not None else ()) if m.unit == "count" and m.higher_is_better), None)
-    bits = [f"{trial.get('reps') or 0} {count.label.lower()}"] if count is not None else []
+    bits = [f"{trial.get('reps') or 0} {_(count.label).lower()}"] if count is not None else []
     bits += [_("{n} with {flag}").format(n=n, flag=label) for label, n in flags[:3]]
     return f"{stars_text(stars)}: " + ", ".join(bits) if bits else stars_text(stars)
 
@@ -244,11 +318,56 @@ def settings_rows(exercise: str, settings: Mapping[str, Any]) -> list[tuple[str,
         knobs = settings_of(cls.Settings)
     except StationError:
         return [(k, fmt_num(v)) for k, v in settings.items()]
-    rows = [(s.label, f"{fmt_num(full.get(s.name))} {s.unit}".strip()) for s in knobs]
+    rows = [(_(s.label), f"{fmt_num(full.get(s.name))} {_(s.unit)}".strip()) for s in knobs]
     known = {s.name for s in knobs}
     rows += [(k, fmt_num(v) if not isinstance(v, list | tuple) else ", ".join(fmt_num(x) for x in v))
              for k, v in settings.items() if k not in known]
     return rows
+
+
+PRACTICE_DAYS = 28
+"""The summary's practice by place covers the four weeks up to the session."""
+
+
+@dataclass
+class PlaceView:
+    place: str
+    """``At home``, in the report's language."""
+    often: str
+    """``5 sessions on 4 days, 42 min of practice``."""
+    improved: list[str]
+    """``Tracing: Time on the path from 60 % to 82 % (better)``, one per exercise that changed."""
+
+
+def practice_views(db: Any, participant: str, utc_start: str) -> list[PlaceView]:
+    """How often, how long and what improved at the clinic, at home and at school in the :data:`PRACTICE_DAYS`
+    up to a session (:func:`station.practice.practice_by_place`: real sessions only), in the report's language."""
+    from datetime import timedelta
+
+    from station.practice import practice_by_place
+
+    start = datetime.fromisoformat(utc_start)
+    since = (start - timedelta(days=PRACTICE_DAYS)).isoformat()
+    by_place = practice_by_place(db, participant, since=since)
+    words = {"clinic": _("At the clinic"), "home": _("At home"), "school": _("At school")}
+    out = []
+    for place in sorted(by_place, key=lambda p: (list(words).index(p) if p in words else len(words), p)):
+        pp = by_place[place]
+        if pp.sessions == 0:
+            continue
+        often = ngettext("{n} session", "{n} sessions", pp.sessions).format(n=pp.sessions) + " " + \
+            ngettext("on {n} day", "on {n} days", pp.days).format(n=pp.days) + ", " + \
+            _("{minutes} min of practice").format(minutes=fmt_num(round(pp.minutes)))
+        improved = []
+        for c in pp.changes:
+            if c.better is None:
+                continue
+            sentence = _("{title}: {label} from {first} to {last} (better)") if c.better else \
+                _("{title}: {label} from {first} to {last} (not better yet)")
+            improved.append(sentence.format(title=_(c.title), label=_(c.label), first=value_text(c.first, c.unit),
+                                            last=value_text(c.last, c.unit)))
+        out.append(PlaceView(words.get(place, _(place)), often, improved))
+    return out
 
 
 def data_quality(data: Any, trial: dict[str, Any]) -> list[tuple[str, str]]:
@@ -265,10 +384,11 @@ def data_quality(data: Any, trial: dict[str, Any]) -> list[tuple[str, str]]:
         rate = (len(t) - 1) / ((t[-1] - t[0]) / 1e9) if len(t) > 2 and t[-1] > t[0] else 0.0
         gap = float(np.max(np.diff(t)) / 1e9) if len(t) > 1 else 0.0
         share = _(" ({p} % of the trial)").format(p=f"{100 * (t[-1] - t[0]) / 1e9 / dur:.0f}") if dur else ""
-        out.append((_("{kind} tracking").format(kind=kind),
+        out.append((_("hand tracking") if kind == "hand" else _("pose tracking"),
                     _("{n} frames, {rate} per second{share}; longest gap {gap} s").format(n=len(t), rate=f"{rate:.0f}", share=share, gap=f"{gap:.2f}")))
     for dev, (t, _v, flags) in sorted(data.samples(trial["trial"]).items()):
-        bad = {name: int(np.count_nonzero(flags & bit)) for bit, name in ((1, "saturated"), (2, "gaps"), (4, "resyncs"), (8, "uncalibrated"))}
+        bad = {name: int(np.count_nonzero(flags & bit))
+               for bit, name in ((1, _("saturated")), (2, _("gaps")), (4, _("resyncs")), (8, _("uncalibrated")))}
         shown = ", ".join(f"{n} {k}" for k, n in bad.items() if n) or _("no faults")
         out.append((dev, _("{n} samples; {faults}").format(n=len(t), faults=shown)))
     return out
@@ -282,21 +402,33 @@ def _target_reps(config: Mapping[str, Any], i: int) -> int | None:
     return None
 
 
-def build_context(db: Any, session_id: str, *, summary: bool = False) -> dict[str, Any]:
-    """Everything the templates show, read from the database."""
-    from station.report import SessionData, _age, _tracker_line, banners, goals_html, trial_figures
+def build_context(db: Any, session_id: str, *, summary: bool = False, lang: str | None = None) -> dict[str, Any]:
+    """Everything the templates show, read from the database, in the report's language (``lang``, else
+    :func:`report_language`'s choice; the context's ``lang``)."""
+    from station.report import SessionData
 
     data = SessionData(db, session_id)
-    sess = data.sess
-    header = sess["header"] or {}
+    header = data.sess["header"] or {}
     config = header.get("config") or {}
+    chosen = report_language(lang, config, data.sess.get("participant"))
+    with in_language(chosen):
+        ctx = _build_context(data, header, config, summary=summary)
+    ctx["lang"] = chosen
+    return ctx
+
+
+def _build_context(data: Any, header: Mapping[str, Any], config: Mapping[str, Any], *, summary: bool) -> dict[str, Any]:
+    from station.plans import session_sensory
+    from station.report import _age, _tracker_line, banner_pairs, goals_html, trial_figures
+
+    sess = data.sess
     end_ns = max((t["t_end_ns"] or t["t_start_ns"] for t in data.trials), default=data.t0)
     started = datetime.fromisoformat(sess["utc_start"])
     trials: list[TrialView] = []
     for tr in data.trials:
         contract = exercises.contract_of(tr["exercise"])
         try:
-            title = exercises.get(tr["exercise"]).title or tr["exercise"]
+            title = _(exercises.get(tr["exercise"]).title or tr["exercise"])
         except StationError:
             title = tr["exercise"]
         mrows = [m for m in data.metrics if m["trial"] == tr["trial"]]
@@ -313,12 +445,12 @@ def build_context(db: Any, session_id: str, *, summary: bool = False) -> dict[st
             change, direction = change_words(m, now, before[-1][2] if before else None, len(before))
             series = [p[2] for p in before][-9:] + ([now] if now is not None and math.isfinite(now) else [])
             svg = trend_chart(series, now is not None, m.unit) if len(series) >= 2 and not summary else None
-            heads.append(Headline(m.label, value_text(now, m.unit), headline_sentence(m, now), change, svg, direction))
+            heads.append(Headline(_(m.label), value_text(now, m.unit), headline_sentence(m, now), change, svg, direction))
         known = {m.name: m for m in declared}
         metric_rows = []
         for m in sorted(mrows, key=lambda r: (r["name"] not in known, list(known).index(r["name"]) if r["name"] in known else 0, r["name"])):
             v = m["value"] if m["value"] is not None else m["text"]
-            metric_rows.append({"name": m["name"], "label": known[m["name"]].label if m["name"] in known else "",
+            metric_rows.append({"name": m["name"], "label": _(known[m["name"]].label) if m["name"] in known else "",
                                 "value": fmt_num(v), "unit": unit_text(m["unit"]), "definition": m["definition"] or ""})
         dur = (tr["t_end_ns"] - tr["t_start_ns"]) / 1e9 if tr["t_end_ns"] else None
         tv = TrialView(
@@ -326,7 +458,7 @@ def build_context(db: Any, session_id: str, *, summary: bool = False) -> dict[st
             reason=tr.get("reason") or "", simulated=bool(tr.get("simulated")), source=tr.get("source") or "",
             duration_s=dur, settings=settings_rows(tr["exercise"], tr["settings"] or {}), stars=stars_text(stars),
             stars_sentence=stars_sentence(stars, contract, tr, flags),
-            star_rule=star_rule_text(contract.stars) if contract is not None else "",
+            star_rule=_(star_rule_text(contract.stars)) if contract is not None else "",
             headlines=heads, metrics=metric_rows, n_events=len(evs), flags=flags,
             compared=any(h.change for h in heads),
         )
@@ -345,7 +477,7 @@ def build_context(db: Any, session_id: str, *, summary: bool = False) -> dict[st
         devices.append({"id": d["device_id"], "kind": fmt_num(i.get("kind")), "model": fmt_num(i.get("model")),
                         "serial": fmt_num(i.get("serial")), "firmware": fmt_num(i.get("firmware")),
                         "rate": f"{fmt_num(i.get('rate_hz'))} Hz", "samples": str(st.get("samples", 0)),
-                        "flags": ", ".join(f"{k} {v}" for k, v in st.items() if k != "samples") or "none",
+                        "flags": ", ".join(f"{k} {v}" for k, v in st.items() if k != "samples") or _("none"),
                         "warn": "uncalibrated" in st or "gaps" in st})
     cals = [{"key": c["key"], "kind": c["kind"], "method": c["method"], "version": str(c["version"]),
              "residual": f"{fmt_num(c['residual'])} {c['residual_unit']}", "made": c["created_utc"][:19].replace("T", " ")}
@@ -357,31 +489,37 @@ def build_context(db: Any, session_id: str, *, summary: bool = False) -> dict[st
 
         progress_png = _png(progress_figure(_session_groups(data), title="", highlight=data.sid))
     host = header.get("host") or {}
+    sensory = session_sensory(config)
     return {
         "participant": sess["participant"], "session_id": data.sid, "status": sess["status"],
-        "started": started.strftime("%Y-%m-%d %H:%M") + " UTC", "date": started.strftime("%d %B %Y"),
-        "length_s": (end_ns - data.t0) / 1e9, "place": sess.get("place") or "–",
-        "source": sess.get("source") or "–", "simulated": bool(sess.get("simulated")),
+        "started": started.strftime("%Y-%m-%d %H:%M") + " UTC",
+        "date": _("{day} {month} {year}").format(day=started.day, month=_(MONTHS[started.month - 1]), year=started.year),
+        "length_s": (end_ns - data.t0) / 1e9, "place": _(sess.get("place") or "–"), "status_words": _(sess["status"]) if sess["status"] else "",
+        "source": _(sess.get("source") or "–"), "simulated": bool(sess.get("simulated")),
         "age": _age(data.participant, sess["utc_start"]) or "", "hand": data.participant.get("dominant_hand") or "",
         "software": str(header.get("software_version")), "tracker": "" if summary else _tracker_line(data),
-        "banners": [(b.split(":", 1)[0], b) for b in banners(sess, data.trials)],
+        "banners": banner_pairs(sess, data.trials, _),
+        "sensory": sensory_words(sensory) if sensory is not None else "",
         "trials": trials, "goals_html": "" if summary else "\n".join(goals_html(data)),
         "devices": devices, "calibrations": cals,
         "uncalibrated": any("uncalibrated" in s for s in stats.values()),
         "n_sessions": n_sessions, "progress_png": progress_png,
+        "practice": practice_views(data.db, sess["participant"], sess["utc_start"]) if summary else [],
+        "practice_days": PRACTICE_DAYS,
         "notes": sess.get("notes") or "", "platform": str(host.get("platform", "?")), "python": str(host.get("python", "?")),
         "made": datetime.now().astimezone().isoformat(timespec="seconds"),
     }
 
 
-def render(db: Any, session_id: str, *, summary: bool = False, pdf: bool = False) -> str:
-    """The report (or the summary for home and school) as an HTML document; ``pdf`` adds print styling."""
+def render(db: Any, session_id: str, *, summary: bool = False, pdf: bool = False, lang: str | None = None) -> str:
+    """The report (or the summary for home and school) as an HTML document in ``lang`` (default: see
+    :func:`report_language`); ``pdf`` adds print styling."""
     from markupsafe import Markup
 
-    ctx = build_context(db, session_id, summary=summary)
+    ctx = build_context(db, session_id, summary=summary, lang=lang)
     ctx["goals_html"] = Markup(ctx["goals_html"])  # built by station.report from escaped parts
     ctx["for_pdf"] = pdf
-    return environment().get_template("summary.html.j2" if summary else "report.html.j2").render(**ctx)
+    return environment(ctx["lang"]).get_template("summary.html.j2" if summary else "report.html.j2").render(**ctx)
 
 
 def html_to_pdf(html: str) -> bytes:

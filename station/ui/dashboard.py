@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -65,7 +65,16 @@ from PySide6.QtWidgets import (
 import exercises
 from exercises.contract import Contract, Metric, quality_of, settings_of, stars_text
 from station.core import InputError
-from station.plans import HistoryRow, PlanItem, SensorySettings, SessionPlan, check_code, load_plan, save_plan
+from station.plans import (
+    HistoryRow,
+    PlanItem,
+    SensorySettings,
+    SessionPlan,
+    check_code,
+    describe_difficulty,
+    load_plan,
+    save_plan,
+)
 from station.session import SessionSummary
 from station.session.model import ScheduleItem, ViewState
 from station.ui.charts import LiveCharts
@@ -119,6 +128,17 @@ def _fmt(v: Any) -> str:
     if isinstance(v, tuple | list):
         return ",".join(_fmt(x) for x in v)
     return "–" if v is None else str(v)
+
+
+def ctr(text: str) -> str:
+    """A word an exercise declares in its contract (label, unit, help, flag, title) in the station's language
+    (the ``Contract`` context that ``scripts/i18n_update.py`` fills from the exercise registry)."""
+    return QCoreApplication.translate("Contract", text) if text else text
+
+
+def difficulty_words(exercise: str, settings: Mapping[str, Any]) -> str:
+    """:func:`station.plans.describe_difficulty` in the station's language (``Banda 0.024 alturas de imagen``)."""
+    return describe_difficulty(exercise, settings, ctr)
 
 
 def unit_shown(unit: str) -> str:
@@ -506,7 +526,7 @@ class Dashboard(QWidget):
             return
         cls = exercises.get(name)
         contract = exercises.contract_of(name)
-        self.exercise_title.setText(cls.title or name)
+        self.exercise_title.setText(ctr(cls.title or name))
         if contract is not None and self._trial_key is None:  # before a session: the chart this exercise will show
             self.charts.show_chart(contract.chart)
         has_presets = contract is not None and bool(contract.presets.easier or contract.presets.harder)
@@ -521,13 +541,13 @@ class Dashboard(QWidget):
             self._defaults[fname] = default
             k = knobs.get(fname)
             if k is not None:  # a difficulty setting: label, value, unit and range, one line of help
-                lab = QLabel(self.tr(k.label))
+                lab = QLabel(ctr(k.label))
                 lab.setToolTip(fname)
-                edit.setToolTip(f"{self.tr(k.help)} ({fname})")
+                edit.setToolTip(f"{ctr(k.help)} ({fname})")
                 edit.setMaximumWidth(110)
-                unit = QLabel(" ".join(x for x in (self.tr(k.unit), self._range_text(k) and f"({self._range_text(k)})") if x))
+                unit = QLabel(" ".join(x for x in (ctr(k.unit), self._range_text(k) and f"({self._range_text(k)})") if x))
                 unit.setObjectName("muted")
-                helpl = QLabel(self.tr(k.help))
+                helpl = QLabel(ctr(k.help))
                 helpl.setObjectName("help")
                 helpl.setWordWrap(True)
                 self.settings_form.addWidget(lab, row, 0)
@@ -612,13 +632,11 @@ class Dashboard(QWidget):
         self._refresh_plan_list()
 
     def _refresh_plan_list(self) -> None:
-        from station.plans import describe_difficulty
-
         self.plan_list.clear()
         for i, it in enumerate(self.plan_items):
             bits = []
             try:
-                shown = describe_difficulty(it.exercise, it.settings)
+                shown = difficulty_words(it.exercise, it.settings)
             except InputError:
                 shown = ""
             if shown:
@@ -631,7 +649,7 @@ class Dashboard(QWidget):
                 bits.append(f"{it.duration_s:g} s")
             if it.rest_s:
                 bits.append(self.tr("rest {s} s").format(s=f"{it.rest_s:g}"))
-            self.plan_list.addItem(f"{i + 1}. {it.title()}\n    {', '.join(bits) or self.tr('defaults')}")
+            self.plan_list.addItem(f"{i + 1}. {ctr(it.title())}\n    {', '.join(bits) or self.tr('defaults')}")
 
     def _remove_item(self) -> None:
         i = self.plan_list.currentRow()
@@ -833,7 +851,7 @@ class Dashboard(QWidget):
             self._results[i] = dict(res.metrics)
             contract = exercises.contract_of(spec.exercise)
             if contract is not None:
-                shown = [f"{m.label} {value_shown(v, m.unit)} {unit_shown(m.unit)}".strip()
+                shown = [f"{ctr(m.label)} {value_shown(v, m.unit)} {ctr(unit_shown(m.unit))}".strip()
                          for m, v in headline_values(contract, {}, res.reps, result=res.metrics) if v is not None]
             else:
                 shown = [f"{k} {_fmt(v)}" for k, v in list(res.metrics.items())[:4] if isinstance(v, int | float)]
@@ -842,7 +860,7 @@ class Dashboard(QWidget):
                 title = exercises.get(spec.exercise).title or spec.exercise
             except InputError:
                 title = spec.exercise
-            for j, v in enumerate((str(i + 1), spec.label or title, str(res.reps), stars_text(st), " · ".join(shown))):
+            for j, v in enumerate((str(i + 1), ctr(spec.label or title), str(res.reps), stars_text(st), " · ".join(shown))):
                 t.setItem(i, j, QTableWidgetItem(v))
         t.resizeRowsToContents()
         self.tabs.setCurrentWidget(self.summary_table)
@@ -878,16 +896,14 @@ class Dashboard(QWidget):
             self._trial_key = trial_key
             self._progress_max = 0.0
         n = len(v.schedule)
-        what = self.tr("Trial {i} of {n}: {label}").format(i=min(v.trial + 1, n), n=n, label=v.label) if n else v.label
+        what = self.tr("Trial {i} of {n}: {label}").format(i=min(v.trial + 1, n), n=n, label=ctr(v.label)) if n else ctr(v.label)
         self.banner.setText(f"{self._phase_words(v)} — {what} · {v.elapsed_s:.0f} s")
         running = v.phase not in ("done", "error", "idle")
         if v.exercise and (trial_key, running) != self._form_trial and running:
             self._form_trial = (trial_key, running)
             item = v.schedule[v.trial] if 0 <= v.trial < len(v.schedule) else None
             self.show_trial_settings(v.exercise, v.settings, v.trial, running, item)
-            from station.plans import describe_difficulty
-
-            self.difficulty_label.setText(describe_difficulty(v.exercise, v.settings))
+            self.difficulty_label.setText(difficulty_words(v.exercise, v.settings))
         contract = v.contract
         self.charts.show_chart(contract.chart if contract is not None else "reps", v.inputs)
         self._show_tiles(v, contract)
@@ -909,16 +925,16 @@ class Dashboard(QWidget):
                 tile.hide()
                 continue
             m, val = vals[i]
-            unit = unit_shown(m.unit)
+            unit = ctr(unit_shown(m.unit))
             text = f"{value_shown(val, m.unit)} {unit}".strip() if val is not None else "–"
             later = "" if val is not None else self.tr(" (at the end)")
-            tile.show_value(text, self.tr(m.label) + later, self.tr("{label}, in {unit}").format(label=m.label, unit=m.unit or "count"))
+            tile.show_value(text, ctr(m.label) + later, self.tr("{label}, in {unit}").format(label=ctr(m.label), unit=ctr(m.unit or "count")))
             tile.show()
 
     def _show_goal(self, v: ViewState, contract: Contract | None) -> None:
         """The trial's goal as a bar that never goes down within the trial."""
         count = next((m for m in contract.headline if m.unit == "count" and m.higher_is_better), None) if contract else None
-        label = self.tr(count.label) if count is not None else self.tr("Done")
+        label = ctr(count.label) if count is not None else self.tr("Done")
         comp = v.live.get("completion")
         fill = v.live.get("fill")
         if v.target_reps:
@@ -1018,7 +1034,7 @@ class Dashboard(QWidget):
                 word, shape, colour = quality_word(q)
                 flags = [contract.flag_label(f) for f in str(e.payload.get("flags") or "").split(",") if f.strip()]
                 bits.append(f"<span style='color:{colour}'>{shape}</span> {html.escape(self.tr(word))}"
-                            + (f": <i>{html.escape(', '.join(self.tr(f) for f in flags))}</i>" if flags else ""))
+                            + (f": <i>{html.escape(', '.join(ctr(f) for f in flags))}</i>" if flags else ""))
             text = html.escape(self.tr("Last three:")) + " " + " &nbsp;·&nbsp; ".join(bits)
         if self.reps_label.text() != text:
             self.reps_label.setText(text)

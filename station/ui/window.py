@@ -22,11 +22,11 @@ from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QWidget
 
 from exercises.contract import Pictogram
-from station.plans import SessionPlan, describe_difficulty
+from station.plans import SessionPlan
 from station.session.control import SessionController
 from station.session.model import LiveModel, grip_zone
 from station.ui.child_view import ChildView
-from station.ui.dashboard import Dashboard
+from station.ui.dashboard import Dashboard, difficulty_words
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ class StationWindow(QMainWindow):
             i, new = res
             self.dashboard.error_label.setText("")
             spec = self.controller.trials[i].spec
-            self.dashboard.difficulty_label.setText(self.tr("trial {n}: ").format(n=i + 1) + describe_difficulty(spec.exercise, new))
+            self.dashboard.difficulty_label.setText(self.tr("trial {n}: ").format(n=i + 1) + difficulty_words(spec.exercise, new))
 
     def handle_key(self, key: int) -> bool:
         if key == Qt.Key.Key_Space:
