@@ -295,10 +295,10 @@ class Dashboard(QWidget):
         self.badges: list[QLabel] = []
         self.badge_row = row
         for _ in range(5):
-            b = QLabel("")
-            b.hide()
-            self.badges.append(b)
-            row.addWidget(b)
+            badge = QLabel("")
+            badge.hide()
+            self.badges.append(badge)
+            row.addWidget(badge)
         self.tech_label = QLabel("")  # frame rate, latency: small and grey, for the curious
         self.tech_label.setObjectName("muted")
         row.addWidget(self.tech_label, 1)
@@ -517,9 +517,10 @@ class Dashboard(QWidget):
         for grid in (self.settings_form, self.advanced_form):
             while grid.count():
                 item = grid.takeAt(0)
-                if item.widget() is not None:
-                    item.widget().hide()
-                    item.widget().deleteLater()
+                w = item.widget() if item is not None else None
+                if w is not None:
+                    w.hide()
+                    w.deleteLater()
         self._settings_edits.clear()
         self._defaults.clear()
         if not name:
@@ -823,7 +824,11 @@ class Dashboard(QWidget):
         lay = QVBoxLayout(dlg)
         form = GoalForm(code, trials, db=self.db, run=self.run_in_background)
         lay.addWidget(form)
-        form.saved.connect(lambda _g: (dlg.accept(), self.load_goals(code)))
+        def saved(_goal: object) -> None:
+            dlg.accept()
+            self.load_goals(code)
+
+        form.saved.connect(saved)
         self.goal_dialog = dlg
         dlg.setModal(False)
         dlg.show()
