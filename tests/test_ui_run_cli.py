@@ -178,3 +178,14 @@ def test_raw_video_is_recorded_only_when_turned_on(media: Path, station_home: Pa
         kinds = sorted(k for (k,) in c.execute(select(S.files.c.kind)))
     db.dispose()
     assert [k for k in kinds if k != "sound_onsets"] == ["video", "video_times"]  # sound onsets: only with a sound card
+
+
+def test_run_in_spanish_writes_its_report_in_spanish(station_home: Path) -> None:
+    """`station run --lang es`: the therapist chose Spanish, so the end-of-run report is Spanish too."""
+    r = _run(["--simulated", "--exercise", "bunny_hops", "--participant", "DEMO-302", "--lang", "es", "--quit-after-frames", "30",
+              "--quit-after", "120"], station_home)
+    assert r.returncode == 0, r.stderr
+    html = next(line.split("report: ", 1)[1] for line in r.stdout.splitlines() if line.startswith("report: ") and line.endswith(".html"))
+    text = Path(html).read_text(encoding="utf-8")
+    assert 'lang="es"' in text or "SIMULADO" in text, text[:400]
+    assert "SIMULADO" in text and "Session report" not in text

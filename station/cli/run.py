@@ -110,12 +110,12 @@ def end_of_run(opts: Any, sessions: list[str]) -> int:
 
     db = open_database(opts.db_url or default_db_url())
     try:
-        return report_sessions(db, sessions, opts.report_dir)
+        return report_sessions(db, sessions, opts.report_dir, lang=opts.lang)
     finally:
         db.dispose()
 
 
-def report_sessions(db: Any, session_ids: list[str], report_dir: Any = None) -> int:
+def report_sessions(db: Any, session_ids: list[str], report_dir: Any = None, lang: str | None = None) -> int:
     """Write each session's report and print its id, status, provenance and report path (stdout); a failed
     session is one line on stderr and exit code 2. Returns the exit code (0 when nothing failed)."""
     from station.core import InputError
@@ -133,7 +133,7 @@ def report_sessions(db: Any, session_ids: list[str], report_dir: Any = None) -> 
         try:
             folder = session_dir(sid) if report_dir is None else report_dir / sid
             folder.mkdir(parents=True, exist_ok=True)
-            report, pdf, why = write_both(db, sid, folder)
+            report, pdf, why = write_both(db, sid, folder, lang=lang)
             os.chmod(report, 0o600)
             print(f"report: {report.resolve()}", flush=True)
             if pdf is not None:

@@ -466,13 +466,14 @@ def write_pdf(db: Database, session_id: str, out: Path, *, summary: bool = False
     return Path(out)
 
 
-def write_both(db: Database, session_id: str, folder: Path) -> tuple[Path, Path | None, str]:
+def write_both(db: Database, session_id: str, folder: Path, *, lang: str | None = None) -> tuple[Path, Path | None, str]:
     """``report.html`` and ``report.pdf`` of a session in ``folder`` (what ``station run`` and the demos
-    write at the end). The PDF is a convenience: when it cannot be made (e.g. the system lacks Pango)
-    the HTML is still written and the reason is returned as the third item."""
-    html_path = write_report(db, session_id, Path(folder) / "report.html")
+    write at the end; ``lang``: the language the therapist chose with ``--lang``, else the child's own).
+    The PDF is a convenience: when it cannot be made (e.g. the system lacks Pango) the HTML is still
+    written and the reason is returned as the third item."""
+    html_path = write_report(db, session_id, Path(folder) / "report.html", lang=lang)
     try:
-        return html_path, write_pdf(db, session_id, Path(folder) / "report.pdf"), ""
+        return html_path, write_pdf(db, session_id, Path(folder) / "report.pdf", lang=lang), ""
     except (OSError, ImportError) as exc:  # WeasyPrint's system libraries missing, or a full disk
         log.warning("PDF report of %s not written: %s", session_id, exc)
         return html_path, None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
