@@ -278,15 +278,12 @@ def test_cli_report_lang(tmp_path: Path, station_home: Path) -> None:
 def test_the_spanish_dashboard_fits_both_screen_sizes_mid_play(qapp, qtbot, tmp_path: Path, family: str, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
     """Spanish is longer than English: the dashboard mid-play at 1366x768 and 1920x1080 clips no text
     (the check of tests/test_ui_layout.py), and the tiles, banner and buttons speak Spanish."""
-    from PySide6.QtWidgets import QApplication
-    from test_ui_layout import FAMILIES, SIZES, clipped
-    from test_ui_screens import GatedFactory, _finish, _save, _sensor_model
+    from test_ui_layout import FAMILIES, check_both_sizes, open_mid_play
+    from test_ui_screens import _finish
 
     import exercises
-    from station.plans import SessionPlan
     from station.storage import open_database
     from station.ui.i18n import install_translator, translate_tree
-    from station.ui.window import StationWindow
 
     db = open_database(f"sqlite:///{tmp_path / 'ui.db'}")
     install_translator(qapp, "es")
@@ -295,30 +292,9 @@ def test_the_spanish_dashboard_fits_both_screen_sizes_mid_play(qapp, qtbot, tmp_
         item = FAMILIES[family]
         contract = exercises.contract_of(item.exercise)
         assert contract is not None
-        factory = GatedFactory(db, gate_at=120)
-        win = StationWindow(factory, db)
-        qtbot.addWidget(win)
-        translate_tree(win)
-        win.resize(*SIZES[0])
-        win.show()
+        win, factory, device = open_mid_play(qtbot, db, family, prepare=translate_tree)
         d = win.dashboard
-        d.participant.setEditText("P-401")
-        d.set_plan(SessionPlan(items=[item]))
-        device = family in ("grip", "balance")
-        if device:
-            win.model = _sensor_model(family)
-            win.model.set_stream(f"{family}0", "streaming")
-        else:
-            d.start_btn.click()
-            qtbot.waitUntil(factory.reached.is_set, timeout=60_000)
-        for w, h in SIZES:
-            win.resize(w, h)
-            for _ in range(3):
-                QApplication.processEvents()
-                win.refresh()
-            _save(win, artifacts / f"ui_layout_es_{family}_{w}x{h}.png")
-            problems = clipped(win)
-            assert not problems, f"{family} in Spanish at {w}x{h}:\n" + "\n".join(problems)
+        check_both_sizes(win, artifacts, family, "es_")
         shown = [t.caption.text() for t in d.tiles if t.isVisibleTo(win)]
         assert [s.removesuffix(" (al final)") for s in shown] == [es.gettext(m.label) for m in list(contract.headline)[:4]]
         assert all(es.gettext(m.label) != m.label for m in list(contract.headline)[:4])

@@ -5,6 +5,7 @@ Screenshots go to test-artifacts/ (look at them)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -76,15 +77,16 @@ def db(tmp_path: Path):  # type: ignore[no-untyped-def]
     d.dispose()
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("family", list(FAMILIES))
-def test_dashboard_fits_both_screen_sizes_mid_play(qtbot, db, family: str, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
+def open_mid_play(qtbot, db, family: str, prepare: Callable[[StationWindow], None] | None = None):  # type: ignore[no-untyped-def]
+    """The station window with ``family``'s plan item playing (gated mid-trial), or a device trial's live
+    model fed directly (no serial port here). ``prepare(win)`` runs before the window is shown.
+    Returns ``(window, factory, device)``."""
     item = FAMILIES[family]
-    contract = exercises.contract_of(item.exercise)
-    assert contract is not None
     factory = GatedFactory(db, gate_at=120)
     win = StationWindow(factory, db)
     qtbot.addWidget(win)
+    if prepare is not None:
+        prepare(win)
     win.resize(*SIZES[0])
     win.show()
     d = win.dashboard
@@ -98,15 +100,31 @@ def test_dashboard_fits_both_screen_sizes_mid_play(qtbot, db, family: str, artif
     else:
         d.start_btn.click()
         qtbot.waitUntil(factory.reached.is_set, timeout=60_000)
+    return win, factory, device
+
+
+def check_both_sizes(win: StationWindow, artifacts: Path, family: str, tag: str) -> None:
+    """At 1366x768 and 1920x1080: the window takes the size, a screenshot is saved, and no widget is clipped."""
     for w, h in SIZES:
         win.resize(w, h)
         for _ in range(3):
             QApplication.processEvents()
             win.refresh()
-        _save(win, artifacts / f"ui_layout_{family}_{w}x{h}.png")
+        _save(win, artifacts / f"ui_layout_{tag}{family}_{w}x{h}.png")
         assert win.width() == w and win.height() == h
         problems = clipped(win)
-        assert not problems, f"{family} at {w}x{h}:\n" + "\n".join(problems)
+        assert not problems, f"{family} {tag}at {w}x{h}:\n" + "\n".join(problems)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_dashboard_fits_both_screen_sizes_mid_play(qtbot, db, family: str, artifacts: Path) -> None:  # type: ignore[no-untyped-def]
+    item = FAMILIES[family]
+    contract = exercises.contract_of(item.exercise)
+    assert contract is not None
+    win, factory, device = open_mid_play(qtbot, db, family)
+    d = win.dashboard
+    check_both_sizes(win, artifacts, family, "")
     v = win.model.view()  # type: ignore[union-attr]
     # the tiles carry the contract's labels, in its order
     shown = [t.caption.text() for t in d.tiles if t.isVisibleTo(win)]
