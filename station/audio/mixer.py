@@ -10,6 +10,7 @@ Volume and the maximum loudness apply to the sum: the mix is scaled by ``volume`
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +35,8 @@ class Onset:
     rep: int = -1
     t_onset_ns: int | None = None
     _mixed: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
+    on_mark: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
+    """Called with the onset time once the first sample is mixed (on the mixing thread: keep it short)."""
 
     @property
     def delay_ns(self) -> int | None:
@@ -47,6 +50,8 @@ class Onset:
     def mark(self, t_ns: int) -> None:
         self.t_onset_ns = t_ns
         self._mixed.set()
+        if self.on_mark is not None:
+            self.on_mark(t_ns)
 
 
 @dataclass

@@ -290,16 +290,9 @@ class AudioService:
         from exercises.cues import BOARD
 
         onset = Onset(str(Sound.CUE), "", "", t_req, t_req, kind="cue_key", rep=key)
+        if not self.silent:  # nothing heard (null backend): the game measures from the painted (or scheduled) cue
+            onset.on_mark = lambda t_ns: BOARD.sounded(key, t_ns)
         self._schedule(t_req, chime(str(Sound.CUE), self.mixer.rate), self._gain(True), onset)
-        if self.silent:
-            return  # nothing is heard: the game measures from the painted (or scheduled) cue
-
-        def report() -> None:
-            t = onset.wait(2.0)
-            if t is not None:
-                BOARD.sounded(key, t)
-
-        threading.Thread(target=report, name="station-audio-cue", daemon=True).start()
 
     def _event(self, e: ScoreEvent, t_req: int) -> None:
         c = exercises.contract_of(e.exercise)
