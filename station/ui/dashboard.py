@@ -647,7 +647,7 @@ class Dashboard(QWidget):
             if it.reps:
                 bits.append(self.tr("{n} reps").format(n=it.reps))
             if it.duration_s:
-                bits.append(f"{it.duration_s:g} s")
+                bits.append(f"{round(it.duration_s, 1):g} s")
             if it.rest_s:
                 bits.append(self.tr("rest {s} s").format(s=f"{it.rest_s:g}"))
             self.plan_list.addItem(f"{i + 1}. {ctr(it.title())}\n    {', '.join(bits) or self.tr('defaults')}")
