@@ -38,6 +38,7 @@ from typing import Annotated, ClassVar, Literal
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
+from scipy.ndimage import median_filter
 
 from exercises.base import Settings, SettingsModel
 from exercises.body import (
@@ -198,6 +199,7 @@ class SquatSettings(RepSettings):
     min_cycle_s: float = Field(0.25, ge=0.0, le=30.0, description="shortest repetition that counts, s")
     standing: float = Field(0.7, gt=0.0, le=1.5, description="hip height (leg lengths) a squat must start or end at: standing")
     max_foot_move: float = Field(0.1, gt=0.0, le=2.0, description="largest ankle travel during a squat, leg lengths (feet planted)")
+    max_foot_lift: float = Field(0.4, gt=0.0, le=2.0, description="largest change of the left-right ankle height difference during a squat, leg lengths (no foot lifted)")
 
 
 @register
@@ -205,7 +207,7 @@ class Squats(RepExercise):
     """Squats (definitions in the module docstring)."""
 
     name = "squats"
-    definitions_version = "3"
+    definitions_version = "4"
     title = "Squats"
     contract = rep_contract("crouch", Repeat("squats"), 0.15, 0.3,
                             flags={"shallow": "not deep enough", "knees_in": "knees falling in"})
@@ -232,9 +234,15 @@ class Squats(RepExercise):
         s: SquatSettings = self.settings
         if float(rows[:, 2].max()) < s.standing:
             return "not_from_standing"
-        feet_y = np.ptp(rows[:, 0])  # the lower ankle's height, leg lengths
-        feet_x = np.ptp(rows[:, 1])
-        if feet_y > s.max_foot_move or feet_x > 2 * s.max_foot_move:
+        # the lower ankle's height, the feet's mean x and the change of the left-right ankle height
+        # difference (leg lengths), over the 3-frame running median: one frame's landmark glitch on a
+        # small, far person is not a step, and one foot lifted (a kick) is not a squat (squats v4)
+        feet = median_filter(rows[:, [0, 1, 3]], size=(3, 1), mode="nearest") if len(rows) >= 3 else rows[:, [0, 1, 3]]
+        feet_y = np.ptp(feet[:, 0])
+        feet_x = np.ptp(feet[:, 1])
+        both = feet[np.isfinite(feet[:, 2]), 2]
+        lifted = float(np.ptp(both)) if len(both) else 0.0
+        if feet_y > s.max_foot_move or feet_x > 2 * s.max_foot_move or lifted > s.max_foot_lift:
             return "feet_not_planted"
         if self._min_knee > 150.0:
             return "knees_straight"
@@ -259,8 +267,9 @@ class Squats(RepExercise):
         if ref <= 0:
             return None
         ankles = [_LEG[s_][2] for s_ in ok]
+        lift = (pts[L_ANK, 1] - pts[R_ANK, 1]) / ref if len(ok) == 2 else math.nan
         self._log.push(t_ns, max(pts[a, 1] for a in ankles) / ref, float(np.mean([pts[a, 0] for a in ankles])) / ref,
-                       float(np.mean(vals)) / ref)
+                       float(np.mean(vals)) / ref, lift)
         if ka < self._min_knee:
             self._min_knee = ka
             if len(ok) == 2:
@@ -298,7 +307,7 @@ class JumpingJacks(RepExercise):
     """Jumping jacks (definitions in the module docstring)."""
 
     name = "jumping_jacks"
-    definitions_version = "2"
+    definitions_version = "3"
     title = "Jumping jacks"
     contract = rep_contract("jump", Repeat("jumping_jacks"), 0.25, 0.45,
                             flags={"arms_low": "arms not high enough", "feet_together": "feet not apart",
@@ -329,7 +338,10 @@ class JumpingJacks(RepExercise):
             return "too_few_frames"
         if float(rows[:, 2].max()) > 0.25:
             return "one_foot_lifted"
-        if abs(rows[-1, 0] - rows[0, 0]) > 0.3 or abs(rows[-1, 1] - rows[0, 1]) > 0.3:
+        # where the feet start and end: the median of the cycle's first and last three frames, so one
+        # frame's landmark noise at the cycle's edge is not a displacement (jumping jacks v3)
+        first, last = np.median(rows[:3, :2], axis=0), np.median(rows[-3:, :2], axis=0)
+        if abs(last[0] - first[0]) > 0.3 or abs(last[1] - first[1]) > 0.3:
             return "not_in_place"
         return None
 

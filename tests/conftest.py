@@ -80,6 +80,7 @@ def track(media: Path) -> Callable[..., list[Any]]:
         key = (str(clip), kind, complexity, backend)
         if key not in cache:
             src = open_source(media / clip)
+            src.t0_ns = 0  # the same frame times every run: MediaPipe's video-mode filters see them
             static = not isinstance(src, VideoFileSource)
             opts = {"model_complexity": complexity, "static": static}
             trk = make_tracker([kind], backend=backend, hand_options=opts if kind == "hand" else None,  # type: ignore[list-item]

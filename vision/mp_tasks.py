@@ -60,6 +60,7 @@ from numpy.typing import NDArray
 from station.core import Frame, HandObservation, InputError, PoseObservation, SessionClock, StationError
 from station.core.clock import MonotonicMs
 from vision.trackers import POSE_FLIP, TrackKind, _MediaPipeTracker, _unmirror, register_backend
+from vision.zoom import PeopleSearch, landmark_box
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +288,12 @@ class TasksPoseTracker(_TasksTracker):
     """MediaPipe Tasks ``PoseLandmarker`` (pose detector + BlazePose *full*): up to ``num_poses``
     people, 33 landmarks with visibility and world landmarks each. ``model_complexity`` must be 1;
     ``smooth_landmarks`` is accepted for symmetry with the legacy backend and must stay off (the
-    station smooths with its own filter)."""
+    station smooths with its own filter).
+
+    ``search`` (default on; video mode with ``num_poses`` > 1): people the whole-frame detector
+    misses at the start of a stream are searched and followed in a crop
+    (:class:`vision.zoom.PeopleSearch`); they are reported after the whole frame's people, with
+    ``model = "<model>+search"``."""
 
     kinds: tuple[TrackKind, ...] = ("pose",)
 
@@ -302,6 +308,7 @@ class TasksPoseTracker(_TasksTracker):
         mirrored: bool = False,
         static: bool = False,
         clock: SessionClock | None = None,
+        search: bool = True,
     ) -> None:
         super().__init__(clock, mirrored, static)
         _check_complexity("pose", model_complexity)
@@ -325,23 +332,85 @@ class TasksPoseTracker(_TasksTracker):
         )
         self._create = lambda: mpv.PoseLandmarker.create_from_options(opts)
         self._sol = self._create()
+        self._people: PeopleSearch | None = None
+        self._extra: tuple[Any, tuple[int, int, int, int]] | None = None
+        if search and num_poses > 1 and not static:
+            def one(mode: Any) -> Any:
+                return mpv.PoseLandmarker.create_from_options(mpv.PoseLandmarkerOptions(
+                    base_options=base(model_asset_buffer=bundle("pose_landmarker_full.task")), running_mode=mode,
+                    num_poses=1, min_pose_detection_confidence=min_detection_confidence,
+                    min_pose_presence_confidence=min_tracking_confidence, min_tracking_confidence=min_tracking_confidence,
+                    output_segmentation_masks=False))
+
+            self._follow_ms: dict[int, MonotonicMs] = {}
+            self._t_ns = 0
+            self._people = PeopleSearch(lambda: one(mpv.RunningMode.VIDEO), lambda: one(mpv.RunningMode.IMAGE),
+                                        self._run_one, _first_xy)
+
+    def _run_one(self, landmarker: Any, rgb: NDArray[np.uint8]) -> Any:
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        if landmarker is self._people._search_sol:  # type: ignore[union-attr]
+            return landmarker.detect(image)
+        ms = self._follow_ms.setdefault(id(landmarker), MonotonicMs())
+        return landmarker.detect_for_video(image, ms(self._t_ns))
+
+    def _infer(self, frame: Frame, rgb: NDArray[np.uint8]) -> Any:
+        res = super()._infer(frame, rgb)
+        if self._people is not None:
+            self._t_ns = frame.t_ns
+            w, h = frame.width, frame.height
+            found = [landmark_box(np.array([(p.x, p.y) for p in lms], dtype=np.float32), (0, 0), (w, h))
+                     for lms in res.pose_landmarks]
+            self._extra = self._people.process(rgb, frame.t_ns, found)
+        return res
+
+    def reset(self) -> None:
+        super().reset()
+        if self._people is not None:
+            self._people.reset()
+            self._follow_ms.clear()
+        self._extra = None
+
+    def close(self) -> None:
+        if self._people is not None:
+            self._people.close()
+        super().close()
 
     def _convert(self, frame: Frame, res: Any, latency: int) -> tuple[tuple[HandObservation, ...], tuple[PoseObservation, ...]]:
         out = []
         worlds = res.pose_world_landmarks or [None] * len(res.pose_landmarks)
-        for i, (lms, wl) in enumerate(zip(res.pose_landmarks, worlds, strict=False)):
+        people: list[tuple[Any, Any, tuple[int, int, int, int] | None]] = [
+            (lms, wl, None) for lms, wl in zip(res.pose_landmarks, worlds, strict=False)]
+        if self._extra is not None and self._extra[0].pose_landmarks:
+            extra, crop = self._extra
+            people.append((extra.pose_landmarks[0], extra.pose_world_landmarks[0] if extra.pose_world_landmarks else None, crop))
+        for i, (lms, wl, box) in enumerate(people):
             arr, vis = _arr(lms, True)
             world = _arr(wl, False)[0] if wl is not None else None
             assert vis is not None
+            model = self.model
+            if box is not None:
+                # found by the search / followed in a crop: crop-normalised -> whole-frame-normalised
+                x0, y0, x1, y1 = box
+                arr[:, 0] = (x0 + arr[:, 0] * (x1 - x0)) / frame.width
+                arr[:, 1] = (y0 + arr[:, 1] * (y1 - y0)) / frame.height
+                arr[:, 2] = arr[:, 2] * (x1 - x0) / frame.width
+                model = f"{self.model}+search"
             if self.mirrored:
                 arr = _unmirror(arr)[POSE_FLIP]
                 vis = vis[POSE_FLIP]
                 world = _unmirror(world, world=True)[POSE_FLIP] if world is not None else None
             out.append(PoseObservation(
                 frame.source_id, frame.seq, frame.t_ns, arr, (frame.width, frame.height), vis, world, None,
-                float(vis.mean()), self.model, latency, i, 0,
+                float(vis.mean()), model, latency, i, 0,
             ))
         return (), tuple(out)
+
+
+def _first_xy(res: Any) -> NDArray[np.float32] | None:
+    if not res.pose_landmarks:
+        return None
+    return np.array([(p.x, p.y) for p in res.pose_landmarks[0]], dtype=np.float32)
 
 
 register_backend(BACKEND, "hand", TasksHandTracker)

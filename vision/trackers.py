@@ -64,6 +64,7 @@ from station.core import (
     TrackedFrame,
 )
 from station.core.clock import MonotonicMs
+from vision.zoom import PersonZoom, ZoomSettings
 
 log = logging.getLogger(__name__)
 
@@ -166,13 +167,17 @@ class _MediaPipeTracker(abc.ABC):
     def detect(self, frame: Frame, rgb: NDArray[np.uint8]) -> tuple[tuple[HandObservation, ...], tuple[PoseObservation, ...], int]:
         """Observations in ``frame`` (given its RGB image) and the inference time in ns."""
         t = time.perf_counter_ns()
-        res = self._run(rgb, frame.t_ns)
+        res = self._infer(frame, rgb)
         latency = time.perf_counter_ns() - t
         hands, poses = self._convert(frame, res, latency)
         self.frames += 1
         if hands or poses:
             self.frames_with_detection += 1
         return hands, poses, latency
+
+    def _infer(self, frame: Frame, rgb: NDArray[np.uint8]) -> Any:
+        """The model's result for one frame (a subclass may run more than one graph)."""
+        return self._run(rgb, frame.t_ns)
 
     @abc.abstractmethod
     def _convert(self, frame: Frame, res: Any, latency: int) -> tuple[tuple[HandObservation, ...], tuple[PoseObservation, ...]]:
@@ -298,6 +303,9 @@ class PoseTracker(_MediaPipeTracker):
     smooth_landmarks: MediaPipe's own landmark filter (default off: the station applies its own,
         documented One Euro filter, :mod:`vision.smoothing`, so saved landmarks are the model's).
     mirrored, static, clock: as for :class:`HandTracker`.
+    zoom: in video mode, zoom on a person too small for the whole frame (:mod:`vision.zoom`;
+        default on): a small or unseen person is searched and followed in a crop, and landmarks
+        found there carry ``model = "<model>+zoom"``. ``zoom_settings`` tunes it.
     """
 
     kinds: tuple[TrackKind, ...] = ("pose",)
@@ -312,6 +320,8 @@ class PoseTracker(_MediaPipeTracker):
         mirrored: bool = False,
         static: bool = False,
         clock: SessionClock | None = None,
+        zoom: bool = True,
+        zoom_settings: ZoomSettings | None = None,
     ) -> None:
         super().__init__(clock, mirrored, static)
         if model_complexity not in POSE_MODEL_FILES:
@@ -325,23 +335,71 @@ class PoseTracker(_MediaPipeTracker):
             )
         self.model_complexity = model_complexity
         self.model = f"mediapipe.pose/{mp.__version__}/c{model_complexity}"
-        try:
-            self._sol = mp.solutions.pose.Pose(
-                static_image_mode=static,
+
+        def make(image_mode: bool) -> Any:
+            return mp.solutions.pose.Pose(
+                static_image_mode=image_mode,
                 model_complexity=model_complexity,
                 smooth_landmarks=smooth_landmarks,
                 enable_segmentation=False,
                 min_detection_confidence=min_detection_confidence,
                 min_tracking_confidence=min_tracking_confidence,
             )
+
+        try:
+            self._sol = make(static)
         except Exception as exc:
             raise StationError(f"cannot load MediaPipe pose model ({self.model}): {exc}") from exc
+        self._zoom = (PersonZoom(lambda: make(False), lambda: make(True), self._run_graph, zoom_settings)
+                      if zoom and not static else None)
+        self._graph_ms: dict[int, MonotonicMs] = {}
+        self._t_ns = 0
+        self._box: tuple[int, int, int, int] | None = None
+
+    def _run_graph(self, sol: Any, rgb: NDArray[np.uint8]) -> Any:
+        """Run the whole-frame graph (``self._sol``) or a zoom crop's graph on ``rgb`` at the current frame's time."""
+        if sol is self._sol:
+            return self._run(rgb, self._t_ns)
+        ms = self._graph_ms.setdefault(id(sol), MonotonicMs())
+        sol._simulated_timestamp = ms(self._t_ns) * 1000 - 33333
+        return sol.process(rgb)
+
+    def _infer(self, frame: Frame, rgb: NDArray[np.uint8]) -> Any:
+        if self._zoom is None:
+            return super()._infer(frame, rgb)
+        if self._sol is None:
+            raise StationError(f"{type(self).__name__} is closed")
+        self._t_ns = frame.t_ns
+        z = self._zoom.process(self._sol, rgb)
+        self._box = z.box if z.zoomed else None
+        return z.res
+
+    def close(self) -> None:
+        if self._zoom is not None:
+            self._zoom.close()
+        super().close()
+
+    def reset(self) -> None:
+        super().reset()
+        if self._zoom is not None:
+            self._zoom.reset()
+        self._graph_ms.clear()
+        self._box = None
 
     def _convert(self, frame: Frame, res: Any, latency: int) -> tuple[tuple[HandObservation, ...], tuple[PoseObservation, ...]]:
         if res.pose_landmarks is None:
             return (), ()
         arr, vis = _landmarks(res.pose_landmarks, True)
         world = _landmarks(res.pose_world_landmarks, False)[0] if res.pose_world_landmarks is not None else None
+        model = self.model
+        if self._box is not None:
+            # found in a zoom crop: crop-normalised -> whole-frame-normalised (z scales like x)
+            x0, y0, x1, y1 = self._box
+            arr = arr.copy()
+            arr[:, 0] = (x0 + arr[:, 0] * (x1 - x0)) / frame.width
+            arr[:, 1] = (y0 + arr[:, 1] * (y1 - y0)) / frame.height
+            arr[:, 2] = arr[:, 2] * (x1 - x0) / frame.width
+            model = f"{self.model}+zoom"
         if self.mirrored:
             # Flipping the image also swaps left/right landmark indices: put them back in place.
             arr = _unmirror(arr)[POSE_FLIP]
@@ -350,7 +408,7 @@ class PoseTracker(_MediaPipeTracker):
         assert vis is not None
         return (), (PoseObservation(
             frame.source_id, frame.seq, frame.t_ns, arr, (frame.width, frame.height), vis, world, None,
-            float(vis.mean()), self.model, latency, 0, 0,
+            float(vis.mean()), model, latency, 0, 0,
         ),)
 
 
