@@ -67,6 +67,9 @@ class TrackerOptions:
     the exercise then chooses and follows the participant among them)."""
     hands_from_pose: bool = False
     """Whole-body scenes: search hands in crops around the pose's wrists (:class:`PoseGuidedHandTracker`)."""
+    zoom: bool = True
+    """Look closer where the whole frame fails (:mod:`vision.zoom`): a small person followed in a crop
+    (legacy pose), a person missed among several searched for (Tasks, ``num_poses`` > 1)."""
 
     def hand(self, static: bool) -> dict[str, Any]:
         return {"model_complexity": self.hand_complexity, "max_hands": self.max_hands, "mirrored": self.mirrored, "static": static}
@@ -75,6 +78,8 @@ class TrackerOptions:
         opts: dict[str, Any] = {"model_complexity": self.pose_complexity, "mirrored": self.mirrored, "static": static}
         if self.num_poses != 1:
             opts["num_poses"] = self.num_poses
+        if not self.zoom:
+            opts["zoom"] = False
         return opts
 
 
@@ -97,13 +102,16 @@ def build_tracker(
 
         if static:
             raise InputError("hands from pose needs a video (it follows the body over time), not images")
-        return PoseGuidedHandTracker(hand_complexity=o.hand_complexity, mirrored=o.mirrored, clock=clock)
+        return PoseGuidedHandTracker(hand_complexity=o.hand_complexity, mirrored=o.mirrored, clock=clock, zoom=o.zoom)
     try:
         return make_tracker(kinds, backend=o.backend, clock=clock, hand_options=o.hand(static), pose_options=o.pose(static))
     except TypeError as exc:
         if o.num_poses != 1 and "num_poses" in str(exc):
             raise InputError(f"the '{o.backend}' pose tracker reports one person per frame", where=f"num_poses={o.num_poses}",
                              fix="use --backend mediapipe-tasks for several people, or leave --num-poses at 1") from None
+        if not o.zoom and "zoom" in str(exc):
+            raise InputError(f"the '{o.backend}' pose tracker has no zoom to turn off", where="--no-zoom",
+                             fix="leave out --no-zoom for this backend") from None
         raise
 
 

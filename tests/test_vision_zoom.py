@@ -394,3 +394,27 @@ def test_a_searched_person_already_found_by_the_whole_frame_is_not_added() -> No
     people = _people(scene)
     assert people.process(_frame(320, 180), 0, [adult]) is None
     assert people.roi is None
+
+
+@pytest.mark.slow
+@legacy
+def test_station_analyze_no_zoom_tracks_the_whole_frame_only(child_sized: Path) -> None:
+    """``--no-zoom`` reproduces tracking before the zoom (landmarks saved by earlier versions): the
+    small person is then found in a few frames only, and the squats are not counted."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+
+    def squats(*extra: str) -> dict[str, Any]:
+        p = subprocess.run([sys.executable, "-m", "station", "analyze", str(child_sized), "--exercise", "squats", "--json", "-", *extra],
+                           cwd=root, capture_output=True, text=True, timeout=300, env=dict(os.environ, COLUMNS="200"))
+        assert p.returncode == 0, p.stderr[-2000:]
+        return json.loads(p.stdout)  # type: ignore[no-any-return]
+
+    with_zoom, without = squats(), squats("--no-zoom")
+    assert with_zoom["reps"] == 5
+    assert without["reps"] < 5
+    assert without["frames_with_detection"] <= 0.3 * without["frames"] < with_zoom["frames_with_detection"]

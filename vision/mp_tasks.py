@@ -290,7 +290,7 @@ class TasksPoseTracker(_TasksTracker):
     ``smooth_landmarks`` is accepted for symmetry with the legacy backend and must stay off (the
     station smooths with its own filter).
 
-    ``search`` (default on; video mode with ``num_poses`` > 1): people the whole-frame detector
+    ``zoom`` (default on; acts in video mode with ``num_poses`` > 1): people the whole-frame detector
     misses at the start of a stream are searched and followed in a crop
     (:class:`vision.zoom.PeopleSearch`); they are reported after the whole frame's people, with
     ``model = "<model>+search"``."""
@@ -308,7 +308,7 @@ class TasksPoseTracker(_TasksTracker):
         mirrored: bool = False,
         static: bool = False,
         clock: SessionClock | None = None,
-        search: bool = True,
+        zoom: bool = True,
     ) -> None:
         super().__init__(clock, mirrored, static)
         _check_complexity("pose", model_complexity)
@@ -334,7 +334,7 @@ class TasksPoseTracker(_TasksTracker):
         self._sol = self._create()
         self._people: PeopleSearch | None = None
         self._extra: tuple[Any, tuple[int, int, int, int]] | None = None
-        if search and num_poses > 1 and not static:
+        if zoom and num_poses > 1 and not static:
             def one(mode: Any) -> Any:
                 return mpv.PoseLandmarker.create_from_options(mpv.PoseLandmarkerOptions(
                     base_options=base(model_asset_buffer=bundle("pose_landmarker_full.task")), running_mode=mode,

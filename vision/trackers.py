@@ -511,10 +511,11 @@ class PoseGuidedHandTracker:
         accept: float = 0.6,
         mirrored: bool = False,
         clock: SessionClock | None = None,
+        zoom: bool = True,
     ) -> None:
         self.clock: SessionClock = clock if clock is not None else SystemClock()
         self.mirrored = mirrored
-        self.pose = PoseTracker(mirrored=mirrored, clock=clock)
+        self.pose = PoseTracker(mirrored=mirrored, clock=clock, zoom=zoom)
         made: list[Any] = [self.pose]
         try:
             # crops are fed as unmirrored images: the label is swapped (see the module docstring)

@@ -123,6 +123,8 @@ def register(app: typer.Typer) -> None:
         num_poses: int = typer.Option(1, "--num-poses", min=1, max=10, help="People per frame the pose tracker reports (mediapipe-tasks); the "
                                       "exercise chooses the participant among them (--set participant=X,Y picks the one nearest that point)."),
         no_smooth: bool = typer.Option(False, "--no-smooth", help="Score raw landmarks (no One Euro filter)."),
+        no_zoom: bool = typer.Option(False, "--no-zoom", help="Track the whole frame only: no zoom on a small person, no search for "
+                                     "a person the whole frame misses (to reproduce landmarks saved before the zoom)."),
         image_fps: float = typer.Option(1.0, "--image-fps", min=0.001, help="Image folders: frames per second between images."),
         force: bool = typer.Option(False, "--force", help="Overwrite existing output files; batch mode: also score again what --out holds."),
         workspace: str | None = typer.Option(None, "--workspace", help="Camera id whose stored workspace calibration maps the hand to "
@@ -137,7 +139,7 @@ def register(app: typer.Typer) -> None:
         out = Console(stderr=True)
         parsed = an.registry.parse_sets(sets)
         opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose, backend=backend,
-                                 num_poses=num_poses)
+                                 num_poses=num_poses, zoom=not no_zoom)
         if _batch_mode(sources, out_dir, cluster, jobs, csv_out):
             if overlay is not None or landmarks is not None:
                 raise InputError("--overlay and --landmarks work on one video, not a batch", where=" ".join(sources))
@@ -203,6 +205,7 @@ def register(app: typer.Typer) -> None:
                                      "other registered one (see `station backends`)."),
         image_fps: float = typer.Option(1.0, "--image-fps", min=0.001, help="Image folders: frames per second between images."),
         force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+        no_zoom: bool = typer.Option(False, "--no-zoom", help="Track the whole frame only (no zoom on a small person)."),
     ) -> None:
         from station import analyze as an
         from station.core import InputError
@@ -216,7 +219,8 @@ def register(app: typer.Typer) -> None:
         if out.exists() and not force:
             raise InputError("output file exists (never overwritten)", where=str(out), fix="choose another name or pass --force")
         console = Console(stderr=True)
-        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose, backend=backend)
+        opts = an.TrackerOptions(hand_complexity=hand_complexity, mirrored=mirrored, hands_from_pose=hands_from_pose, backend=backend,
+                                 zoom=not no_zoom)
         with _Bar(console, f"track: {video.name}") as bar:
             frames, found = an.track_file(video, out, kinds, options=opts, overwrite=force, progress=bar, image_fps=image_fps)
         Console().print(f"{out}: {frames} frames, {found} with detection ({', '.join(kinds)})", highlight=False, soft_wrap=True)
