@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from typing import Annotated, ClassVar, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field
-from scipy.ndimage import median_filter
 
 from exercises.base import Settings, SettingsModel
 from exercises.body import (
@@ -193,6 +193,18 @@ class PushUps(RepExercise):
         return 0.5 * depth + 0.5 * line_score, flags, extra
 
 
+def _median3(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Running median over 3 rows (edges repeated) of each column, ignoring NaN (a frame where only one
+    leg is seen has no left-right difference): one frame's glitch is smoothed away, also beside it."""
+    if len(a) < 3:
+        return a
+    padded = np.concatenate([a[:1], a, a[-1:]])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 3, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN window stays NaN
+        return np.asarray(np.nanmedian(windows, axis=-1), dtype=np.float64)
+
+
 # --------------------------------------------------------------------------------------------
 class SquatSettings(RepSettings):
     min_range: Annotated[float, Knob("Depth", "leg lengths", step=0.05, harder=1, help="how far the hips must go down and up to count")] = Field(0.2, gt=0.0, le=10.0, description="smallest range of hip height / leg length")
@@ -237,7 +249,7 @@ class Squats(RepExercise):
         # the lower ankle's height, the feet's mean x and the change of the left-right ankle height
         # difference (leg lengths), over the 3-frame running median: one frame's landmark glitch on a
         # small, far person is not a step, and one foot lifted (a kick) is not a squat (squats v4)
-        feet = median_filter(rows[:, [0, 1, 3]], size=(3, 1), mode="nearest") if len(rows) >= 3 else rows[:, [0, 1, 3]]
+        feet = _median3(rows[:, [0, 1, 3]])
         feet_y = np.ptp(feet[:, 0])
         feet_x = np.ptp(feet[:, 1])
         both = feet[np.isfinite(feet[:, 2]), 2]

@@ -335,14 +335,15 @@ class TasksPoseTracker(_TasksTracker):
         self._people: PeopleSearch | None = None
         self._extra: tuple[Any, tuple[int, int, int, int]] | None = None
         if zoom and num_poses > 1 and not static:
+            data = bundle("pose_landmarker_full.task")  # read and checked once; a follower is made per crop
+
             def one(mode: Any) -> Any:
                 return mpv.PoseLandmarker.create_from_options(mpv.PoseLandmarkerOptions(
-                    base_options=base(model_asset_buffer=bundle("pose_landmarker_full.task")), running_mode=mode,
+                    base_options=base(model_asset_buffer=data), running_mode=mode,
                     num_poses=1, min_pose_detection_confidence=min_detection_confidence,
                     min_pose_presence_confidence=min_tracking_confidence, min_tracking_confidence=min_tracking_confidence,
                     output_segmentation_masks=False))
 
-            self._follow_ms: dict[int, MonotonicMs] = {}
             self._t_ns = 0
             self._people = PeopleSearch(lambda: one(mpv.RunningMode.VIDEO), lambda: one(mpv.RunningMode.IMAGE),
                                         self._run_one, _first_xy)
@@ -351,7 +352,9 @@ class TasksPoseTracker(_TasksTracker):
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         if landmarker is self._people._search_sol:  # type: ignore[union-attr]
             return landmarker.detect(image)
-        ms = self._follow_ms.setdefault(id(landmarker), MonotonicMs())
+        ms = getattr(landmarker, "_station_ms", None)
+        if ms is None:  # each follower its own strictly increasing milliseconds (it lives as long as its crop)
+            ms = landmarker._station_ms = MonotonicMs()
         return landmarker.detect_for_video(image, ms(self._t_ns))
 
     def _infer(self, frame: Frame, rgb: NDArray[np.uint8]) -> Any:
@@ -361,14 +364,14 @@ class TasksPoseTracker(_TasksTracker):
             w, h = frame.width, frame.height
             found = [landmark_box(np.array([(p.x, p.y) for p in lms], dtype=np.float32), (0, 0), (w, h))
                      for lms in res.pose_landmarks]
-            self._extra = self._people.process(rgb, frame.t_ns, found)
+            # one more person only while the whole frame found fewer than it may report
+            self._extra = self._people.process(rgb, frame.t_ns, found) if len(found) < self.num_poses else None
         return res
 
     def reset(self) -> None:
         super().reset()
         if self._people is not None:
             self._people.reset()
-            self._follow_ms.clear()
         self._extra = None
 
     def close(self) -> None:

@@ -5,7 +5,7 @@ to 224 px**: a child far from the camera (half the frame's height or less) in a 
 stream becomes a few pixels of face and is not found, and once found in the whole frame the tracker
 soon loses them again. Measured on ``squats_5.mp4`` scaled to 0.55 on a grey canvas (the
 ``child_sized`` validity variant, a 64 px person in a 312x176 frame): the whole-frame tracker finds
-the person in 11 of 57 frames (first at frame 44), so 0 of 5 squats can be counted.
+the person in 10 of 57 frames (first at frame 44), so 0 of 5 squats can be counted.
 
 :class:`PersonZoom` is the state machine :class:`vision.trackers.PoseTracker` uses (``zoom=True``,
 the default in video mode). It only acts where the whole frame fails, so a person the whole frame
@@ -13,10 +13,11 @@ finds is tracked exactly as without it:
 
 ``full``
     The whole frame goes to the video-mode pose graph, as without zoom. When it loses a person it
-    found at least ``confirm_frames`` times within the last ``hold_frames`` frames and who was
-    small (their tallest box shorter than ``small`` x the frame's height, and at least
-    ``min_person`` of it), a square crop ``pad`` x their height around where they were goes to a
-    second video-mode graph from that frame on (``zoom``). When nobody was seen lately, **one** search window per frame (squares of
+    had found at least ``confirm_frames`` times, the last time within ``hold_frames`` frames, and
+    who was small (the tallest of their last ``hold_frames`` boxes shorter than ``small`` x the frame's height, and at least
+    ``min_person`` of it), a square crop ``pad`` x their height (each side at most the frame's: a
+    portrait camera) around where they were goes to a second video-mode graph from that frame on
+    (``zoom``). When nobody was seen lately, **one** search window per frame (squares of
     ``window`` x the frame's shorter side, half-overlapping, centre-bottom first: where a child
     stands in a play area) goes to an image-mode graph, upscaled to ``search_px``; a person found
     there (at least ``min_person`` tall) is this frame's result and is zoomed on. The search costs
@@ -89,6 +90,36 @@ def landmark_box(xy_norm: NDArray[np.float32], origin: tuple[float, float], size
     return float(x.min()), float(y.min()), float(x.max()), float(y.max())
 
 
+def crop_around(box: tuple[float, float, float, float], side: float, w: int, h: int, max_share: float = 1.0) -> Box | None:
+    """A ``side`` x ``side`` crop centred on ``box``, each side cut to the frame's, shifted inside the
+    frame; ``None`` when it covers at least ``max_share`` of the frame in both directions."""
+    cw, ch = min(side, float(w)), min(side, float(h))
+    if cw >= max_share * w and ch >= max_share * h:
+        return None
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    x0 = min(max(0.0, cx - cw / 2), w - cw)
+    y0 = min(max(0.0, cy - ch / 2), h - ch)
+    return round(x0), round(y0), round(x0 + cw), round(y0 + ch)
+
+
+def near_edge(b: tuple[float, float, float, float], roi: Box, w: int, h: int) -> bool:
+    """The person's box within 10% of a crop edge that is not the frame's edge."""
+    x0, y0, x1, y1 = roi
+    mx, my = 0.1 * (x1 - x0), 0.1 * (y1 - y0)
+    return ((b[0] < x0 + mx and x0 > 0) or (b[2] > x1 - mx and x1 < w)
+            or (b[1] < y0 + my and y0 > 0) or (b[3] > y1 - my and y1 < h))
+
+
+def overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Intersection over the smaller box's area (1: one box inside the other)."""
+    iw = min(a[2], b[2]) - max(a[0], b[0])
+    ih = min(a[3], b[3]) - max(a[1], b[1])
+    if iw <= 0 or ih <= 0:
+        return 0.0
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return float(iw * ih / small) if small > 0 else 1.0
+
+
 def _xy(res: Any) -> NDArray[np.float32] | None:
     if res is None or res.pose_landmarks is None:
         return None
@@ -146,14 +177,9 @@ class PersonZoom:
     # -- geometry -----------------------------------------------------------------------------
     def _roi_around(self, box: tuple[float, float, float, float], person_h: float, w: int, h: int) -> Box | None:
         """A square ``pad`` x the person (their tallest recent height or the box's width) around the
-        box, shifted (not cut) to lie inside the frame; ``None`` when it would be nearly the frame."""
-        side = self.s.pad * max(person_h, box[2] - box[0], box[3] - box[1], 8.0)
-        if side >= self.s.max_crop * min(w, h):
-            return None
-        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-        x0 = min(max(0.0, cx - side / 2), w - side)
-        y0 = min(max(0.0, cy - side / 2), h - side)
-        return round(x0), round(y0), round(x0 + side), round(y0 + side)
+        box, cut to the frame's width or height where it is larger (a portrait camera) and shifted (not
+        cut) to lie inside the frame; ``None`` when it would be nearly the whole frame."""
+        return crop_around(box, self.s.pad * max(person_h, box[2] - box[0], box[3] - box[1], 8.0), w, h, self.s.max_crop)
 
     def windows(self, w: int, h: int) -> list[Box]:
         """Search windows, centre-bottom first."""
@@ -176,10 +202,12 @@ class PersonZoom:
         self._person_h = person_h
         return True
 
-    def _leave(self) -> None:
+    def _leave(self, *, forget: bool = False) -> None:
+        """Back to the whole frame; ``forget``: the person's heights too (lost, or another person)."""
         self.state, self.roi = "full", None
         self._miss = 0
-        self._heights.clear()
+        if forget:
+            self._heights.clear()
 
     def _tallest(self, height: float) -> float:
         self._heights.append(height)
@@ -226,19 +254,23 @@ class PersonZoom:
                 if same or b[3] - b[1] > 1.2 * self._person_h:
                     # the whole frame finds the zoomed person again (the crop is no longer needed),
                     # or a larger person elsewhere: follow the whole frame
-                    self._leave()
+                    self._leave(forget=not same)
                     self._tallest(b[3] - b[1])
                     self._last_box, self._last_seen = b, self._frame
                     return ZoomResult(res_full, (0, 0, w, h), False)
+        else:
+            res_full = None
         res = self.run(self._crop_sol, rgb[y0:y1, x0:x1].copy())
         if _xy(res) is not None:
             return self._found_in_crop(res, w, h)
-        # not in the crop: the whole frame may have them (back to it if so)
-        res_full = self.run(full_sol, rgb)
+        # not in the crop: the whole frame may have them (back to it if so; run once per frame)
+        if res_full is None:
+            res_full = self.run(full_sol, rgb)
         whole_xy = _xy(res_full)
         if whole_xy is not None:
-            self._leave()
             b = landmark_box(whole_xy, (0, 0), (w, h))
+            cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+            self._leave(forget=not (x0 <= cx <= x1 and y0 <= cy <= y1))
             self._tallest(b[3] - b[1])
             self._last_box, self._last_seen = b, self._frame
             return ZoomResult(res_full, (0, 0, w, h), False)
@@ -256,7 +288,7 @@ class PersonZoom:
     def _missed(self, res_full: Any, w: int, h: int) -> ZoomResult:
         self._miss += 1
         if self._miss > self.s.max_miss:
-            self._leave()
+            self._leave(forget=True)
             self._last_box = None  # lost here too: search the frame, not this place again
         return ZoomResult(res_full, (0, 0, w, h), False)
 
@@ -275,11 +307,12 @@ class PersonZoom:
         if bh > 1.3 * self.s.small * h:
             self._leave()  # the person came close: the whole frame again from the next frame
             return out
-        m = 0.1 * (x1 - x0)
-        near_edge = ((b[0] < x0 + m and x0 > 0) or (b[2] > x1 - m and x1 < w)
-                     or (b[1] < y0 + m and y0 > 0) or (b[3] > y1 - m and y1 < h))
-        if near_edge and not self._enter(self._roi_around(b, self._person_h, w, h), self._person_h):
-            self._leave()
+        if near_edge(b, self.roi, w, h):
+            new = self._roi_around(b, self._person_h, w, h)
+            if new is None:
+                self._leave()
+            elif max(abs(p - q) for p, q in zip(new, self.roi, strict=True)) > 2:
+                self._enter(new, self._person_h)  # a crop that does not move keeps its graph
         return out
 
     def _search(self, rgb: NDArray[np.uint8], w: int, h: int) -> ZoomResult | None:
@@ -318,10 +351,13 @@ class PeopleSearch:
     During the first ``search_s`` seconds of a stream (the countdown, when the participant is
     chosen) and whenever the whole frame finds nobody, **one** search window per frame (as
     :meth:`PersonZoom.windows`, centre-bottom first) goes to an image-mode landmarker; a person found
-    there (at least ``min_person`` of the frame tall) who is none of the people the whole frame found
-    (neither box holds the other's centre) is reported as one more person and then followed in a
-    crop (``pad`` x their height, its own video-mode landmarker) until the whole frame finds them
-    too, or ``max_miss`` frames pass without them. At most one such person is followed at a time.
+    there (at least ``min_person`` of the frame tall, its box at least 80% inside the frame) who is
+    none of the people the whole frame found (their boxes overlap by less than 30% of the smaller:
+    a partial detection of someone found, such as their legs, is them) is reported as one more
+    person and then followed in a crop (``pad`` x their height, each side at most the frame's, its
+    own video-mode landmarker) until the whole frame finds them too, or ``max_miss`` frames pass
+    without them. At most one such person is followed at a time, and the tracker adds them only
+    while the whole frame found fewer than ``num_poses`` people.
 
     ``make_video()`` / ``make_image()`` create single-person landmarkers; ``run(landmarker, rgb)``
     runs one (with timestamps in video mode); ``xy_of(result)`` gives the first person's normalised
@@ -356,11 +392,18 @@ class PeopleSearch:
 
     @staticmethod
     def _same(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-        """One box holds the other's centre: the same person."""
-        def holds(o: tuple[float, float, float, float], p: tuple[float, float, float, float]) -> bool:
-            cx, cy = (p[0] + p[2]) / 2, (p[1] + p[3]) / 2
-            return o[0] <= cx <= o[2] and o[1] <= cy <= o[3]
-        return holds(a, b) or holds(b, a)
+        """The same person: the boxes overlap by at least 30% of the smaller one (a partial detection
+        of someone already found, such as their legs, is them)."""
+        return overlap(a, b) >= 0.3
+
+    @staticmethod
+    def _inside(b: tuple[float, float, float, float], w: int, h: int) -> bool:
+        """At least 80% of the box lies in the frame (the model does place landmarks outside the image
+        for a body cut by a window's edge; such a box is no one's whole body)."""
+        area = (b[2] - b[0]) * (b[3] - b[1])
+        iw = min(b[2], float(w)) - max(b[0], 0.0)
+        ih = min(b[3], float(h)) - max(b[1], 0.0)
+        return area <= 0 or (iw > 0 and ih > 0 and iw * ih >= 0.8 * area)
 
     def _drop(self) -> None:
         if self._follow_sol is not None:
@@ -368,14 +411,14 @@ class PeopleSearch:
         self._follow_sol, self.roi = None, None
 
     def _follow(self, b: tuple[float, float, float, float], height: float, w: int, h: int) -> None:
-        """Follow the person in box ``b`` in a square crop ``pad`` x their height (at most the frame's
-        shorter side), shifted to lie inside the frame: the crop leaves out whoever stands beside them."""
+        """Follow the person in box ``b`` in a square crop ``pad`` x their height (each side at most
+        the frame's), shifted to lie inside the frame: the crop leaves out whoever stands beside them."""
+        roi = crop_around(b, self.s.pad * max(height, b[2] - b[0], 8.0), w, h)
+        assert roi is not None
+        if self.roi is not None and self._follow_sol is not None and max(abs(p - q) for p, q in zip(roi, self.roi, strict=True)) <= 2:
+            return  # the crop would not move: keep its landmarker (and what it tracks)
         self._drop()  # a video-mode landmarker cannot be moved: a new one for the new crop
-        side = min(self.s.pad * max(height, b[2] - b[0], 8.0), float(min(w, h)))
-        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-        x0 = min(max(0.0, cx - side / 2), w - side)
-        y0 = min(max(0.0, cy - side / 2), h - side)
-        self.roi = (round(x0), round(y0), round(x0 + side), round(y0 + side))
+        self.roi = roi
         self._miss = 0
         self._height = height
         self._follow_sol = self.make_video()
@@ -404,9 +447,7 @@ class PeopleSearch:
             self.followed_frames += 1
             self._height = max(b[3] - b[1], 0.98 * self._height)
             box = self.roi
-            m = 0.1 * (x1 - x0)
-            if ((b[0] < x0 + m and x0 > 0) or (b[2] > x1 - m and x1 < w)
-                    or (b[1] < y0 + m and y0 > 0) or (b[3] > y1 - m and y1 < h)):
+            if near_edge(b, self.roi, w, h):
                 self._follow(b, self._height, w, h)
             return res, box
         if found and t_ns - self._first_ns >= self.search_ns:
@@ -426,7 +467,7 @@ class PeopleSearch:
         if xy is None:
             return None
         b = landmark_box(xy, (x0, y0), (x1 - x0, y1 - y0))
-        if b[3] - b[1] < self.s.min_person * h or any(self._same(b, f) for f in found):
+        if b[3] - b[1] < self.s.min_person * h or not self._inside(b, w, h) or any(self._same(b, f) for f in found):
             return None
         self.search_hits += 1
         self._follow(b, b[3] - b[1], w, h)

@@ -62,7 +62,8 @@ class Task:
             return {"smoothing": self.smoothing, **extra}
         o = self.options
         return {"hand_complexity": o.hand_complexity, "max_hands": o.max_hands, "pose_complexity": o.pose_complexity,
-                "mirrored": o.mirrored, "hands_from_pose": o.hands_from_pose, "smoothing": self.smoothing, **extra}
+                "mirrored": o.mirrored, "hands_from_pose": o.hands_from_pose, "num_poses": o.num_poses, "zoom": o.zoom,
+                "smoothing": self.smoothing, **extra}
 
 
 CacheKey = tuple[tuple[TrackKind, ...], TrackerOptions]
