@@ -102,6 +102,17 @@ def crop_around(box: tuple[float, float, float, float], side: float, w: int, h: 
     return round(x0), round(y0), round(x0 + cw), round(y0 + ch)
 
 
+def search_windows(w: int, h: int, share: float) -> list[Box]:
+    """Squares of ``share`` x the frame's shorter side, half-overlapping, centre-bottom first (where a
+    child stands in a play area)."""
+    side = max(16, int(share * min(w, h)))
+    step = max(1, side // 2)
+    xs = sorted({*range(0, max(1, w - side + 1), step), max(0, w - side)})
+    ys = sorted({*range(0, max(1, h - side + 1), step), max(0, h - side)})
+    wins = [(x, y, min(w, x + side), min(h, y + side)) for x in xs for y in ys]
+    return sorted(wins, key=lambda b: (abs((b[0] + b[2]) / 2 - w / 2) / w - b[3] / h, b[0], b[1]))
+
+
 def near_edge(b: tuple[float, float, float, float], roi: Box, w: int, h: int) -> bool:
     """The person's box within 10% of a crop edge that is not the frame's edge."""
     x0, y0, x1, y1 = roi
@@ -182,13 +193,8 @@ class PersonZoom:
         return crop_around(box, self.s.pad * max(person_h, box[2] - box[0], box[3] - box[1], 8.0), w, h, self.s.max_crop)
 
     def windows(self, w: int, h: int) -> list[Box]:
-        """Search windows, centre-bottom first."""
-        side = max(16, int(self.s.window * min(w, h)))
-        step = max(1, side // 2)
-        xs = sorted({*range(0, max(1, w - side + 1), step), max(0, w - side)})
-        ys = sorted({*range(0, max(1, h - side + 1), step), max(0, h - side)})
-        wins = [(x, y, min(w, x + side), min(h, y + side)) for x in xs for y in ys]
-        return sorted(wins, key=lambda b: (abs((b[0] + b[2]) / 2 - w / 2) / w - b[3] / h, b[0], b[1]))
+        """Search windows, centre-bottom first (:func:`search_windows`)."""
+        return search_windows(w, h, self.s.window)
 
     def _enter(self, roi: Box | None, person_h: float) -> bool:
         if roi is None:
@@ -254,10 +260,7 @@ class PersonZoom:
                 if same or b[3] - b[1] > 1.2 * self._person_h:
                     # the whole frame finds the zoomed person again (the crop is no longer needed),
                     # or a larger person elsewhere: follow the whole frame
-                    self._leave(forget=not same)
-                    self._tallest(b[3] - b[1])
-                    self._last_box, self._last_seen = b, self._frame
-                    return ZoomResult(res_full, (0, 0, w, h), False)
+                    return self._back_to_whole(res_full, b, same, w, h)
         else:
             res_full = None
         res = self.run(self._crop_sol, rgb[y0:y1, x0:x1].copy())
@@ -270,11 +273,16 @@ class PersonZoom:
         if whole_xy is not None:
             b = landmark_box(whole_xy, (0, 0), (w, h))
             cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-            self._leave(forget=not (x0 <= cx <= x1 and y0 <= cy <= y1))
-            self._tallest(b[3] - b[1])
-            self._last_box, self._last_seen = b, self._frame
-            return ZoomResult(res_full, (0, 0, w, h), False)
+            return self._back_to_whole(res_full, b, x0 <= cx <= x1 and y0 <= cy <= y1, w, h)
         return self._missed(res_full, w, h)
+
+    def _back_to_whole(self, res_full: Any, b: tuple[float, float, float, float], same: bool, w: int, h: int) -> ZoomResult:
+        """The whole frame found someone (box ``b``): follow it; the heights are kept when it is the
+        zoomed person (``same``), so a next loss zooms again at once."""
+        self._leave(forget=not same)
+        self._tallest(b[3] - b[1])
+        self._last_box, self._last_seen = b, self._frame
+        return ZoomResult(res_full, (0, 0, w, h), False)
 
     def _crop_only(self, rgb: NDArray[np.uint8], w: int, h: int, res_full: Any) -> ZoomResult:
         """The first zoomed frame: the whole frame has just missed (``res_full``), so only the crop runs."""
@@ -370,7 +378,6 @@ class PeopleSearch:
         self.make_video, self.make_image, self.run, self.xy_of = make_video, make_image, run, xy_of
         self.s = settings or ZoomSettings()
         self.search_ns = int(search_s * 1e9)
-        self._geometry = PersonZoom(make_video, make_image, run, self.s)  # windows and crop geometry only
         self._follow_sol: Any = None
         self._search_sol: Any = None
         self.reset()
@@ -454,7 +461,7 @@ class PeopleSearch:
             return None
         import cv2
 
-        wins = self._geometry.windows(w, h)
+        wins = search_windows(w, h, self.s.window)
         x0, y0, x1, y1 = wins[self._next_window % len(wins)]
         self._next_window += 1
         if self._search_sol is None:
